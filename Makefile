@@ -1,0 +1,63 @@
+# Portal Aduan Warga. `make run` serves the portal; `make test` runs every test.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+PYTHON ?= python3
+DEMO ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test test-sqlite test-postgres test-e2e install install-test services translations \
+        db demo bench lint fmt clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 2>/dev/null
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+instance/config.py:
+	mkdir -p instance
+	$(PYTHON) scripts/make-instance-config.py > $@
+
+translations: $(VENV)/.installed
+	@for d in portal/translations/*/; do \
+	  [ -f $$d/id/LC_MESSAGES/messages.po ] && $(VENV)/bin/pybabel compile -d $$d -l id 2>/dev/null || true; \
+	done
+
+db: install instance/config.py translations
+	$(FLASK) db upgrade
+	$(FLASK) reference load
+	@if [ "$(DEMO)" = "1" ]; then $(FLASK) demo load; fi
+
+run: db
+	@bash scripts/run.sh "$(HOST)" "$(PORT)"
+
+services:
+	bash scripts/services.sh
+
+test: install-test translations
+	bash scripts/test.sh
+
+bench: install instance/config.py translations
+	$(PY) bench/intake.py
+
+lint: install-test
+	$(VENV)/bin/ruff check portal tests bench
+	$(VENV)/bin/ruff format --check portal tests bench
+
+fmt: install-test
+	$(VENV)/bin/ruff format portal tests bench
+	$(VENV)/bin/ruff check --fix portal tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .coverage htmlcov

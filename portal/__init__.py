@@ -1,0 +1,74 @@
+"""Portal Aduan Warga: the application factory."""
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from portal.config import Defaults
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app: config, extensions, blueprints, error pages, CLI commands."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Defaults, then instance/config.py, then PORTAL_* variables, then the test mapping."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if test_config:
+        app.config.from_mapping(test_config)
+    from portal.settings import finalize_config
+
+    finalize_config(app, os.environ, test_config or {})
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to the app."""
+    from portal import extensions, i18n, models, security  # noqa: F401  (models: metadata)
+    from portal.db import configure_sqlite
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True,
+        compare_type=True,
+    )
+    extensions.csrf.init_app(app)
+    extensions.mail.init_app(app)
+    extensions.limiter.init_app(app)
+    extensions.login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    with app.app_context():
+        if extensions.db.engine.dialect.name == "sqlite":
+            configure_sqlite(extensions.db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each area's blueprint."""
+    from portal import accounts, cases, evidence, intake, notify, public, site
+
+    for module in (site, intake, evidence, cases, accounts, notify, public):
+        app.register_blueprint(module.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Error pages in the visitor's language."""
+    from portal import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Flask CLI commands of each area."""
+    from portal.cli import register
+
+    register(app)

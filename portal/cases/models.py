@@ -1,0 +1,110 @@
+"""Cases, their append-only history, and messages between officers and reporters."""
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import UTCDateTime, db, utcnow
+
+
+class Status(enum.StrEnum):
+    NEW = "new"
+    TRIAGED = "triaged"
+    ASSIGNED = "assigned"
+    INVESTIGATING = "investigating"
+    WAITING_FOR_REPORTER = "waiting_for_reporter"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    REOPENED = "reopened"
+
+
+class Visibility(enum.StrEnum):
+    INTERNAL = "internal"  # officers only
+    REPORTER = "reporter"  # officers and the reporters of the case
+    PUBLIC = "public"  # anyone, once the case is published
+
+
+class Case(db.Model):
+    """The matter that one or more reports describe."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(24), default=Status.NEW, index=True)
+    priority: Mapped[int] = mapped_column(default=0)
+    reported_party: Mapped[str] = mapped_column(sa.String(300), default="")
+    report_count: Mapped[int] = mapped_column(default=0)
+    first_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    learned_on: Mapped[date | None] = mapped_column(sa.Date)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(sa.String(32))
+    public_summary: Mapped[str | None] = mapped_column(sa.Text)
+    is_published: Mapped[bool] = mapped_column(default=False, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    category = relationship("Category")
+    region = relationship("Region")
+    team = relationship("Team")
+    assignee = relationship("User")
+    reports: Mapped[list["Report"]] = relationship(  # noqa: F821
+        "Report", back_populates="case", order_by="Report.id"
+    )
+    events: Mapped[list["CaseEvent"]] = relationship(
+        back_populates="case", order_by="CaseEvent.seq"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Case {self.reference} {self.status}>"
+
+
+class CaseEvent(db.Model):
+    """One entry of a case's history: append-only and hash-chained per case."""
+
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq", name="uq_case_event_case_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    seq: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    visibility: Mapped[str] = mapped_column(sa.String(16), default=Visibility.INTERNAL)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    actor_label: Mapped[str] = mapped_column(sa.String(64), default="system")
+    report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor = relationship("User")
+
+
+class Message(db.Model):
+    """A message between an officer and one reporter, shown on the reporter's status page."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("report.id"), index=True)
+    direction: Mapped[str] = mapped_column(sa.String(16))  # to_reporter | from_reporter
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report = relationship("Report", back_populates="messages")
+    author = relationship("User")
+    evidence = relationship("Evidence", back_populates="message", order_by="Evidence.id")

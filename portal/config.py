@@ -1,0 +1,71 @@
+"""Default settings. instance/config.py and PORTAL_* environment variables override them."""
+
+from datetime import timedelta
+
+MiB = 1024 * 1024
+
+
+class Defaults:
+    # Core
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = "sqlite:///portal.sqlite3"  # relative to instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    PREFERRED_URL_SCHEME = "http"
+
+    # i18n
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    FORCE_HTTPS = False
+
+    # Forms and uploads
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+    MAX_FILE_BYTES = 10 * MiB
+    MAX_FILES = 10
+    MAX_LINKS = 10
+    MAX_PIXELS = 40_000_000
+    MAX_SIDE = 20_000
+    THUMBNAIL_SIDE = 480
+    # The request body may carry MAX_FILES files at their limit plus the form itself.
+    MAX_CONTENT_LENGTH = 10 * 10 * MiB + MiB
+
+    # Storage: "local" (UPLOAD_FOLDER) or "s3"
+    STORAGE_BACKEND = "local"
+    UPLOAD_FOLDER: str | None = None  # defaults to <project>/uploads
+    S3_ENDPOINT_URL: str | None = None
+    S3_BUCKET = "portal-uploads"
+    S3_ACCESS_KEY: str | None = None
+    S3_SECRET_KEY: str | None = None
+    S3_REGION = "us-east-1"
+    SWEEP_GRACE = timedelta(hours=1)
+
+    # Tracking codes: keyed hash; defaults to a key derived from SECRET_KEY
+    TRACKING_KEY: str | None = None
+
+    # Rate limits (Flask-Limiter)
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    REPORT_RATE_LIMIT = "10 per hour"
+    TRACK_RATE_LIMIT = "20 per hour"
+
+    # Mail (Flask-Mail, sent through the outbox)
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Portal Aduan Warga <noreply@localhost>"
+    MAIL_TIMEOUT = 10
+    OUTBOX_MAX_ATTEMPTS = 8
+
+    # Public site
+    SITE_NAME = "Portal Aduan Warga"
+    PUBLIC_URL: str | None = None

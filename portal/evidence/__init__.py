@@ -1,0 +1,5 @@
+"""Evidence: the image and link pipeline, storage backends and guarded downloads."""
+
+from flask import Blueprint
+
+bp = Blueprint("evidence", __name__)

@@ -1,0 +1,5 @@
+"""Public intake: the report form, the receipt and the tracking page."""
+
+from flask import Blueprint
+
+bp = Blueprint("intake", __name__)

@@ -1,0 +1,53 @@
+"""Reports: one resident's submission."""
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import UTCDateTime, db, utcnow
+
+
+class ContactVisibility(enum.StrEnum):
+    ANONYMOUS = "anonymous"  # no contact kept at all
+    CONFIDENTIAL = "confidential"  # contact visible to officers only
+    NAMED = "named"  # name may be shown with the report
+
+
+class Report(db.Model):
+    """One resident's submission; belongs to exactly one case."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    tracking_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # The tracking code XOR a pad derived from the idempotency key: lets a double-submitted
+    # form show the same receipt again, and is useless without the key the browser holds.
+    receipt_seal: Mapped[str | None] = mapped_column(sa.String(64))
+    source: Mapped[str] = mapped_column(sa.String(16), default="web")  # web | open311
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    reported_party: Mapped[str] = mapped_column(sa.String(300), default="")
+    reported_account: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    platform: Mapped[str | None] = mapped_column(sa.String(32))
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    incident_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    learned_on: Mapped[date | None] = mapped_column(sa.Date)
+    description: Mapped[str] = mapped_column(sa.Text)
+    visibility: Mapped[str] = mapped_column(sa.String(16), default=ContactVisibility.ANONYMOUS)
+    contact_name: Mapped[str | None] = mapped_column(sa.String(200))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    language: Mapped[str] = mapped_column(sa.String(8), default="id")
+    latitude: Mapped[float | None] = mapped_column()
+    longitude: Mapped[float | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    case = relationship("Case", back_populates="reports")
+    category = relationship("Category")
+    region = relationship("Region")
+    evidence = relationship("Evidence", back_populates="report", order_by="Evidence.id")
+    links = relationship("Link", back_populates="report", order_by="Link.id")
+    messages = relationship("Message", back_populates="report", order_by="Message.id")

@@ -1,0 +1,5 @@
+"""What the public sees: transparency, open data and Open311."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)

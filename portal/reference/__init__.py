@@ -1,0 +1,1 @@
+"""Reference data: regions and complaint categories."""

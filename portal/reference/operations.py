@@ -1,0 +1,44 @@
+"""Loading reference data: idempotent upserts keyed by code."""
+
+import sqlalchemy as sa
+
+from portal.accounts.models import Team
+from portal.db import db
+from portal.reference import data
+from portal.reference.models import Category, Region
+
+
+def load_reference_data() -> dict[str, int]:
+    """Upsert the teams, regions and categories in reference.data; return counts touched."""
+    teams = {t["slug"]: _upsert(Team, "slug", t) for t in data.TEAMS}
+    province = _upsert(
+        Region, "code", {"code": data.PROVINCE[0], "name": data.PROVINCE[1], "kind": "province"}
+    )
+    db.session.flush()
+    for code, name, kind in data.REGIONS:
+        _upsert(Region, "code", {"code": code, "name": name, "kind": kind,
+                                  "parent_id": province.id})
+    for order, spec in enumerate(data.CATEGORIES):
+        values = {k: v for k, v in spec.items() if k != "default_team"}
+        values["sort_order"] = order
+        category = _upsert(Category, "code", values, update=False)
+        if category.default_team_id is None:
+            category.default_team = teams[spec["default_team"]]
+    db.session.flush()
+    return {"teams": len(teams), "regions": len(data.REGIONS) + 1,
+            "categories": len(data.CATEGORIES)}
+
+
+def _upsert(model, key: str, values: dict, update: bool = True):  # noqa: ANN001, ANN202
+    """Insert a row by its natural key, or (when update) bring an existing one up to date.
+
+    Categories are not overwritten once they exist: admins may have edited them.
+    """
+    row = db.session.scalar(sa.select(model).where(getattr(model, key) == values[key]))
+    if row is None:
+        row = model(**values)
+        db.session.add(row)
+    elif update:
+        for name, value in values.items():
+            setattr(row, name, value)
+    return row

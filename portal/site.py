@@ -1,0 +1,24 @@
+"""Site-wide pages: language switch and health check."""
+
+from flask import Blueprint, current_app, redirect, request, session
+
+from portal.i18n import SESSION_KEY
+from portal.security import safe_next
+
+bp = Blueprint("site", __name__)
+
+
+@bp.post("/bahasa")
+def set_language():
+    """Remember the chosen language and return to the page the visitor was on."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session[SESSION_KEY] = lang
+        session.permanent = True
+    return redirect(safe_next(request.form.get("next")), code=303)
+
+
+@bp.get("/healthz")
+def health():
+    """Liveness probe for load balancers."""
+    return {"status": "ok"}

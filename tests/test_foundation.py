@@ -1,0 +1,98 @@
+"""The foundation: headers, languages, error pages, CSRF, SQLite settings, migrations."""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from portal.db import db
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/healthz")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_error_page_in_indonesian_by_default_and_english_when_chosen(client):
+    response = client.get("/does-not-exist")
+    assert response.status_code == 404
+    assert 'lang="id"' in response.text
+    assert "Halaman tidak ditemukan" in response.text
+
+    client.post("/bahasa", data={"lang": "en", "next": "/does-not-exist"})
+    response = client.get("/does-not-exist")
+    assert 'lang="en"' in response.text
+    assert "Page not found" in response.text
+
+
+def test_language_switch_returns_to_page_and_refuses_offsite_next(client):
+    response = client.post("/bahasa", data={"lang": "en", "next": "/healthz?x=1"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/healthz?x=1"
+    for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"):
+        response = client.post("/bahasa", data={"lang": "en", "next": evil})
+        assert response.headers["Location"] == "/"
+
+
+def test_unknown_language_is_ignored(client):
+    client.post("/bahasa", data={"lang": "fr"})
+    assert 'lang="id"' in client.get("/nope").text
+
+
+def test_post_without_csrf_token_is_refused_with_a_clear_message(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    response = app.test_client().post("/bahasa", data={"lang": "en"})
+    assert response.status_code == 400
+    assert "Formulir" in response.text or "form" in response.text.lower()
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout(app):
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite only")
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_production_start_without_secret_key_is_refused(tmp_path):
+    from portal import create_app
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def _migration_url(tmp_path) -> str:
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if pg:
+        return pg.rsplit("/", 1)[0] + "/portal_test_migrations"
+    return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+
+
+def test_upgrade_head_yields_the_models_schema(tmp_path):
+    """Migrations and models never drift apart (on SQLite and on PostgreSQL)."""
+    from portal import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": _migration_url(tmp_path)})
+    with app.app_context():
+        with db.engine.begin() as conn:  # start from nothing, even on a reused PG database
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.drop_all()
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.engine.dispose()
+    assert diff == []
