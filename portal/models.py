@@ -1,13 +1,14 @@
-"""Every model, imported once so that the metadata is complete (migrations, create_all)."""
+"""Every model module, imported once so that the metadata is complete (migrations, create_all).
 
-from portal.accounts.models import Role, Team, User
-from portal.cases.models import Case, CaseEvent, Message, Status, Visibility
-from portal.evidence.models import Evidence, Link
-from portal.intake.models import ContactVisibility, Report
-from portal.notify.models import OutboxMessage
-from portal.reference.models import Category, Region
+A new model only has to live in its area's models.py to be picked up here."""
 
-__all__ = [
-    "Case", "CaseEvent", "Category", "ContactVisibility", "Evidence", "Link", "Message",
-    "OutboxMessage", "Region", "Report", "Role", "Status", "Team", "User", "Visibility",
-]
+from portal.accounts import models as accounts_models
+from portal.cases import models as cases_models
+from portal.evidence import models as evidence_models
+from portal.intake import models as intake_models
+from portal.notify import models as notify_models
+from portal.public import models as public_models
+from portal.reference import models as reference_models
+
+__all__ = ["accounts_models", "cases_models", "evidence_models", "intake_models",
+           "notify_models", "public_models", "reference_models"]

@@ -14,6 +14,9 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.db import db
 
+pytest_plugins = [f"tests.fixtures.{area}" for area in
+                  ("accounts", "intake", "evidence", "cases", "notify", "public")]
+
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",

@@ -27,3 +27,12 @@ def load_user(session_id: str) -> SessionUser | None:
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return SessionUser(user)
+
+
+def stamp_session(session) -> None:  # noqa: ANN001
+    """Mark the start of a staff session (for idle and absolute timeouts)."""
+    import time
+
+    now = int(time.time())
+    session["login_at"] = now
+    session["seen_at"] = now

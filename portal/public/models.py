@@ -1,0 +1,1 @@
+"""Models of the public side (API keys, published aggregates)."""
