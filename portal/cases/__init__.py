@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("cases", __name__, url_prefix="/petugas/kasus")
+
+from portal.cases import duplicate_views, publishing_views, views  # noqa: E402,F401

@@ -1,13 +1,10 @@
 """Writes on cases. Operations flush and record events; the caller commits."""
 
-import logging
 from datetime import datetime, time, timedelta
 
 from portal.cases.history import record_event
 from portal.cases.models import Case, Status, Visibility
 from portal.db import db, utcnow
-
-logger = logging.getLogger(__name__)
 
 
 def add_days(start: datetime, days: int, working_days: bool) -> datetime:
@@ -59,3 +56,11 @@ def attach_report(case: Case, report) -> None:  # noqa: ANN001
 def end_of_window(learned_on, days: int):  # noqa: ANN001, ANN201
     """The last day of a legal reporting window that started on `learned_on`."""
     return datetime.combine(learned_on + timedelta(days=days), time.min).date()
+
+
+def place_report(report) -> Case:  # noqa: ANN001
+    """Put a new report into a case: an existing open one when it is the same matter, else a
+    new case. The single entry point intake calls; duplicate detection plugs in here."""
+    case = open_case_for_report(report)
+    attach_report(case, report)
+    return case

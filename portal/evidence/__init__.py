@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("evidence", __name__)
+
+from portal.evidence import views  # noqa: E402,F401

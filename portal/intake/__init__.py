@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("intake", __name__)
+
+from portal.intake import views  # noqa: E402,F401

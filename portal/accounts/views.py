@@ -1,0 +1,3 @@
+"""Views of the accounts area."""
+
+from portal.accounts import bp  # noqa: F401

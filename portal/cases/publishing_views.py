@@ -1,0 +1,3 @@
+"""Officer views of the cases area."""
+
+from portal.cases import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Views of the evidence area."""
+
+from portal.evidence import bp  # noqa: F401

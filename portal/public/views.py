@@ -1,0 +1,3 @@
+"""Views of the public area."""
+
+from portal.public import bp  # noqa: F401
