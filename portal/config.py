@@ -55,6 +55,14 @@ class Defaults:
     REPORT_RATE_LIMIT = "10 per hour"
     TRACK_RATE_LIMIT = "20 per hour"
 
+    # accounts: login throttling, staff session timeouts, password policy
+    LOGIN_RATE_LIMIT = "20 per 15 minutes"  # failed login POSTs per client address
+    LOGIN_MAX_FAILURES = 5  # per account; then a lock of 1, 2, 4, ... minutes
+    LOGIN_LOCK_MAX_MINUTES = 15
+    STAFF_IDLE_MINUTES = 30
+    STAFF_MAX_HOURS = 12
+    PASSWORD_MIN_LENGTH = 12
+
     # Mail (Flask-Mail, sent through the outbox)
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
