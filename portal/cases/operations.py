@@ -45,6 +45,7 @@ def open_case_for_report(report) -> Case:  # noqa: ANN001
 def attach_report(case: Case, report) -> None:  # noqa: ANN001
     """Count a report on its case and record it in the history (reporter-visible)."""
     report.case = case
+    db.session.add(report)  # SQLAlchemy 2 no longer cascades a new report in via the backref
     case.report_count = (case.report_count or 0) + 1
     if case.first_reported_at is None:
         case.first_reported_at = utcnow()
