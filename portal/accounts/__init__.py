@@ -4,6 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, url_prefix="/petugas")
 
-from portal.accounts import auth  # noqa: E402,F401  (registers the user loader)
+from portal.accounts import auth  # noqa: E402  (registers the user loader)
 
-from portal.accounts import views  # noqa: E402,F401
+bp.before_app_request(auth.enforce_timeouts)
+
+from portal.accounts import admin_views, catalogue_views, views  # noqa: E402,F401

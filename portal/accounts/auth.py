@@ -1,10 +1,22 @@
-"""Flask-Login wiring: a session is valid only while its user's session_version matches."""
+"""Flask-Login wiring: a session is valid only while its user's session_version matches, and
+only until it has been idle, or open, for too long."""
 
-from flask_login import UserMixin
+import time
+
+from flask import current_app, flash, request, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin, login_user, logout_user
 
 from portal.accounts.models import User
 from portal.db import db
 from portal.extensions import login_manager
+from portal.i18n import SESSION_KEY as LANGUAGE_KEY
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.localize_callback = str  # the lazy message, in the language of the request
 
 
 class SessionUser(UserMixin):
@@ -31,8 +43,54 @@ def load_user(session_id: str) -> SessionUser | None:
 
 def stamp_session(session) -> None:  # noqa: ANN001
     """Mark the start of a staff session (for idle and absolute timeouts)."""
-    import time
-
     now = int(time.time())
     session["login_at"] = now
+    session["seen_at"] = now
+
+
+def start_session(user: User) -> None:
+    """Log a user in on a fresh session (against fixation), keeping the chosen language."""
+    clear_session()
+    login_user(SessionUser(user))
+    stamp_session(session)
+
+
+def refresh_session(user: User) -> None:
+    """Carry this browser's session over to the user's new session_version."""
+    login_user(SessionUser(user))
+
+
+def end_session() -> None:
+    """Log out in this browser and forget everything but the language."""
+    logout_user()
+    clear_session()
+
+
+def clear_session() -> None:
+    """Empty the session cookie except for the visitor's language."""
+    language = session.get(LANGUAGE_KEY)
+    session.clear()
+    if language:
+        session[LANGUAGE_KEY] = language
+
+
+def is_expired(now: int) -> bool:
+    """True when this staff session was idle too long or has lasted too long."""
+    login_at, seen_at = session.get("login_at"), session.get("seen_at")
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return True
+    config = current_app.config
+    return (now - seen_at > config["STAFF_IDLE_MINUTES"] * 60
+            or now - login_at > config["STAFF_MAX_HOURS"] * 3600)
+
+
+def enforce_timeouts() -> None:
+    """Before each request: end an expired staff session, otherwise note the activity."""
+    if "_user_id" not in session or request.endpoint == "static":
+        return
+    now = int(time.time())
+    if is_expired(now):
+        end_session()
+        flash(_("Your session has ended. Please log in again."), "info")
+        return
     session["seen_at"] = now

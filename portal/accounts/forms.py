@@ -1,0 +1,94 @@
+"""Forms of the accounts area. Each lists its fields: nothing else in a POST is read."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+
+from portal.accounts.models import Role
+
+ROLE_CHOICES = [(Role.OFFICER.value, _l("Officer")), (Role.SUPERVISOR.value, _l("Supervisor")),
+                (Role.ADMIN.value, _l("Admin"))]
+NEW_PASSWORD = [DataRequired(), Length(max=256)]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=NEW_PASSWORD)
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    team_id = SelectField(_l("Team"), coerce=int)
+    password = PasswordField(_l("Initial password"), validators=NEW_PASSWORD)
+
+
+class UserEditForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    team_id = SelectField(_l("Team"), coerce=int)
+    is_active = BooleanField(_l("Active (may log in)"))
+    version = HiddenField(validators=[DataRequired()])
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=NEW_PASSWORD)
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Short name (for addresses and the command line)"), validators=[
+        DataRequired(), Length(max=64),
+        Regexp(r"^[a-z0-9][a-z0-9-]*$",
+               message=_l("Use a-z, 0-9 and -, e.g. bawaslu-lubuklinggau."))])
+    email = EmailField(_l("Team email address"), validators=[Optional(), Email(), Length(max=254)])
+    is_active = BooleanField(_l("Active"), default=True)
+    version = HiddenField()
+
+
+class CategoryForm(FlaskForm):
+    name_id = StringField(_l("Name (Indonesian)"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
+    description_id = TextAreaField(_l("Description (Indonesian)"), validators=[Length(max=2000)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=2000)])
+    deadline_days = IntegerField(_l("Deadline in days"),
+                                 validators=[InputRequired(), NumberRange(min=1, max=365)])
+    deadline_working_days = BooleanField(_l("Count only working days (Monday to Friday)"))
+    reporting_window_days = IntegerField(_l("Legal reporting window in days (empty: none)"),
+                                         validators=[Optional(), NumberRange(min=1, max=365)])
+    default_team_id = SelectField(_l("Default team"), coerce=int)
+    is_active = BooleanField(_l("Open for new reports"))
+    questions = TextAreaField(_l("Extra questions (JSON)"))
+    version = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,221 @@
+"""Writes of the accounts area. Operations flush; the caller commits."""
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts import queries
+from portal.accounts.models import Role, Team, User
+from portal.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from portal.db import db, utcnow
+
+logger = logging.getLogger(__name__)
+
+MAX_PASSWORD_LENGTH = 256  # Argon2 takes any length; this bounds the work per request
+
+
+class AccountError(ValueError):
+    """A refused change to an account, team or category, with a message for the user."""
+
+
+class StaleEdit(AccountError):
+    """Someone else saved the same row after this form was opened."""
+
+
+def check_password_strength(password: str, *, email: str = "") -> None:
+    """Refuse passwords that are too short, too long, or the email address."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(str(_l("The password must have at least %(n)s characters.",
+                                  n=minimum)))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(str(_l("The password is too long.")))
+    if email and password.strip().lower() == email.strip().lower():
+        raise AccountError(str(_l("The password must not be your email address.")))
+
+
+def create_user(*, email: str, name: str, role: str, team: Team | None, password: str) -> User:
+    """A new active staff member."""
+    email = email.strip().lower()
+    if role not in tuple(Role):
+        raise AccountError(str(_l("Unknown role.")))
+    if role != Role.ADMIN and team is None:
+        raise AccountError(str(_l("Officers and supervisors need a team.")))
+    if queries.get_user_by_email(email) is not None:
+        raise AccountError(str(_l("A user with this email address already exists.")))
+    check_password_strength(password, email=email)
+    user = User(email=email, name=name.strip(), role=role, team=team,
+                password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    logger.info("User %s created with role %s", user.id, role)
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie of this user invalid."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
+def set_password(user: User, *, password: str) -> None:
+    """Give a user a new password and end their other sessions; also lifts a lock."""
+    check_password_strength(password, email=user.email)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    end_sessions(user)
+    logger.info("Password of user %s set", user.id)
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """The user's own password change: needs the current password."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError(str(_l("The current password is not correct.")))
+    set_password(user, password=new)
+
+
+def deactivate_user(user: User) -> None:
+    """Stop a user from logging in; their open sessions end now."""
+    _keep_an_admin(user, role=user.role, is_active=False)
+    user.is_active = False
+    end_sessions(user)
+    logger.info("User %s deactivated", user.id)
+
+
+def unlock_user(user: User) -> None:
+    """Lift a login lock and forget the failed attempts."""
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    logger.info("User %s unlocked", user.id)
+
+
+def update_user(user: User, *, version: str, name: str, role: str, team: Team | None,
+                is_active: bool) -> None:
+    """An admin's edit of a user; refused when the user changed since the form was opened."""
+    _check_version(user, version)
+    if role != Role.ADMIN and team is None:
+        raise AccountError(str(_l("Officers and supervisors need a team.")))
+    _keep_an_admin(user, role=role, is_active=is_active)
+    if user.is_active and not is_active:
+        end_sessions(user)
+        logger.info("User %s deactivated", user.id)
+    user.name, user.role, user.team, user.is_active = name.strip(), role, team, is_active
+    db.session.flush()
+
+
+def update_profile(user: User, *, name: str) -> None:
+    """What staff may change about themselves: their display name."""
+    user.name = name.strip()
+    db.session.flush()
+
+
+def _keep_an_admin(user: User, *, role: str, is_active: bool) -> None:
+    """Refuse to demote or deactivate the last active admin."""
+    leaving = user.role == Role.ADMIN and user.is_active and (role != Role.ADMIN or not is_active)
+    if leaving and queries.count_active_admins() <= 1:
+        raise AccountError(str(_l("This is the last active admin; appoint another first.")))
+
+
+def _check_version(row: Any, version: str) -> None:
+    """Raise StaleEdit when the row's editable values changed since `version` was taken."""
+    if version != queries.edit_version(row):
+        raise StaleEdit(str(_l("Someone else changed this while you were editing it. "
+                               "Reload the page to see their changes, then edit again.")))
+
+
+# Login -----------------------------------------------------------------------------------------
+
+def authenticate(*, email: str, password: str, now: datetime | None = None) -> User | None:
+    """The active, unlocked user with these credentials, or None; counts failures.
+
+    Unknown emails, wrong passwords, locked and inactive accounts all give None after the same
+    amount of hashing work, so neither the answer nor its timing tells which it was.
+    """
+    now = now or utcnow()
+    user = queries.get_user_by_email(email.strip())
+    if user is None or not user.is_active or is_locked(user, now=now):
+        verify_password(dummy_hash(), password)
+        return None
+    if not verify_password(user.password_hash, password):
+        record_failed_login(user, now=now)
+        return None
+    record_login(user, password=password, now=now)
+    return user
+
+
+def is_locked(user: User, *, now: datetime | None = None) -> bool:
+    """True while a lock from failed logins lasts."""
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+
+def record_failed_login(user: User, *, now: datetime | None = None) -> None:
+    """Count a failure; from the Nth on, lock for 1, 2, 4, ... minutes (capped)."""
+    now = now or utcnow()
+    user.failed_logins = User.failed_logins + 1  # in SQL: concurrent failures all count
+    db.session.flush()
+    db.session.refresh(user, ["failed_logins"])
+    over = user.failed_logins - current_app.config["LOGIN_MAX_FAILURES"]
+    if over >= 0:
+        minutes = min(2 ** min(over, 10), current_app.config["LOGIN_LOCK_MAX_MINUTES"])
+        user.locked_until = now + timedelta(minutes=minutes)
+        logger.warning("User %s locked for %s min after %s failed logins",
+                       user.id, minutes, user.failed_logins)
+    db.session.flush()
+
+
+def record_login(user: User, *, password: str, now: datetime | None = None) -> None:
+    """A successful login: reset the failure count; rehash when the parameters changed."""
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now or utcnow()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        logger.info("Password hash of user %s upgraded", user.id)
+    db.session.flush()
+
+
+# Teams and categories ---------------------------------------------------------------------------
+
+def create_team(*, name: str, slug: str, email: str | None) -> Team:
+    """A new team."""
+    if queries.get_team_by_slug(slug) is not None:
+        raise AccountError(str(_l("A team with this short name already exists.")))
+    team = Team(name=name.strip(), slug=slug, email=email or None, is_active=True)
+    db.session.add(team)
+    db.session.flush()
+    logger.info("Team %s created", team.id)
+    return team
+
+
+def update_team(team: Team, *, version: str, name: str, slug: str, email: str | None,
+                is_active: bool) -> None:
+    """An admin's edit of a team; refused when it changed since the form was opened."""
+    _check_version(team, version)
+    other = queries.get_team_by_slug(slug)
+    if other is not None and other.id != team.id:
+        raise AccountError(str(_l("A team with this short name already exists.")))
+    team.name, team.slug, team.email, team.is_active = name.strip(), slug, email or None, is_active
+    db.session.flush()
+
+
+CATEGORY_FIELDS = ("name_id", "name_en", "description_id", "description_en", "deadline_days",
+                   "deadline_working_days", "reporting_window_days", "is_active", "questions")
+
+
+def update_category(category: Any, *, version: str, default_team: Team | None,
+                    **values: Any) -> None:
+    """An admin's edit of a category; refused when it changed since the form was opened."""
+    _check_version(category, version)
+    unknown = set(values) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(category, name, value)
+    category.default_team = default_team
+    db.session.flush()
+    logger.info("Category %s updated", category.id)
