@@ -73,6 +73,10 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "Portal Aduan Warga <noreply@localhost>"
     MAIL_TIMEOUT = 10
     OUTBOX_MAX_ATTEMPTS = 8
+    # notify
+    OUTBOX_BACKOFF_SECONDS = 30  # first retry after this; doubles each attempt
+    OUTBOX_BACKOFF_MAX_SECONDS = 3600
+    OUTBOX_LEASE_SECONDS = 300  # a claimed message is due again after this if its sender died
 
     # Public site
     SITE_NAME = "Portal Aduan Warga"

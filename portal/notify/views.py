@@ -1,3 +1,48 @@
-"""Views of the notify area."""
+"""The admins' view of the outbox: what waits, what failed, and retry buttons."""
 
-from portal.notify import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from portal.access import roles_required
+from portal.db import commit, db
+from portal.notify import bp, operations, queries
+from portal.notify.forms import RetryForm
+from portal.notify.models import OutboxMessage
+
+
+@bp.get("/petugas/admin/outbox")
+@roles_required("admin")
+def outbox():
+    """Pending and given-up emails, recipients masked."""
+    return render_template("notify/outbox.html", pending=queries.list_pending(),
+                           failed=queries.list_failed(), counts=queries.count_outbox(),
+                           form=RetryForm())
+
+
+@bp.post("/petugas/admin/outbox/<int:message_id>/retry")
+@roles_required("admin")
+def retry(message_id: int):
+    """Make one message due now."""
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    message = db.get_or_404(OutboxMessage, message_id)
+    if message.sent_at is not None:
+        flash(_("This email has already been sent."), "error")
+    else:
+        operations.retry_message(message=message)
+        commit()
+        flash(_("The email will be sent again within a few seconds."), "success")
+    return redirect(url_for("notify.outbox"), code=303)
+
+
+@bp.post("/petugas/admin/outbox/retry-failed")
+@roles_required("admin")
+def retry_failed():
+    """Make every given-up message due now."""
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    count = operations.retry_failed_messages()
+    commit()
+    flash(_("%(count)s failed emails will be sent again within a few seconds.", count=count),
+          "success")
+    return redirect(url_for("notify.outbox"), code=303)

@@ -1,0 +1,146 @@
+"""The outbox: mail is written with the change, sent after commit, retried, never lost."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.db import db, utcnow
+from portal.notify.models import OutboxMessage
+from portal.notify.operations import send_pending
+
+
+def _bodies(msg):
+    return msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content()
+
+
+def test_news_email_arrives_in_indonesian_with_text_and_html(mail_app, queue_news):
+    with mail_app.app_context():
+        queue_news(to="siti@example.test", language="id", reference="ADU-2026-000123")
+        assert mail_app.inbox.messages() == []  # queued, not sent
+        stats = send_pending()
+    assert (stats.sent, stats.failed, stats.given_up) == (1, 0, 0)
+    [envelope] = mail_app.inbox.envelopes
+    assert envelope.rcpt_tos == ["siti@example.test"]
+    assert envelope.mail_from == "portal@example.test"
+    [msg] = mail_app.inbox.messages()
+    assert msg["To"] == "siti@example.test"
+    assert msg["From"] == "Portal <portal@example.test>"
+    assert msg["Subject"] == "Ada kabar baru tentang laporan Anda"
+    text, html = _bodies(msg)
+    assert "Ada kabar baru tentang laporan Anda (perkara ADU-2026-000123)." in text
+    assert "Ada kabar baru tentang laporan Anda" in html
+    assert 'lang="id"' in html
+    assert "http://" in text and "http://" in html
+
+
+def test_news_email_arrives_in_english(mail_app, queue_news):
+    with mail_app.app_context():
+        queue_news(to="jane@example.test", language="en")
+        send_pending()
+    [msg] = mail_app.inbox.messages()
+    assert msg["Subject"] == "There is news on your report"
+    text, html = _bodies(msg)
+    assert "There is news on your report." in text
+    assert "tracking code" in text
+    assert 'lang="en"' in html
+
+
+def test_mail_goes_once_only(mail_app, queue_news):
+    with mail_app.app_context():
+        queue_news()
+        assert send_pending().sent == 1
+        assert send_pending().sent == 0
+    assert len(mail_app.inbox.envelopes) == 1
+
+
+def test_rolled_back_change_leaves_no_mail(mail_app, queue_news):
+    from portal.notify.operations import queue_email
+
+    with mail_app.app_context():
+        queue_email(to="a@example.test", subject="x", template="notify/news", language="id",
+                    context={}, kind="news")
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+        assert send_pending().sent == 0
+    assert mail_app.inbox.envelopes == []
+
+
+def _message(message_id: int) -> OutboxMessage:
+    return db.session.get(OutboxMessage, message_id)
+
+
+def test_mail_waits_while_smtp_is_down_and_arrives_once_when_it_is_back(
+        make_app, dead_port, start_smtp, queue_news):
+    from tests.conftest import Inbox
+
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=dead_port, MAIL_SUPPRESS_SEND=False)
+    with app.app_context():
+        message_id = queue_news(language="en")
+        stats = send_pending()
+        assert (stats.sent, stats.failed) == (0, 1)
+        db.session.expire_all()
+        message = _message(message_id)
+        assert message.attempts == 1
+        assert "Connection refused" in message.last_error or "Errno" in message.last_error
+        assert message.sent_at is None and message.failed_at is None
+        retry_at = message.next_attempt_at
+        assert retry_at > utcnow()
+
+        inbox = Inbox()
+        start_smtp(dead_port, inbox)
+        assert send_pending().sent == 0  # not due yet: the backoff is respected
+        assert inbox.envelopes == []
+
+        later = retry_at + timedelta(seconds=1)
+        assert send_pending(now=later).sent == 1
+        assert send_pending(now=later + timedelta(hours=2)).sent == 0
+        db.session.expire_all()
+        assert _message(message_id).sent_at is not None
+        assert _message(message_id).attempts == 2
+    assert len(inbox.envelopes) == 1
+    assert inbox.messages()[0]["Subject"] == "There is news on your report"
+
+
+def test_backoff_grows_and_mail_is_given_up_after_max_attempts(make_app, dead_port, queue_news):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=dead_port, MAIL_SUPPRESS_SEND=False,
+                   OUTBOX_MAX_ATTEMPTS=4)
+    with app.app_context():
+        message_id = queue_news()
+        now, pauses = utcnow(), []
+        for _ in range(3):
+            assert send_pending(now=now).failed == 1
+            db.session.expire_all()
+            pauses.append(_message(message_id).next_attempt_at - now)
+            now = _message(message_id).next_attempt_at
+        assert pauses == [timedelta(seconds=30), timedelta(seconds=60), timedelta(seconds=120)]
+        assert send_pending(now=now).given_up == 1
+        db.session.expire_all()
+        message = _message(message_id)
+        assert message.failed_at is not None and message.attempts == 4
+        assert send_pending(now=now + timedelta(days=1)).failed == 0  # no longer tried
+
+
+def test_refused_recipient_is_given_up_at_once_and_others_still_go(
+        make_app, start_smtp, queue_news):
+    from tests.conftest import Inbox, free_port
+
+    class Picky(Inbox):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+            if address.startswith("nobody@"):
+                return "550 5.1.1 <nobody@example.test>: no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    port, inbox = free_port(), Picky()
+    start_smtp(port, inbox)
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
+    with app.app_context():
+        bad = queue_news(to="nobody@example.test")
+        queue_news(to="somebody@example.test")
+        stats = send_pending()
+        assert (stats.sent, stats.given_up) == (1, 1)
+        db.session.expire_all()
+        error = _message(bad).last_error
+    assert "550" in error
+    assert "nobody@example.test" not in error  # the admin page masks addresses; so does this
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["somebody@example.test"]]
