@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import url_for
 
 from portal.db import db, utcnow
 from portal.notify.models import OutboxMessage
@@ -144,3 +145,40 @@ def test_refused_recipient_is_given_up_at_once_and_others_still_go(
     assert "550" in error
     assert "nobody@example.test" not in error  # the admin page masks addresses; so does this
     assert [e.rcpt_tos for e in inbox.envelopes] == [["somebody@example.test"]]
+
+
+def test_link_points_at_the_public_site_even_from_a_cli_command(make_app, queue_news):
+    app = make_app(PUBLIC_URL="https://aduan.example.go.id")
+    with app.app_context():  # no request, as in `flask cases escalate`
+        message = _message(queue_news())
+        with app.test_request_context():
+            track = url_for("intake.track") if "intake.track" in app.view_functions else "/"
+    assert f"https://aduan.example.go.id{track}\n" in message.body_text
+    assert f'href="https://aduan.example.go.id{track}"' in message.body_html
+
+
+def test_link_uses_the_request_root_without_public_url_and_page_language_is_kept(app):
+    from flask_babel import get_locale
+
+    from portal.notify.operations import queue_email
+
+    with app.test_request_context("/", base_url="http://portal.test:8080"):
+        message = queue_email(to="a@example.test", subject="x", template="notify/news",
+                              language="en", context={}, kind="news")
+        assert str(get_locale()) == "id"  # the visitor's page stays Indonesian
+    assert "http://portal.test:8080/" in message.body_text
+    assert message.body_text.startswith("Hello,")
+
+
+def test_addresses_that_could_inject_headers_are_refused(app_ctx):
+    import pytest
+
+    from portal.notify.operations import InvalidRecipient, queue_email
+
+    for bad in ("", "no-at-sign", "a@b.test\r\nBcc: x@evil.test", "a@b.test, c@d.test"):
+        with pytest.raises(InvalidRecipient):
+            queue_email(to=bad, subject="x", template="notify/news", language="id",
+                        context={}, kind="news")
+    message = queue_email(to="a@b.test", subject="line one\r\nBcc: x@evil.test",
+                          template="notify/news", language="id", context={}, kind="news")
+    assert "\n" not in message.subject and "\r" not in message.subject

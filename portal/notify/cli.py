@@ -1,5 +1,6 @@
 """`flask outbox ...` commands: send pending mail once or in a loop, list what waits."""
 
+import contextlib
 import logging
 import signal
 import threading
@@ -47,7 +48,8 @@ def _one_pass(send_pending, limit: int) -> bool:  # noqa: ANN001
         stats = send_pending(limit=limit)
     except Exception:  # the loop must outlive outages; the next pass tries again
         logger.exception("Outbox pass failed")
-        rollback()
+        with contextlib.suppress(Exception):  # the database may be the thing that is down
+            rollback()
         return False
     if stats.sent or stats.failed or stats.given_up:
         click.echo(f"sent {stats.sent}, failed {stats.failed}, given up {stats.given_up}")
