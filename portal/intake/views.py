@@ -1,3 +1,236 @@
-"""Views of the intake area."""
+"""Public intake views: home, report form, receipt, tracking, status and replies.
 
-from portal.intake import bp  # noqa: F401
+No account is needed. The tracking code travels only in POST bodies; after it is checked the
+session remembers the report id (never the code) for a limited idle time.
+"""
+
+import time
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from portal import db as portal_db
+from portal.access import public
+from portal.db import db
+from portal.extensions import csrf, limiter
+from portal.i18n import current_language
+from portal.intake import bp
+from portal.intake.filing import (
+    check_form,
+    earlier_submission,
+    file_report,
+    fill_choices,
+    list_categories,
+    list_regions,
+    rolled_back_on_error,
+)
+from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
+from portal.intake.inputs import read_uploads
+from portal.intake.labels import VISIBILITY_HELP, event_label, status_label
+from portal.intake.models import Report
+from portal.intake.operations import ScreenshotRejected, reply_to_case
+from portal.intake.queries import (
+    get_receipt_code,
+    get_receipt_view,
+    get_report_by_code,
+    get_status_view,
+)
+from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
+
+RECEIPT_KEY = "intake_receipt"
+TRACKED_KEY = "tracked_report_id"
+TRACKED_AT_KEY = "tracked_at"
+
+
+def _limit(name: str):  # noqa: ANN202
+    return lambda: current_app.config[name]
+
+
+@bp.get("/")
+@public
+def home() -> str:
+    """The front door: file a report or follow one, and what anonymity means here."""
+    return render_template("intake/home.html")
+
+
+@bp.route("/lapor", methods=["GET", "POST"])
+@public
+@csrf.exempt  # the form checks its own token, so a refusal keeps what the resident typed
+@limiter.limit(_limit("REPORT_RATE_LIMIT"), methods=["POST"])
+def report() -> Response | tuple[str, int] | str:
+    """The report form; a valid post files the report and redirects to the receipt."""
+    categories, regions = list_categories(), list_regions()
+    form = ReportForm()
+    fill_choices(form, categories, regions)
+    if not form.idempotency_key.data or not form.idempotency_key.data.isascii():
+        form.idempotency_key.data = new_idempotency_key()
+    if request.method == "GET":
+        return render_report_form(form, categories)
+    if form.website.data:  # honeypot: a bot; store nothing and say nothing useful
+        form.website.data = ""
+        return render_report_form(form, categories, status=400, notice=_(
+            "Your report could not be sent. Please check the form and send it again."))
+    checked = check_form(form, categories)
+    if not checked.is_valid:
+        return render_report_form(form, categories, checked.question_errors,
+                                  status=413 if checked.is_oversize else 400)
+    outcome = earlier_submission(form.idempotency_key.data)
+    if outcome is None:
+        try:
+            outcome = file_report(checked.arguments)
+        except ScreenshotRejected as rejected:
+            form.screenshots.errors = [f"“{rejected.filename}”: {rejected.message}"]
+            return render_report_form(form, categories, status=400)
+    session[RECEIPT_KEY] = {"report_id": outcome[0].id, "key": form.idempotency_key.data}
+    return redirect(url_for("intake.receipt"), code=303)
+
+
+def render_report_form(form: ReportForm, categories: list, question_errors: dict | None = None,
+                       status: int = 200, notice: str | None = None) -> tuple[str, int]:
+    """The form page, re-filled after a refusal (files cannot be kept by browsers)."""
+    return render_template(
+        "intake/report.html", form=form, categories=categories, values=request.form,
+        question_errors=question_errors or {}, notice=notice,
+        files_lost=request.method == "POST" and bool(request.files),
+    ), status
+
+
+@bp.get("/laporan/tanda-terima")
+@public
+def receipt() -> str | Response:
+    """The receipt of the report this browser just filed: code, reference, fingerprints."""
+    held = session.get(RECEIPT_KEY) or {}
+    report_row = db.session.get(Report, held.get("report_id") or 0)
+    code = report_row and get_receipt_code(
+        report_row, key=current_app.config["TRACKING_KEY"], idempotency_key=held.get("key", ""))
+    if not code:
+        return redirect(url_for("intake.track"))
+    view = get_receipt_view(report_row, current_language())
+    response = Response(render_template("intake/receipt.html", code=format_code(code),
+                                        receipt=view))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/lacak", methods=["GET", "POST"])
+@public
+@limiter.limit(_limit("TRACK_RATE_LIMIT"), methods=["POST"])
+def track() -> Response | tuple[str, int] | str:
+    """Enter the tracking code; a good one opens the status page on this device."""
+    form = TrackForm()
+    if not form.validate_on_submit():
+        return render_template("intake/track.html", form=form), (400 if form.errors else 200)
+    code = normalize_code(form.code.data)
+    found = code and get_report_by_code(code, key=current_app.config["TRACKING_KEY"])
+    if not found:  # a malformed code and an unknown one get the very same answer
+        form.code.errors = [_("No report matches this code. Check each character and try "
+                              "again; dashes, spaces and capitals do not matter.")]
+        return render_template("intake/track.html", form=form), 400
+    session[TRACKED_KEY] = found.id
+    session[TRACKED_AT_KEY] = int(time.time())
+    return redirect(url_for("intake.status"), code=303)
+
+
+def tracked_report() -> Report | None:
+    """The report this device opened with its code, while the idle time has not run out."""
+    report_id, seen = session.get(TRACKED_KEY), session.get(TRACKED_AT_KEY, 0)
+    idle = current_app.config["TRACK_IDLE_MINUTES"] * 60
+    if not report_id or time.time() - seen > idle:
+        forget_tracked()
+        return None
+    session[TRACKED_AT_KEY] = int(time.time())
+    return db.session.get(Report, report_id)
+
+
+def forget_tracked() -> None:
+    """Drop the tracked report from this device's session."""
+    session.pop(TRACKED_KEY, None)
+    session.pop(TRACKED_AT_KEY, None)
+
+
+@bp.get("/lacak/status")
+@public
+def status() -> Response | str:
+    """The status of the tracked report: timeline, messages, evidence, reply form."""
+    report_row = tracked_report()
+    if report_row is None:
+        return redirect(url_for("intake.track"))
+    return render_status(report_row, ReplyForm())
+
+
+def render_status(report_row: Report, reply_form: ReplyForm, code: int = 200) -> Response:
+    """The status page, never cached."""
+    response = Response(render_template(
+        "intake/status.html", view=get_status_view(report_row, current_language()),
+        reply_form=reply_form, forget_form=ForgetForm()), status=code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/lacak/balas")
+@public
+@limiter.limit(_limit("REPLY_RATE_LIMIT"))
+def reply() -> Response:
+    """The reporter answers: text and/or screenshots, added to their case."""
+    report_row = tracked_report()
+    if report_row is None:
+        return redirect(url_for("intake.track"))
+    form = ReplyForm()
+    cfg = current_app.config
+    uploads = read_uploads(request.files.getlist(form.screenshots.name), min_files=0,
+                           max_files=cfg["MAX_FILES"], max_bytes=cfg["MAX_FILE_BYTES"])
+    if form.validate_on_submit() and not uploads.error:
+        if not (form.body.data or "").strip() and not uploads.files:
+            form.body.errors = [_("Write a reply or attach a screenshot.")]
+        else:
+            try:
+                submit_reply(report_row, form.body.data or "", uploads.files)
+                return redirect(url_for("intake.status") + "#messages", code=303)
+            except ScreenshotRejected as rejected:
+                uploads.error = f"“{rejected.filename}”: {rejected.message}"
+    if uploads.error:
+        form.screenshots.errors = [uploads.error]
+    return render_status(report_row, form, 413 if uploads.is_oversize else 400)
+
+
+def submit_reply(report_row: Report, body: str, files: list[tuple[str, bytes]]) -> None:
+    """Store the reply and its files, and commit; on a refused file nothing is left."""
+    from portal.evidence.operations import storage_guard
+
+    with storage_guard(), rolled_back_on_error():
+        reply_to_case(report=report_row, body=body, files=files)
+        portal_db.commit()
+
+
+@bp.post("/lacak/lupakan")
+@public
+def forget() -> Response:
+    """Forget the tracked report on this device (the code still works later)."""
+    if not ForgetForm().validate_on_submit():
+        abort(400)
+    forget_tracked()
+    session.pop(RECEIPT_KEY, None)
+    return redirect(url_for("intake.track"), code=303)
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {"status_label": status_label, "event_label": event_label,
+            "visibility_help": VISIBILITY_HELP}
+
+
+@bp.app_template_filter("intake_mib")
+def intake_mib(size: int) -> str:
+    """A byte count in KiB/MiB for the receipt (no-break space before the unit)."""
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f}\u00a0KiB"
+    return f"{size / (1024 * 1024):.1f}\u00a0MiB"

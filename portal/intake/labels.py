@@ -1,0 +1,49 @@
+"""Words the reporter sees for case statuses and history entries, in both languages."""
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "new": _l("Received, waiting to be checked"),
+    "triaged": _l("Checked, waiting for an officer"),
+    "assigned": _l("An officer has been assigned"),
+    "investigating": _l("Being investigated"),
+    "waiting_for_reporter": _l("Waiting for your answer"),
+    "resolved": _l("Decided"),
+    "closed": _l("Closed"),
+    "rejected": _l("Not taken up"),
+    "reopened": _l("Reopened"),
+}
+
+EVENT_LABELS = {
+    "created": _l("Case opened"),
+    "report_attached": _l("Your report was added to the case"),
+    "status_changed": _l("Status changed"),
+    "assigned": _l("An officer was assigned"),
+    "message": _l("Message from an officer"),
+    "message_sent": _l("Message from an officer"),
+    "reporter_replied": _l("You replied"),
+    "merged": _l("Combined with another case about the same matter"),
+    "published": _l("Published on the transparency page"),
+    "resolved": _l("Decision made"),
+    "reopened": _l("Case reopened"),
+}
+
+VISIBILITY_HELP = {
+    "anonymous": _l("Anonymous: we keep no name, email or phone number. If you filled them in, "
+                    "they are thrown away. You can still follow the report with your tracking "
+                    "code."),
+    "confidential": _l("Confidential: only the officers handling your report can see your "
+                       "contact details, to ask you questions. They are never published."),
+    "named": _l("Named: officers see your contact details, and your name may be mentioned "
+                "when the case is handled. Your email and phone number are never published."),
+}
+
+
+def status_label(status: str) -> str:
+    """The reporter-facing words for a case status."""
+    return str(STATUS_LABELS.get(status, status))
+
+
+def event_label(kind: str) -> str:
+    """The reporter-facing words for a history entry."""
+    return str(EVENT_LABELS.get(kind, _l("Update")))

@@ -1,0 +1,136 @@
+"""Writes of the intake area: a new report with its evidence, and a reporter's reply.
+
+Operations add and flush; the view commits inside evidence's storage_guard(), so a failure
+anywhere leaves neither rows nor files behind.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from portal.cases.history import record_event
+from portal.cases.models import Case, Message, Visibility
+from portal.cases.operations import place_report
+from portal.db import db
+from portal.intake.models import ContactVisibility, Report
+from portal.intake.tracking import hash_code, new_code, seal_code
+
+logger = logging.getLogger(__name__)
+
+
+class ScreenshotRejected(Exception):
+    """One uploaded file is not an image we accept; says which one and why."""
+
+    def __init__(self, filename: str, message: str) -> None:
+        super().__init__(message)
+        self.filename = filename
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SubmittedReport:
+    report: Report
+    case: Case
+    code: str  # canonical tracking code; shown once, never stored in clear
+
+
+def submit_report(
+    *,
+    category: Any,
+    region: Any,
+    reported_party: str,
+    description: str,
+    files: list[tuple[str, bytes]],
+    links: list[str],
+    idempotency_key: str,
+    language: str,
+    visibility: str = ContactVisibility.ANONYMOUS,
+    answers: dict[str, str] | None = None,
+    incident_at: datetime | None = None,
+    learned_on: date | None = None,
+    contact_name: str | None = None,
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+) -> SubmittedReport:
+    """File a report: place it in a case, store its evidence and queue the receipt email."""
+    from portal.evidence.operations import add_link
+
+    key = current_app.config["TRACKING_KEY"]
+    code = new_code()
+    answers = dict(answers or {})
+    is_anonymous = visibility == ContactVisibility.ANONYMOUS
+    report = Report(
+        tracking_hash=hash_code(code, key),
+        idempotency_key=idempotency_key,
+        receipt_seal=seal_code(code, key, idempotency_key),
+        category=category, category_id=category.id,
+        region=region, region_id=getattr(region, "id", None),
+        reported_party=reported_party.strip(),
+        platform=answers.get("platform"),
+        reported_account=(answers.get("account_handle") or "").strip() or None,
+        answers=answers, incident_at=incident_at, learned_on=learned_on,
+        description=description, visibility=str(visibility), language=language,
+        # An anonymous reporter's contact is dropped here, whatever the form carried.
+        contact_name=None if is_anonymous else (contact_name or None),
+        contact_email=None if is_anonymous else (contact_email or None),
+        contact_phone=None if is_anonymous else (contact_phone or None),
+    )
+    case = place_report(report)
+    for text in links:
+        add_link(report=report, text=text)
+    store_screenshots(report=report, files=files)
+    db.session.flush()
+    if report.contact_email:
+        queue_receipt(report=report, case=case, code=code)
+    logger.info("Report %s filed on case %s with %d files and %d links",
+                report.id, case.reference, len(files), len(links))
+    return SubmittedReport(report=report, case=case, code=code)
+
+
+def store_screenshots(*, report: Report, files: list[tuple[str, bytes]],
+                      message: Message | None = None) -> None:
+    """Store each file as evidence; a refused one raises ScreenshotRejected naming it."""
+    from portal.evidence.images import ImageRejected
+    from portal.evidence.operations import store_evidence
+
+    for filename, data in files:
+        try:
+            store_evidence(report=report, data=data, filename=filename, message=message)
+        except ImageRejected as rejected:
+            raise ScreenshotRejected(filename, str(rejected.message)) from rejected
+
+
+def queue_receipt(*, report: Report, case: Case, code: str) -> None:
+    """Queue the receipt email in the reporter's language (code in the body only)."""
+    from portal.intake.tracking import format_code
+    from portal.notify.operations import queue_email
+
+    with force_locale(report.language):
+        subject = _("Your report was received: %(reference)s", reference=case.reference)
+    queue_email(
+        to=report.contact_email, subject=subject, template="intake/receipt",
+        language=report.language, kind="receipt",
+        context={"code": format_code(code), "reference": case.reference,
+                 "category": report.category.name(report.language),
+                 "evidence": [{"filename": e.original_filename, "sha256": e.sha256_original,
+                               "width": e.width, "height": e.height} for e in report.evidence],
+                 "links": [{"given": link.url_given} for link in report.links]},
+    )
+
+
+def reply_to_case(*, report: Report, body: str, files: list[tuple[str, bytes]]) -> Message:
+    """The reporter answers on the status page: a message, its screenshots, a case event."""
+    message = Message(case_id=report.case_id, report_id=report.id,
+                      direction="from_reporter", body=body.strip())
+    db.session.add(message)
+    db.session.flush()
+    store_screenshots(report=report, files=files, message=message)
+    record_event(report.case, "reporter_replied", visibility=Visibility.REPORTER, report=report,
+                 data={"message_id": message.id, "files": len(files)})
+    logger.info("Reporter of report %s replied on case %s", report.id, report.case_id)
+    return message

@@ -1,0 +1,131 @@
+"""Reads of the intake area: finding a report by its code or its form's idempotency key, and
+the projections the receipt and status pages render (never the models themselves)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from portal.cases.models import CaseEvent, Message, Visibility
+from portal.db import db
+from portal.intake.models import Report
+from portal.intake.tracking import hash_code, unseal_code
+
+
+def get_report_by_code(code: str, *, key: str) -> Report | None:
+    """The report a canonical tracking code opens, by its keyed hash."""
+    return db.session.scalar(sa.select(Report).where(Report.tracking_hash == hash_code(code, key)))
+
+
+def get_report_by_idempotency_key(idempotency_key: str) -> Report | None:
+    """The report a form with this idempotency key already created, if any."""
+    return db.session.scalar(sa.select(Report).where(Report.idempotency_key == idempotency_key))
+
+
+def get_receipt_code(report: Report, *, key: str, idempotency_key: str) -> str | None:
+    """The tracking code again, for the browser that holds the form's idempotency key."""
+    if not report.receipt_seal or report.idempotency_key != idempotency_key:
+        return None
+    code = unseal_code(report.receipt_seal, key, idempotency_key)
+    return code if hash_code(code, key) == report.tracking_hash else None
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    id: int
+    filename: str
+    sha256: str
+    size: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class LinkItem:
+    given: str
+    canonical: str | None
+    platform: str | None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: str
+    at: datetime
+    data: dict
+
+
+@dataclass(frozen=True)
+class MessageItem:
+    is_from_reporter: bool
+    body: str
+    at: datetime
+    evidence: list[EvidenceItem]
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    reference: str
+    category: str
+    evidence: list[EvidenceItem]
+    links: list[LinkItem]
+    has_email: bool
+
+
+@dataclass(frozen=True)
+class StatusView:
+    reference: str
+    category: str
+    status: str
+    timeline: list[TimelineEntry]
+    messages: list[MessageItem]
+    evidence: list[EvidenceItem]
+
+
+def _evidence_item(evidence) -> EvidenceItem:  # noqa: ANN001
+    return EvidenceItem(id=evidence.id, filename=evidence.original_filename,
+                        sha256=evidence.sha256_original, size=evidence.size_original,
+                        width=evidence.width, height=evidence.height)
+
+
+def get_receipt_view(report: Report, locale: str) -> ReceiptView:
+    """What the receipt shows: reference, fingerprints of the screenshots, links."""
+    return ReceiptView(
+        reference=report.case.reference or "",
+        category=report.category.name(locale),
+        evidence=[_evidence_item(e) for e in report.evidence if e.message_id is None],
+        links=[LinkItem(given=link.url_given, canonical=link.url_canonical,
+                        platform=link.platform) for link in report.links],
+        has_email=bool(report.contact_email),
+    )
+
+
+def list_timeline(report: Report) -> list[TimelineEntry]:
+    """Public events of the case, and reporter-visible ones that concern this reporter."""
+    events = db.session.scalars(
+        sa.select(CaseEvent)
+        .where(CaseEvent.case_id == report.case_id)
+        .where(sa.or_(
+            CaseEvent.visibility == Visibility.PUBLIC,
+            sa.and_(CaseEvent.visibility == Visibility.REPORTER,
+                    sa.or_(CaseEvent.report_id.is_(None), CaseEvent.report_id == report.id)),
+        ))
+        .order_by(CaseEvent.seq)
+    ).all()
+    return [TimelineEntry(kind=e.kind, at=e.created_at, data=dict(e.data or {})) for e in events]
+
+
+def get_status_view(report: Report, locale: str) -> StatusView:
+    """What the status page shows to the holder of this report's tracking code."""
+    messages = db.session.scalars(
+        sa.select(Message).where(Message.report_id == report.id).order_by(Message.id)
+    ).all()
+    return StatusView(
+        reference=report.case.reference or "",
+        category=report.category.name(locale),
+        status=report.case.status,
+        timeline=list_timeline(report),
+        messages=[MessageItem(is_from_reporter=m.direction == "from_reporter", body=m.body,
+                              at=m.created_at, evidence=[_evidence_item(e) for e in m.evidence])
+                  for m in messages],
+        evidence=[_evidence_item(e) for e in report.evidence if e.message_id is None],
+    )

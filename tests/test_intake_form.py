@@ -1,0 +1,208 @@
+"""The report form: a good report lands; every bad input is refused with a clear message in
+the reporter's language, the rest of the form kept, and nothing stored."""
+
+import io
+import struct
+import zlib
+
+import pytest
+import sqlalchemy as sa
+
+from portal.db import db
+from tests.conftest import csrf_token_from
+from tests.fixtures.intake import IG_LINK, SOCIAL, code_on, png_bytes, post_report
+
+MiB = 1024 * 1024
+DESCRIPTION = "Akun resmi Diskominfo mengunggah materi kampanye calon kepala daerah."
+
+
+def test_form_works_without_javascript_and_shows_every_category_block(client):
+    page = client.get("/lapor")
+    assert page.status_code == 200
+    html = page.text
+    assert 'enctype="multipart/form-data"' in html
+    assert f'name="q-{SOCIAL}-platform"' in html
+    assert 'name="q-fasilitas-negara-facility"' in html
+    assert "Pertanyaan untuk: Netralitas ASN: posting kampanye di media sosial" in html
+    assert 'name="idempotency_key"' in html
+    assert 'tabindex="-1"' in html and 'aria-hidden="true"' in html  # honeypot
+    assert "<script>" not in html and "style=" not in html  # CSP: no inline code
+
+
+def test_good_report_lands_with_answers_contact_and_case(app, client, report_form, stored):
+    response = post_report(client, report_form(), follow=True)
+    assert response.status_code == 200
+    assert "Laporan Anda telah diterima" in response.text
+    code_on(response.text)
+    from portal.intake.models import Report
+
+    with app.app_context():
+        report = db.session.scalar(sa.select(Report))
+        assert report.platform == "instagram"
+        assert report.reported_account == "@diskominfo.lubuklinggau"
+        assert report.answers == {"platform": "instagram",
+                                  "account_handle": "@diskominfo.lubuklinggau"}
+        assert report.contact_email == "warga@example.com"
+        assert report.visibility == "confidential"
+        assert report.language == "id"
+        assert report.case.reference.startswith("ADU-")
+        assert [link.url_canonical for link in report.links] == [
+            "https://www.instagram.com/p/C9xYz12AbCd/"]
+    assert stored()["evidence"] == 2
+
+
+def test_anonymous_report_drops_contact_even_when_filled(app, client, report_form):
+    data = report_form(visibility="anonymous", contact_name="Siti", contact_phone="0812 345 678")
+    assert post_report(client, data).status_code == 303
+    from portal.intake.models import Report
+
+    with app.app_context():
+        report = db.session.scalar(sa.select(Report))
+        assert (report.contact_name, report.contact_email, report.contact_phone) == (
+            None, None, None)
+
+
+def test_only_the_chosen_categorys_questions_are_required(app, client, report_form):
+    from tests.fixtures.intake import ids_of
+
+    category, _ = ids_of(app, "layanan-publik")
+    data = report_form(category=str(category))
+    del data[f"q-{SOCIAL}-platform"], data[f"q-{SOCIAL}-account_handle"]
+    assert post_report(client, data).status_code == 303
+
+    data = report_form()
+    data[f"q-{SOCIAL}-account_handle"] = ""
+    response = post_report(client, data)
+    assert response.status_code == 400
+    assert "Mohon jawab: Nama akun yang dilaporkan" in response.text
+
+
+def assert_refused(response, stored, message, status=400, files_sent=True):
+    """Refused with the message, the other fields kept, nothing stored."""
+    assert response.status_code == status, response.text[:500]
+    assert message in response.text
+    assert DESCRIPTION in response.text
+    assert 'value="Diskominfo Kota Lubuk Linggau"' in response.text
+    assert ("lampirkan kembali tangkapan layar" in response.text) is files_sent
+    assert stored() == {"reports": 0, "evidence": 0, "links": 0, "files": []}
+
+
+def test_a_30_mib_file_is_refused_before_processing(client, report_form, stored):
+    big = png_bytes() + b"\0" * (30 * MiB)
+    response = post_report(client, report_form(files=[(big, "besar.png")]))
+    assert_refused(response, stored, "paling besar 10 MiB", status=413)
+
+
+def test_eleven_files_are_refused(client, report_form, stored):
+    files = [(png_bytes(color=(i, i, i)), f"layar-{i}.png") for i in range(11)]
+    response = post_report(client, report_form(files=files))
+    assert_refused(response, stored, "Anda melampirkan 11 berkas; paling banyak 10")
+
+
+def test_no_file_at_all_is_refused(client, report_form, stored):
+    response = post_report(client, report_form(files=[]))
+    assert_refused(response, stored, "Lampirkan paling sedikit satu tangkapan layar",
+                   files_sent=False)
+
+
+def huge_png_header() -> bytes:
+    ihdr = struct.pack(">IIBBBBB", 65535, 65535, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk
+            + struct.pack(">I", zlib.crc32(chunk)) + b"\0" * 64)
+
+
+def truncated_jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise((400, 400), 60).convert("RGB").save(out, "JPEG")
+    return out.getvalue()[:3000]
+
+
+@pytest.mark.parametrize(("body", "name"), [
+    (b"<!doctype html><html><body><script>alert(1)</script></body></html>", "layar.png"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "gambar.svg"),
+    (huge_png_header(), "raksasa.png"),
+    (truncated_jpeg(), "rusak.jpg"),
+], ids=["html-named-png", "svg", "65535-square-png", "truncated-jpeg"])
+def test_files_that_are_not_acceptable_images_are_refused(client, report_form, stored, body,
+                                                          name):
+    # a good screenshot first: its files must be cleaned up when the second one is refused
+    response = post_report(client, report_form(files=[(png_bytes(), "baik.png"), (body, name)]))
+    assert_refused(response, stored, f"“{name}”")
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(document.cookie)", "file:///etc/passwd"])
+def test_javascript_and_file_links_are_refused_naming_the_line(client, report_form, stored, bad):
+    response = post_report(client, report_form(links=f"{IG_LINK}\n{bad}"))
+    assert_refused(response, stored, "Baris 2")
+    assert "http:// atau https://" in response.text
+
+
+def test_script_in_the_description_is_stored_as_text_and_shown_escaped(app, client, report_form):
+    from portal.intake.models import Report
+
+    evil = "Lihat ini <script>alert('x')</script> di akun resmi dinas kota."
+    response = post_report(client, report_form(description=evil, reported_party=""))
+    assert response.status_code == 400  # re-displayed (another field is missing)
+    assert "<script>alert" not in response.text
+    assert "&lt;script&gt;alert" in response.text
+    assert post_report(client, report_form(description=evil)).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Report.description)) == evil
+
+
+def test_missing_csrf_token_is_refused_and_the_form_kept(make_app, report_form, stored):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        from portal.reference.operations import load_reference_data
+
+        load_reference_data()
+        db.session.commit()
+    client = app.test_client()
+    response = post_report(client, report_form())
+    assert_refused(response, stored, "Formulir kedaluwarsa atau tidak dikirim dari situs ini")
+    data = report_form()
+    data["csrf_token"] = csrf_token_from(response.text)
+    assert post_report(client, data).status_code == 303
+
+
+def test_honeypot_filled_stores_nothing_and_says_nothing_useful(client, report_form, stored):
+    response = post_report(client, report_form(website="http://spam.example/"))
+    assert response.status_code == 400
+    assert "Laporan Anda tidak dapat dikirim" in response.text
+    assert "spam.example" not in response.text
+    assert stored() == {"reports": 0, "evidence": 0, "links": 0, "files": []}
+
+
+def test_dates_in_the_future_or_out_of_order_are_refused(client, report_form, stored):
+    response = post_report(client, report_form(learned_on="2999-01-01"))
+    assert_refused(response, stored, "Tanggal ini berada di masa depan")
+    response = post_report(client, report_form(learned_on="2026-01-01",
+                                               incident_at="2026-02-01T10:00"))
+    assert_refused(response, stored, "tidak mungkin terjadi setelah")
+
+
+def test_refusal_in_english_when_english_was_chosen(client, report_form, stored):
+    client.post("/bahasa", data={"lang": "en", "next": "/lapor"})
+    files = [(png_bytes(color=(i, 0, 0)), f"s{i}.png") for i in range(11)]
+    response = post_report(client, report_form(files=files))
+    assert response.status_code == 400
+    assert "You attached 11 files; at most 10 are allowed" in response.text
+    assert "please attach the screenshots again" in response.text
+    assert stored()["reports"] == 0
+
+
+def test_report_posts_are_rate_limited_with_a_clear_message(make_app, report_form):
+    from portal.extensions import limiter
+
+    app = make_app(RATELIMIT_ENABLED=True, REPORT_RATE_LIMIT="2 per hour")
+    limiter.reset()
+    client = app.test_client()
+    statuses = [post_report(client, report_form(files=[])).status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
+    response = post_report(client, report_form(files=[]))
+    assert "Terlalu banyak percobaan" in response.text
+    assert client.get("/lapor").status_code == 200  # reading the form is not limited
+    limiter.reset()
