@@ -54,6 +54,9 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     REPORT_RATE_LIMIT = "10 per hour"
     TRACK_RATE_LIMIT = "20 per hour"
+    # intake
+    REPLY_RATE_LIMIT = "30 per hour"  # reporter replies on the status page, per client
+    TRACK_IDLE_MINUTES = 30  # a tracked report is forgotten on the device after this idle time
 
     # accounts: login throttling, staff session timeouts, password policy
     LOGIN_RATE_LIMIT = "20 per 15 minutes"  # failed login POSTs per client address
