@@ -45,6 +45,8 @@ class Defaults:
     S3_SECRET_KEY: str | None = None
     S3_REGION = "us-east-1"
     SWEEP_GRACE = timedelta(hours=1)
+    # evidence
+    S3_PREFIX = ""  # key prefix inside the bucket, e.g. "portal/" when the bucket is shared
 
     # Tracking codes: keyed hash; defaults to a key derived from SECRET_KEY
     TRACKING_KEY: str | None = None
@@ -80,7 +82,24 @@ class Defaults:
     OUTBOX_BACKOFF_SECONDS = 30  # first retry after this; doubles each attempt
     OUTBOX_BACKOFF_MAX_SECONDS = 3600
     OUTBOX_LEASE_SECONDS = 300  # a claimed message is due again after this if its sender died
+    # cases_dup (duplicates)
+    DUPLICATE_PHASH_DISTANCE = 10  # max differing bits of two screenshots' perceptual hashes
+    DUPLICATE_ACCOUNT_WINDOW_HOURS = 72  # same reported account within this many hours
+
+    # cases (triage queue, escalation)
+    CASES_PAGE_SIZE = 50  # rows per queue page
+    CASES_COUNT_CAP = 1000  # tab counts stop here and show "1000+" (keeps the queue fast)
+    CASES_MANY_REPORTS = 5  # "reported by many": at least this many reports
+    CASES_ESCALATE_INTERVAL = 300  # seconds between `flask cases escalate --loop` runs
 
     # Public site
     SITE_NAME = "Portal Aduan Warga"
     PUBLIC_URL: str | None = None
+    # public
+    PUBLISH_REQUIRES_REVIEW = False  # a second officer or a supervisor approves publication
+    TRANSPARENCY_K = 5  # counts from fewer reports than this are shown as "<k"
+    STATS_CACHE_SECONDS = 60  # in-process cache of the transparency figures per filter
+    OPEN311_MAX_IDS = 200  # service_request_id list length
+    OPEN311_PAGE_SIZE = 50
+    OPEN311_MAX_PAGE_SIZE = 200
+    OPEN311_CONTACT = "Portal Aduan Warga"

@@ -1,0 +1,172 @@
+"""Writes of the evidence area. Operations add and flush; the caller commits.
+
+Files are written before their row is committed. `storage_guard` removes what a failed unit of
+work wrote; `sweep` removes whatever a crash left behind, once it is older than a grace period.
+"""
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal.db import db, utcnow
+from portal.evidence.images import process_image
+from portal.evidence.links import canonicalize_link
+from portal.evidence.models import Evidence, Link
+from portal.evidence.storage import get_storage
+
+logger = logging.getLogger(__name__)
+
+# Every key lives under one of these; the sweep looks nowhere else.
+SEALED, CLEAN, THUMB = "sealed", "clean", "thumb"
+PREFIXES = (SEALED, CLEAN, THUMB)
+_written: ContextVar[tuple[list[str], ...]] = ContextVar("evidence_written", default=())
+
+
+def content_key(prefix: str, sha256: str, ext: str = "") -> str:
+    """A content-addressed key: the same bytes always land in the same place."""
+    return f"{prefix}/{sha256[:2]}/{sha256}" + (f".{ext}" if ext else "")
+
+
+def store_evidence(*, report, data: bytes, filename: str, message=None) -> Evidence:  # noqa: ANN001
+    """Check and clean one image, store its three files and add its row (raises ImageRejected)."""
+    cfg = current_app.config
+    image = process_image(data, max_bytes=cfg["MAX_FILE_BYTES"], max_pixels=cfg["MAX_PIXELS"],
+                          max_side=cfg["MAX_SIDE"], thumb_side=cfg["THUMBNAIL_SIDE"])
+    thumb_sha = hashlib.sha256(image.thumb).hexdigest()
+    keys = {
+        "original_key": content_key(SEALED, image.sha256_original),
+        "clean_key": content_key(CLEAN, image.sha256_clean, image.clean_ext),
+        "thumb_key": content_key(THUMB, thumb_sha, image.thumb_mime.split("/")[1]),
+    }
+    storage = get_storage()
+    for field, body, mime in (("original_key", image.original, "application/octet-stream"),
+                              ("clean_key", image.clean, image.clean_mime),
+                              ("thumb_key", image.thumb, image.thumb_mime)):
+        _remember(keys[field])
+        storage.put(keys[field], body, mime)
+    evidence = Evidence(
+        report_id=report.id, message_id=getattr(message, "id", None), **keys,
+        original_filename=_plain_filename(filename), original_format=image.original_format,
+        clean_mime=image.clean_mime, sha256_original=image.sha256_original,
+        sha256_clean=image.sha256_clean, size_original=len(image.original),
+        size_clean=len(image.clean), width=image.width, height=image.height, phash=image.phash,
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    logger.info("Stored evidence %s for report %s (%s, %dx%d)", evidence.id, report.id,
+                image.original_format, image.width, image.height)
+    return evidence
+
+
+def add_link(*, report, text: str) -> Link:  # noqa: ANN001
+    """Add one http(s) link to a report, as given and canonical (raises LinkRejected)."""
+    found = canonicalize_link(text)
+    link = Link(report_id=report.id, url_given=found.url_given, url_canonical=found.url_canonical,
+                platform=found.platform, post_id=found.post_id, account=found.account)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def _plain_filename(name: str) -> str:
+    """The name as the reporter's device gave it, without paths or control characters."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    return re.sub(r"[\x00-\x1f\x7f]", "", name)[:255]
+
+
+def _remember(key: str) -> None:
+    for written in _written.get():  # every enclosing guard answers for the key
+        written.append(key)
+
+
+@contextmanager
+def storage_guard() -> Iterator[None]:
+    """Around "operations + commit()": if the block fails, roll the session back, delete the
+    files the block wrote that no committed row references, and let the exception go on."""
+    written: list[str] = []
+    token = _written.set((*_written.get(), written))
+    try:
+        yield
+    except BaseException:
+        _discard_unreferenced(written)
+        raise
+    finally:
+        _written.reset(token)
+
+
+def referenced_keys(keys: list[str]) -> set[str]:
+    """Those of `keys` that an Evidence row in the database points to."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 300):
+        chunk = keys[start : start + 300]
+        for column in (Evidence.original_key, Evidence.clean_key, Evidence.thumb_key):
+            found.update(db.session.scalars(sa.select(column).where(column.in_(chunk))))
+    return found
+
+
+def _discard_unreferenced(keys: list[str]) -> None:
+    """Abandon the failed unit of work, then delete what it wrote that no committed row uses."""
+    if not keys:
+        return
+    try:
+        db.session.rollback()
+        keep = referenced_keys(sorted(set(keys)))
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the database may be what failed: leave it to the sweep)
+        logger.exception("Could not check stored files after a failure; the sweep will")
+        return
+    storage = get_storage()
+    for key in set(keys) - keep:
+        try:
+            storage.delete(key)
+        except Exception:  # noqa: BLE001
+            logger.exception("Could not delete %s after a failure; the sweep will", key)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    scanned: int
+    deleted: int
+    kept_referenced: int
+    kept_young: int
+
+
+def sweep(*, older_than: timedelta) -> SweepResult:
+    """Delete stored evidence files that no row points to and that are older than the grace."""
+    storage = get_storage()
+    cutoff = utcnow() - older_than
+    scanned = young = referenced = deleted = 0
+    batch: list[str] = []
+
+    def flush_batch() -> None:
+        nonlocal referenced, deleted
+        keep = referenced_keys(batch)
+        referenced += len(keep)
+        for key in batch:
+            if key not in keep:
+                storage.delete(key)
+                deleted += 1
+                logger.info("Swept unreferenced file %s", key)
+        batch.clear()
+
+    for key, modified_at in storage.iter_keys():
+        if key.split("/", 1)[0] not in PREFIXES:
+            continue
+        scanned += 1
+        if modified_at > cutoff:
+            young += 1
+            continue
+        batch.append(key)
+        if len(batch) >= 300:
+            flush_batch()
+    if batch:
+        flush_batch()
+    return SweepResult(scanned, deleted, referenced, young)
