@@ -1,0 +1,43 @@
+"""Forms for duplicates, merges, splits and referrals. Case ids come from the URL only."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.cases.referrals import BODY_LABELS, SANCTION_LABELS
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class MergeByReferenceForm(FlaskForm):
+    reference = StringField(_l("Reference of the case to merge into this one"),
+                            validators=[DataRequired(), Length(max=32)])
+    submit = SubmitField(_l("Merge into this case"))
+
+
+class ReferralForm(FlaskForm):
+    body = SelectField(_l("Referred to"), choices=list(BODY_LABELS.items()),
+                       validators=[DataRequired()])
+    body_name = StringField(_l("Name or office of the body (e.g. BKN Kantor Regional VII)"),
+                            validators=[Optional(), Length(max=200)])
+    reference_number = StringField(_l("Their reference number"),
+                                   validators=[Optional(), Length(max=100)])
+    referred_on = DateField(_l("Referred on"), validators=[DataRequired()])
+    due_on = DateField(_l("Answer due by"), validators=[Optional()])
+    submit = SubmitField(_l("Record referral"))
+
+
+class ReferralOutcomeForm(FlaskForm):
+    outcome = TextAreaField(_l("What the body decided"),
+                            validators=[DataRequired(), Length(max=4000)])
+    sanction_applied = SelectField(_l("Was a sanction applied?"),
+                                   choices=list(SANCTION_LABELS.items()),
+                                   validators=[DataRequired()])
+    sanction = TextAreaField(_l("Sanction (if any)"), validators=[Optional(), Length(max=2000)])
+    answered_on = DateField(_l("Answered on"), validators=[DataRequired()])
+    submit = SubmitField(_l("Record answer"))
