@@ -1,6 +1,40 @@
 """`flask cases ...` commands."""
 
+import logging
+import time
+
+import click
+from flask import current_app
 from flask.cli import AppGroup
+
+from portal.db import commit, db, rollback
 
 cases_cli = AppGroup("cases", help="Case work: escalation of overdue cases.")
 audit_cli = AppGroup("audit", help="The hash-chained case history.")
+logger = logging.getLogger(__name__)
+
+
+@cases_cli.command("escalate")
+@click.option("--loop", is_flag=True, help="Keep running, every --interval seconds.")
+@click.option("--interval", type=click.IntRange(min=1), default=None,
+              help="Seconds between runs with --loop (default CASES_ESCALATE_INTERVAL).")
+def escalate_command(loop: bool, interval: int | None) -> None:
+    """Email the team's supervisors about open cases past their deadline (once per case)."""
+    from portal.cases.escalation import escalate_overdue
+
+    interval = interval or current_app.config["CASES_ESCALATE_INTERVAL"]
+    while True:
+        try:
+            cases = escalate_overdue()
+            commit()
+            click.echo(f"Escalated {len(cases)} overdue case(s).")
+        except Exception:  # a loop must survive a database hiccup; a single run must not hide it
+            rollback()
+            if not loop:
+                raise
+            logger.exception("Escalation run failed; retrying in %s s", interval)
+        finally:
+            db.session.remove()  # give the connection back between runs
+        if not loop:
+            return
+        time.sleep(interval)

@@ -51,11 +51,25 @@ class Case(db.Model):
     is_published: Mapped[bool] = mapped_column(default=False, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"))
+    rejection_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+    # The queue's keyset sorts, with and without a team scope (see queries.list_queue).
+    __table_args__ = (
+        sa.Index("ix_case_created_id", "created_at", "id"),
+        sa.Index("ix_case_team_created_id", "team_id", "created_at", "id"),
+        sa.Index("ix_case_team_status_created", "team_id", "status", "created_at", "id"),
+        sa.Index("ix_case_status_created", "status", "created_at", "id"),
+        sa.Index("ix_case_due_id", "due_at", "id"),
+        sa.Index("ix_case_team_due_id", "team_id", "due_at", "id"),
+        sa.Index("ix_case_count_id", "report_count", "id"),
+        sa.Index("ix_case_team_count_id", "team_id", "report_count", "id"),
+        sa.Index("ix_case_assignee_status", "assignee_id", "status"),
+    )
 
     category = relationship("Category")
     region = relationship("Region")
@@ -108,3 +122,39 @@ class Message(db.Model):
     report = relationship("Report", back_populates="messages")
     author = relationship("User")
     evidence = relationship("Evidence", back_populates="message", order_by="Evidence.id")
+
+
+class RoutingRule(db.Model):
+    """Cases of a category (in a region, or in any region when none) go to a team."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("category_id", "region_id", name="uq_routing_rule_category_region"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"))
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    category = relationship("Category")
+    region = relationship("Region")
+    team = relationship("Team")
+
+
+class CannedReply(db.Model):
+    """A ready-made message to reporters, offered for a category and/or status."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    status: Mapped[str | None] = mapped_column(sa.String(24))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body_id: Mapped[str] = mapped_column(sa.Text)
+    body_en: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    category = relationship("Category")
+
+    def body(self, language: str) -> str:
+        """The text in the reporter's language, Indonesian otherwise."""
+        return self.body_en if language == "en" else self.body_id

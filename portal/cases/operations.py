@@ -1,22 +1,21 @@
 """Writes on cases. Operations flush and record events; the caller commits."""
 
-from datetime import datetime, time, timedelta
+import logging
 
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from portal.cases.deadlines import add_days, end_of_window
 from portal.cases.history import record_event
-from portal.cases.models import Case, Status, Visibility
+from portal.cases.models import Case, Message, Status, Visibility
+from portal.cases.routing import route_team_id
+from portal.cases.workflow import OPEN, CaseError, change_status, check_version
 from portal.db import db, utcnow
 
+__all__ = ["add_days", "end_of_window", "open_case_for_report", "attach_report", "place_report",
+           "assign_case", "claim_case", "add_note", "send_message", "hand_over_cases"]
 
-def add_days(start: datetime, days: int, working_days: bool) -> datetime:
-    """A deadline `days` after start, counting only Monday-Friday when working_days is set."""
-    if not working_days:
-        return start + timedelta(days=days)
-    current, left = start, days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
+logger = logging.getLogger(__name__)
 
 
 def open_case_for_report(report) -> Case:  # noqa: ANN001
@@ -26,7 +25,7 @@ def open_case_for_report(report) -> Case:  # noqa: ANN001
     case = Case(
         category_id=report.category_id,
         region_id=report.region_id,
-        team_id=category.default_team_id,
+        team_id=route_team_id(category=category, region_id=report.region_id),
         status=Status.NEW,
         reported_party=report.reported_party,
         learned_on=report.learned_on,
@@ -42,26 +41,139 @@ def open_case_for_report(report) -> Case:  # noqa: ANN001
     return case
 
 
-def attach_report(case: Case, report) -> None:  # noqa: ANN001
+def attach_report(case: Case, report, data: dict | None = None) -> None:  # noqa: ANN001
     """Count a report on its case and record it in the history (reporter-visible)."""
     report.case = case
     db.session.add(report)  # SQLAlchemy 2 no longer cascades a new report in via the backref
     case.report_count = (case.report_count or 0) + 1
     if case.first_reported_at is None:
         case.first_reported_at = utcnow()
+    if report.learned_on and (case.learned_on is None or report.learned_on < case.learned_on):
+        case.learned_on = report.learned_on  # the legal clock runs from the earliest date
     db.session.flush()
     record_event(case, "report_attached", visibility=Visibility.REPORTER, report=report,
-                 data={"report_id": report.id})
-
-
-def end_of_window(learned_on, days: int):  # noqa: ANN001, ANN201
-    """The last day of a legal reporting window that started on `learned_on`."""
-    return datetime.combine(learned_on + timedelta(days=days), time.min).date()
+                 data={"report_id": report.id, **(data or {})})
 
 
 def place_report(report) -> Case:  # noqa: ANN001
     """Put a new report into a case: an existing open one when it is the same matter, else a
     new case. The single entry point intake calls; duplicate detection plugs in here."""
+    from portal.cases.duplicates import find_join  # late: it imports intake, which imports us
+
+    match = find_join(report)
+    if match is not None:
+        attach_report(match.case, report, data=match.event_data)
+        return match.case
     case = open_case_for_report(report)
     attach_report(case, report)
     return case
+
+
+class NotTeamMember(CaseError):
+    def __init__(self) -> None:
+        super().__init__(_l("Cases can only be assigned to active officers of the case's team."))
+
+
+class ClaimLost(CaseError):
+    def __init__(self) -> None:
+        super().__init__(_l("Someone else took this case a moment ago; it is no longer "
+                            "unassigned."))
+
+
+def _check_assignee(case: Case, user) -> None:  # noqa: ANN001
+    if user is None or not user.is_active or user.team_id != case.team_id:
+        raise NotTeamMember()
+
+
+def _after_assignment(case: Case, assignee, actor, before_id: int | None) -> None:  # noqa: ANN001
+    record_event(case, "assigned", actor=actor,
+                 data={"before": before_id, "after": assignee.id, "assignee": assignee.email})
+    if case.status in (Status.NEW, Status.TRIAGED):
+        if case.status == Status.NEW:
+            change_status(case=case, to=Status.TRIAGED, actor=actor)
+        change_status(case=case, to=Status.ASSIGNED, actor=actor)
+    from portal.cases.notifications import notify_assigned
+
+    notify_assigned(case, assignee)
+    logger.info("Case %s assigned to user %s by %s", case.id, assignee.id,
+                getattr(actor, "id", None))
+
+
+def assign_case(*, case: Case, assignee, actor, expected_version: int | None = None) -> None:  # noqa: ANN001
+    """Assign or reassign a case to a member of its team (moves new/triaged to assigned)."""
+    check_version(case, expected_version)
+    _check_assignee(case, assignee)
+    if case.assignee_id == assignee.id:
+        return
+    before = case.assignee_id
+    case.assignee_id = assignee.id
+    db.session.flush()
+    _after_assignment(case, assignee, actor, before)
+
+
+def claim_case(*, case: Case, officer) -> None:  # noqa: ANN001
+    """Take an unassigned case; exactly one of several simultaneous claims wins (ClaimLost)."""
+    _check_assignee(case, officer)
+    won = db.session.execute(
+        sa.update(Case)
+        .where(Case.id == case.id, Case.assignee_id.is_(None))
+        .values(assignee_id=officer.id, version=Case.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        raise ClaimLost()
+    db.session.refresh(case)
+    _after_assignment(case, officer, officer, None)
+
+
+def add_note(*, case: Case, author, body: str) -> None:  # noqa: ANN001
+    """An internal note: officers only, never shown to reporters."""
+    record_event(case, "note", actor=author, data={"body": body.strip()})
+
+
+def send_message(*, case: Case, report, author, body: str,  # noqa: ANN001
+                 wait_for_reply: bool = False) -> Message:
+    """A message to one reporter of the case, shown on their status page and emailed as news."""
+    if report.case_id != case.id:
+        raise CaseError(_l("That reporter does not belong to this case."))
+    message = Message(case_id=case.id, report_id=report.id, direction="to_reporter",
+                      author_id=author.id, body=body.strip(), created_at=utcnow())
+    db.session.add(message)
+    db.session.flush()
+    # Internal: the message itself is for one reporter, not every reporter of the case.
+    record_event(case, "message_sent", actor=author, report=report,
+                 data={"message_id": message.id, "report_id": report.id})
+    if case.first_response_at is None:
+        case.first_response_at = utcnow()
+    if wait_for_reply and case.status == Status.INVESTIGATING:
+        change_status(case=case, to=Status.WAITING_FOR_REPORTER, actor=author)
+    from portal.cases.notifications import notify_message
+
+    notify_message(report)
+    return message
+
+
+def hand_over_cases(*, from_officer, to_officer, actor) -> list[Case]:  # noqa: ANN001
+    """Move every open case of one officer to another officer of the same team."""
+    if to_officer.id == from_officer.id or to_officer.team_id != from_officer.team_id:
+        raise NotTeamMember()
+    cases = list(db.session.scalars(
+        sa.select(Case).where(Case.assignee_id == from_officer.id,
+                              Case.status.in_([str(s) for s in OPEN]))
+        .order_by(Case.id).with_for_update()
+    ))
+    for case in cases:
+        _check_assignee(case, to_officer)
+        case.assignee_id = to_officer.id
+        db.session.flush()
+        record_event(case, "assigned", actor=actor,
+                     data={"before": from_officer.id, "after": to_officer.id,
+                           "assignee": to_officer.email, "hand_over": True})
+    if cases:
+        from portal.cases.notifications import notify_hand_over
+
+        notify_hand_over(cases, to_officer)
+    logger.info("Hand-over of %d cases from user %s to user %s", len(cases), from_officer.id,
+                to_officer.id)
+    return cases
+

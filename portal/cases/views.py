@@ -1,3 +1,206 @@
-"""Officer views of the cases area."""
+"""Officer views: the triage queue, the case page and its actions, bulk hand-over."""
 
-from portal.cases import bp  # noqa: F401
+import logging
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from portal.access import roles_required, staff_user
+from portal.accounts.models import Role, User
+from portal.cases import bp, operations, queries
+from portal.cases.forms import (
+    AssignForm,
+    ClaimForm,
+    HandOverForm,
+    MessageForm,
+    NoteForm,
+    StatusForm,
+    choices,
+)
+from portal.cases.models import CannedReply, Case, Status
+from portal.cases.page import detail_context, queue_context
+from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
+from portal.db import commit, db, rollback
+from portal.intake.models import Report
+
+logger = logging.getLogger(__name__)
+SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+
+
+@bp.app_template_global()
+def case_status_label(status: str) -> str:
+    """The translated name of a case status (also used by email templates)."""
+    try:
+        return str(STATUS_LABELS[Status(status)])
+    except ValueError:
+        return status
+
+
+@bp.get("/")
+@roles_required()
+def queue() -> str | tuple[str, int]:
+    """The triage queue: tabs with counts, filters, sort, search, keyset pages."""
+    try:
+        context = queue_context(staff_user(), request.args)
+    except queries.InvalidCursor:
+        message = _("This page link is no longer valid. Start again from the first page.")
+        return render_template("errors/error.html", code=400, message=message), 400
+    return render_template("cases/queue.html", **context)
+
+
+def _case_or_404(case_id: int) -> Case:
+    """The case in the URL, if the user's team may see it; form bodies never choose the case."""
+    case = queries.get_case_for(staff_user(), case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.get("/<int:case_id>")
+@roles_required()
+def detail(case_id: int) -> str:
+    """Everything about one case, with the moves the user may make."""
+    case = _case_or_404(case_id)
+    return render_template("cases/detail.html", **detail_context(case, staff_user()))
+
+
+def _back(case: Case, anchor: str = "") -> Response:
+    return redirect(url_for("cases.detail", case_id=case.id) + anchor, code=303)
+
+
+def _run(case: Case, action, success: str, anchor: str = "") -> Response:  # noqa: ANN001
+    """Run an operation, commit, and report the outcome as a flash message."""
+    try:
+        action()
+        commit()
+    except (CaseError, StaleDataError) as err:
+        rollback()
+        flash(str(err) if isinstance(err, CaseError) else str(StaleCase()), "error")
+        return _back(case, anchor)
+    flash(success, "success")
+    return _back(case, anchor)
+
+
+def _form_errors(form) -> None:  # noqa: ANN001
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
+
+
+@bp.post("/<int:case_id>/status")
+@roles_required()
+def change_case_status(case_id: int) -> Response:
+    """Move the case along the lifecycle (the table decides which moves are legal)."""
+    case = _case_or_404(case_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _back(case, "#status")
+    return _run(case, lambda: change_status(
+        case=case, to=form.to.data, actor=staff_user(), reason=form.reason.data or None,
+        reason_text=form.reason_text.data, outcome=form.outcome.data or None,
+        summary=form.summary.data, expected_version=form.expected_version(),
+    ), _("The status was changed."), "#status")
+
+
+@bp.post("/<int:case_id>/tugaskan")
+@roles_required(*SUPERVISORS)
+def assign(case_id: int) -> Response:
+    """Assign or reassign the case to a member of its team."""
+    case = _case_or_404(case_id)
+    form = AssignForm()
+    form.assignee.choices = choices(
+        [(u.id, u.name) for u in queries.list_team_members(case.team_id)])
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _back(case, "#assignment")
+    assignee = db.session.get(User, form.assignee.data)
+    return _run(case, lambda: operations.assign_case(
+        case=case, assignee=assignee, actor=staff_user(), expected_version=form.expected_version()
+    ), _("The case was assigned."), "#assignment")
+
+
+@bp.post("/<int:case_id>/ambil")
+@roles_required()
+def claim(case_id: int) -> Response:
+    """Take an unassigned case of one's own team."""
+    case = _case_or_404(case_id)
+    if not ClaimForm().validate_on_submit():
+        abort(400)
+    return _run(case, lambda: operations.claim_case(case=case, officer=staff_user()),
+                _("The case is now yours."), "#assignment")
+
+
+@bp.post("/<int:case_id>/catatan")
+@roles_required()
+def add_note(case_id: int) -> Response:
+    """Record an internal note (never shown to reporters)."""
+    case = _case_or_404(case_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _back(case, "#notes")
+    return _run(case, lambda: operations.add_note(case=case, author=staff_user(),
+                                                  body=form.body.data),
+                _("The note was saved."), "#notes")
+
+
+@bp.post("/<int:case_id>/pesan")
+@roles_required()
+def send_message(case_id: int) -> Response:
+    """Write to one reporter of the case; the email only says there is news."""
+    case = _case_or_404(case_id)
+    form = MessageForm()
+    reports = {r.id: r for r in db.session.scalars(
+        db.select(Report).where(Report.case_id == case.id))}
+    form.report.choices = choices([(rid, str(rid)) for rid in reports])
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _back(case, "#messages")
+    report = reports[form.report.data]
+    body = (form.body.data or "").strip()
+    if not body and form.canned.data:
+        canned = db.session.get(CannedReply, form.canned.data)
+        body = canned.body(report.language) if canned else ""
+    if not body:
+        flash(_("Write a message or choose a canned reply."), "error")
+        return _back(case, "#messages")
+    return _run(case, lambda: operations.send_message(
+        case=case, report=report, author=staff_user(), body=body,
+        wait_for_reply=form.wait_for_reply.data,
+    ), _("The message was sent to the reporter."), "#messages")
+
+
+@bp.route("/serah-terima", methods=["GET", "POST"])
+@roles_required(*SUPERVISORS)
+def hand_over() -> str | Response:
+    """Move all open cases of one officer to another officer of the same team."""
+    user = staff_user()
+    form = HandOverForm()
+    team_id = user.team_id
+    if user.role == Role.ADMIN:
+        staff = db.session.scalars(db.select(User).where(User.is_active.is_(True),
+                                                         User.team_id.is_not(None))
+                                   .order_by(User.name)).all()
+    else:
+        staff = queries.list_team_members(team_id)
+    form.from_officer.choices = choices([(u.id, f"{u.name} ({u.email})") for u in staff])
+    form.to_officer.choices = form.from_officer.choices
+    if form.validate_on_submit():
+        by_id = {u.id: u for u in staff}
+        try:
+            moved = operations.hand_over_cases(from_officer=by_id[form.from_officer.data],
+                                               to_officer=by_id[form.to_officer.data], actor=user)
+            commit()
+        except CaseError as err:
+            rollback()
+            flash(str(err), "error")
+        else:
+            flash(_("%(num)d open cases were handed over.", num=len(moved)), "success")
+            return redirect(url_for("cases.hand_over"), code=303)
+    _form_errors(form)
+    return render_template("cases/hand_over.html", form=form)
+
+from portal.cases import admin_views  # noqa: E402,F401  (admin pages register with this blueprint)

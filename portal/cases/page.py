@@ -1,0 +1,142 @@
+"""Template contexts of the queue and the case page (reads only; the views stay thin)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import Role, Team, User
+from portal.cases import queries
+from portal.cases.deadlines import is_overdue, reporting_window
+from portal.cases.forms import (
+    AssignForm,
+    ClaimForm,
+    MessageForm,
+    NoteForm,
+    QueueForm,
+    StatusForm,
+    choices,
+)
+from portal.cases.models import Case, Status
+from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, allowed_moves
+from portal.db import db, utcnow
+from portal.reference.models import Category, Region
+
+SHOWS_CONTACT = {"confidential", "named"}
+TAB_LABELS = {
+    "new": _l("New"), "mine": _l("Mine"), "open": _l("Team open"), "overdue": _l("Overdue"),
+    "waiting": _l("Waiting for reporter"), "closed": _l("Closed"),
+}
+EVENT_LABELS = {
+    "created": _l("Case opened"), "report_attached": _l("Report received"),
+    "status_changed": _l("Status changed"), "assigned": _l("Assigned"), "note": _l("Note"),
+    "message_sent": _l("Message to reporter"), "escalated": _l("Escalated: deadline passed"),
+    "original_downloaded": _l("Sealed original downloaded"),
+}
+
+
+def _clock(case: Case, now) -> dict[str, Any]:  # noqa: ANN001
+    today = queries.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"], now)
+    window_days = case.category.reporting_window_days if case.category else None
+    return {"is_overdue": is_overdue(case.status, case.due_at, now),
+            "window": reporting_window(case.learned_on, window_days, today)}
+
+
+def _filters(form: QueueForm) -> queries.QueueFilters:
+    tab = form.tab.data if form.tab.data in queries.TABS else "open"
+    sort = form.sort.data if form.sort.data in queries.SORTS else "newest"
+    min_reports = form.min_reports.data if not form.min_reports.errors else None
+    return queries.QueueFilters(
+        tab=tab, status=form.status.data or None, category_id=form.category.data,
+        region_id=form.region.data, team_id=form.team.data, assignee_id=form.assignee.data,
+        is_overdue=bool(form.overdue.data), min_reports=min_reports,
+        q=(form.q.data or "")[:200], sort=sort, after=None)
+
+
+def _choices(form: QueueForm, user: User, locale: str) -> None:
+    any_ = [(None, _l("Any"))]
+    categories = db.session.scalars(sa.select(Category).order_by(Category.sort_order)).all()
+    form.category.choices = choices(any_ + [(c.id, c.name(locale)) for c in categories])
+    regions = db.session.scalars(sa.select(Region).order_by(Region.code)).all()
+    form.region.choices = choices(any_ + [(r.id, r.name) for r in regions])
+    teams = db.session.scalars(sa.select(Team).order_by(Team.name)).all()
+    form.team.choices = choices(any_ + [(t.id, t.name) for t in teams])
+    members = (db.session.scalars(sa.select(User).order_by(User.name)).all()
+               if user.role == Role.ADMIN else queries.list_team_members(user.team_id))
+    form.assignee.choices = choices(any_ + [(0, _l("Unassigned"))]
+                                    + [(u.id, u.name) for u in members])
+
+
+def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
+    """Filters, one keyset page, and tab counts; InvalidCursor for a bad `after`."""
+    from portal.i18n import current_language
+
+    form = QueueForm(formdata=args)
+    _choices(form, user, current_language())
+    form.validate()
+    filters = _filters(form)
+    filters.after = args.get("after") or None
+    cfg, now = current_app.config, utcnow()
+    page = queries.list_queue(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
+    kept = {k: v for k, v in args.items() if k not in ("after", "tab") and v}
+    return {
+        "form": form, "filters": filters, "page": page,
+        "clocks": {c.id: _clock(c, now) for c in page.cases},
+        "counts": queries.count_tabs(user, now=now, cap=cfg["CASES_COUNT_CAP"]),
+        "tabs": TAB_LABELS, "many": cfg["CASES_MANY_REPORTS"],
+        "tab_url": lambda tab: url_for("cases.queue", **{**kept, "tab": tab}),
+        "next_url": page.next_cursor and url_for(
+            "cases.queue", **{**kept, "tab": filters.tab, "after": page.next_cursor}),
+        "first_url": url_for("cases.queue", **{**kept, "tab": filters.tab}),
+        "is_admin": user.role == Role.ADMIN,
+    }
+
+
+def safe_href(url: str | None) -> str | None:
+    """A link target only for canonical http(s) URLs; anything else stays plain text."""
+    if url and url.lower().startswith(("https://", "http://")) and "\n" not in url:
+        return url
+    return None
+
+
+def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, list]:
+    form = MessageForm(formdata=None)
+    form.report.choices = choices([(r.id, _l("Reporter %(num)d", num=n))
+                                   for n, r in enumerate(reports, start=1)])
+    canned = queries.list_canned_replies(category_id=case.category_id, status=case.status,
+                                         only_matching=True)
+    form.canned.choices = choices([(None, _l("None"))] + [(c.id, c.title) for c in canned])
+    return form, canned
+
+
+def detail_context(case: Case, user: User) -> dict[str, Any]:
+    """Everything the case page shows, with forms for the moves this user may make."""
+    from portal.i18n import current_language
+
+    reports = queries.load_case_page(case)
+    is_supervisor = user.role in (Role.SUPERVISOR, Role.ADMIN)
+    assign_form = None
+    if is_supervisor:
+        assign_form = AssignForm(formdata=None, version=case.version,
+                                 assignee=case.assignee_id)
+        assign_form.assignee.choices = choices(
+            [(u.id, u.name) for u in queries.list_team_members(case.team_id)])
+    message_form, canned = _message_form(case, reports, current_language())
+    can_claim = case.assignee_id is None and user.team_id == case.team_id
+    return {
+        "case": case, "reports": reports, "events": queries.list_events(case),
+        "clock": _clock(case, utcnow()),
+        "moves": [m for m in allowed_moves(case) if m != Status.ASSIGNED],
+        "status_form": StatusForm(formdata=None), "assign_form": assign_form,
+        "claim_form": ClaimForm(formdata=None) if can_claim else None,
+        "note_form": NoteForm(formdata=None), "message_form": message_form, "canned": canned,
+        "reporter_number": {r.id: n for n, r in enumerate(reports, start=1)},
+        "shows_contact": SHOWS_CONTACT, "safe_href": safe_href, "event_labels": EVENT_LABELS,
+        "outcome_labels": OUTCOME_LABELS, "reason_labels": REASON_LABELS,
+        "locale": current_language(),
+        "question_labels": {q.get("code"): q.get("label_en" if current_language() == "en"
+                                                 else "label_id") for q in case.category.questions
+                            or []},
+    }

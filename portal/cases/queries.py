@@ -1,0 +1,236 @@
+"""Reads on cases: the triage queue (keyset pages, tab counts) and one case with its reports."""
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.accounts.models import Role, User
+from portal.cases.models import CannedReply, Case, CaseEvent, Message, Status
+from portal.cases.workflow import FINISHED, OPEN
+from portal.db import db
+from portal.intake.models import Report
+
+TABS = ("new", "mine", "open", "overdue", "waiting", "closed")
+SORTS = {  # name -> (column, descending)
+    "newest": (Case.created_at, True),
+    "oldest": (Case.created_at, False),
+    "due": (Case.due_at, False),
+    "reports": (Case.report_count, True),
+}
+OPEN_VALUES = [str(s) for s in OPEN]
+FINISHED_VALUES = [str(s) for s in FINISHED]
+
+
+class InvalidCursor(ValueError):
+    """The `after` parameter was not made by this portal for this sort."""
+
+
+@dataclass
+class QueueFilters:
+    tab: str = "open"
+    status: str | None = None
+    category_id: int | None = None
+    region_id: int | None = None
+    team_id: int | None = None
+    assignee_id: int | None = None  # 0: unassigned
+    is_overdue: bool = False
+    min_reports: int | None = None
+    q: str = ""
+    sort: str = "newest"
+    after: str | None = None
+
+
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    next_cursor: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def scope(user: User) -> sa.ColumnElement[bool]:
+    """The cases a member of staff may see: admins all, others only their team's."""
+    if user.role == Role.ADMIN:
+        return sa.true()
+    if user.team_id is None:
+        return sa.false()
+    return Case.team_id == user.team_id
+
+
+def get_case_for(user: User, case_id: int) -> Case | None:
+    """The case when the user may see it, else None (the view answers 404 either way)."""
+    return db.session.scalar(sa.select(Case).where(Case.id == case_id, scope(user)))
+
+
+def _tab_condition(tab: str, user: User, now: datetime) -> sa.ColumnElement[bool]:
+    if tab == "new":
+        return Case.status == Status.NEW
+    if tab == "mine":
+        return sa.and_(Case.assignee_id == user.id, Case.status.in_(OPEN_VALUES))
+    if tab == "overdue":
+        return sa.and_(Case.due_at < now, Case.status.in_(OPEN_VALUES))
+    if tab == "waiting":
+        return Case.status == Status.WAITING_FOR_REPORTER
+    if tab == "closed":
+        return Case.status.in_(FINISHED_VALUES)
+    return Case.status.in_(OPEN_VALUES)
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern that matches the text literally anywhere (wildcards escaped)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search(q: str) -> sa.ColumnElement[bool]:
+    pattern = like_pattern(q.strip())
+    in_reports = sa.exists().where(
+        Report.case_id == Case.id,
+        sa.or_(Report.description.ilike(pattern, escape="\\"),
+               Report.reported_account.ilike(pattern, escape="\\")),
+    )
+    return sa.or_(Case.reference.ilike(pattern, escape="\\"),
+                  Case.reported_party.ilike(pattern, escape="\\"), in_reports)
+
+
+def _conditions(user: User, f: QueueFilters, now: datetime) -> list[sa.ColumnElement[bool]]:
+    conds = [scope(user), _tab_condition(f.tab, user, now)]
+    simple = {Case.status: f.status, Case.category_id: f.category_id,
+              Case.region_id: f.region_id}
+    if user.role == Role.ADMIN:
+        simple[Case.team_id] = f.team_id
+    conds += [col == value for col, value in simple.items() if value]
+    if f.assignee_id == 0:
+        conds.append(Case.assignee_id.is_(None))
+    elif f.assignee_id:
+        conds.append(Case.assignee_id == f.assignee_id)
+    if f.is_overdue:
+        conds += [Case.due_at < now, Case.status.in_(OPEN_VALUES)]
+    if f.min_reports:
+        conds.append(Case.report_count >= f.min_reports)
+    if f.q.strip():
+        conds.append(_search(f.q))
+    return conds
+
+
+def list_queue(user: User, filters: QueueFilters, *, now: datetime, limit: int = 50) -> QueuePage:
+    """One page of the queue after the cursor; InvalidCursor for a cursor we did not issue."""
+    column, descending = SORTS.get(filters.sort, SORTS["newest"])
+    query = sa.select(Case).where(*_conditions(user, filters, now))
+    if filters.after:
+        query = query.where(_after(column, descending, decode_cursor(filters.after, filters.sort)))
+    order = [column.desc(), Case.id.desc()] if descending else [column.asc(), Case.id.asc()]
+    if column is Case.due_at:
+        order = [column.asc().nulls_last(), Case.id.asc()]
+    query = query.order_by(*order).limit(limit + 1).options(
+        joinedload(Case.category), joinedload(Case.region), joinedload(Case.team),
+        joinedload(Case.assignee))
+    cases = list(db.session.scalars(query))
+    next_cursor = None
+    if len(cases) > limit:
+        cases = cases[:limit]
+        last = cases[-1]
+        next_cursor = encode_cursor(filters.sort, getattr(last, column.key), last.id)
+    return QueuePage(cases, next_cursor)
+
+
+def _after(column, descending: bool, key: tuple[Any, int]) -> sa.ColumnElement[bool]:  # noqa: ANN001
+    value, last_id = key
+    if column is Case.due_at:  # ascending, NULLs last
+        if value is None:
+            return sa.and_(column.is_(None), Case.id > last_id)
+        later = sa.or_(column > value, sa.and_(column == value, Case.id > last_id))
+        return sa.or_(later, column.is_(None))
+    if descending:
+        return sa.or_(column < value, sa.and_(column == value, Case.id < last_id))
+    return sa.or_(column > value, sa.and_(column == value, Case.id > last_id))
+
+
+def encode_cursor(sort: str, value: Any, last_id: int) -> str:
+    """An opaque, URL-safe cursor: the sort, its key of the last row, and that row's id."""
+    if isinstance(value, datetime):
+        value = {"t": value.isoformat()}
+    raw = json.dumps([sort, value, last_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    """The key and id a cursor carries; InvalidCursor when it is malformed or for another sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        got_sort, value, last_id = json.loads(raw)
+        if isinstance(value, dict):
+            value = datetime.fromisoformat(value["t"])
+            if value.tzinfo is None:
+                raise ValueError("naive time")
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+        raise InvalidCursor() from None
+    column, _ = SORTS.get(sort, SORTS["newest"])
+    wants_time = column in (Case.created_at, Case.due_at)
+    value_ok = isinstance(value, datetime) if wants_time else type(value) is int
+    if got_sort != sort or type(last_id) is not int or not (value_ok or (
+            value is None and column is Case.due_at)):
+        raise InvalidCursor()
+    return value, last_id
+
+
+def count_tabs(user: User, *, now: datetime, cap: int) -> dict[str, tuple[int, bool]]:
+    """Cases per tab in the user's scope, counted up to `cap` (True when there are more)."""
+    counts = {}
+    for tab in TABS:
+        limited = (sa.select(Case.id).where(scope(user), _tab_condition(tab, user, now))
+                   .limit(cap + 1).subquery())
+        n = db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
+        counts[tab] = (min(n, cap), n > cap)
+    return counts
+
+
+def load_case_page(case: Case) -> list[Report]:
+    """The reports of a case with their evidence, links and messages, in few queries."""
+    return list(db.session.scalars(
+        sa.select(Report).where(Report.case_id == case.id).order_by(Report.created_at, Report.id)
+        .options(selectinload(Report.evidence), selectinload(Report.links),
+                 selectinload(Report.messages).selectinload(Message.evidence),
+                 selectinload(Report.messages).joinedload(Message.author),
+                 joinedload(Report.region))
+    ))
+
+
+def list_events(case: Case) -> list[CaseEvent]:
+    """The full history of a case, oldest first, with actors."""
+    return list(db.session.scalars(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        .options(joinedload(CaseEvent.actor))
+    ))
+
+
+def list_team_members(team_id: int | None, *, roles: tuple[str, ...] = ()) -> list[User]:
+    """Active staff of a team, by name."""
+    if team_id is None:
+        return []
+    query = sa.select(User).where(User.team_id == team_id, User.is_active.is_(True))
+    if roles:
+        query = query.where(User.role.in_(roles))
+    return list(db.session.scalars(query.order_by(User.name)))
+
+
+def list_canned_replies(*, category_id: int | None = None, status: str | None = None,
+                        only_matching: bool = False) -> list[CannedReply]:
+    """Canned replies; when matching, those for this category/status or for any."""
+    query = sa.select(CannedReply).order_by(CannedReply.title, CannedReply.id)
+    if only_matching:
+        query = query.where(
+            sa.or_(CannedReply.category_id.is_(None), CannedReply.category_id == category_id),
+            sa.or_(CannedReply.status.is_(None), CannedReply.status == status))
+    return list(db.session.scalars(query.options(joinedload(CannedReply.category))))
+
+
+def local_today(tz_name: str, now: datetime) -> date:
+    """The calendar day in the portal's time zone (the legal window counts local days)."""
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo(tz_name)).date()
