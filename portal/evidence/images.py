@@ -121,7 +121,7 @@ def open_checked(data: bytes, *, max_pixels: int, max_side: int) -> Image.Image:
         raise ImageRejected("truncated") from None
     width, height = image.size
     if max(width, height) > max_side:
-        raise ImageRejected("too_wide", side=f"{max_side:,}")
+        raise ImageRejected("too_wide", side=max_side)
     if width * height > max_pixels:
         raise ImageRejected("too_many_pixels", mp=max_pixels // 1_000_000)
     try:

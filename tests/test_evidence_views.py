@@ -1,0 +1,162 @@
+"""Guarded delivery: the reporter, the case's staff and (once published) the public; 404 else."""
+
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from portal.cases.models import CaseEvent
+from portal.db import commit, db
+from portal.evidence.operations import store_evidence
+from tests.fixtures.evidence import screenshot_png, small_png
+
+
+@pytest.fixture
+def stored(app, evidence_report):
+    """One screenshot on a report of a case handled by the bawaslu-sumsel team."""
+    with app.app_context():
+        report = evidence_report(team="bawaslu-sumsel")
+        evidence = store_evidence(report=report, data=small_png(), filename="IMG_0001.PNG")
+        commit()
+        return {"evidence_id": evidence.id, "report_id": report.id,
+                "sha256": evidence.sha256_original}
+
+
+def track(client, report_id: int) -> None:
+    with client.session_transaction() as session:
+        session["tracked_report_id"] = report_id
+
+
+def test_tracked_reporter_sees_thumbnail_and_clean_copy(client, stored):
+    track(client, stored["report_id"])
+    response = client.get(f"/bukti/{stored['evidence_id']}/kecil")
+    assert response.status_code == 200
+    assert response.mimetype == "image/webp" and response.data[8:12] == b"WEBP"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "private" in response.headers["Cache-Control"]
+    response = client.get(f"/bukti/{stored['evidence_id']}/gambar")
+    assert response.mimetype == "image/png" and response.data.startswith(b"\x89PNG")
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == f'inline; filename="bukti-{stored["evidence_id"]}.png"'
+    assert "IMG_0001" not in disposition
+
+
+def test_other_visitors_get_404_as_for_a_file_that_does_not_exist(client, app, stored,
+                                                                  evidence_report):
+    with app.app_context():
+        other_id = evidence_report().id
+    track(client, other_id)
+    for kind in ("kecil", "gambar"):
+        assert client.get(f"/bukti/{stored['evidence_id']}/{kind}").status_code == 404
+    assert app.test_client().get(f"/bukti/{stored['evidence_id']}/kecil").status_code == 404
+    assert client.get("/bukti/999999/kecil").status_code == 404
+
+
+def test_staff_of_another_team_get_404_and_of_the_team_or_admin_200(app, stored, make_user,
+                                                                    login_as):
+    url = f"/bukti/{stored['evidence_id']}/gambar"
+    for user, expected in ((make_user(team="inspektorat-sumsel"), 404),
+                           (make_user(team="bawaslu-sumsel"), 200),
+                           (make_user(role="admin", team=None), 200)):
+        client = app.test_client()
+        login_as(client, user)
+        assert client.get(url).status_code == expected, user
+
+
+def test_published_case_shows_only_publishable_evidence(app, evidence_report):
+    with app.app_context():
+        report = evidence_report(published=True)
+        shown = store_evidence(report=report, data=small_png((1, 2, 3)), filename="a.png")
+        hidden = store_evidence(report=report, data=small_png((4, 5, 6)), filename="b.png")
+        shown.is_publishable = True
+        commit()
+        ids = shown.id, hidden.id
+    client = app.test_client()
+    assert client.get(f"/bukti/{ids[0]}/kecil").status_code == 200
+    assert client.get(f"/bukti/{ids[1]}/kecil").status_code == 404
+
+
+def test_original_download_is_for_staff_of_the_case_and_recorded(app, stored, make_user,
+                                                                 login_as):
+    url = f"/petugas/bukti/{stored['evidence_id']}/asli"
+    reporter = app.test_client()
+    track(reporter, stored["report_id"])
+    assert reporter.get(url).status_code in (302, 401)  # the reporter never gets the original
+
+    outsider = app.test_client()
+    login_as(outsider, make_user(team="inspektorat-sumsel"))
+    assert outsider.get(url).status_code == 404
+
+    officer = make_user(team="bawaslu-sumsel")
+    client = app.test_client()
+    login_as(client, officer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.data == small_png()
+    assert hashlib.sha256(response.data).hexdigest() == stored["sha256"]
+    assert response.mimetype == "application/octet-stream"
+    name = f"asli-{stored['evidence_id']}-{stored['sha256'][:12]}.png"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    with app.app_context():
+        events = db.session.scalars(
+            sa.select(CaseEvent).where(CaseEvent.kind == "original_downloaded")).all()
+        assert len(events) == 1
+        event = events[0]
+        assert event.actor_id == officer.id and event.visibility == "internal"
+        assert event.data == {"evidence_id": stored["evidence_id"], "sha256": stored["sha256"]}
+
+
+def test_screenshot_is_served_pixel_exact_to_its_reporter(client, app, evidence_report):
+    data = screenshot_png(540, 1200)
+    with app.app_context():
+        report = evidence_report()
+        evidence = store_evidence(report=report, data=data, filename="s.png")
+        commit()
+        ids = evidence.id, report.id
+    track(client, ids[1])
+    from io import BytesIO
+
+    from PIL import Image, ImageChops
+
+    served = Image.open(BytesIO(client.get(f"/bukti/{ids[0]}/gambar").data)).convert("RGB")
+    original = Image.open(BytesIO(data)).convert("RGB")
+    assert ImageChops.difference(served, original).getbbox() is None
+
+
+def test_macros_link_only_checked_links_and_show_fingerprints(app, evidence_report):
+    from flask import render_template_string
+
+    from portal.evidence.models import Link
+    from portal.evidence.operations import add_link
+
+    with app.test_request_context("/"):
+        report = evidence_report()
+        add_link(report=report, text="https://www.instagram.com/p/C9xYz12AbCd/?igsh=abc")
+        db.session.add(Link(report_id=report.id, url_given="javascript:alert(1)",
+                            url_canonical=None))
+        evidence = store_evidence(report=report, data=small_png(size=(960, 200)), filename="a")
+        commit()
+        html = render_template_string(
+            '{% import "evidence/_macros.html" as ev %}'
+            "{% for l in links %}{{ ev.link_item(l) }}{% endfor %}{{ ev.thumbnail(e, 1) }}",
+            links=report.links, e=evidence)
+    assert 'href="https://www.instagram.com/p/C9xYz12AbCd/"' in html
+    assert "javascript:alert(1)" in html and 'href="javascript' not in html
+    assert evidence.sha256_original in html
+    assert 'width="480"' in html and 'height="100"' in html
+
+
+def test_refusals_speak_the_reporters_language(app):
+    from portal.evidence.images import ImageRejected
+    from portal.evidence.links import LinkRejected
+
+    with app.test_request_context("/"):
+        assert "Hanya gambar berformat JPEG, PNG, WebP, atau GIF" in str(
+            ImageRejected("unsupported_type").message)
+        assert "paling besar 10 MiB" in str(ImageRejected("too_large", mib=10).message)
+        assert "http:// atau https://" in str(LinkRejected("x").message)
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["lang"] = "en"
+        assert str(ImageRejected("truncated").message).startswith("The image is damaged")
