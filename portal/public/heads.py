@@ -1,0 +1,58 @@
+"""Daily head hashes: each published case's audit-chain head as of the end of a day.
+
+Published at /data/rantai/<day>.json so that anyone who saved a day's list can later check,
+with the auditors, that no event before that day was altered (portal.cases.history).
+"""
+
+import hashlib
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal.cases.models import Case, CaseEvent
+from portal.db import db
+from portal.public.models import HeadHash
+
+logger = logging.getLogger(__name__)
+
+
+def _end_of(day: date) -> datetime:
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day + timedelta(days=1), time.min, zone)
+
+
+def publish_heads(*, day: date) -> int:
+    """Store the head (last seq and hash before the day's end) of every published case."""
+    db.session.execute(sa.delete(HeadHash).where(HeadHash.day == day))
+    last = (sa.select(CaseEvent.case_id, sa.func.max(CaseEvent.seq).label("seq"))
+            .where(CaseEvent.created_at < _end_of(day)).group_by(CaseEvent.case_id).subquery())
+    rows = db.session.execute(
+        sa.select(Case.id, Case.reference, CaseEvent.seq, CaseEvent.hash)
+        .join(last, last.c.case_id == Case.id)
+        .join(CaseEvent, sa.and_(CaseEvent.case_id == Case.id, CaseEvent.seq == last.c.seq))
+        .where(Case.is_published.is_(True))).all()
+    db.session.add_all(HeadHash(day=day, case_id=r.id, reference=r.reference, seq=r.seq,
+                                head_hash=r.hash) for r in rows)
+    db.session.flush()
+    logger.info("Head hashes of %s: %d published cases", day, len(rows))
+    return len(rows)
+
+
+def get_heads(day: date) -> dict[str, Any] | None:
+    """The day's list (cases still published only), with a digest over its lines."""
+    rows = db.session.execute(
+        sa.select(HeadHash.reference, HeadHash.seq, HeadHash.head_hash)
+        .join(Case, Case.id == HeadHash.case_id)
+        .where(HeadHash.day == day, Case.is_published.is_(True))
+        .order_by(HeadHash.reference)).all()
+    if not rows and not db.session.scalar(sa.select(HeadHash.id).where(HeadHash.day == day)
+                                          .limit(1)):
+        return None
+    cases = [{"reference": r.reference, "seq": r.seq, "head_hash": r.head_hash} for r in rows]
+    lines = "".join(f"{c['reference']} {c['seq']} {c['head_hash']}\n" for c in cases)
+    return {"day": day.isoformat(), "algorithm": "sha256-chain-v1",
+            "list_sha256": hashlib.sha256(lines.encode()).hexdigest(), "cases": cases}

@@ -1,0 +1,171 @@
+"""Transparency statistics from aggregates: recomputed in the database by `flask public
+refresh-stats`, read per request from the small aggregate tables (their size grows with
+months x categories x regions, not with cases) and cached in-process for a short time."""
+
+import logging
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal.cases.models import Case, Status
+from portal.db import db, utcnow
+from portal.public.models import StatCell, StatDuration, StatReferral, StatRun
+
+logger = logging.getLogger(__name__)
+DONE = (Status.RESOLVED, Status.CLOSED)
+MAX_HOURS = 24 * 3660
+
+
+def _month(column: Any) -> Any:
+    if db.engine.dialect.name == "postgresql":
+        return sa.cast(sa.func.date_trunc("month", column), sa.Date)
+    return sa.func.date(column, "start of month")
+
+
+def _hours(start: Any, end: Any) -> Any:
+    if db.engine.dialect.name == "postgresql":
+        return sa.extract("epoch", end - start) / 3600.0
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * 24.0
+
+
+def _bucket(hours: Any) -> Any:
+    """Exact hours under three days, whole days after (keeps the histogram small)."""
+    return sa.case((hours < 72, sa.cast(hours, sa.Integer)),
+                   else_=sa.cast(hours / 24, sa.Integer) * 24)
+
+
+def refresh_stats() -> int:
+    """Recompute every aggregate from the cases in a few GROUP BY statements (flushes)."""
+    for model in (StatCell, StatDuration, StatReferral):
+        db.session.execute(sa.delete(model))
+    live = Case.merged_into_id.is_(None)
+    month = _month(Case.created_at).label("month")
+    is_done = sa.and_(Case.status.in_(DONE), Case.resolved_at.is_not(None))
+    in_time = sa.and_(is_done, Case.resolved_at <= Case.due_at)
+    cells = (sa.select(month, Case.category_id, Case.region_id, Case.team_id, Case.status,
+                       Case.outcome, sa.func.count(),
+                       sa.func.sum(sa.case((is_done, 1), else_=0)),
+                       sa.func.sum(sa.case((in_time, 1), else_=0)))
+             .where(live).group_by(month, Case.category_id, Case.region_id, Case.team_id,
+                                   Case.status, Case.outcome))
+    db.session.execute(sa.insert(StatCell).from_select(
+        ["month", "category_id", "region_id", "team_id", "status", "outcome", "n",
+         "n_resolved", "n_in_time"], cells))
+    responded = Case.first_response_at.is_not(None)
+    for kind, end, cond in (("response", Case.first_response_at, responded),
+                            ("resolution", Case.resolved_at, is_done)):
+        bucket = _bucket(_hours(Case.created_at, end)).label("hours")
+        rows = (sa.select(month, Case.category_id, Case.region_id, sa.literal(kind), bucket,
+                          sa.func.count()).where(live, cond)
+                .group_by(month, Case.category_id, Case.region_id, bucket))
+        db.session.execute(sa.insert(StatDuration).from_select(
+            ["month", "category_id", "region_id", "kind", "hours", "n"], rows))
+    _refresh_referrals(month)
+    total = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0)))
+    db.session.add(StatRun(computed_at=utcnow(), cases=total))
+    db.session.flush()
+    logger.info("Transparency statistics recomputed over %d cases", total)
+    return total
+
+
+def _refresh_referrals(month: Any) -> None:
+    try:
+        from portal.cases.dup_models import Referral
+    except ImportError:  # referrals not installed: the page says so
+        return
+    rows = (sa.select(month, Case.category_id, Case.region_id, Referral.body, Referral.status,
+                      Referral.sanction_applied, sa.func.count())
+            .join(Case, Case.id == Referral.case_id)
+            .group_by(month, Case.category_id, Case.region_id, Referral.body, Referral.status,
+                      Referral.sanction_applied))
+    db.session.execute(sa.insert(StatReferral).from_select(
+        ["month", "category_id", "region_id", "body", "status", "sanction_applied", "n"], rows))
+
+
+def _filtered(model: Any, filters: dict[str, Any]) -> list[Any]:
+    conds = []
+    if filters.get("month_from"):
+        conds.append(model.month >= filters["month_from"])
+    if filters.get("month_to"):
+        conds.append(model.month <= filters["month_to"])
+    if filters.get("category_id"):
+        conds.append(model.category_id == filters["category_id"])
+    if filters.get("region_id"):
+        conds.append(model.region_id == filters["region_id"])
+    return conds
+
+
+def _grouped(column: Any, filters: dict[str, Any]) -> list[tuple[Any, int]]:
+    rows = db.session.execute(sa.select(column, sa.func.sum(StatCell.n))
+                              .where(*_filtered(StatCell, filters)).group_by(column)
+                              .order_by(column))
+    return [(key, int(n)) for key, n in rows]
+
+
+def median_hours(histogram: list[tuple[int, int]]) -> tuple[int | None, int]:
+    """The median bucket of a sorted (hours, count) histogram, and how many cases it covers."""
+    total = sum(n for _h, n in histogram)
+    if not total:
+        return None, 0
+    seen = 0
+    for hours, n in histogram:
+        seen += n
+        if seen * 2 >= total:
+            return hours, total
+    return histogram[-1][0], total
+
+
+def compute_transparency(filters: dict[str, Any]) -> dict[str, Any]:
+    """Every figure of the transparency page for one filter (raw counts, not yet suppressed)."""
+    where = _filtered(StatCell, filters)
+    totals = db.session.execute(sa.select(
+        sa.func.coalesce(sa.func.sum(StatCell.n), 0),
+        sa.func.coalesce(sa.func.sum(StatCell.n_resolved), 0),
+        sa.func.coalesce(sa.func.sum(StatCell.n_in_time), 0)).where(*where)).one()
+    medians = {}
+    for kind in ("response", "resolution"):
+        rows = db.session.execute(
+            sa.select(StatDuration.hours, sa.func.sum(StatDuration.n))
+            .where(StatDuration.kind == kind, *_filtered(StatDuration, filters))
+            .group_by(StatDuration.hours).order_by(StatDuration.hours)).all()
+        medians[kind] = median_hours([(int(h), int(n)) for h, n in rows])
+    referrals = db.session.execute(
+        sa.select(StatReferral.body, StatReferral.status, StatReferral.sanction_applied,
+                  sa.func.sum(StatReferral.n)).where(*_filtered(StatReferral, filters))
+        .group_by(StatReferral.body, StatReferral.status, StatReferral.sanction_applied)
+        .order_by(StatReferral.body, StatReferral.status, StatReferral.sanction_applied)).all()
+    run = db.session.scalar(sa.select(StatRun.computed_at).order_by(StatRun.id.desc()).limit(1))
+    return {
+        "total": int(totals[0]), "resolved": int(totals[1]), "in_time": int(totals[2]),
+        "by_status": _grouped(StatCell.status, filters),
+        "by_category": _grouped(StatCell.category_id, filters),
+        "by_region": _grouped(StatCell.region_id, filters),
+        "by_team": _grouped(StatCell.team_id, filters),
+        "by_month": _grouped(StatCell.month, filters),
+        "by_outcome": _grouped(StatCell.outcome, filters),
+        "median_response": medians["response"], "median_resolution": medians["resolution"],
+        "referrals": [(b, s, a, int(n)) for b, s, a, n in referrals],
+        "computed_at": run,
+    }
+
+
+def get_transparency(filters: dict[str, Any]) -> dict[str, Any]:
+    """compute_transparency(), cached per filter for STATS_CACHE_SECONDS in this process."""
+    cache = current_app.extensions.setdefault("public_stats_cache", {})
+    key = tuple(sorted((k, str(v)) for k, v in filters.items() if v))
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit and hit[0] > now:
+        return hit[1]
+    if len(cache) > 512:
+        cache.clear()
+    result = compute_transparency(filters)
+    cache[key] = (now + current_app.config["STATS_CACHE_SECONDS"], result)
+    return result
+
+
+def clear_cache() -> None:
+    """Forget cached figures (after a refresh in this process)."""
+    current_app.extensions.get("public_stats_cache", {}).clear()
