@@ -8,7 +8,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from portal.db import utcnow
+from portal.db import db, utcnow
+from portal.notify.models import OutboxMessage
 from portal.notify.operations import send_pending
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,24 @@ def test_send_once_prints_counts_and_delivers(mail_app, queue_news):
     assert result.exit_code == 0, result.output
     assert "sent 2, failed 0, given up 0" in result.output
     assert len(mail_app.inbox.envelopes) == 2
+
+
+def test_purge_deletes_old_sent_mail_and_keeps_the_rest(mail_app, queue_news):
+    with mail_app.app_context():
+        old = queue_news()
+        send_pending()
+        db.session.get(OutboxMessage, old).sent_at = utcnow() - timedelta(days=40)
+        db.session.commit()
+        recent = queue_news()
+        send_pending()
+        waiting = queue_news()
+    runner = mail_app.test_cli_runner()
+    assert runner.invoke(args=["outbox", "purge", "--days", "30"]).output.strip() == \
+        "1 sent emails deleted."
+    with mail_app.app_context():
+        assert db.session.get(OutboxMessage, old) is None
+        assert db.session.get(OutboxMessage, recent) is not None
+        assert db.session.get(OutboxMessage, waiting) is not None
 
 
 def test_list_shows_failed_mail_masked_and_retry_makes_it_due(make_app, dead_port,

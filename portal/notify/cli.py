@@ -89,3 +89,17 @@ def retry(message_ids: tuple[int, ...], all_failed: bool) -> None:
         count += 1
     commit()
     click.echo(f"{count} emails due now.")
+
+
+@outbox_cli.command("purge")
+@click.option("--days", default=30, show_default=True, help="Keep sent mail this many days.")
+def purge(days: int) -> None:
+    """Delete sent emails older than --days (pending and failed ones are kept)."""
+    from datetime import timedelta
+
+    from portal.db import utcnow
+    from portal.notify.operations import purge_sent
+
+    count = purge_sent(before=utcnow() - timedelta(days=days))
+    commit()
+    click.echo(f"{count} sent emails deleted.")

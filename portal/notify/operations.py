@@ -96,6 +96,14 @@ def retry_failed_messages() -> int:
     return len(messages)
 
 
+def purge_sent(*, before: datetime) -> int:
+    """Delete sent messages older than `before` (their bodies need not be kept); how many."""
+    result = db.session.execute(
+        sa.delete(OutboxMessage).where(OutboxMessage.sent_at < before)
+    )
+    return result.rowcount or 0
+
+
 def _claim_next(now: datetime) -> tuple[OutboxMessage, Message] | None:
     """Lease the next due message so no other sender takes it, and commit the lease.
 
