@@ -2,10 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.cases.referrals import BODY_LABELS, SANCTION_LABELS
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 class ConfirmForm(FlaskForm):
@@ -21,7 +25,7 @@ class MergeByReferenceForm(FlaskForm):
 
 
 class ReferralForm(FlaskForm):
-    body = SelectField(_l("Referred to"), choices=list(BODY_LABELS.items()),
+    body = SelectField(_l("Referred to"), choices=_choices(BODY_LABELS),
                        validators=[DataRequired()])
     body_name = StringField(_l("Name or office of the body (e.g. BKN Kantor Regional VII)"),
                             validators=[Optional(), Length(max=200)])
@@ -36,7 +40,7 @@ class ReferralOutcomeForm(FlaskForm):
     outcome = TextAreaField(_l("What the body decided"),
                             validators=[DataRequired(), Length(max=4000)])
     sanction_applied = SelectField(_l("Was a sanction applied?"),
-                                   choices=list(SANCTION_LABELS.items()),
+                                   choices=_choices(SANCTION_LABELS),
                                    validators=[DataRequired()])
     sanction = TextAreaField(_l("Sanction (if any)"), validators=[Optional(), Length(max=2000)])
     answered_on = DateField(_l("Answered on"), validators=[DataRequired()])
