@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Serves the portal for development (called by `make run` after migrating and loading data),
+# with the background loops that send mail and escalate overdue cases.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOST=${1:-127.0.0.1}; PORT=${2:-5000}
+FLASK=(.venv/bin/flask --app app)
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+"${FLASK[@]}" outbox send --loop --interval 5 >>instance/outbox.log 2>&1 & pids+=($!)
+"${FLASK[@]}" cases escalate --loop --interval 300 >>instance/escalate.log 2>&1 & pids+=($!)
+
+cat <<MSG
+
+  Portal Aduan Warga is running:   http://$HOST:$PORT/
+  Residents:  file a report at      http://$HOST:$PORT/lapor   and follow it at /lacak
+  Officers:   log in at             http://$HOST:$PORT/petugas/masuk
+              demo logins (DEMO=1): admin@demo.test, supervisor@demo.test, petugas@demo.test
+              password:             demo-password-123
+  Public:     transparency page     http://$HOST:$PORT/transparansi
+  Mail goes to MAIL_SERVER (see README); the outbox sender and escalation run in the background
+  (logs in instance/outbox.log, instance/escalate.log). Stop with Ctrl+C.
+
+MSG
+"${FLASK[@]}" run --host "$HOST" --port "$PORT" --no-reload
