@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, request, session
 
+from portal.access import public
 from portal.i18n import SESSION_KEY
 from portal.security import safe_next
 
@@ -9,6 +10,7 @@ bp = Blueprint("site", __name__)
 
 
 @bp.post("/bahasa")
+@public
 def set_language():
     """Remember the chosen language and return to the page the visitor was on."""
     lang = request.form.get("lang", "")
@@ -19,6 +21,7 @@ def set_language():
 
 
 @bp.get("/healthz")
+@public
 def health():
     """Liveness probe for load balancers."""
     return {"status": "ok"}
