@@ -41,10 +41,12 @@ class VersionedForm(FlaskForm):
 
 class StatusForm(VersionedForm):
     to = HiddenField(validators=[InputRequired()])
-    reason = SelectField(_l("Reason"), choices=choices([("", "—"), *REASON_LABELS.items()]))
+    reason = SelectField(_l("Reason"), choices=choices([("", "—"), *REASON_LABELS.items()]),
+                         validate_choice=False)
     reason_text = TextAreaField(_l("Explanation (shown to the reporters)"),
                                 validators=[Optional(), Length(max=4000)])
-    outcome = SelectField(_l("Outcome"), choices=choices([("", "—"), *OUTCOME_LABELS.items()]))
+    outcome = SelectField(_l("Outcome"), choices=choices([("", "—"), *OUTCOME_LABELS.items()]),
+                          validate_choice=False)
     summary = TextAreaField(_l("Summary of the decision (shown to the reporters, and to the "
                                "public if the case is published)"),
                             validators=[Optional(), Length(max=8000)])
