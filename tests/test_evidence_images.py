@@ -139,6 +139,32 @@ def test_jpeg_loses_gps_exif_and_comment_and_is_turned_upright():
     assert b"PhoneMaker" not in result.thumb
 
 
+XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+       b'22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" '
+       b'exif:GPSLatitude="3,17.7S"/></rdf:RDF></x:xmpmeta>')
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_xmp_exif_and_text_metadata_never_reach_the_clean_copy(fmt):
+    from PIL import PngImagePlugin
+
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    extra = {"xmp": XMP, "exif": exif}
+    if fmt == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        info.add_text("Comment", "secret-text")
+        extra = {"pnginfo": info, "exif": exif}
+    out = io.BytesIO()
+    Image.new("RGB", (50, 40), (1, 2, 3)).save(out, fmt, **extra)
+    assert b"GPSLatitude" in out.getvalue() and b"PhoneMaker" in out.getvalue()
+    result = process(out.getvalue())
+    for blob in (result.clean, result.thumb):
+        assert b"GPSLatitude" not in blob and b"PhoneMaker" not in blob
+        assert b"secret-text" not in blob
+
+
 def test_cmyk_jpeg_keeps_its_colours():
     rgb = Image.new("RGB", (120, 80), (30, 90, 200))
     out = io.BytesIO()

@@ -79,9 +79,19 @@ def process_image(
     data: bytes, *, max_bytes: int, max_pixels: int, max_side: int, thumb_side: int
 ) -> ProcessedImage:
     """Check and decode an upload, then make a clean copy, a thumbnail and fingerprints."""
+    image = accept_image(data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side)
+    return finish_image(data, image, thumb_side=thumb_side)
+
+
+def accept_image(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> Image.Image:
+    """Every check that can refuse an upload: size, type, dimensions, a complete decode."""
     if len(data) > max_bytes:
         raise ImageRejected("too_large", mib=max_bytes // (1024 * 1024))
-    image = open_checked(data, max_pixels=max_pixels, max_side=max_side)
+    return open_checked(data, max_pixels=max_pixels, max_side=max_side)
+
+
+def finish_image(data: bytes, image: Image.Image, *, thumb_side: int) -> ProcessedImage:
+    """The clean copy, thumbnail and fingerprints of an image accept_image() let through."""
     fmt = "JPEG" if image.format == "MPO" else str(image.format)
     lossless = fmt in ("PNG", "GIF") or (fmt == "WEBP" and webp_is_lossless(data))
     image = normalise(image)

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.db import db, utcnow
-from portal.evidence.images import process_image
+from portal.evidence.images import accept_image, finish_image
 from portal.evidence.links import canonicalize_link
 from portal.evidence.models import Evidence, Link
 from portal.evidence.storage import get_storage
@@ -38,31 +39,39 @@ def content_key(prefix: str, sha256: str, ext: str = "") -> str:
 def store_evidence(*, report, data: bytes, filename: str, message=None) -> Evidence:  # noqa: ANN001
     """Check and clean one image, store its three files and add its row (raises ImageRejected)."""
     cfg = current_app.config
-    image = process_image(data, max_bytes=cfg["MAX_FILE_BYTES"], max_pixels=cfg["MAX_PIXELS"],
-                          max_side=cfg["MAX_SIDE"], thumb_side=cfg["THUMBNAIL_SIDE"])
-    thumb_sha = hashlib.sha256(image.thumb).hexdigest()
-    keys = {
-        "original_key": content_key(SEALED, image.sha256_original),
-        "clean_key": content_key(CLEAN, image.sha256_clean, image.clean_ext),
-        "thumb_key": content_key(THUMB, thumb_sha, image.thumb_mime.split("/")[1]),
-    }
+    image = accept_image(data, max_bytes=cfg["MAX_FILE_BYTES"], max_pixels=cfg["MAX_PIXELS"],
+                         max_side=cfg["MAX_SIDE"])
     storage = get_storage()
-    for field, body, mime in (("original_key", image.original, "application/octet-stream"),
-                              ("clean_key", image.clean, image.clean_mime),
-                              ("thumb_key", image.thumb, image.thumb_mime)):
-        _remember(keys[field])
-        storage.put(keys[field], body, mime)
+    sealed_key = content_key(SEALED, hashlib.sha256(data).hexdigest())
+    _remember(sealed_key)
+    # The accepted original is written (and fsynced) while the clean copy is encoded: that
+    # write is most of the storage time of an upload. Leaving the block waits for it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sealed = pool.submit(storage.put, sealed_key, data, "application/octet-stream")
+        processed = finish_image(data, image, thumb_side=cfg["THUMBNAIL_SIDE"])
+        del image
+    sealed.result()
+    keys = {
+        "original_key": sealed_key,
+        "clean_key": content_key(CLEAN, processed.sha256_clean, processed.clean_ext),
+        "thumb_key": content_key(THUMB, hashlib.sha256(processed.thumb).hexdigest(), "webp"),
+    }
+    for key, body, mime in ((keys["clean_key"], processed.clean, processed.clean_mime),
+                            (keys["thumb_key"], processed.thumb, processed.thumb_mime)):
+        _remember(key)
+        storage.put(key, body, mime)
     evidence = Evidence(
         report_id=report.id, message_id=getattr(message, "id", None), **keys,
-        original_filename=_plain_filename(filename), original_format=image.original_format,
-        clean_mime=image.clean_mime, sha256_original=image.sha256_original,
-        sha256_clean=image.sha256_clean, size_original=len(image.original),
-        size_clean=len(image.clean), width=image.width, height=image.height, phash=image.phash,
+        original_filename=_plain_filename(filename), original_format=processed.original_format,
+        clean_mime=processed.clean_mime, sha256_original=processed.sha256_original,
+        sha256_clean=processed.sha256_clean, size_original=len(data),
+        size_clean=len(processed.clean), width=processed.width, height=processed.height,
+        phash=processed.phash,
     )
     db.session.add(evidence)
     db.session.flush()
     logger.info("Stored evidence %s for report %s (%s, %dx%d)", evidence.id, report.id,
-                image.original_format, image.width, image.height)
+                processed.original_format, processed.width, processed.height)
     return evidence
 
 
