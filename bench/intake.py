@@ -1,0 +1,158 @@
+"""Intake benchmark: a report with one 1080x2400 PNG screenshot through the whole WSGI app,
+beside the bare Pillow work on the same image, in the same run. Prints medians and the ratio
+(target <= 1.3), then the peak memory of processing a 40-megapixel image.
+
+    .venv/bin/python bench/intake.py [--runs 30]
+"""
+
+import argparse
+import hashlib
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import imagehash  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from PIL import Image, ImageOps  # noqa: E402
+
+from bench._screens import screenshot_png  # noqa: E402
+
+
+def bare_pillow(data: bytes) -> None:
+    """What any image intake must do at least: decode, orient, re-encode, thumbnail, hash."""
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    image = ImageOps.exif_transpose(image)
+    clean = io.BytesIO()
+    image.save(clean, "PNG", compress_level=3)
+    thumb = image.copy()
+    thumb.thumbnail((480, 480))
+    out = io.BytesIO()
+    thumb.save(out, "WEBP", quality=80, method=2)
+    imagehash.phash(thumb)
+    hashlib.sha256(data).hexdigest()
+    hashlib.sha256(clean.getvalue()).hexdigest()
+
+
+def make_app(tmp: str):
+    from portal import create_app
+    from portal.db import db
+    from portal.reference.operations import load_reference_data
+
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False, "MAIL_SUPPRESS_SEND": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
+        "UPLOAD_FOLDER": f"{tmp}/uploads",
+    })
+    with app.app_context():
+        db.create_all()
+        load_reference_data()
+        db.session.commit()
+    return app
+
+
+def form_data(app, png: bytes) -> dict:
+    from portal.db import db
+    from portal.reference.models import Category, Region
+
+    with app.app_context():
+        category = db.session.scalar(sa.select(Category.id).where(
+            Category.code == "asn-medsos-posting"))
+        region = db.session.scalar(sa.select(Region.id).where(Region.code == "16.74"))
+    today = date.today()
+    return {
+        "category": str(category), "region": str(region),
+        "q-asn-medsos-posting-platform": "instagram",
+        "q-asn-medsos-posting-account_handle": "@diskominfo.lubuklinggau",
+        "reported_party": "Diskominfo Kota Lubuk Linggau",
+        "incident_at": (today - timedelta(days=1)).strftime("%Y-%m-%dT09:30"),
+        "learned_on": today.isoformat(),
+        "description": "Akun resmi Diskominfo mengunggah materi kampanye calon kepala daerah.",
+        "links": "https://www.instagram.com/p/C9xYz12AbCd/?igsh=abc&utm_source=ig_web_copy_link",
+        "visibility": "confidential", "contact_email": "warga@example.com",
+        "idempotency_key": os.urandom(16).hex(),
+        "screenshots": [(io.BytesIO(png), "layar.png")],
+    }
+
+
+def time_it(fn, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+PEAK_CHILD = """
+import re, sys
+sys.path.insert(0, sys.argv[1])
+from portal.evidence.images import process_image
+
+def hwm():
+    return int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1))
+
+data = open(sys.argv[2], "rb").read()
+with open("/proc/self/clear_refs", "w") as fh:
+    fh.write("5")  # reset the peak: forked from a parent that held the image
+before = hwm()
+p = process_image(data, max_bytes=64 << 20, max_pixels=40_000_000, max_side=20_000,
+                  thumb_side=480)
+print(before, hwm(), len(data), p.width, p.height)
+"""
+
+
+def peak_memory_40mp(tmp: str) -> str:
+    """Peak RSS of one process_image() call on a 5000x8000 photo-like JPEG, in a fresh process."""
+    image = Image.effect_mandelbrot((5000, 8000), (-2.2, -1.6, 1.0, 1.6), 60).convert("RGB")
+    path = Path(tmp) / "40mp.jpg"
+    image.save(path, "JPEG", quality=90)
+    del image
+    root = str(Path(__file__).resolve().parent.parent)
+    out = subprocess.run([sys.executable, "-c", PEAK_CHILD, root, str(path)], check=True,
+                         capture_output=True, text=True).stdout.split()
+    before, peak, size, w, h = map(int, out)
+    return (f"40 MP image ({w}x{h}, {size / 1e6:.1f} MB JPEG): peak RSS {peak / 1024:.0f} MiB, "
+            f"{(peak - before) / 1024:.0f} MiB above the process before processing "
+            f"(its RGB pixels alone are {w * h * 3 / 2**20:.0f} MiB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    png = screenshot_png()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(tmp)
+        client = app.test_client()
+
+        def submit() -> None:
+            response = client.post("/lapor", data=form_data(app, png),
+                                   content_type="multipart/form-data")
+            assert response.status_code == 303, response.status_code
+
+        submit()  # warm-up: imports, template compilation, first connection
+        bare_pillow(png)
+        request_times, bare_times = [], []
+        for _ in range(args.runs):  # interleaved so that machine noise hits both alike
+            request_times += time_it(submit, 1)
+            bare_times += time_it(lambda: bare_pillow(png), 1)
+        req, bare = statistics.median(request_times), statistics.median(bare_times)
+        print(f"screenshot: 1080x2400 PNG, {len(png) / 1024:.0f} KiB; {args.runs} runs each")
+        print(f"report through the WSGI app: median {req * 1000:.1f} ms")
+        print(f"bare Pillow work:            median {bare * 1000:.1f} ms")
+        print(f"ratio app/bare: {req / bare:.2f}  (target <= 1.3)")
+        print(peak_memory_40mp(tmp))
+
+
+if __name__ == "__main__":
+    main()
