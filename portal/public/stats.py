@@ -25,9 +25,10 @@ def _month(column: Any) -> Any:
 
 
 def _hours(start: Any, end: Any) -> Any:
+    # A hair added so that 5 h computed as 4.99999 (julianday is a float) lands in hour 5.
     if db.engine.dialect.name == "postgresql":
-        return sa.extract("epoch", end - start) / 3600.0
-    return (sa.func.julianday(end) - sa.func.julianday(start)) * 24.0
+        return sa.extract("epoch", end - start) / 3600.0 + 1e-6
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * 24.0 + 1e-6
 
 
 def _bucket(hours: Any) -> Any:
