@@ -53,18 +53,33 @@ def test_screenshot_stays_lossless_with_thumbnail_and_fingerprints():
     assert len(result.phash) == 16 and int(result.phash, 16) >= 0
 
 
-def test_phash_survives_recompression_and_tells_different_images_apart():
+def dark_mode_screenshot() -> bytes:
+    """A screenshot laid out differently from screenshot_png()."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGB", (1080, 2400), (18, 18, 18))
+    noise = np.random.default_rng(9).integers(0, 255, (900, 1080, 3), np.uint8)
+    image.paste(Image.fromarray(noise), (0, 100))
+    draw = ImageDraw.Draw(image)
+    for y in range(1100, 2200, 28):
+        draw.text((24, y), "Komentar warga tentang unggahan ini", fill=(230, 230, 230))
+    draw.rectangle((0, 2250, 1080, 2400), fill=(200, 30, 30))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_phash_survives_crop_and_whatsapp_recompression_but_not_another_image():
     import imagehash
 
     data = screenshot_png(seed=3)
+    # What a messenger does: status bar cropped off, scaled to 720 wide, JPEG quality 70.
+    shared = decoded(data).convert("RGB").crop((0, 96, 1080, 2400)).resize((720, 1536))
     as_jpeg = io.BytesIO()
-    decoded(data).save(as_jpeg, "JPEG", quality=60)  # what WhatsApp does to a screenshot
-    same = process(data).phash
-    recompressed = process(as_jpeg.getvalue()).phash
-    other = process(screenshot_png(seed=4, width=900)).phash
-    distance = imagehash.hex_to_hash(same) - imagehash.hex_to_hash(recompressed)
-    assert distance <= 6
-    assert imagehash.hex_to_hash(same) - imagehash.hex_to_hash(other) > distance
+    shared.save(as_jpeg, "JPEG", quality=70)
+    same = imagehash.hex_to_hash(process(data).phash)
+    assert same - imagehash.hex_to_hash(process(as_jpeg.getvalue()).phash) <= 6
+    assert same - imagehash.hex_to_hash(process(dark_mode_screenshot()).phash) > 16
 
 
 def test_file_over_the_size_limit_is_refused_before_decoding():
