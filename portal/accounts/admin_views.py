@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from portal import db as database
 from portal.access import roles_required, staff_user
@@ -10,9 +11,10 @@ from portal.accounts.forms import PasswordResetForm, UserCreateForm, UserEditFor
 from portal.accounts.models import Role, Team, User
 
 
-def team_choices(empty_label: str) -> list[tuple[int, str]]:
+def team_choices(empty_label: str) -> list[SelectChoice]:
     """Teams for a select field; 0 stands for no team."""
-    return [(0, empty_label)] + [(t.id, t.name) for t in queries.list_teams()]
+    return [SelectChoice(0, empty_label)] + [SelectChoice(t.id, t.name)
+                                             for t in queries.list_teams()]
 
 
 def chosen_team(team_id: int) -> Team | None:

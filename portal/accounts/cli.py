@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from portal import db as database
 from portal.accounts import operations, queries
@@ -30,7 +31,8 @@ def _user(email: str) -> User:
 def _apply(action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
     """Run an operation and commit, turning a refusal into a clean CLI error."""
     try:
-        result = action(*args, **kwargs)
+        with force_locale("en"):  # no request, so no visitor's language to choose
+            result = action(*args, **kwargs)
     except operations.AccountError as err:
         database.rollback()
         raise click.ClickException(str(err)) from None

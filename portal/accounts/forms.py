@@ -8,6 +8,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -25,8 +26,9 @@ from wtforms.validators import (
 
 from portal.accounts.models import Role
 
-ROLE_CHOICES = [(Role.OFFICER.value, _l("Officer")), (Role.SUPERVISOR.value, _l("Supervisor")),
-                (Role.ADMIN.value, _l("Admin"))]
+ROLE_CHOICES = [SelectChoice(Role.OFFICER.value, _l("Officer")),
+                SelectChoice(Role.SUPERVISOR.value, _l("Supervisor")),
+                SelectChoice(Role.ADMIN.value, _l("Admin"))]
 NEW_PASSWORD = [DataRequired(), Length(max=256)]
 
 
