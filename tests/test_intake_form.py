@@ -206,3 +206,10 @@ def test_report_posts_are_rate_limited_with_a_clear_message(make_app, report_for
     assert "Terlalu banyak percobaan" in response.text
     assert client.get("/lapor").status_code == 200  # reading the form is not limited
     limiter.reset()
+
+
+def test_home_page_offers_report_and_tracking_and_explains_anonymity(client):
+    html = client.get("/").text
+    assert 'href="/lapor"' in html and 'href="/lacak"' in html
+    assert "Lapor" in html and "Lacak laporan" in html
+    assert "secara anonim" in html

@@ -32,7 +32,7 @@ def test_good_code_opens_the_status_page(app, client, report_form):
     html = page.text
     assert "Netralitas ASN: posting kampanye di media sosial" in html
     assert "Diterima, menunggu pemeriksaan" in html  # status "new", in words
-    assert "Perkara dibuka" in html and "Laporan Anda ditambahkan ke perkara" in html
+    assert "Kasus dibuka" in html and "Laporan Anda ditambahkan ke kasus" in html
     assert html.count('src="/bukti/') == 2  # thumbnails of the two screenshots
 
 
