@@ -15,8 +15,12 @@ PAGE = "/petugas/admin/outbox"
 @pytest.fixture
 def given_up(app, make_app, dead_port, queue_news):
     """An app whose SMTP server is down, and one email it gave up on (id in .message_id)."""
-    down = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=dead_port, MAIL_SUPPRESS_SEND=False,
-                    OUTBOX_MAX_ATTEMPTS=2)
+    down = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=dead_port,
+        MAIL_SUPPRESS_SEND=False,
+        OUTBOX_MAX_ATTEMPTS=2,
+    )
     with down.app_context():
         down.message_id = queue_news(to="siti.aminah@example.test")
         assert send_pending().failed == 1
@@ -36,7 +40,8 @@ def test_officer_is_refused(client, make_user, login_as):
 
 
 def test_given_up_mail_is_listed_for_admins_with_the_address_masked(
-        client, make_user, login_as, given_up):
+    client, make_user, login_as, given_up
+):
     login_as(client, make_user(role="admin", team=None))
     response = client.get(PAGE)
     assert response.status_code == 200
@@ -48,8 +53,9 @@ def test_given_up_mail_is_listed_for_admins_with_the_address_masked(
     assert f'action="/petugas/admin/outbox/{given_up.message_id}/retry"' in page
 
 
-def test_retry_now_sends_the_given_up_mail(client, make_user, login_as, given_up, dead_port,
-                                           start_smtp):
+def test_retry_now_sends_the_given_up_mail(
+    client, make_user, login_as, given_up, dead_port, start_smtp
+):
     login_as(client, make_user(role="admin", team=None))
     inbox = Inbox()
     start_smtp(dead_port, inbox)  # the mail server is back

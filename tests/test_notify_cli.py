@@ -35,18 +35,23 @@ def test_purge_deletes_old_sent_mail_and_keeps_the_rest(mail_app, queue_news):
         send_pending()
         waiting = queue_news()
     runner = mail_app.test_cli_runner()
-    assert runner.invoke(args=["outbox", "purge", "--days", "30"]).output.strip() == \
-        "1 sent emails deleted."
+    assert (
+        runner.invoke(args=["outbox", "purge", "--days", "30"]).output.strip()
+        == "1 sent emails deleted."
+    )
     with mail_app.app_context():
         assert db.session.get(OutboxMessage, old) is None
         assert db.session.get(OutboxMessage, recent) is not None
         assert db.session.get(OutboxMessage, waiting) is not None
 
 
-def test_list_shows_failed_mail_masked_and_retry_makes_it_due(make_app, dead_port,
-                                                              queue_news):
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=dead_port, MAIL_SUPPRESS_SEND=False,
-                   OUTBOX_MAX_ATTEMPTS=1)
+def test_list_shows_failed_mail_masked_and_retry_makes_it_due(make_app, dead_port, queue_news):
+    app = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=dead_port,
+        MAIL_SUPPRESS_SEND=False,
+        OUTBOX_MAX_ATTEMPTS=1,
+    )
     with app.app_context():
         message_id = queue_news(to="rahmat@example.test")
         assert send_pending().given_up == 1
@@ -55,23 +60,43 @@ def test_list_shows_failed_mail_masked_and_retry_makes_it_due(make_app, dead_por
     assert f"{message_id}" in listed and "r***@example.test" in listed
     assert "rahmat" not in listed
     assert "attempts 1" in listed
-    assert runner.invoke(args=["outbox", "retry", "--all-failed"]).output.strip() == \
-        "1 emails due now."
+    assert (
+        runner.invoke(args=["outbox", "retry", "--all-failed"]).output.strip()
+        == "1 emails due now."
+    )
     assert "No failed emails." in runner.invoke(args=["outbox", "list", "--failed"]).output
     with app.app_context():
         assert send_pending(now=utcnow() + timedelta(seconds=1)).given_up == 1  # still down
 
 
 def test_sender_loop_delivers_and_stops_cleanly_on_sigterm(mail_app, queue_news):
-    env = {**os.environ,
-           "DATABASE_URL": mail_app.config["SQLALCHEMY_DATABASE_URI"],
-           "PORTAL_SECRET_KEY": "loop-test", "PORTAL_MAIL_SERVER": "127.0.0.1",
-           "PORTAL_MAIL_PORT": str(mail_app.config["MAIL_PORT"]),
-           "PORTAL_MAIL_DEFAULT_SENDER": "portal@example.test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": mail_app.config["SQLALCHEMY_DATABASE_URI"],
+        "PORTAL_SECRET_KEY": "loop-test",
+        "PORTAL_MAIL_SERVER": "127.0.0.1",
+        "PORTAL_MAIL_PORT": str(mail_app.config["MAIL_PORT"]),
+        "PORTAL_MAIL_DEFAULT_SENDER": "portal@example.test",
+    }
     sender = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "outbox", "send", "--loop",
-         "--interval", "0.2"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "app",
+            "outbox",
+            "send",
+            "--loop",
+            "--interval",
+            "0.2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         with mail_app.app_context():
             queue_news(language="en")

@@ -58,8 +58,14 @@ def test_rolled_back_change_leaves_no_mail(mail_app, queue_news):
     from portal.notify.operations import queue_email
 
     with mail_app.app_context():
-        queue_email(to="a@example.test", subject="x", template="notify/news", language="id",
-                    context={}, kind="news")
+        queue_email(
+            to="a@example.test",
+            subject="x",
+            template="notify/news",
+            language="id",
+            context={},
+            kind="news",
+        )
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
         assert send_pending().sent == 0
@@ -71,7 +77,8 @@ def _message(message_id: int) -> OutboxMessage:
 
 
 def test_mail_waits_while_smtp_is_down_and_arrives_once_when_it_is_back(
-        make_app, dead_port, start_smtp, queue_news):
+    make_app, dead_port, start_smtp, queue_news
+):
     from tests.conftest import Inbox
 
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=dead_port, MAIL_SUPPRESS_SEND=False)
@@ -103,8 +110,12 @@ def test_mail_waits_while_smtp_is_down_and_arrives_once_when_it_is_back(
 
 
 def test_backoff_grows_and_mail_is_given_up_after_max_attempts(make_app, dead_port, queue_news):
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=dead_port, MAIL_SUPPRESS_SEND=False,
-                   OUTBOX_MAX_ATTEMPTS=4)
+    app = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=dead_port,
+        MAIL_SUPPRESS_SEND=False,
+        OUTBOX_MAX_ATTEMPTS=4,
+    )
     with app.app_context():
         message_id = queue_news()
         now, pauses = utcnow(), []
@@ -122,7 +133,8 @@ def test_backoff_grows_and_mail_is_given_up_after_max_attempts(make_app, dead_po
 
 
 def test_refused_recipient_is_given_up_at_once_and_others_still_go(
-        make_app, start_smtp, queue_news):
+    make_app, start_smtp, queue_news
+):
     from tests.conftest import Inbox, free_port
 
     class Picky(Inbox):
@@ -163,8 +175,14 @@ def test_link_uses_the_request_root_without_public_url_and_page_language_is_kept
     from portal.notify.operations import queue_email
 
     with app.test_request_context("/", base_url="http://portal.test:8080"):
-        message = queue_email(to="a@example.test", subject="x", template="notify/news",
-                              language="en", context={}, kind="news")
+        message = queue_email(
+            to="a@example.test",
+            subject="x",
+            template="notify/news",
+            language="en",
+            context={},
+            kind="news",
+        )
         assert str(get_locale()) == "id"  # the visitor's page stays Indonesian
     assert "http://portal.test:8080/" in message.body_text
     assert message.body_text.startswith("Hello,")
@@ -177,8 +195,15 @@ def test_addresses_that_could_inject_headers_are_refused(app_ctx):
 
     for bad in ("", "no-at-sign", "a@b.test\r\nBcc: x@evil.test", "a@b.test, c@d.test"):
         with pytest.raises(InvalidRecipient):
-            queue_email(to=bad, subject="x", template="notify/news", language="id",
-                        context={}, kind="news")
-    message = queue_email(to="a@b.test", subject="line one\r\nBcc: x@evil.test",
-                          template="notify/news", language="id", context={}, kind="news")
+            queue_email(
+                to=bad, subject="x", template="notify/news", language="id", context={}, kind="news"
+            )
+    message = queue_email(
+        to="a@b.test",
+        subject="line one\r\nBcc: x@evil.test",
+        template="notify/news",
+        language="id",
+        context={},
+        kind="news",
+    )
     assert "\n" not in message.subject and "\r" not in message.subject

@@ -28,8 +28,9 @@ def send(loop: bool, interval: float, limit: int) -> None:
         click.echo(f"sent {stats.sent}, failed {stats.failed}, given up {stats.given_up}")
         return
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
     click.echo(f"Outbox sender running every {interval:g} s; stop with Ctrl+C or SIGTERM.")
     try:
         while not stop.is_set():
@@ -64,10 +65,15 @@ def list_messages(only_failed: bool) -> None:
 
     rows = list_failed() if only_failed else list_pending() + list_failed()
     for row in rows:
-        state = f"failed {row.failed_at:%Y-%m-%d %H:%M}" if row.failed_at else \
-            f"next {row.next_attempt_at:%Y-%m-%d %H:%M:%S}"
-        click.echo(f"{row.id:>6}  {row.kind:<16} {row.recipient:<28} attempts {row.attempts}  "
-                   f"{state} UTC  {row.last_error or ''}".rstrip())
+        state = (
+            f"failed {row.failed_at:%Y-%m-%d %H:%M}"
+            if row.failed_at
+            else f"next {row.next_attempt_at:%Y-%m-%d %H:%M:%S}"
+        )
+        click.echo(
+            f"{row.id:>6}  {row.kind:<16} {row.recipient:<28} attempts {row.attempts}  "
+            f"{state} UTC  {row.last_error or ''}".rstrip()
+        )
     if not rows:
         click.echo("No failed emails." if only_failed else "The outbox is empty.")
 

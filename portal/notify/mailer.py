@@ -37,8 +37,9 @@ def email_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an email, built without a request (CLI, sender); the site root
     when the endpoint does not exist (yet)."""
     parts = urlsplit(site_root())
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path,
-                                       url_scheme=parts.scheme)
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path, url_scheme=parts.scheme
+    )
     try:
         return adapter.build(endpoint, values, force_external=True)
     except BuildError:
@@ -54,8 +55,10 @@ def email_context(language: str) -> Iterator[None]:
             yield
         return
     # POST: on SQLite a transaction begun while rendering must still take the write lock.
-    with (current_app.test_request_context("/", base_url=site_root(), method="POST"),
-          force_locale(language)):
+    with (
+        current_app.test_request_context("/", base_url=site_root(), method="POST"),
+        force_locale(language),
+    ):
         yield
 
 

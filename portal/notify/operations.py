@@ -24,26 +24,35 @@ class InvalidRecipient(ValueError):
 
 @dataclass
 class SendStats:
+    """What one pass of the sender did."""
+
     sent: int = 0
     failed: int = 0  # failed this time, will be retried
     given_up: int = 0
 
 
-def queue_email(*, to: str, subject: Any, template: str, language: str,
-                context: dict[str, Any], kind: str) -> OutboxMessage:
+def queue_email(
+    *, to: str, subject: Any, template: str, language: str, context: dict[str, Any], kind: str
+) -> OutboxMessage:
     """Render an email in the recipient's language and add it to the outbox (flushes; the
     caller commits it together with the change it reports)."""
     to = to.strip()
     local, _, domain = to.partition("@")
     if not local or "." not in domain or len(to) > 254 or any(c in to for c in "\r\n,;<> "):
-        raise InvalidRecipient(to)
+        raise InvalidRecipient("not a single plain email address")  # no address: it gets logged
     if language not in current_app.config["LANGUAGES"]:
         language = current_app.config["BABEL_DEFAULT_LOCALE"]
     with email_context(language):
         text, html = render_email(template, context)
         subject_text = " ".join(str(subject).split())[:300]
-    message = OutboxMessage(kind=kind, recipient=to, subject=subject_text, body_text=text,
-                            body_html=html, next_attempt_at=utcnow())
+    message = OutboxMessage(
+        kind=kind,
+        recipient=to,
+        subject=subject_text,
+        body_text=text,
+        body_html=html,
+        next_attempt_at=utcnow(),
+    )
     db.session.add(message)
     db.session.flush()
     logger.info("Queued %s email %s", kind, message.id)
@@ -62,7 +71,7 @@ def send_pending(*, now: datetime | None = None, limit: int = 50) -> SendStats:
             message, mail = claimed
             try:
                 smtp.send(mail)  # outside any transaction: no lock is held while SMTP talks
-            except (OSError, smtplib.SMTPException) as exc:
+            except Exception as exc:  # any failure is recorded and retried, never lost
                 _record_failure(message, exc, now or utcnow(), stats)
                 commit()
                 if not _concerns_only_this_message(exc):
@@ -98,9 +107,7 @@ def retry_failed_messages() -> int:
 
 def purge_sent(*, before: datetime) -> int:
     """Delete sent messages older than `before` (their bodies need not be kept); how many."""
-    result = db.session.execute(
-        sa.delete(OutboxMessage).where(OutboxMessage.sent_at < before)
-    )
+    result = db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.sent_at < before))
     return result.rowcount or 0
 
 
@@ -113,8 +120,11 @@ def _claim_next(now: datetime) -> tuple[OutboxMessage, Message] | None:
     it back if this sender dies before recording the outcome."""
     message = db.session.scalars(
         sa.select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
-               OutboxMessage.next_attempt_at <= now)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -131,17 +141,22 @@ def _claim_next(now: datetime) -> tuple[OutboxMessage, Message] | None:
 
 def _mail_for(message: OutboxMessage) -> Message:
     """The Flask-Mail message: text with an HTML alternative, a stable Message-ID."""
-    mail = Message(subject=message.subject, recipients=[message.recipient],
-                   body=message.body_text, html=message.body_html,
-                   extra_headers={"Auto-Submitted": "auto-generated"})
+    mail = Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html,
+        extra_headers={"Auto-Submitted": "auto-generated"},
+    )
     domain = str(mail.sender).rsplit("@", 1)[-1].strip(">") or "localhost"
     # The same id on a re-send (crash after delivery) lets mail systems drop the duplicate.
     mail.msgId = f"<outbox.{message.id}.{int(message.created_at.timestamp())}@{domain}>"
     return mail
 
 
-def _record_failure(message: OutboxMessage, exc: BaseException, now: datetime,
-                    stats: SendStats) -> None:
+def _record_failure(
+    message: OutboxMessage, exc: BaseException, now: datetime, stats: SendStats
+) -> None:
     """Store the error and schedule a retry with backoff, or give up after the last attempt."""
     config = current_app.config
     message.last_error = _describe(exc, message.recipient)
@@ -149,20 +164,34 @@ def _record_failure(message: OutboxMessage, exc: BaseException, now: datetime,
     if permanent or message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
         message.failed_at = now
         stats.given_up += 1
-        logger.warning("Gave up on email %s after %s attempts: %s", message.id,
-                       message.attempts, message.last_error)
+        logger.warning(
+            "Gave up on email %s after %s attempts: %s",
+            message.id,
+            message.attempts,
+            message.last_error,
+        )
         return
-    delay = min(config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (message.attempts - 1),
-                config["OUTBOX_BACKOFF_MAX_SECONDS"])
+    delay = min(
+        config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (message.attempts - 1),
+        config["OUTBOX_BACKOFF_MAX_SECONDS"],
+    )
     message.next_attempt_at = now + timedelta(seconds=delay)
     stats.failed += 1
-    logger.warning("Email %s not sent (attempt %s), retry at %s: %s", message.id,
-                   message.attempts, message.next_attempt_at.isoformat(), message.last_error)
+    logger.warning(
+        "Email %s not sent (attempt %s), retry at %s: %s",
+        message.id,
+        message.attempts,
+        message.next_attempt_at.isoformat(),
+        message.last_error,
+    )
 
 
 def _concerns_only_this_message(exc: BaseException) -> bool:
-    """The server answered, and refused this one message (others may still go)."""
-    return isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError)
+    """The server refused this one message, or the message itself is at fault (not the
+    connection): the others may still go."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+        return True
+    return not isinstance(exc, OSError)
 
 
 def _is_permanent(exc: BaseException) -> bool:
@@ -175,8 +204,9 @@ def _is_permanent(exc: BaseException) -> bool:
 def _describe(exc: BaseException, recipient: str) -> str:
     """The error for admins, without the recipient's address (the page masks it)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        text = "; ".join(f"{code} {reply.decode(errors='replace')}"
-                         for code, reply in exc.recipients.values())
+        text = "; ".join(
+            f"{code} {reply.decode(errors='replace')}" for code, reply in exc.recipients.values()
+        )
         text = f"recipient refused: {text}"
     else:
         text = f"{type(exc).__name__}: {exc}"

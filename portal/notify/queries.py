@@ -31,29 +31,43 @@ def mask_address(address: str) -> str:
 
 
 def _row(message: OutboxMessage) -> OutboxRow:
-    return OutboxRow(message.id, message.kind, mask_address(message.recipient), message.subject,
-                     message.attempts, message.last_error, message.created_at,
-                     message.next_attempt_at, message.failed_at)
+    return OutboxRow(
+        message.id,
+        message.kind,
+        mask_address(message.recipient),
+        message.subject,
+        message.attempts,
+        message.last_error,
+        message.created_at,
+        message.next_attempt_at,
+        message.failed_at,
+    )
 
 
 def list_pending(*, limit: int = 200) -> list[OutboxRow]:
     """Messages not sent yet and not given up, soonest first."""
-    return [_row(m) for m in db.session.scalars(
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    )]
+    return [
+        _row(m)
+        for m in db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+    ]
 
 
 def list_failed(*, limit: int = 200) -> list[OutboxRow]:
     """Messages given up after their last attempt, newest first."""
-    return [_row(m) for m in db.session.scalars(
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.failed_at.is_not(None))
-        .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
-        .limit(limit)
-    )]
+    return [
+        _row(m)
+        for m in db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.failed_at.is_not(None))
+            .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -66,9 +80,11 @@ class OutboxCounts:
 def count_outbox() -> OutboxCounts:
     """How many messages are pending, given up and sent."""
     m = OutboxMessage
-    pending, failed, sent = db.session.execute(sa.select(
-        sa.func.count().filter(m.sent_at.is_(None), m.failed_at.is_(None)),
-        sa.func.count().filter(m.failed_at.is_not(None)),
-        sa.func.count().filter(m.sent_at.is_not(None)),
-    ).select_from(m)).one()
+    pending, failed, sent = db.session.execute(
+        sa.select(
+            sa.func.count().filter(m.sent_at.is_(None), m.failed_at.is_(None)),
+            sa.func.count().filter(m.failed_at.is_not(None)),
+            sa.func.count().filter(m.sent_at.is_not(None)),
+        ).select_from(m)
+    ).one()
     return OutboxCounts(pending or 0, failed or 0, sent or 0)

@@ -14,9 +14,13 @@ from portal.notify.models import OutboxMessage
 @roles_required("admin")
 def outbox():
     """Pending and given-up emails, recipients masked."""
-    return render_template("notify/outbox.html", pending=queries.list_pending(),
-                           failed=queries.list_failed(), counts=queries.count_outbox(),
-                           form=RetryForm())
+    return render_template(
+        "notify/outbox.html",
+        pending=queries.list_pending(),
+        failed=queries.list_failed(),
+        counts=queries.count_outbox(),
+        form=RetryForm(),
+    )
 
 
 @bp.post("/petugas/admin/outbox/<int:message_id>/retry")
@@ -43,6 +47,8 @@ def retry_failed():
         abort(400)
     count = operations.retry_failed_messages()
     commit()
-    flash(_("%(count)s failed emails will be sent again within a few seconds.", count=count),
-          "success")
+    flash(
+        _("%(count)s failed emails will be sent again within a few seconds.", count=count),
+        "success",
+    )
     return redirect(url_for("notify.outbox"), code=303)
