@@ -85,3 +85,21 @@ def test_head_hash_day_must_be_a_date(client):
     assert client.get("/data/rantai/kemarin.json").status_code == 404
     assert client.get("/data/rantai/2026-02-30.json").status_code == 404
     assert client.get("/data/rantai/2001-01-01.json").status_code == 404
+
+
+@pytest.mark.parametrize("path, code", [
+    ("/kasus/ADU-2026-000001%00", 404), ("/open311/v2/requests/ADU%00.json", 404),
+    ("/open311/v2/tokens/a%00b.json", 404), ("/open311/v2/requests.json?status=open%00", 400),
+    ("/data/kasus.csv?x=%00", 400),
+])
+def test_nul_bytes_never_reach_the_database(client, path, code):
+    assert client.get(path).status_code == code
+
+
+def test_nul_in_a_posted_field_is_400(client, api_key):
+    form = {"service_code": "layanan-publik", "api_key": api_key,
+            "description": "Pelayanan KTP lambat\x00 sekali, sudah tiga minggu menunggu.",
+            "attribute[reported_party]": "Disdukcapil", "address_id": "16.74",
+            "media_url": "https://example.org/bukti"}
+    response = client.post("/open311/v2/requests.json", data=form)
+    assert response.status_code == 400

@@ -22,7 +22,7 @@ from portal.public.open311_data import (
     service,
 )
 from portal.public.open311_io import FORMATS, error, respond
-from portal.public.params import BadParam, check_known, parse_datetime, parse_int
+from portal.public.params import BadParam, check_known, has_control, parse_datetime, parse_int
 from portal.public.queries import list_active_categories
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -147,7 +147,7 @@ def get_request(request_id: str, fmt: str):
     """One request (any request answers, with private fields null until published)."""
     _check_format(fmt)
     check_known(request.args, PLAIN)
-    found = find_requests([request_id[:32]])
+    found = [] if has_control(request_id) else find_requests([request_id[:32]])
     if not found:
         raise Open311NotFound(_("No request with this service_request_id."))
     return respond(fmt, found, "service_requests", "request")
@@ -159,6 +159,8 @@ def get_token(token: str, fmt: str):
     """The service_request_id a token from POST requests stands for."""
     _check_format(fmt)
     check_known(request.args, PLAIN)
+    if has_control(token):
+        raise Open311NotFound(_("Unknown token."))
     reference = db.session.scalar(
         sa.select(Case.reference).join(Open311Ticket, Open311Ticket.case_id == Case.id)
         .where(Open311Ticket.token == token[:40]))

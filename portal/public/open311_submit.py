@@ -118,6 +118,8 @@ def submit_open311(form: MultiDict, args: MultiDict) -> dict[str, Any]:
     from portal.intake.operations import submit_report
     from portal.intake.tracking import new_idempotency_key
 
+    if any("\x00" in v for values in form.listvalues() for v in values):
+        raise BadParam(_("A field contains a NUL character."))
     key = verify_api_key(form.get("api_key") or args.get("api_key"))
     if key is None:
         abort(403, description=_("api_key is missing or not valid."))

@@ -35,6 +35,13 @@ def check_known(args: MultiDict, allowed: set[str]) -> None:
     for name, value in args.items():
         if len(value) > MAX_VALUE_LENGTH and name != "service_request_id":
             raise BadParam(_l("Parameter too long: %(name)s", name=name))
+        if has_control(value):
+            raise BadParam(_l("Parameter contains control characters: %(name)s", name=name))
+
+
+def has_control(text: str) -> bool:
+    """True when text holds a NUL or another control character no parameter needs."""
+    return any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text)
 
 
 def parse_int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:

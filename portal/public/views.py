@@ -20,6 +20,7 @@ from portal.public.charts import chart, duration, share, shown
 from portal.public.params import (
     BadParam,
     check_known,
+    has_control,
     parse_category,
     parse_int,
     parse_month,
@@ -60,7 +61,7 @@ def case_list():
 @public
 def case_page(reference: str):
     """One published case: summary, public timeline, publishable thumbnails."""
-    case = get_public_case(reference[:32])
+    case = None if has_control(reference) else get_public_case(reference[:32])
     if case is None:
         abort(404)
     return render_template("public/case.html", case=case, status_labels=STATUS_LABELS,
