@@ -207,3 +207,16 @@ def test_addresses_that_could_inject_headers_are_refused(app_ctx):
         kind="news",
     )
     assert "\n" not in message.subject and "\r" not in message.subject
+
+
+def test_mail_claimed_by_a_sender_that_died_is_sent_after_its_lease(mail_app, queue_news):
+    from portal.notify.operations import _claim_next
+
+    with mail_app.app_context():
+        queue_news()
+        now = utcnow()
+        assert _claim_next(now) is not None  # claimed, then the sender "crashed"
+        assert send_pending(now=now).sent == 0  # others keep their hands off
+        lease = timedelta(seconds=mail_app.config["OUTBOX_LEASE_SECONDS"])
+        assert send_pending(now=now + lease).sent == 1
+    assert len(mail_app.inbox.envelopes) == 1
