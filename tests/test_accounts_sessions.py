@@ -144,3 +144,9 @@ def test_session_without_timestamps_is_refused(client, make_user, login_as):
 def test_login_as_fixture_still_works_for_other_areas(client, make_user, login_as):
     login_as(client, make_user(role="supervisor"))
     assert client.get("/petugas/").status_code == 200
+
+
+def test_staff_pages_are_not_cached(client, logged_in):
+    assert client.get("/petugas/").headers["Cache-Control"] == "no-store"
+    client.post("/petugas/keluar")
+    assert client.get("/petugas/masuk").headers["Cache-Control"] == "no-store"

@@ -84,6 +84,13 @@ def is_expired(now: int) -> bool:
             or now - login_at > config["STAFF_MAX_HOURS"] * 3600)
 
 
+def forbid_caching(response):  # noqa: ANN001, ANN201
+    """Staff pages stay out of browser and proxy caches (shared computers, the back button)."""
+    if request.path.startswith("/petugas/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def enforce_timeouts() -> None:
     """Before each request: end an expired staff session, otherwise note the activity."""
     if "_user_id" not in session or request.endpoint == "static":
