@@ -76,9 +76,9 @@ def test_moves_need_their_fields(app, make_case, make_user, to, fields, message)
     officer = make_user()
     made = make_case()
     before = Status.ASSIGNED if to == Status.REJECTED else Status.INVESTIGATING
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         case = _case_in(app, made, before, officer.id)
-        with force_locale("en"), pytest.raises(MissingField) as refused:
+        with pytest.raises(MissingField) as refused:
             change_status(case=case, to=to, actor=officer, **fields)
         assert message in str(refused.value)
         assert case.status == before
@@ -87,7 +87,7 @@ def test_moves_need_their_fields(app, make_case, make_user, to, fields, message)
 def test_resolution_records_outcome_summary_and_time(app, make_case, make_user):
     officer = make_user()
     made = make_case()
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         case = _case_in(app, made, Status.INVESTIGATING, officer.id)
         change_status(case=case, to="resolved", actor=officer, outcome="not_substantiated",
                       summary="Tidak terbukti.")
@@ -102,12 +102,12 @@ def test_resolution_records_outcome_summary_and_time(app, make_case, make_user):
 def test_stale_version_is_refused(app, make_case, make_user):
     officer = make_user()
     made = make_case()
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         case = db.session.get(Case, made.id)
         shown = case.version
         change_status(case=case, to="triaged", actor=officer, expected_version=shown)
         db.session.commit()
-        with force_locale("en"), pytest.raises(StaleCase) as refused:
+        with pytest.raises(StaleCase) as refused:
             change_status(case=case, to="rejected", actor=officer, expected_version=shown,
                           reason="spam", reason_text="x")
         assert "Someone else changed this case" in str(refused.value)
@@ -119,7 +119,7 @@ def test_stale_form_is_refused_on_the_page(client, app, make_case, make_user, lo
     made = make_case()
     login_as(client, officer)
     client.post("/bahasa", data={"lang": "en"})
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         version = db.session.get(Case, made.id).version
     first = client.post(f"/petugas/kasus/{made.id}/status",
                         data={"to": "triaged", "version": version})
@@ -128,7 +128,7 @@ def test_stale_form_is_refused_on_the_page(client, app, make_case, make_user, lo
                          data={"to": "rejected", "version": version, "reason": "spam",
                                "reason_text": "x"})
     assert "Someone else changed this case" in second.text
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         assert db.session.get(Case, made.id).status == "triaged"
 
 
@@ -136,12 +136,12 @@ def test_illegal_move_on_the_page_shows_a_message(client, app, make_case, make_u
     made = make_case()
     login_as(client, make_user())
     client.post("/bahasa", data={"lang": "en"})
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         version = db.session.get(Case, made.id).version
     page = client.post(f"/petugas/kasus/{made.id}/status", follow_redirects=True,
                        data={"to": "closed", "version": version})
     assert "cannot be moved" in page.text
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         assert db.session.get(Case, made.id).status == "new"
 
 
@@ -149,7 +149,7 @@ def test_status_change_emails_reporters_with_email_but_not_anonymous(app, make_c
     officer = make_user()
     made = make_case(reports=3, emails=["satu@example.com", "dua@example.com", None])
     anonymous = make_case(visibility="anonymous", emails=["anon@example.com"])
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         for case_id in (made.id, anonymous.id):
             case = _case_in(app, type("M", (), {"id": case_id}), Status.ASSIGNED, officer.id)
             change_status(case=case, to="investigating", actor=officer)
@@ -158,7 +158,7 @@ def test_status_change_emails_reporters_with_email_but_not_anonymous(app, make_c
             OutboxMessage.kind == "case_status")).all()
     assert sorted(m.recipient for m in mails) == ["dua@example.com", "satu@example.com"]
     for mail in mails:
-        assert "Diselidiki" in mail.body_text or "investigating" in mail.body_text.lower()
+        assert "Sedang ditindaklanjuti" in mail.body_text
         assert "Akun resmi" not in mail.body_text  # never the report text
         assert "/lacak" in mail.body_text
 
@@ -166,7 +166,7 @@ def test_status_change_emails_reporters_with_email_but_not_anonymous(app, make_c
 def test_internal_steps_send_no_email(app, make_case, make_user):
     officer = make_user()
     made = make_case(emails=["satu@example.com"])
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         case = db.session.get(Case, made.id)
         change_status(case=case, to="triaged", actor=officer)
         db.session.commit()
@@ -183,7 +183,7 @@ def test_deadline_in_working_days_skips_weekends():
 
 def test_case_deadline_comes_from_its_category(app, make_case):
     made = make_case(category="pungli")  # 14 working days
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         case = db.session.get(Case, made.id)
         expected = add_days(case.first_reported_at, 14, True)
         assert abs((case.due_at - expected).total_seconds()) < 5
@@ -201,7 +201,7 @@ def test_legal_window_text(app):
 
 def test_case_learns_from_the_earliest_report(app, make_case):
     made = make_case(learned_on=date(2026, 11, 20))
-    with app.test_request_context(method="POST"):
+    with app.test_request_context(method="POST"), force_locale("en"):
         from portal.cases.operations import attach_report
         from portal.intake.models import Report
 

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import format_date, ngettext
-from flask_babel import lazy_gettext as _l
 
 from portal.cases.models import Status
 
@@ -66,6 +65,3 @@ def reporting_window(learned_on: date | None, window_days: int | None,
     closes_on = end_of_window(learned_on, window_days)
     return Window(closes_on, (closes_on - today).days)
 
-
-NO_WINDOW = _l("No legal reporting window applies (no date of learning given, or none for "
-               "this category).")

@@ -12,6 +12,18 @@ from portal.cases.models import Case
 
 logger = logging.getLogger(__name__)
 ANONYMOUS = "anonymous"
+# The residents' words for each status (the same as on their status page).
+REPORTER_STATUS = {
+    "new": _l("Received, waiting to be checked"),
+    "triaged": _l("Checked, waiting for an officer"),
+    "assigned": _l("An officer has been assigned"),
+    "investigating": _l("Being investigated"),
+    "waiting_for_reporter": _l("Waiting for your answer"),
+    "resolved": _l("Decided"),
+    "closed": _l("Closed"),
+    "rejected": _l("Not taken up"),
+    "reopened": _l("Reopened"),
+}
 
 
 def _queue(*, to: str, subject: Any, template: str, language: str, context: dict[str, Any],
@@ -43,7 +55,9 @@ def notify_status_changed(case: Case) -> None:
         seen.add(report.contact_email.lower())
         _queue(to=report.contact_email, subject=_l("There is news on your report"),
                template="cases/status_changed", language=report.language or "id",
-               context={"status": case.status}, kind="case_status")
+               context={"status": case.status,
+                        "status_label": REPORTER_STATUS.get(case.status, case.status)},
+               kind="case_status")
 
 
 def notify_message(report) -> None:  # noqa: ANN001
