@@ -8,7 +8,7 @@ import threading
 import sqlalchemy as sa
 
 from portal.db import db
-from tests.fixtures.intake import code_on, png_bytes, post_report
+from tests.fixtures.intake import IG_LINK, code_on, png_bytes, post_report
 
 
 def test_receipt_shows_code_reference_fingerprints_links_and_next_steps(client, report_form):
@@ -140,3 +140,12 @@ def test_double_submission_that_loses_the_race_shows_the_winners_receipt(
     assert second == first
     assert stored()["reports"] == 1
     assert stored()["files"] == files_before  # nothing of the loser is left
+
+
+def test_a_second_report_of_the_same_post_joins_its_case(app, client, report_form):
+    first = post_report(client, report_form(), follow=True).text
+    shared = IG_LINK.replace("utm_source=ig_web_copy_link", "utm_source=whatsapp")
+    second = post_report(app.test_client(), report_form(links=shared), follow=True).text
+    references = [re.search(r"ADU-\d{4}-\d{6}", page).group(0) for page in (first, second)]
+    assert references[0] == references[1]
+    assert code_on(first) != code_on(second)

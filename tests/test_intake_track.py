@@ -62,17 +62,33 @@ def test_wrong_and_unknown_codes_get_the_same_answer(app, client, report_form):
 
 def test_a_code_never_opens_another_report(app, client, report_form):
     first = file_one(client, report_form)
-    second = file_one(app.test_client(), report_form, description="Laporan kedua tentang "
-                      "kendaraan dinas yang dipakai berkampanye di pasar.")
+    second = file_one(app.test_client(), report_form, links="https://x.com/pemkot/status/123",
+                      description="Laporan kedua tentang kendaraan dinas yang dipakai "
+                                  "berkampanye di pasar.")
     visitor = app.test_client()
     visitor.post("/lacak", data={"code": second})
     html = visitor.get("/lacak/status").text
     with app.app_context():
-        other = report_of(app, first)
-        mine = report_of(app, second)
-        assert other.id != mine.id
+        other, mine = report_of(app, first), report_of(app, second)
+        assert other.case_id != mine.case_id
         assert other.case.reference not in html
         assert mine.case.reference in html
+
+
+def test_reporters_on_one_case_see_only_their_own_messages_and_screenshots(app, client,
+                                                                          report_form):
+    first = file_one(client, report_form)
+    second = file_one(app.test_client(), report_form,
+                      files=[(png_bytes(color=(5, 5, 5)), "milik-kedua.png")])
+    with app.app_context():
+        assert report_of(app, first).case_id == report_of(app, second).case_id  # same post
+    add_officer_question(app, first, "Pertanyaan khusus untuk pelapor pertama.")
+    visitor = app.test_client()
+    visitor.post("/lacak", data={"code": second})
+    html = visitor.get("/lacak/status").text
+    assert "Pertanyaan khusus untuk pelapor pertama" not in html
+    assert "milik-kedua.png" in html and "layar-1.png" not in html
+    assert html.count('src="/bukti/') == 1
 
 
 def test_status_page_needs_a_code_and_forget_clears_it(app, client, report_form):

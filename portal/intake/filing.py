@@ -20,6 +20,7 @@ from wtforms import SelectChoice
 
 from portal import db as portal_db
 from portal.db import db
+from portal.evidence.operations import storage_guard
 from portal.i18n import current_language
 from portal.intake.forms import ReportForm
 from portal.intake.inputs import collect_answers, parse_links, read_uploads
@@ -136,8 +137,6 @@ def file_report(arguments: dict[str, Any]) -> tuple[Any, str]:
 
     Raises ScreenshotRejected (after rolling back and removing written files).
     """
-    from portal.evidence.operations import storage_guard
-
     try:
         with storage_guard(), rolled_back_on_error():
             submitted = submit_report(**arguments)

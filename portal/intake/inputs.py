@@ -11,6 +11,8 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from portal.evidence.links import LinkRejected, canonicalize_link
+
 
 def question_field_name(category_code: str, question_code: str) -> str:
     """The form field name of one category question (all categories share one form)."""
@@ -87,8 +89,6 @@ def read_uploads(storages: list[FileStorage], *, min_files: int, max_files: int,
 
 def parse_links(text: str, *, max_links: int) -> tuple[list[str], str | None]:
     """The non-empty lines of the links box, each checked; an error names the bad line."""
-    from portal.evidence.links import LinkRejected, canonicalize_link
-
     lines = [(n, line.strip()) for n, line in enumerate((text or "").splitlines(), start=1)]
     lines = [(n, line) for n, line in lines if line]
     if len(lines) > max_links:

@@ -7,7 +7,6 @@ anywhere leaves neither rows nor files behind.
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
@@ -17,8 +16,14 @@ from portal.cases.history import record_event
 from portal.cases.models import Case, Message, Visibility
 from portal.cases.operations import place_report
 from portal.db import db
+from portal.evidence.images import ImageRejected
+from portal.evidence.links import canonicalize_link
+from portal.evidence.models import Link
+from portal.evidence.operations import store_evidence
 from portal.intake.models import ContactVisibility, Report
-from portal.intake.tracking import hash_code, new_code, seal_code
+from portal.intake.tracking import format_code, hash_code, new_code, seal_code
+from portal.notify.operations import queue_email
+from portal.reference.models import Category, Region
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +46,13 @@ class SubmittedReport:
 
 def submit_report(
     *,
-    category: Any,
-    region: Any,
+    category: Category,
+    region: Region | None,
     reported_party: str,
     description: str,
     files: list[tuple[str, bytes]],
     links: list[str],
-    idempotency_key: str,
+    idempotency_key: str | None,
     language: str,
     visibility: str = ContactVisibility.ANONYMOUS,
     answers: dict[str, str] | None = None,
@@ -56,10 +61,9 @@ def submit_report(
     contact_name: str | None = None,
     contact_email: str | None = None,
     contact_phone: str | None = None,
+    source: str = "web",
 ) -> SubmittedReport:
     """File a report: place it in a case, store its evidence and queue the receipt email."""
-    from portal.evidence.operations import add_link
-
     key = current_app.config["TRACKING_KEY"]
     code = new_code()
     answers = dict(answers or {})
@@ -67,7 +71,8 @@ def submit_report(
     report = Report(
         tracking_hash=hash_code(code, key),
         idempotency_key=idempotency_key,
-        receipt_seal=seal_code(code, key, idempotency_key),
+        receipt_seal=seal_code(code, key, idempotency_key) if idempotency_key else None,
+        source=source,
         category=category, category_id=category.id,
         region=region, region_id=getattr(region, "id", None),
         reported_party=reported_party.strip(),
@@ -80,9 +85,10 @@ def submit_report(
         contact_email=None if is_anonymous else (contact_email or None),
         contact_phone=None if is_anonymous else (contact_phone or None),
     )
+    # Links go on before the report is placed: a report of an already reported post joins
+    # that post's open case.
+    report.links = [new_link(text) for text in links]
     case = place_report(report)
-    for text in links:
-        add_link(report=report, text=text)
     store_screenshots(report=report, files=files)
     db.session.flush()
     if report.contact_email:
@@ -92,12 +98,16 @@ def submit_report(
     return SubmittedReport(report=report, case=case, code=code)
 
 
+def new_link(text: str) -> Link:
+    """A link row for a report not yet flushed (raises LinkRejected, as add_link does)."""
+    found = canonicalize_link(text)
+    return Link(url_given=found.url_given, url_canonical=found.url_canonical,
+                platform=found.platform, post_id=found.post_id, account=found.account)
+
+
 def store_screenshots(*, report: Report, files: list[tuple[str, bytes]],
                       message: Message | None = None) -> None:
     """Store each file as evidence; a refused one raises ScreenshotRejected naming it."""
-    from portal.evidence.images import ImageRejected
-    from portal.evidence.operations import store_evidence
-
     for filename, data in files:
         try:
             store_evidence(report=report, data=data, filename=filename, message=message)
@@ -107,9 +117,6 @@ def store_screenshots(*, report: Report, files: list[tuple[str, bytes]],
 
 def queue_receipt(*, report: Report, case: Case, code: str) -> None:
     """Queue the receipt email in the reporter's language (code in the body only)."""
-    from portal.intake.tracking import format_code
-    from portal.notify.operations import queue_email
-
     with force_locale(report.language):
         subject = _("Your report was received: %(reference)s", reference=case.reference)
     queue_email(

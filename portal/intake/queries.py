@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from portal.cases.models import CaseEvent, Message, Visibility
 from portal.db import db
+from portal.evidence.models import Evidence
 from portal.intake.models import Report
 from portal.intake.tracking import hash_code, unseal_code
 
@@ -81,7 +82,7 @@ class StatusView:
     evidence: list[EvidenceItem]
 
 
-def _evidence_item(evidence) -> EvidenceItem:  # noqa: ANN001
+def _evidence_item(evidence: Evidence) -> EvidenceItem:
     return EvidenceItem(id=evidence.id, filename=evidence.original_filename,
                         sha256=evidence.sha256_original, size=evidence.size_original,
                         width=evidence.width, height=evidence.height)

@@ -4,6 +4,7 @@ No account is needed. The tracking code travels only in POST bodies; after it is
 session remembers the report id (never the code) for a limited idle time.
 """
 
+import re
 import time
 
 from flask import (
@@ -21,6 +22,7 @@ from flask_babel import gettext as _
 from portal import db as portal_db
 from portal.access import public
 from portal.db import db
+from portal.evidence.operations import storage_guard
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
 from portal.intake import bp
@@ -47,6 +49,7 @@ from portal.intake.queries import (
 from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
 
 RECEIPT_KEY = "intake_receipt"
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 TRACKED_KEY = "tracked_report_id"
 TRACKED_AT_KEY = "tracked_at"
 
@@ -71,7 +74,7 @@ def report() -> Response | tuple[str, int] | str:
     categories, regions = list_categories(), list_regions()
     form = ReportForm()
     fill_choices(form, categories, regions)
-    if not form.idempotency_key.data or not form.idempotency_key.data.isascii():
+    if not IDEMPOTENCY_KEY.fullmatch(form.idempotency_key.data or ""):
         form.idempotency_key.data = new_idempotency_key()
     if request.method == "GET":
         return render_report_form(form, categories)
@@ -204,8 +207,6 @@ def reply() -> Response:
 
 def submit_reply(report_row: Report, body: str, files: list[tuple[str, bytes]]) -> None:
     """Store the reply and its files, and commit; on a refused file nothing is left."""
-    from portal.evidence.operations import storage_guard
-
     with storage_guard(), rolled_back_on_error():
         reply_to_case(report=report_row, body=body, files=files)
         portal_db.commit()
