@@ -91,6 +91,49 @@ def test_repeated_failures_lock_the_account_then_the_lock_expires(app, client, m
     assert fresh.failed_logins == 0 and fresh.locked_until is None
 
 
+def test_a_stranger_cannot_lock_the_user_out_of_their_own_browser(app, make_user, log_in):
+    user = make_user()
+    own = english(app.test_client())
+    assert log_in(own, user.email).status_code == 303  # logged in here before
+    own.post("/petugas/keluar")
+    stranger = english(app.test_client())
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 3):
+        log_in(stranger, user.email, "wrong password guess")
+    assert user_row(app, user.id).locked_until > utcnow()
+    assert FAILURE in log_in(stranger, user.email).text  # locked for everyone else
+    assert FAILURE in log_in(english(app.test_client()), user.email).text
+
+    assert log_in(own, user.email).status_code == 303  # but not in the user's own browser
+    assert FAILURE in log_in(stranger, user.email, "wrong password guess").text
+
+
+def test_known_device_cookie_is_bound_to_user_and_password(app, make_user, log_in):
+    user, other = make_user(), make_user()
+    browser = app.test_client()
+    log_in(browser, other.email)  # this browser knows `other`, not `user`
+    browser.post("/petugas/keluar")
+    with app.app_context():
+        db.session.get(User, user.id).locked_until = utcnow() + timedelta(minutes=5)
+        db.session.commit()
+    assert log_in(browser, user.email).status_code == 200
+
+    browser.set_cookie("staff_device", "forged.value.here", path="/petugas/")
+    assert log_in(browser, user.email).status_code == 200
+
+    own = app.test_client()
+    with app.app_context():
+        db.session.get(User, user.id).locked_until = None
+        db.session.commit()
+    log_in(own, user.email)
+    own.post("/petugas/keluar")
+    with app.app_context():
+        row = db.session.get(User, user.id)
+        operations.set_password(row, password="a brand new password")
+        row.locked_until = utcnow() + timedelta(minutes=5)
+        db.session.commit()
+    assert log_in(own, user.email, "a brand new password").status_code == 200
+
+
 def test_lock_grows_with_each_further_failure_and_is_capped(app_ctx, make_user):
     user = db.session.get(User, make_user().id)
     now = utcnow()

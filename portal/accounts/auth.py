@@ -1,12 +1,16 @@
 """Flask-Login wiring: a session is valid only while its user's session_version matches, and
 only until it has been idle, or open, for too long."""
 
+import hashlib
 import time
+from datetime import timedelta
 
 from flask import current_app, flash, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 from portal.accounts.models import User
 from portal.db import db
@@ -101,3 +105,38 @@ def enforce_timeouts() -> None:
         flash(_("Your session has ended. Please log in again."), "info")
         return
     session["seen_at"] = now
+
+
+# Known devices: a browser where a user once logged in may still try while their account is
+# locked, so that a stranger's failed guesses cannot keep the real user out (OWASP's "device
+# cookie"). The per-client rate limit still applies. A password change retires the cookie.
+DEVICE_COOKIE = "staff_device"
+DEVICE_LIFETIME = timedelta(days=90)
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="staff-device")
+
+
+def _password_tag(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def remember_device(response: Response, user: User) -> None:
+    """Mark this browser as one where the user has logged in."""
+    token = _device_serializer().dumps({"u": user.id, "p": _password_tag(user)})
+    response.set_cookie(DEVICE_COOKIE, token, max_age=int(DEVICE_LIFETIME.total_seconds()),
+                        path="/petugas/", httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def is_known_device(user: User) -> bool:
+    """True when this request comes from a browser where the user logged in before."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        return False
+    try:
+        data = _device_serializer().loads(token, max_age=DEVICE_LIFETIME.total_seconds())
+    except BadSignature:
+        return False
+    return data == {"u": user.id, "p": _password_tag(user)}

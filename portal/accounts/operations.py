@@ -1,6 +1,7 @@
 """Writes of the accounts area. Operations flush; the caller commits."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -130,15 +131,18 @@ def _check_version(row: Any, version: str) -> None:
 
 # Login -----------------------------------------------------------------------------------------
 
-def authenticate(*, email: str, password: str, now: datetime | None = None) -> User | None:
+def authenticate(*, email: str, password: str, now: datetime | None = None,
+                 is_known_device: Callable[[User], bool] = lambda user: False) -> User | None:
     """The active, unlocked user with these credentials, or None; counts failures.
 
     Unknown emails, wrong passwords, locked and inactive accounts all give None after the same
-    amount of hashing work, so neither the answer nor its timing tells which it was.
+    amount of hashing work, so neither the answer nor its timing tells which it was. A lock
+    does not apply on a device where the user logged in before (is_known_device).
     """
     now = now or utcnow()
     user = queries.get_user_by_email(email.strip())
-    if user is None or not user.is_active or is_locked(user, now=now):
+    if user is None or not user.is_active or (is_locked(user, now=now)
+                                              and not is_known_device(user)):
         verify_password(dummy_hash(), password)
         return None
     if not verify_password(user.password_hash, password):

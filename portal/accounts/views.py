@@ -41,12 +41,15 @@ def login():
     if current_user.is_authenticated:
         return redirect(target, code=303)
     if form.validate_on_submit():
-        user = operations.authenticate(email=form.email.data, password=form.password.data)
+        user = operations.authenticate(email=form.email.data, password=form.password.data,
+                                       is_known_device=auth.is_known_device)
         database.commit()
         if user is not None:
             auth.start_session(user)
             logger.info("User %s logged in", user.id)
-            return redirect(target, code=303)
+            response = redirect(target, code=303)
+            auth.remember_device(response, user)
+            return response
         form.form_errors.append(_(
             "The email address or password is not correct. After several failed attempts "
             "logging in to the account is paused for a few minutes."))
@@ -88,7 +91,9 @@ def change_password():
             database.commit()
             auth.refresh_session(user)
             flash(_("Your password was changed. Other sessions were logged out."), "success")
-            return redirect(url_for("accounts.dashboard"), code=303)
+            response = redirect(url_for("accounts.dashboard"), code=303)
+            auth.remember_device(response, user)
+            return response
     return render_template("accounts/password.html", form=form)
 
 
