@@ -40,8 +40,11 @@ def test_screenshot_stays_lossless_with_thumbnail_and_fingerprints():
     data = screenshot_png()
     result = process(data)
     clean = decoded(result.clean)
-    assert (result.original_format, result.clean_mime, result.clean_ext) == ("PNG", "image/png",
-                                                                            "png")
+    assert (result.original_format, result.clean_mime, result.clean_ext) == (
+        "PNG",
+        "image/png",
+        "png",
+    )
     assert (result.width, result.height) == clean.size == (1080, 2400)
     original = decoded(data).convert("RGB")
     assert ImageChops.difference(clean.convert("RGB"), original).getbbox() is None
@@ -88,12 +91,15 @@ def test_file_over_the_size_limit_is_refused_before_decoding():
     assert "10 MiB" in str(error.message)
 
 
-@pytest.mark.parametrize("payload", [
-    b"<!doctype html><html><body><script>alert(1)</script></body></html>",
-    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-    b'<rect width="10" height="10"/></svg>',
-    b"%PDF-1.7\n1 0 obj\n",
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"<!doctype html><html><body><script>alert(1)</script></body></html>",
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        b'<rect width="10" height="10"/></svg>',
+        b"%PDF-1.7\n1 0 obj\n",
+    ],
+)
 def test_markup_and_other_types_are_refused_saying_what_is_allowed(payload):
     error = rejected(payload)
     assert error.code == "unsupported_type"
@@ -109,8 +115,12 @@ def test_random_bytes_are_not_an_image():
 def test_png_header_claiming_65535_squared_is_refused_without_allocating():
     ihdr = struct.pack(">IIBBBBB", 65535, 65535, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\0" * 1000)
-    data = (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat)
-            + png_chunk(b"IEND", b""))
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
     assert rejected(data).code == "too_many_pixels"
 
 
@@ -124,7 +134,8 @@ def test_pixel_and_side_limits_come_from_the_header():
 def test_truncated_jpeg_is_refused():
     out = io.BytesIO()
     Image.fromarray(np.random.default_rng(2).integers(0, 255, (400, 400, 3), np.uint8)).save(
-        out, "JPEG", quality=90)
+        out, "JPEG", quality=90
+    )
     data = out.getvalue()
     assert rejected(data[: len(data) // 2]).code == "truncated"
 
@@ -154,9 +165,11 @@ def test_jpeg_loses_gps_exif_and_comment_and_is_turned_upright():
     assert b"PhoneMaker" not in result.thumb
 
 
-XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
-       b'22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" '
-       b'exif:GPSLatitude="3,17.7S"/></rdf:RDF></x:xmpmeta>')
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+    b'22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" '
+    b'exif:GPSLatitude="3,17.7S"/></rdf:RDF></x:xmpmeta>'
+)
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
@@ -194,8 +207,11 @@ def test_cmyk_jpeg_keeps_its_colours():
 def test_icc_profile_is_not_kept_and_a_broken_one_does_not_refuse_the_image(profile):
     from PIL import ImageCms
 
-    icc = (ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-           if profile == "srgb" else b"not really a profile" * 10)
+    icc = (
+        ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+        if profile == "srgb"
+        else b"not really a profile" * 10
+    )
     out = io.BytesIO()
     Image.new("RGB", (50, 50), (10, 200, 30)).save(out, "PNG", icc_profile=icc)
     assert "icc_profile" in decoded(out.getvalue()).info
@@ -249,7 +265,8 @@ def test_webp_is_accepted(lossless):
 def test_photo_jpeg_stays_jpeg_at_high_quality():
     out = io.BytesIO()
     Image.fromarray(np.random.default_rng(5).integers(0, 255, (300, 400, 3), np.uint8)).save(
-        out, "JPEG", quality=85)
+        out, "JPEG", quality=85
+    )
     result = process(out.getvalue())
     assert result.clean_mime == "image/jpeg" and result.clean_ext == "jpg"
     assert decoded(result.clean).size == (400, 300)

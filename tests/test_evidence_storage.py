@@ -32,6 +32,7 @@ def age(folder, key: str, minutes: int) -> None:
 
 # Local folder -------------------------------------------------------------------------------
 
+
 def test_local_put_is_atomic_and_leaves_no_temporary_file(tmp_path):
     storage = LocalStorage(tmp_path)
     storage.put("clean/ab/abc.png", b"first", "image/png")
@@ -73,6 +74,7 @@ def test_local_get_delete_exists(tmp_path):
 
 # Guard and sweep through the app --------------------------------------------------------------
 
+
 def test_store_evidence_writes_sealed_clean_and_thumbnail(app_ctx, evidence_report):
     report = evidence_report()
     evidence = store_evidence(report=report, data=small_png(), filename="C:\\fakepath\\shot.png")
@@ -84,7 +86,8 @@ def test_store_evidence_writes_sealed_clean_and_thumbnail(app_ctx, evidence_repo
     assert get_storage().get(evidence.original_key) == small_png()
     folder = app_ctx.config["UPLOAD_FOLDER"]
     assert files_under(folder) == sorted(
-        [evidence.original_key, evidence.clean_key, evidence.thumb_key])
+        [evidence.original_key, evidence.clean_key, evidence.thumb_key]
+    )
 
 
 def test_guard_removes_files_of_a_failed_unit_of_work(app_ctx, evidence_report):
@@ -201,10 +204,11 @@ def test_s3_put_get_exists_delete_and_list(s3_app):
         storage.put("clean/aa/one.png", b"\x89PNG one", "image/png")
         assert storage.get("clean/aa/one.png") == b"\x89PNG one"
         assert storage.exists("clean/aa/one.png") and not storage.exists("clean/aa/two.png")
-        head = storage.client.head_object(Bucket=storage.bucket, Key=storage._name(
-            "clean/aa/one.png"))
+        head = storage.client.head_object(
+            Bucket=storage.bucket, Key=storage._name("clean/aa/one.png")
+        )
         assert head["ContentType"] == "image/png"
-        (key, modified_at), = storage.iter_keys()
+        ((key, modified_at),) = storage.iter_keys()
         assert key == "clean/aa/one.png" and modified_at.tzinfo is not None
         storage.delete("clean/aa/one.png")
         storage.delete("clean/aa/one.png")
@@ -231,4 +235,5 @@ def test_s3_store_evidence_guard_and_sweep(s3_app, evidence_report):
         result = sweep(older_than=timedelta(0))
         assert result.deleted == 3
         assert sorted(k for k, _ in storage.iter_keys()) == sorted(
-            [evidence.original_key, evidence.clean_key, evidence.thumb_key])
+            [evidence.original_key, evidence.clean_key, evidence.thumb_key]
+        )

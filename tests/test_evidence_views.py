@@ -18,8 +18,11 @@ def stored(app, evidence_report):
         report = evidence_report(team="bawaslu-sumsel")
         evidence = store_evidence(report=report, data=small_png(), filename="IMG_0001.PNG")
         commit()
-        return {"evidence_id": evidence.id, "report_id": report.id,
-                "sha256": evidence.sha256_original}
+        return {
+            "evidence_id": evidence.id,
+            "report_id": report.id,
+            "sha256": evidence.sha256_original,
+        }
 
 
 def track(client, report_id: int) -> None:
@@ -41,8 +44,9 @@ def test_tracked_reporter_sees_thumbnail_and_clean_copy(client, stored):
     assert "IMG_0001" not in disposition
 
 
-def test_other_visitors_get_404_as_for_a_file_that_does_not_exist(client, app, stored,
-                                                                  evidence_report):
+def test_other_visitors_get_404_as_for_a_file_that_does_not_exist(
+    client, app, stored, evidence_report
+):
     with app.app_context():
         other_id = evidence_report().id
     track(client, other_id)
@@ -52,12 +56,15 @@ def test_other_visitors_get_404_as_for_a_file_that_does_not_exist(client, app, s
     assert client.get("/bukti/999999/kecil").status_code == 404
 
 
-def test_staff_of_another_team_get_404_and_of_the_team_or_admin_200(app, stored, make_user,
-                                                                    login_as):
+def test_staff_of_another_team_get_404_and_of_the_team_or_admin_200(
+    app, stored, make_user, login_as
+):
     url = f"/bukti/{stored['evidence_id']}/gambar"
-    for user, expected in ((make_user(team="inspektorat-sumsel"), 404),
-                           (make_user(team="bawaslu-sumsel"), 200),
-                           (make_user(role="admin", team=None), 200)):
+    for user, expected in (
+        (make_user(team="inspektorat-sumsel"), 404),
+        (make_user(team="bawaslu-sumsel"), 200),
+        (make_user(role="admin", team=None), 200),
+    ):
         client = app.test_client()
         login_as(client, user)
         assert client.get(url).status_code == expected, user
@@ -76,8 +83,7 @@ def test_published_case_shows_only_publishable_evidence(app, evidence_report):
     assert client.get(f"/bukti/{ids[1]}/kecil").status_code == 404
 
 
-def test_original_download_is_for_staff_of_the_case_and_recorded(app, stored, make_user,
-                                                                 login_as):
+def test_original_download_is_for_staff_of_the_case_and_recorded(app, stored, make_user, login_as):
     url = f"/petugas/bukti/{stored['evidence_id']}/asli"
     reporter = app.test_client()
     track(reporter, stored["report_id"])
@@ -99,7 +105,8 @@ def test_original_download_is_for_staff_of_the_case_and_recorded(app, stored, ma
     assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
     with app.app_context():
         events = db.session.scalars(
-            sa.select(CaseEvent).where(CaseEvent.kind == "original_downloaded")).all()
+            sa.select(CaseEvent).where(CaseEvent.kind == "original_downloaded")
+        ).all()
         assert len(events) == 1
         event = events[0]
         assert event.actor_id == officer.id and event.visibility == "internal"
@@ -132,14 +139,17 @@ def test_macros_link_only_checked_links_and_show_fingerprints(app, evidence_repo
     with app.test_request_context("/"):
         report = evidence_report()
         add_link(report=report, text="https://www.instagram.com/p/C9xYz12AbCd/?igsh=abc")
-        db.session.add(Link(report_id=report.id, url_given="javascript:alert(1)",
-                            url_canonical=None))
+        db.session.add(
+            Link(report_id=report.id, url_given="javascript:alert(1)", url_canonical=None)
+        )
         evidence = store_evidence(report=report, data=small_png(size=(960, 200)), filename="a")
         commit()
         html = render_template_string(
             '{% import "evidence/_macros.html" as ev %}'
             "{% for l in links %}{{ ev.link_item(l) }}{% endfor %}{{ ev.thumbnail(e, 1) }}",
-            links=report.links, e=evidence)
+            links=report.links,
+            e=evidence,
+        )
     assert 'href="https://www.instagram.com/p/C9xYz12AbCd/"' in html
     assert "javascript:alert(1)" in html and 'href="javascript' not in html
     assert evidence.sha256_original in html
@@ -152,7 +162,8 @@ def test_refusals_speak_the_reporters_language(app):
 
     with app.test_request_context("/"):
         assert "Hanya gambar berformat JPEG, PNG, WebP, atau GIF" in str(
-            ImageRejected("unsupported_type").message)
+            ImageRejected("unsupported_type").message
+        )
         assert "paling besar 10 MiB" in str(ImageRejected("too_large", mib=10).message)
         assert "http:// atau https://" in str(LinkRejected("x").message)
     with app.test_request_context("/"):

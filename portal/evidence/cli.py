@@ -17,16 +17,25 @@ evidence_cli = AppGroup("evidence", help="Evidence files: sweep, verify.")
 
 
 @evidence_cli.command("sweep")
-@click.option("--grace-minutes", type=click.IntRange(min=0), default=None,
-              help="Keep unreferenced files younger than this (default: SWEEP_GRACE).")
+@click.option(
+    "--grace-minutes",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Keep unreferenced files younger than this (default: SWEEP_GRACE).",
+)
 def sweep_command(grace_minutes: int | None) -> None:
     """Delete stored files that no evidence row points to, once older than the grace period."""
-    grace = (current_app.config["SWEEP_GRACE"] if grace_minutes is None
-             else timedelta(minutes=grace_minutes))
+    grace = (
+        current_app.config["SWEEP_GRACE"]
+        if grace_minutes is None
+        else timedelta(minutes=grace_minutes)
+    )
     result = sweep(older_than=grace)
-    click.echo(f"Checked {result.scanned} files: deleted {result.deleted} unreferenced, "
-               f"kept {result.kept_referenced} in use and {result.kept_young} younger than "
-               f"{int(grace.total_seconds() // 60)} minutes.")
+    click.echo(
+        f"Checked {result.scanned} files: deleted {result.deleted} unreferenced, "
+        f"kept {result.kept_referenced} in use and {result.kept_young} younger than "
+        f"{int(grace.total_seconds() // 60)} minutes."
+    )
 
 
 @evidence_cli.command("verify-files")

@@ -144,9 +144,11 @@ def open_checked(data: bytes, *, max_pixels: int, max_side: int) -> Image.Image:
 def classify_unknown(data: bytes) -> str:
     """Markup (SVG, HTML) and other image kinds are 'unsupported'; anything else is no image."""
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<") or any(
-        head.startswith(magic) for magic in (b"bm", b"ii*\x00", b"mm\x00*", b"%pdf")
-    ) or head[4:8] == b"ftyp":  # HEIC/AVIF
+    if (
+        head.startswith(b"<")
+        or any(head.startswith(magic) for magic in (b"bm", b"ii*\x00", b"mm\x00*", b"%pdf"))
+        or head[4:8] == b"ftyp"
+    ):  # HEIC/AVIF
         return "unsupported_type"
     return "not_an_image"
 
@@ -221,7 +223,9 @@ def make_thumbnail(image: Image.Image, side: int) -> Image.Image:
     """At most `side` pixels on the long edge, never enlarged."""
     scale = min(1.0, side / max(image.width, image.height))
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    thumb = image if size == image.size else image.resize(
-        size, Image.Resampling.LANCZOS, reducing_gap=3.0
+    thumb = (
+        image
+        if size == image.size
+        else image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     )
     return thumb if thumb.mode in ("RGB", "RGBA", "L") else thumb.convert("RGB")

@@ -39,8 +39,12 @@ def content_key(prefix: str, sha256: str, ext: str = "") -> str:
 def store_evidence(*, report, data: bytes, filename: str, message=None) -> Evidence:  # noqa: ANN001
     """Check and clean one image, store its three files and add its row (raises ImageRejected)."""
     cfg = current_app.config
-    image = accept_image(data, max_bytes=cfg["MAX_FILE_BYTES"], max_pixels=cfg["MAX_PIXELS"],
-                         max_side=cfg["MAX_SIDE"])
+    image = accept_image(
+        data,
+        max_bytes=cfg["MAX_FILE_BYTES"],
+        max_pixels=cfg["MAX_PIXELS"],
+        max_side=cfg["MAX_SIDE"],
+    )
     storage = get_storage()
     sealed_key = content_key(SEALED, hashlib.sha256(data).hexdigest())
     _remember(sealed_key)
@@ -56,30 +60,51 @@ def store_evidence(*, report, data: bytes, filename: str, message=None) -> Evide
         "clean_key": content_key(CLEAN, processed.sha256_clean, processed.clean_ext),
         "thumb_key": content_key(THUMB, hashlib.sha256(processed.thumb).hexdigest(), "webp"),
     }
-    for key, body, mime in ((keys["clean_key"], processed.clean, processed.clean_mime),
-                            (keys["thumb_key"], processed.thumb, processed.thumb_mime)):
+    for key, body, mime in (
+        (keys["clean_key"], processed.clean, processed.clean_mime),
+        (keys["thumb_key"], processed.thumb, processed.thumb_mime),
+    ):
         _remember(key)
         storage.put(key, body, mime)
     evidence = Evidence(
-        report_id=report.id, message_id=getattr(message, "id", None), **keys,
-        original_filename=_plain_filename(filename), original_format=processed.original_format,
-        clean_mime=processed.clean_mime, sha256_original=processed.sha256_original,
-        sha256_clean=processed.sha256_clean, size_original=len(data),
-        size_clean=len(processed.clean), width=processed.width, height=processed.height,
+        report_id=report.id,
+        message_id=getattr(message, "id", None),
+        **keys,
+        original_filename=_plain_filename(filename),
+        original_format=processed.original_format,
+        clean_mime=processed.clean_mime,
+        sha256_original=processed.sha256_original,
+        sha256_clean=processed.sha256_clean,
+        size_original=len(data),
+        size_clean=len(processed.clean),
+        width=processed.width,
+        height=processed.height,
         phash=processed.phash,
     )
     db.session.add(evidence)
     db.session.flush()
-    logger.info("Stored evidence %s for report %s (%s, %dx%d)", evidence.id, report.id,
-                processed.original_format, processed.width, processed.height)
+    logger.info(
+        "Stored evidence %s for report %s (%s, %dx%d)",
+        evidence.id,
+        report.id,
+        processed.original_format,
+        processed.width,
+        processed.height,
+    )
     return evidence
 
 
 def add_link(*, report, text: str) -> Link:  # noqa: ANN001
     """Add one http(s) link to a report, as given and canonical (raises LinkRejected)."""
     found = canonicalize_link(text)
-    link = Link(report_id=report.id, url_given=found.url_given, url_canonical=found.url_canonical,
-                platform=found.platform, post_id=found.post_id, account=found.account)
+    link = Link(
+        report_id=report.id,
+        url_given=found.url_given,
+        url_canonical=found.url_canonical,
+        platform=found.platform,
+        post_id=found.post_id,
+        account=found.account,
+    )
     db.session.add(link)
     db.session.flush()
     return link

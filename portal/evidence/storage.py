@@ -104,16 +104,27 @@ def _fsync_dir(folder: Path) -> None:
 class S3Storage:
     """Objects in an S3-compatible bucket (path-style addressing: works with SeaweedFS, MinIO)."""
 
-    def __init__(self, *, bucket: str, endpoint_url: str | None, access_key: str | None,
-                 secret_key: str | None, region: str, prefix: str = ""):
+    def __init__(
+        self,
+        *,
+        bucket: str,
+        endpoint_url: str | None,
+        access_key: str | None,
+        secret_key: str | None,
+        region: str,
+        prefix: str = "",
+    ):
         import boto3
         from botocore.config import Config
 
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.client = boto3.client(
-            "s3", endpoint_url=endpoint_url, region_name=region,
-            aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
             config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3}),
         )
 
@@ -122,8 +133,9 @@ class S3Storage:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         # A single PUT is atomic on S3: readers see the old object, none, or the whole new one.
-        self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data,
-                               ContentType=content_type)
+        self.client.put_object(
+            Bucket=self.bucket, Key=self._name(key), Body=data, ContentType=content_type
+        )
 
     def get(self, key: str) -> bytes:
         try:
@@ -152,7 +164,7 @@ class S3Storage:
         )
         for page in pages:
             for item in page.get("Contents", []):
-                yield item["Key"][len(self.prefix):], item["LastModified"].astimezone(UTC)
+                yield item["Key"][len(self.prefix) :], item["LastModified"].astimezone(UTC)
 
 
 def make_storage(config: dict) -> Storage:
@@ -162,9 +174,12 @@ def make_storage(config: dict) -> Storage:
         return LocalStorage(config["UPLOAD_FOLDER"])
     if backend == "s3":
         return S3Storage(
-            bucket=config["S3_BUCKET"], endpoint_url=config.get("S3_ENDPOINT_URL"),
-            access_key=config.get("S3_ACCESS_KEY"), secret_key=config.get("S3_SECRET_KEY"),
-            region=config.get("S3_REGION") or "us-east-1", prefix=config.get("S3_PREFIX") or "",
+            bucket=config["S3_BUCKET"],
+            endpoint_url=config.get("S3_ENDPOINT_URL"),
+            access_key=config.get("S3_ACCESS_KEY"),
+            secret_key=config.get("S3_SECRET_KEY"),
+            region=config.get("S3_REGION") or "us-east-1",
+            prefix=config.get("S3_PREFIX") or "",
         )
     raise RuntimeError(f"Unknown STORAGE_BACKEND {backend!r}: use 'local' or 's3'")
 

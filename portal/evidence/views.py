@@ -45,9 +45,13 @@ def original(evidence_id: int) -> Response:
     if evidence is None or not staff_may_see(evidence, user):
         abort(404)
     data = _read(evidence.original_key)
-    record_event(evidence.report.case, "original_downloaded", visibility=Visibility.INTERNAL,
-                 actor=user, data={"evidence_id": evidence.id,
-                                   "sha256": evidence.sha256_original})
+    record_event(
+        evidence.report.case,
+        "original_downloaded",
+        visibility=Visibility.INTERNAL,
+        actor=user,
+        data={"evidence_id": evidence.id, "sha256": evidence.sha256_original},
+    )
     commit()
     ext = ORIGINAL_EXTENSIONS.get(evidence.original_format, "bin")
     name = f"asli-{evidence.id}-{evidence.sha256_original[:12]}.{ext}"
