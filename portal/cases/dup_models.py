@@ -15,11 +15,15 @@ BANDS = 4  # a 64-bit phash split into four 16-bit bands
 class PhashBand(db.Model):
     """One 16-bit band of an evidence's perceptual hash, keyed as band << 16 | value.
 
-    Lets near-duplicate candidates be found by indexed equality (multi-index hashing)."""
+    Lets near-duplicate candidates be found by indexed equality (multi-index hashing); the
+    whole hash is repeated here so that the lookup index covers the query."""
+
+    __table_args__ = (sa.Index("ix_phash_band_lookup", "band_key", "evidence_id", "phash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), index=True)
-    band_key: Mapped[int] = mapped_column(index=True)
+    band_key: Mapped[int] = mapped_column()
+    phash: Mapped[str] = mapped_column(sa.String(16))
 
     evidence = relationship("Evidence")
 
@@ -31,10 +35,11 @@ def band_keys(phash: str) -> list[int]:
 
 
 # Reported accounts are compared as lower-case without a leading "@"; an expression index
-# keeps the account-window lookup indexed on both SQLite and PostgreSQL.
+# keeps the account-window lookup indexed on both SQLite and PostgreSQL. The "@" must be a
+# literal, not a bound parameter, or the planners do not match the query to the index.
 def normalised_account_expr() -> sa.ColumnElement[str]:
     """SQL for the normalised reported account of a report."""
-    return sa.func.lower(sa.func.ltrim(Report.reported_account, "@"))
+    return sa.func.lower(sa.func.ltrim(Report.reported_account, sa.literal_column("'@'")))
 
 
 sa.Index("ix_report_account_norm", normalised_account_expr())

@@ -87,7 +87,8 @@ def find_case_to_join(report: Report) -> Case | None:
 def _index_new_evidence(session: Session, _context: Any, _instances: Any) -> None:
     for obj in list(session.new):
         if isinstance(obj, Evidence) and obj.phash:
-            session.add_all(PhashBand(evidence=obj, band_key=key) for key in band_keys(obj.phash))
+            session.add_all(PhashBand(evidence=obj, band_key=key, phash=obj.phash)
+                            for key in band_keys(obj.phash))
 
 
 def backfill_phash_bands(batch: int = 5000) -> int:
@@ -102,7 +103,7 @@ def backfill_phash_bands(batch: int = 5000) -> int:
         if not rows:
             return done
         db.session.execute(sa.insert(PhashBand), [
-            {"evidence_id": row.id, "band_key": key} for row in rows
+            {"evidence_id": row.id, "band_key": key, "phash": row.phash} for row in rows
             for key in band_keys(row.phash)
         ])
         done += len(rows)
@@ -159,24 +160,29 @@ def _similar_evidence(case: Case, threshold: int,
     keys: set[int] = set()
     for phash in {row.phash for row in mine}:
         keys |= _keys_within(phash, threshold // BANDS)
-    found: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    seen: set[int] = set()
+    my_values = [(int(m.phash, 16), m.id) for m in mine]
+    hits: dict[int, tuple[int, int]] = {}  # their evidence id -> (distance, my evidence id)
     ordered = sorted(keys)
     for start in range(0, len(ordered), CHUNK):
         rows = db.session.execute(
-            sa.select(Evidence.id, Evidence.phash, Report.case_id).distinct()
-            .join(PhashBand, PhashBand.evidence_id == Evidence.id)
-            .join(Report, Report.id == Evidence.report_id)
-            .join(Case, Case.id == Report.case_id)
-            .where(PhashBand.band_key.in_(ordered[start:start + CHUNK]), others)
+            sa.select(PhashBand.evidence_id, PhashBand.phash)
+            .where(PhashBand.band_key.in_(ordered[start:start + CHUNK]))
         ).all()
         for row in rows:
-            if row.id in seen:
-                continue
-            seen.add(row.id)
-            best = min((hamming(m.phash, row.phash), m.id) for m in mine)
-            if best[0] <= threshold:
-                found[row.case_id].append((best[1], row.id, best[0]))
+            if row.evidence_id not in hits:
+                value = int(row.phash, 16)
+                hits[row.evidence_id] = min(((value ^ v).bit_count(), i) for v, i in my_values)
+    close = [evidence_id for evidence_id, (d, _) in hits.items() if d <= threshold]
+    found: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for start in range(0, len(close), CHUNK):
+        for evidence_id, case_id in db.session.execute(
+            sa.select(Evidence.id, Report.case_id)
+            .join(Report, Report.id == Evidence.report_id)
+            .join(Case, Case.id == Report.case_id)
+            .where(Evidence.id.in_(close[start:start + CHUNK]), others)
+        ):
+            distance, mine_id = hits[evidence_id]
+            found[case_id].append((mine_id, evidence_id, distance))
     return found
 
 
