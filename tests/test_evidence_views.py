@@ -42,6 +42,11 @@ def test_tracked_reporter_sees_thumbnail_and_clean_copy(client, stored):
     disposition = response.headers["Content-Disposition"]
     assert disposition == f'inline; filename="bukti-{stored["evidence_id"]}.png"'
     assert "IMG_0001" not in disposition
+    again = client.get(
+        f"/bukti/{stored['evidence_id']}/gambar",
+        headers={"If-None-Match": response.headers["ETag"]},
+    )
+    assert again.status_code == 304 and again.data == b""
 
 
 def test_other_visitors_get_404_as_for_a_file_that_does_not_exist(
@@ -54,6 +59,14 @@ def test_other_visitors_get_404_as_for_a_file_that_does_not_exist(
         assert client.get(f"/bukti/{stored['evidence_id']}/{kind}").status_code == 404
     assert app.test_client().get(f"/bukti/{stored['evidence_id']}/kecil").status_code == 404
     assert client.get("/bukti/999999/kecil").status_code == 404
+    with app.app_context():
+        from portal.evidence.models import Evidence
+
+        etag = db.session.get(Evidence, stored["evidence_id"]).thumb_key.split("/")[-1]
+    guessed = client.get(
+        f"/bukti/{stored['evidence_id']}/kecil", headers={"If-None-Match": f'"{etag[:-5]}"'}
+    )
+    assert guessed.status_code == 404  # a known fingerprint does not confirm the file exists
 
 
 def test_staff_of_another_team_get_404_and_of_the_team_or_admin_200(
