@@ -126,9 +126,11 @@ def list_queue(user: User, filters: QueueFilters, *, now: datetime, limit: int =
     order = [column.desc(), Case.id.desc()] if descending else [column.asc(), Case.id.asc()]
     if column is Case.due_at:
         order = [column.asc().nulls_last(), Case.id.asc()]
+    # selectinload, not joins: the page query stays a plain index walk that stops at the limit
+    # (with joins PostgreSQL misjudged deep pages and sorted every row before the cursor).
     query = query.order_by(*order).limit(limit + 1).options(
-        joinedload(Case.category), joinedload(Case.region), joinedload(Case.team),
-        joinedload(Case.assignee))
+        selectinload(Case.category), selectinload(Case.region), selectinload(Case.team),
+        selectinload(Case.assignee))
     cases = list(db.session.scalars(query))
     next_cursor = None
     if len(cases) > limit:
@@ -139,15 +141,15 @@ def list_queue(user: User, filters: QueueFilters, *, now: datetime, limit: int =
 
 
 def _after(column, descending: bool, key: tuple[Any, int]) -> sa.ColumnElement[bool]:  # noqa: ANN001
+    # Row-value comparisons, so that PostgreSQL seeks the (…, key, id) index instead of
+    # filtering every row before the cursor: a deep page costs what the first one does.
     value, last_id = key
+    row = sa.tuple_(column, Case.id)
     if column is Case.due_at:  # ascending, NULLs last
         if value is None:
             return sa.and_(column.is_(None), Case.id > last_id)
-        later = sa.or_(column > value, sa.and_(column == value, Case.id > last_id))
-        return sa.or_(later, column.is_(None))
-    if descending:
-        return sa.or_(column < value, sa.and_(column == value, Case.id < last_id))
-    return sa.or_(column > value, sa.and_(column == value, Case.id > last_id))
+        return sa.or_(row > sa.tuple_(value, last_id), column.is_(None))
+    return row < sa.tuple_(value, last_id) if descending else row > sa.tuple_(value, last_id)
 
 
 def encode_cursor(sort: str, value: Any, last_id: int) -> str:
