@@ -130,3 +130,16 @@ def test_merge_needs_csrf_token(make_app, make_user, login_as, cases):
     assert client.post(url).status_code == 400
     page = client.get(f"/petugas/kasus/{cases['main']}/duplikat")
     assert client.post(url, data={"csrf_token": csrf_token_from(page.text)}).status_code == 303
+
+
+def test_case_page_shows_duplicates_and_duplicates_page_offers_split(client, make_user, login_as,
+                                                                    cases):
+    login_as(client, make_user())
+    page = client.get(f"/petugas/kasus/{cases['main']}").text
+    assert 'id="duplicates"' in page
+    assert "1 possible duplicate" in page or "1 kemungkinan duplikat" in page
+    client.post(f"/petugas/kasus/{cases['main']}/duplikat/{cases['similar']}/gabung")
+    merged = client.get(f"/petugas/kasus/{cases['similar']}").text
+    assert f'action="/petugas/kasus/{cases["similar"]}/batal-gabung"' in merged
+    two = client.get(f"/petugas/kasus/{cases['two_reports']}/duplikat").text
+    assert f'/laporan/{cases["split_report"]}/pisah"' in two

@@ -34,8 +34,7 @@ def test_referral_lifecycle(app, client, make_user, login_as, make_case):
         assert internal.visibility == "internal"
         assert internal.data["reference_number"] == "B-1234/KR.VII/2026"
         assert count_referrals_by_body_and_sanction()[0].status == "open"
-    if 'id="referrals"' in page:  # once the case page includes the section
-        assert "B-1234/KR.VII/2026" in page
+    assert 'id="referrals"' in page and "B-1234/KR.VII/2026" in page
 
     prefix = f"r{referral.id}-"
     response = client.post(f"/petugas/kasus/{case.id}/rujukan/{referral.id}", data={

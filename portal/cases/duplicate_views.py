@@ -51,7 +51,7 @@ def duplicate_summary(case: Case) -> dict:
     count = 0 if merged_into else len(
         list_duplicate_suggestions(case, scope=queries.scope(staff_user())))
     return {"merged_into": merged_into, "merged": list_merged_cases(case),
-            "suggestion_count": count, "reporters": list_reporters_timeline(case)}
+            "suggestion_count": count}
 
 
 @bp.get("/<int:case_id>/duplikat")
