@@ -1,0 +1,176 @@
+"""Public-side benchmark: the same requests at 10k and at 1M cases in one run, with ratios
+(target <= 1.5), then the transparency page's throughput under gunicorn beside a hello-world
+Flask app on the same server config (target >= 25%).
+
+    .venv/bin/python bench/public.py [--small 10000] [--large 1000000] [--runs 15] [--reuse]
+"""
+
+import argparse
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate, make_app  # noqa: E402
+
+FILTERED = "/transparansi?wilayah=16.74&kategori=asn-medsos-posting&dari=2025-06&sampai=2026-05"
+OPEN311 = "/open311/v2/requests.json?status=closed&service_code=politik-uang&page_size=50"
+MiB = 1024 * 1024
+
+
+def clear_caches(app) -> None:
+    app.extensions.get("public_stats_cache", {}).clear()
+    app.extensions.get("public_page_cache", {}).clear()
+
+
+def timed(fn, runs: int) -> float:
+    """Median milliseconds of fn() over runs (after one warm-up)."""
+    fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def measure(db_path: str, runs: int) -> dict[str, float]:
+    """Median times of each public request on one database."""
+    from portal.db import commit
+    from portal.public.stats import refresh_stats
+
+    app = make_app(db_path)
+    with app.app_context():
+        start = time.perf_counter()
+        refresh_stats()
+        commit()
+        refresh_s = time.perf_counter() - start
+    client = app.test_client()
+
+    def get(url: str, cold: bool = False):
+        def run() -> None:
+            if cold:
+                clear_caches(app)
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        return run
+
+    def csv_first_mb() -> None:
+        response = client.get("/data/kasus.csv", buffered=False)
+        seen = 0
+        for chunk in response.response:
+            seen += len(chunk.encode() if isinstance(chunk, str) else chunk)
+            if seen >= MiB:
+                break
+        response.close()
+
+    results = {
+        "transparency (cached)": timed(get("/transparansi"), runs),
+        "transparency (cold)": timed(get("/transparansi", cold=True), runs),
+        "filtered (cached)": timed(get(FILTERED), runs),
+        "filtered (cold)": timed(get(FILTERED, cold=True), runs),
+        "CSV first MB": timed(csv_first_mb, max(3, runs // 3)),
+        "Open311 requests.json": timed(get(OPEN311), runs),
+        "Open311 default list": timed(get("/open311/v2/requests.json"), runs),
+    }
+    results["refresh-stats (s, once)"] = refresh_s
+    return results
+
+
+def load(port: int, path: str, requests: int, threads: int) -> float:
+    """Requests per second of `requests` GETs from `threads` keep-alive clients."""
+    per_thread = requests // threads
+    errors: list[str] = []
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(per_thread):
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(str(response.status))
+        conn.close()
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    start = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests, e.g. {errors[0]}")
+    return per_thread * threads / elapsed
+
+
+def serve(module: str, port: int, workers: int, db_path: str) -> subprocess.Popen:
+    env = {**os.environ, "BENCH_DB": db_path, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", f"bench.{module}:app"], cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/transparansi")
+            conn.getresponse().read()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError(f"gunicorn {module} did not start")
+
+
+def throughput(db_path: str, workers: int, requests: int, threads: int) -> tuple[float, float]:
+    rates = []
+    for module, port in (("wsgi_public", 8771), ("wsgi_hello", 8772)):
+        proc = serve(module, port, workers, db_path)
+        try:
+            load(port, "/transparansi", requests // 5, threads)  # warm every worker's cache
+            rates.append(load(port, "/transparansi", requests, threads))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return rates[0], rates[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--dir", default="/tmp")
+    parser.add_argument("--reuse", action="store_true", help="keep databases made earlier")
+    args = parser.parse_args()
+    results = {}
+    for n in (args.small, args.large):
+        path = f"{args.dir}/bench_public_{n}.sqlite3"
+        if not (args.reuse and os.path.exists(path)):
+            for suffix in ("", "-wal", "-shm"):
+                Path(path + suffix).unlink(missing_ok=True)
+            print(f"generating {n} cases ... {generate(path, n):.1f} s", flush=True)
+        results[n] = measure(path, args.runs)
+    print(f"\n{'median ms':32}{args.small:>12}{args.large:>12}{'ratio':>8}")
+    for name in results[args.small]:
+        small, large = results[args.small][name], results[args.large][name]
+        print(f"{name:32}{small:12.2f}{large:12.2f}{large / small:8.2f}")
+    public, hello = throughput(f"{args.dir}/bench_public_{args.large}.sqlite3", args.workers,
+                               args.requests, args.threads)
+    print(f"\ngunicorn -w {args.workers}, {args.threads} client threads, {args.requests} requests")
+    print(f"transparency page at {args.large} cases: {public:8.0f} req/s")
+    print(f"hello-world Flask app:             {hello:8.0f} req/s")
+    print(f"ratio: {100 * public / hello:.0f}% (target >= 25%)")
+
+
+if __name__ == "__main__":
+    main()
