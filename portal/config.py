@@ -103,3 +103,23 @@ class Defaults:
     OPEN311_PAGE_SIZE = 50
     OPEN311_MAX_PAGE_SIZE = 200
     OPEN311_CONTACT = "Portal Aduan Warga"
+    # capture (link snapshots, liveness, worker, evidence bundle)
+    CAPTURE_ALLOW_PRIVATE = False  # tests only: lets the fetcher reach a loopback server
+    CAPTURE_ALLOW_HOSTS: tuple = ()  # tests only: exact "host:port" endpoints let through
+    CAPTURE_ALLOWED_PORTS = (80, 443)
+    CAPTURE_MAX_REDIRECTS = 5
+    CAPTURE_MAX_BYTES = 5 * MiB  # the body is cut off here and the capture marked too_large
+    CAPTURE_TIMEOUT = 20  # seconds for the whole fetch, redirects and slow bodies included
+    CAPTURE_USER_AGENT = "PortalAduanWarga-Capture/1.0"
+    CAPTURE_SCREENSHOT = True
+    CAPTURE_SCREENSHOT_TIMEOUT = 20  # seconds for rendering the captured page
+    CHROMIUM_PATH = "/usr/bin/chromium"
+    CAPTURE_LIVENESS_HOURS = (1, 3, 6, 12, 24)  # then daily until CAPTURE_LIVENESS_DAYS
+    CAPTURE_LIVENESS_DAYS = 30
+    WORKER_LEASE_SECONDS = 300  # a job claimed by a worker that died is retried after this
+    WORKER_MAX_ATTEMPTS = 5
+    WORKER_RETRY_SECONDS = 60  # first retry after a crash-free failure; doubles each attempt
+    WORKER_INTERVAL = 2  # seconds between passes of `flask worker`
+    WORKER_ESCALATE_INTERVAL = 300  # seconds between deadline escalation runs in the worker
+    OFFICIAL_ACCOUNT_PRIORITY = 1  # a case naming an official account gets at least this
+    BUNDLE_OFFICERS_GET_ORIGINALS = False  # officers' bundles include sealed originals

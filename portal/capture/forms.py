@@ -1,0 +1,21 @@
+"""Forms of the capture area."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+
+MAX_CSV_BYTES = 1024 * 1024
+
+
+class ImportForm(FlaskForm):
+    """A CSV of official accounts."""
+
+    file = FileField(_l("CSV file"), validators=[
+        FileRequired(_l("Choose a CSV file.")),
+        FileAllowed(["csv"], _l("Only .csv files are accepted.")),
+        FileSize(MAX_CSV_BYTES, message=_l("The file is larger than 1 MB.")),
+    ])
+
+
+class DeleteForm(FlaskForm):
+    """A button that changes state: only the CSRF token travels."""

@@ -1,0 +1,222 @@
+"""Writes of the capture area: jobs, captures, liveness checks, official-account flags.
+
+Operations add and flush; the worker commits once per job. Network work (fetching, rendering)
+happens in `take_snapshot`, which touches no database, so no lock is held while it runs.
+"""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal.capture.fetch import FetchPolicy, FetchResult, fetch
+from portal.capture.models import (
+    Capture,
+    Job,
+    JobKind,
+    JobState,
+    Liveness,
+    LivenessCheck,
+    OfficialAccount,
+    OfficialMatch,
+)
+from portal.capture.screenshot import Screenshot, render_screenshot
+from portal.cases.history import record_event
+from portal.cases.models import Case, Visibility
+from portal.db import db, utcnow
+from portal.evidence.models import Link
+from portal.evidence.storage import get_storage
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "capture"
+LOGIN_WORDS = ("login", "signin", "sign-in", "log-in", "accounts/login", "auth")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    fetched: FetchResult
+    screenshot: Screenshot
+    fetched_at: datetime
+
+
+def capture_key(sha256: str, ext: str) -> str:
+    """Content-addressed key of a capture artefact."""
+    return f"{PREFIX}/{sha256[:2]}/{sha256}.{ext}"
+
+
+def headers_key(capture: Capture) -> str | None:
+    """Where a capture's headers JSON is stored."""
+    return capture_key(capture.headers_sha256, "json") if capture.headers_sha256 else None
+
+
+def enqueue_new_links(*, now: datetime | None = None) -> int:
+    """Queue a capture job for every canonical link that has none yet; how many were queued."""
+    has_job = sa.select(Job.id).where(Job.kind == JobKind.CAPTURE, Job.target == Link.url_canonical)
+    urls = db.session.scalars(
+        sa.select(Link.url_canonical).where(Link.url_canonical.is_not(None), ~has_job.exists())
+        .distinct().limit(500)
+    ).all()
+    for url in urls:
+        _add_job(JobKind.CAPTURE, url, now or utcnow())
+    return len(urls)
+
+
+def _add_job(kind: str, target: str, run_after: datetime) -> None:
+    # A savepoint, because another worker may queue the same target at the same moment.
+    try:
+        with db.session.begin_nested():
+            db.session.add(Job(kind=kind, target=target, run_after=run_after))
+    except sa.exc.IntegrityError:
+        logger.info("Job %s already queued by another worker", kind)
+
+
+def take_snapshot(url: str, config: dict) -> Snapshot:
+    """Fetch the URL safely and render what came back (no database access)."""
+    fetched_at = utcnow()
+    policy = FetchPolicy.from_config(config)
+    fetched = fetch(url, policy)
+    shot = Screenshot(None, None)
+    if fetched.body and config["CAPTURE_SCREENSHOT"]:
+        shot = render_screenshot(fetched.body, base_url=fetched.final_url or url,
+                                 chromium_path=config["CHROMIUM_PATH"], policy=policy,
+                                 timeout=float(config["CAPTURE_SCREENSHOT_TIMEOUT"]))
+    return Snapshot(fetched, shot, fetched_at)
+
+
+def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
+    """Store the artefacts and the Capture row once per URL (an existing one is returned)."""
+    existing = db.session.scalar(sa.select(Capture).where(Capture.url_canonical == url))
+    if existing is not None:
+        return existing
+    got = snapshot.fetched
+    capture = Capture(url_canonical=url, final_url=got.final_url, status_code=got.status,
+                      headers=got.headers, error=got.error, error_detail=got.detail or None,
+                      is_truncated=got.is_truncated, fetched_at=snapshot.fetched_at,
+                      screenshot_note=snapshot.screenshot.note)
+    storage = get_storage()
+    if got.status is not None:
+        headers = json.dumps({"url": url, "final_url": got.final_url, "status": got.status,
+                              "redirects": got.hops, "headers": got.headers},
+                             indent=2, sort_keys=True).encode()
+        capture.headers_sha256 = _put(storage, headers, "json", "application/json")
+        capture.html_sha256 = _put(storage, got.body, "html", "application/octet-stream")
+        capture.html_key = capture_key(capture.html_sha256, "html")
+        capture.html_size = len(got.body)
+        capture.content_sha256 = capture.html_sha256
+        capture.liveness = Liveness.LIVE if got.status < 400 else None
+    if snapshot.screenshot.png:
+        capture.screenshot_sha256 = _put(storage, snapshot.screenshot.png, "png", "image/png")
+        capture.screenshot_key = capture_key(capture.screenshot_sha256, "png")
+        capture.screenshot_size = len(snapshot.screenshot.png)
+    db.session.add(capture)
+    db.session.flush()
+    if capture.liveness == Liveness.LIVE:
+        _add_job(JobKind.LIVENESS, str(capture.id), next_check_at(capture.fetched_at, utcnow()))
+    logger.info("Captured link as capture %s (status %s, error %s)", capture.id,
+                got.status, got.error)
+    return capture
+
+
+def _put(storage, data: bytes, ext: str, mime: str) -> str:  # noqa: ANN001
+    sha = hashlib.sha256(data).hexdigest()
+    storage.put(capture_key(sha, ext), data, mime)
+    return sha
+
+
+def next_check_at(first: datetime, now: datetime) -> datetime | None:
+    """When a capture is due again: 1, 3, 6, 12, 24 hours after, then daily up to 30 days."""
+    cfg = current_app.config
+    offsets = [timedelta(hours=h) for h in cfg["CAPTURE_LIVENESS_HOURS"]]
+    offsets += [timedelta(days=d) for d in range(2, int(cfg["CAPTURE_LIVENESS_DAYS"]) + 1)]
+    for offset in offsets:
+        if first + offset > now:
+            return first + offset
+    return None
+
+
+def classify(result: FetchResult, baseline_sha256: str | None) -> str:
+    """What a re-check says about the post."""
+    if result.status in (404, 410):
+        return Liveness.REMOVED
+    if result.status in (401, 403) or _looks_like_login(result):
+        return Liveness.PRIVATE
+    if result.status is None or result.status >= 400 or result.error:
+        return Liveness.UNREACHABLE
+    if baseline_sha256 and hashlib.sha256(result.body).hexdigest() != baseline_sha256:
+        return Liveness.CHANGED
+    return Liveness.LIVE
+
+
+def _looks_like_login(result: FetchResult) -> bool:
+    redirected = len(result.hops) > 1 and result.final_url
+    return bool(redirected and any(w in result.final_url.lower() for w in LOGIN_WORDS))
+
+
+def record_check(*, capture: Capture, result: FetchResult, now: datetime) -> LivenessCheck:
+    """Add one liveness check and move the capture's state when the post's state changed."""
+    state = classify(result, capture.content_sha256)
+    previous = capture.liveness
+    is_change = state != Liveness.UNREACHABLE and state != previous
+    check = LivenessCheck(capture_id=capture.id, checked_at=now, status_code=result.status,
+                          error=result.error, final_url=result.final_url, state=state,
+                          content_sha256=hashlib.sha256(result.body).hexdigest()
+                          if result.status else None, is_change=is_change)
+    db.session.add(check)
+    if is_change:
+        capture.liveness = state
+        if state == Liveness.REMOVED and capture.removed_at is None:
+            capture.removed_at = now
+        logger.info("Capture %s is now %s (was %s)", capture.id, state, previous)
+    db.session.flush()
+    return check
+
+
+def finish_job(job: Job, *, now: datetime, run_after: datetime | None = None) -> None:
+    """Done, or queued again for `run_after` (liveness jobs come back on their schedule)."""
+    job.locked_by = job.locked_until = None
+    job.last_error = None
+    if run_after is None:
+        job.state, job.finished_at = JobState.DONE, now
+    else:
+        job.state, job.run_after, job.attempts = JobState.QUEUED, run_after, 0
+    db.session.flush()
+
+
+def fail_job(job: Job, *, now: datetime, error: str) -> None:
+    """Retry later with back-off, or give up after WORKER_MAX_ATTEMPTS."""
+    cfg = current_app.config
+    job.locked_by = job.locked_until = None
+    job.last_error = error[:500]
+    if job.attempts >= int(cfg["WORKER_MAX_ATTEMPTS"]):
+        job.state, job.finished_at = JobState.FAILED, now
+    else:
+        delay = int(cfg["WORKER_RETRY_SECONDS"]) * 2 ** max(0, job.attempts - 1)
+        job.run_after = now + timedelta(seconds=delay)
+    db.session.flush()
+
+
+def flag_official_accounts() -> list[OfficialMatch]:
+    """Flag each case whose links or reported account name an official account (once each)."""
+    from portal.capture.queries import list_unflagged_matches
+
+    flagged = []
+    for case_id, account_id in list_unflagged_matches():
+        case, account = db.session.get(Case, case_id), db.session.get(OfficialAccount, account_id)
+        match = OfficialMatch(case_id=case.id, account_id=account.id)
+        db.session.add(match)
+        floor = int(current_app.config["OFFICIAL_ACCOUNT_PRIORITY"])
+        if (case.priority or 0) < floor:
+            case.priority = floor
+        record_event(case, "official_account", visibility=Visibility.INTERNAL,
+                     data={"platform": account.platform, "handle": account.handle,
+                           "agency": account.agency, "priority": case.priority})
+        flagged.append(match)
+        logger.info("Case %s names official account %s", case.id, account.id)
+    db.session.flush()
+    return flagged
+

@@ -1,0 +1,112 @@
+"""Reads of the capture area: what a case's links captured, who may see it, registry matches."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.capture.models import Capture, Job, JobKind, JobState, OfficialAccount, OfficialMatch
+from portal.cases.models import Case
+from portal.cases.queries import scope
+from portal.db import db
+from portal.evidence.models import Link
+from portal.intake.models import Report
+
+
+@dataclass(frozen=True)
+class LinkCapture:
+    url: str
+    capture: Capture | None
+    job: Job | None
+    first_reported_at: datetime | None
+
+    @property
+    def removed_after_hours(self) -> int | None:
+        """Whole hours from the first report to when the removal was first seen."""
+        if self.capture is None or self.capture.removed_at is None or not self.first_reported_at:
+            return None
+        seconds = (self.capture.removed_at - self.first_reported_at).total_seconds()
+        return max(0, int(seconds // 3600))
+
+    @property
+    def is_pending(self) -> bool:
+        return self.capture is None and (self.job is None or self.job.state == JobState.QUEUED)
+
+
+def _handle(column: Any) -> Any:
+    return sa.func.lower(sa.func.ltrim(sa.func.trim(column), "@"))
+
+
+def list_unflagged_matches() -> list[tuple[int, int]]:
+    """(case id, official account id) pairs that match but are not flagged yet."""
+    by_link = (
+        sa.select(Report.case_id, OfficialAccount.id)
+        .join(Link, Link.report_id == Report.id)
+        .join(OfficialAccount, sa.and_(OfficialAccount.platform == Link.platform,
+                                       OfficialAccount.handle == _handle(Link.account)))
+    )
+    by_name = (
+        sa.select(Report.case_id, OfficialAccount.id)
+        .join(OfficialAccount, OfficialAccount.handle == _handle(Report.reported_account))
+        .where(sa.or_(Report.platform.is_(None), Report.platform == OfficialAccount.platform))
+    )
+    pairs = set(db.session.execute(by_link.union(by_name)).tuples())
+    if not pairs:
+        return []
+    done = set(db.session.execute(
+        sa.select(OfficialMatch.case_id, OfficialMatch.account_id)
+        .where(OfficialMatch.case_id.in_({case_id for case_id, _ in pairs}))
+    ).tuples())
+    return sorted(pairs - done)
+
+
+def official_accounts_for_case(case: Case) -> list[OfficialAccount]:
+    """The official accounts this case's reports name."""
+    return list(db.session.scalars(
+        sa.select(OfficialAccount)
+        .join(OfficialMatch, OfficialMatch.account_id == OfficialAccount.id)
+        .where(OfficialMatch.case_id == case.id).order_by(OfficialAccount.agency)
+    ))
+
+
+def list_link_captures(case: Case) -> list[LinkCapture]:
+    """Each distinct canonical link of the case with its capture (or pending job)."""
+    urls = db.session.scalars(
+        sa.select(Link.url_canonical).join(Report, Report.id == Link.report_id)
+        .where(Report.case_id == case.id, Link.url_canonical.is_not(None))
+        .group_by(Link.url_canonical).order_by(sa.func.min(Link.id))
+    ).all()
+    if not urls:
+        return []
+    captures = {c.url_canonical: c for c in db.session.scalars(
+        sa.select(Capture).where(Capture.url_canonical.in_(urls)))}
+    jobs = {j.target: j for j in db.session.scalars(
+        sa.select(Job).where(Job.kind == JobKind.CAPTURE, Job.target.in_(urls)))}
+    firsts = dict(db.session.execute(
+        sa.select(Link.url_canonical, sa.func.min(Report.created_at))
+        .join(Report, Report.id == Link.report_id)
+        .where(Link.url_canonical.in_(urls)).group_by(Link.url_canonical)
+    ).tuples())
+    return [LinkCapture(url, captures.get(url), jobs.get(url), firsts.get(url)) for url in urls]
+
+
+def get_capture_for(user: Any, capture_id: int) -> Capture | None:
+    """The capture when one of the cases linking to it is visible to the user, else None."""
+    visible = (
+        sa.select(Link.id).join(Report, Report.id == Link.report_id)
+        .join(Case, Case.id == Report.case_id)
+        .where(Link.url_canonical == Capture.url_canonical, scope(user))
+    )
+    return db.session.scalar(sa.select(Capture).where(Capture.id == capture_id, visible.exists()))
+
+
+def list_official_accounts() -> list[OfficialAccount]:
+    """The registry, by platform and handle."""
+    return list(db.session.scalars(
+        sa.select(OfficialAccount).order_by(OfficialAccount.platform, OfficialAccount.handle)))
+
+
+def count_removed_captures() -> int:
+    """Captured posts seen removed at least once (for the transparency page)."""
+    return db.session.scalar(sa.select(sa.func.count()).where(Capture.removed_at.is_not(None)))

@@ -1,0 +1,91 @@
+"""A full-page screenshot of HTML the fetcher already got, rendered in headless Chromium.
+
+Chromium never fetches anything itself: the page is loaded with set_content (a <base> of the
+final URL resolves relative links), JavaScript and service workers are off, and every
+subresource request is answered by the safe fetcher (same address checks, size and time caps)
+or refused. So the browser cannot be used to reach an address the fetcher would refuse.
+"""
+
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, replace
+from html import escape
+
+from portal.capture.fetch import FetchPolicy, fetch
+
+logger = logging.getLogger(__name__)
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+MAX_SUBRESOURCES = 40
+SUBRESOURCE_BYTES = 3 * 1024 * 1024
+NOT_INSTALLED = "screenshot unavailable: Chromium not installed"
+
+
+@dataclass(frozen=True)
+class Screenshot:
+    png: bytes | None
+    note: str | None  # why there is no screenshot
+
+
+def render_screenshot(html: bytes, *, base_url: str, chromium_path: str, policy: FetchPolicy,
+                      timeout: float) -> Screenshot:
+    """PNG of the page, or None with the reason (Chromium missing, rendering failed)."""
+    if not chromium_path or not os.path.exists(chromium_path):
+        return Screenshot(None, NOT_INSTALLED)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return Screenshot(None, "screenshot unavailable: Playwright not installed")
+    deadline = time.monotonic() + timeout
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context(java_script_enabled=False, service_workers="block",
+                                              viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                page.route("**/*", _router(policy, deadline))
+                page.set_content(_with_base(html, base_url), wait_until="load",
+                                 timeout=max(1.0, deadline - time.monotonic()) * 1000)
+                return Screenshot(page.screenshot(full_page=True, type="png"), None)
+            finally:
+                browser.close()
+    except Exception as err:  # noqa: BLE001  (the capture keeps its HTML and headers)
+        logger.warning("Screenshot failed: %s", type(err).__name__)
+        return Screenshot(None, f"screenshot failed: {type(err).__name__}")
+
+
+def _with_base(html: bytes, base_url: str) -> str:
+    text = html.decode("utf-8", errors="replace")
+    base = f'<base href="{escape(base_url, quote=True)}">'
+    head = re.search(r"<head\b[^>]*>", text, re.IGNORECASE)
+    return text[: head.end()] + base + text[head.end():] if head else base + text
+
+
+def _router(policy: FetchPolicy, deadline: float):  # noqa: ANN202
+    small = replace(policy, max_bytes=min(policy.max_bytes, SUBRESOURCE_BYTES))
+    served = [0]
+
+    def handle(route) -> None:  # noqa: ANN001
+        url = route.request.url
+        if url.startswith("data:"):
+            route.continue_()
+            return
+        remaining = deadline - time.monotonic()
+        served[0] += 1
+        if served[0] > MAX_SUBRESOURCES or remaining < 1:
+            route.abort()
+            return
+        result = fetch(url, replace(small, timeout=min(remaining, small.timeout)))
+        if result.error or result.status is None:
+            route.abort()
+            return
+        content_type = result.headers.get("content-type", "application/octet-stream")
+        route.fulfill(status=result.status, body=result.body,
+                      headers={"content-type": content_type})
+
+    return handle

@@ -1,0 +1,170 @@
+"""Views of the capture area: capture artefacts for staff, the bundle, the account registry."""
+
+import logging
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.access import roles_required, staff_user
+from portal.capture import bp
+from portal.capture.bundle import build_bundle
+from portal.capture.forms import DeleteForm, ImportForm
+from portal.capture.models import Capture, OfficialAccount
+from portal.capture.operations import headers_key
+from portal.capture.queries import (
+    get_capture_for,
+    list_link_captures,
+    list_official_accounts,
+    official_accounts_for_case,
+)
+from portal.capture.registry import ImportRejected, import_official_accounts
+from portal.capture.registry import delete_official_account as delete_account_op
+from portal.cases.history import record_event
+from portal.cases.models import Case, Visibility
+from portal.cases.queries import get_case_for
+from portal.db import commit, db, rollback
+from portal.evidence.storage import StoredFileMissing, get_storage
+
+logger = logging.getLogger(__name__)
+
+
+LIVENESS_LABELS = {
+    "live": _l("Online"), "removed": _l("Removed"), "private": _l("Private or behind a login"),
+    "changed": _l("Changed since the capture"), "unreachable": _l("Could not be checked"),
+}
+ERROR_LABELS = {
+    "dns": _l("The host name could not be resolved"),
+    "blocked_address": _l("Refused: the address is not public"),
+    "bad_scheme": _l("Refused: only http and https links are fetched"),
+    "bad_port": _l("Refused: only ports 80 and 443 are fetched"),
+    "too_many_redirects": _l("Too many redirects"),
+    "too_large": _l("Page too large: cut off at the size limit"),
+    "timeout": _l("Timed out"), "connection": _l("The connection failed"),
+    "http_error": _l("The site answered with an error"),
+}
+
+
+def liveness_label(state: str | None) -> str:
+    """A post state in words."""
+    return str(LIVENESS_LABELS.get(state or "", _l("Not checked yet")))
+
+
+def capture_error_label(code: str) -> str:
+    """Why a capture failed, in words."""
+    return str(ERROR_LABELS.get(code, code))
+
+
+@bp.app_context_processor
+def _case_section_helper() -> dict:
+    return {"capture_section_for": capture_section_for, "liveness_label": liveness_label,
+            "capture_error_label": capture_error_label}
+
+
+def capture_section_for(case: Case) -> dict:
+    """What the case page's capture section shows (called from the template)."""
+    return {"links": list_link_captures(case), "officials": official_accounts_for_case(case)}
+
+
+def _capture_or_404(capture_id: int) -> Capture:
+    capture = get_capture_for(staff_user(), capture_id)
+    if capture is None:
+        abort(404)
+    return capture
+
+
+def _file(key: str | None, mime: str, name: str, *, attachment: bool) -> Response:
+    try:
+        data = get_storage().get(key) if key else None
+    except StoredFileMissing:
+        logger.error("Stored capture file missing: %s", key)
+        data = None
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype=mime)
+    disposition = "attachment" if attachment else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/petugas/tangkapan/<int:capture_id>/layar.png")
+@roles_required()
+def screenshot(capture_id: int) -> Response:
+    """The rendered screenshot of a captured link, as an image."""
+    capture = _capture_or_404(capture_id)
+    return _file(capture.screenshot_key, "image/png", f"tangkapan-{capture.id}.png",
+                 attachment=False)
+
+
+@bp.get("/petugas/tangkapan/<int:capture_id>/halaman.html")
+@roles_required()
+def html(capture_id: int) -> Response:
+    """The captured HTML: attacker-written, so only ever a download, never a page."""
+    capture = _capture_or_404(capture_id)
+    return _file(capture.html_key, "application/octet-stream",
+                 f"tangkapan-{capture.id}.html.txt", attachment=True)
+
+
+@bp.get("/petugas/tangkapan/<int:capture_id>/header.json")
+@roles_required()
+def headers(capture_id: int) -> Response:
+    """Status, redirects and kept headers of the capture, as a download."""
+    capture = _capture_or_404(capture_id)
+    return _file(headers_key(capture), "application/octet-stream",
+                 f"tangkapan-{capture.id}-header.json", attachment=True)
+
+
+@bp.get("/petugas/kasus/<int:case_id>/bundel.zip")
+@roles_required()
+def bundle(case_id: int) -> Response:
+    """The case's evidence bundle (ZIP); every export is recorded in the case history."""
+    user = staff_user()
+    case = get_case_for(user, case_id)
+    if case is None:
+        abort(404)
+    data = build_bundle(case, user)
+    record_event(case, "bundle_exported", visibility=Visibility.INTERNAL, actor=user,
+                 data={"size": len(data)})
+    commit()
+    name = f"bundel-{case.reference or case.id}.zip"
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/petugas/admin/akun-resmi", methods=["GET", "POST"])
+@roles_required("admin")
+def official_accounts() -> str | Response:
+    """The registry of official accounts, with CSV import."""
+    form = ImportForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            added, updated = import_official_accounts(data=form.file.data.read())
+            commit()
+            flash(_("Imported: %(added)d added, %(updated)d updated.", added=added,
+                    updated=updated), "success")
+            return redirect(url_for("capture.official_accounts"), code=303)
+        except ImportRejected as rejected:
+            rollback()
+            errors = rejected.errors
+    status = 400 if form.is_submitted() else 200
+    return render_template("capture/official_accounts.html", form=form, errors=errors,
+                           accounts=list_official_accounts(), delete_form=DeleteForm()), status
+
+
+@bp.post("/petugas/admin/akun-resmi/<int:account_id>/hapus")
+@roles_required("admin")
+def delete_official_account(account_id: int) -> Response:
+    """Remove one account from the registry."""
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    account = db.get_or_404(OfficialAccount, account_id)
+    delete_account_op(account=account)
+    commit()
+    flash(_("Account removed from the registry."), "success")
+    return redirect(url_for("capture.official_accounts"), code=303)

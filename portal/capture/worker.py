@@ -1,0 +1,167 @@
+"""The background worker: link captures, liveness re-checks, outbox mail, deadline escalation.
+
+Jobs are claimed one at a time with a lease (locked_until) in a short transaction: on
+PostgreSQL `FOR UPDATE SKIP LOCKED` lets workers pass each other by; on SQLite the write lock
+taken at BEGIN serialises claims. A worker killed mid-job leaves the lease to run out, and the
+job is then claimed again. Finishing is idempotent: a URL has one Capture row (unique), and a
+job found already done is left alone.
+"""
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal.capture import operations as ops
+from portal.capture.fetch import FetchPolicy, fetch
+from portal.capture.models import Capture, Job, JobKind, JobState
+from portal.db import commit, db, rollback, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PassStats:
+    queued: int = 0
+    captured: int = 0
+    checked: int = 0
+    failed: int = 0
+    flagged: int = 0
+    mailed: int = 0
+    escalated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    kind: str
+    target: str
+
+
+def worker_id() -> str:
+    """A name for this worker process, stored in the jobs it holds."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+def claim_job(owner: str, now: datetime) -> Claimed | None:
+    """Lease the next due job and commit the lease; None when nothing is due."""
+    job = db.session.scalars(
+        sa.select(Job)
+        .where(Job.state == JobState.QUEUED, Job.run_after <= now,
+               sa.or_(Job.locked_until.is_(None), Job.locked_until < now))
+        .order_by(Job.run_after, Job.id).limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if job is None:
+        commit()
+        return None
+    job.attempts += 1
+    job.locked_by = owner
+    job.locked_until = now + timedelta(seconds=int(current_app.config["WORKER_LEASE_SECONDS"]))
+    claimed = Claimed(job.id, job.kind, job.target)
+    commit()
+    return claimed
+
+
+def run_job(claimed: Claimed) -> str:
+    """Do one claimed job and commit its outcome; returns "captured", "checked" or "failed"."""
+    try:
+        if claimed.kind == JobKind.CAPTURE:
+            _run_capture(claimed)
+            return "captured"
+        _run_liveness(claimed)
+        return "checked"
+    except Exception as exc:  # noqa: BLE001  (recorded on the job and retried)
+        rollback()
+        logger.exception("Job %s (%s) failed", claimed.id, claimed.kind)
+        job = db.session.get(Job, claimed.id)
+        if job is not None:
+            ops.fail_job(job, now=utcnow(), error=f"{type(exc).__name__}: {exc}")
+            commit()
+        return "failed"
+
+
+def _run_capture(claimed: Claimed) -> None:
+    url = claimed.target
+    done = db.session.scalar(sa.select(Capture.id).where(Capture.url_canonical == url))
+    rollback()  # no transaction (and, on SQLite, no write lock) while the page is fetched
+    if done is None:
+        snapshot = ops.take_snapshot(url, current_app.config)
+        try:
+            ops.store_capture(url=url, snapshot=snapshot)
+            ops.flag_official_accounts()
+            _finish(claimed, run_after=None)
+            commit()
+            return
+        except sa.exc.IntegrityError:  # another worker stored this URL first: keep theirs
+            rollback()
+    _finish(claimed, run_after=None)
+    commit()
+
+
+def _run_liveness(claimed: Claimed) -> None:
+    capture = db.session.get(Capture, int(claimed.target))
+    if capture is None:
+        _finish(claimed, run_after=None)
+        commit()
+        return
+    url = capture.final_url or capture.url_canonical
+    first = capture.fetched_at
+    rollback()
+    policy = FetchPolicy.from_config(current_app.config)
+    result = fetch(url, policy)
+    now = utcnow()
+    capture = db.session.get(Capture, int(claimed.target))
+    ops.record_check(capture=capture, result=result, now=now)
+    _finish(claimed, run_after=ops.next_check_at(first, now))
+    commit()
+
+
+def _finish(claimed: Claimed, *, run_after: datetime | None) -> None:
+    job = db.session.get(Job, claimed.id)
+    if job is not None and job.state == JobState.QUEUED:
+        ops.finish_job(job, now=utcnow(), run_after=run_after)
+
+
+def run_pass(*, owner: str, stop: threading.Event | None = None,
+             escalate: bool = False) -> PassStats:
+    """One round: queue new links, flag official accounts, run due jobs, send mail, escalate."""
+    stats = PassStats()
+    stats.queued = _step(stats, "queue", ops.enqueue_new_links)
+    stats.flagged = len(_step(stats, "flag", ops.flag_official_accounts) or [])
+    while not (stop and stop.is_set()):
+        claimed = claim_job(owner, utcnow())
+        if claimed is None:
+            break
+        outcome = run_job(claimed)
+        setattr(stats, outcome, getattr(stats, outcome) + 1)
+    from portal.notify.operations import send_pending
+
+    mail = _step(stats, "mail", send_pending, commits=False)
+    stats.mailed = getattr(mail, "sent", 0)
+    if escalate:
+        from portal.cases.escalation import escalate_overdue
+
+        stats.escalated = len(_step(stats, "escalate", escalate_overdue) or [])
+    db.session.remove()
+    return stats
+
+
+def _step(stats: PassStats, name: str, func, commits: bool = True):  # noqa: ANN001, ANN202
+    """Run one housekeeping step in its own unit of work; a failure is logged, not fatal."""
+    try:
+        result = func()
+        if commits:
+            commit()
+        return result
+    except Exception as exc:  # noqa: BLE001  (the worker must outlive a database hiccup)
+        rollback()
+        logger.exception("Worker step %s failed", name)
+        stats.errors.append(f"{name}: {type(exc).__name__}")
+        return None
