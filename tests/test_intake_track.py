@@ -180,3 +180,23 @@ def test_code_guessing_is_rate_limited(make_app):
     assert response.status_code == 429
     assert "Too many attempts" in response.text
     limiter.reset()
+
+
+def test_status_change_and_internal_notes_as_the_reporter_sees_them(app, client, report_form,
+                                                                    make_user):
+    from portal.cases.history import record_event
+    from portal.cases.workflow import change_status
+
+    officer = make_user()
+    code = file_one(client, report_form)
+    with app.app_context():
+        report = report_of(app, code)
+        change_status(case=report.case, to="triaged", actor=officer)
+        record_event(report.case, "note", actor=officer, data={"body": "Catatan internal X"})
+        db.session.commit()
+    visitor = app.test_client()
+    visitor.post("/lacak", data={"code": code})
+    html = visitor.get("/lacak/status").text
+    assert "Sudah diperiksa, menunggu petugas" in html  # the status, in words
+    assert "Status diubah: Sudah diperiksa" in html  # and in the timeline
+    assert "Catatan internal X" not in html
