@@ -119,3 +119,19 @@ def test_rejected_suggestion_is_hidden_and_recorded_on_both_cases(app_ctx, make_
     for case in (main, other):
         kinds = db.session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id))
         assert "duplicate_rejected" in list(kinds)
+
+
+def test_reindex_command_indexes_evidence_loaded_without_the_orm(app):
+    from portal.cases.dup_models import PhashBand
+
+    with app.app_context():
+        main_id = file_report(phashes=[BASE]).case_id
+        other_id = file_report(phashes=[flip(BASE, [3])]).case_id
+        db.session.execute(sa.delete(PhashBand))  # as after a bulk import
+        db.session.commit()
+        assert list_duplicate_suggestions(db.session.get(Case, main_id)) == []
+    result = app.test_cli_runner().invoke(args=["cases", "reindex-phash"])
+    assert result.exit_code == 0 and "Indexed 2 evidence rows" in result.output
+    with app.app_context():
+        main = db.session.get(Case, main_id)
+        assert [s.other_case.id for s in list_duplicate_suggestions(main)] == [other_id]

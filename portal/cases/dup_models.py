@@ -21,7 +21,8 @@ class PhashBand(db.Model):
     __table_args__ = (sa.Index("ix_phash_band_lookup", "band_key", "evidence_id", "phash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), index=True)
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id", ondelete="CASCADE"),
+                                             index=True)
     band_key: Mapped[int] = mapped_column()
     phash: Mapped[str] = mapped_column(sa.String(16))
 

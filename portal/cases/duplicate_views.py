@@ -147,4 +147,4 @@ def split(case_id: int, report_id: int) -> Response:
     return response
 
 
-from portal.cases import audit_views, dup_models, referral_views  # noqa: E402,F401
+from portal.cases import audit_views, dup_cli, dup_models, referral_views  # noqa: E402,F401
