@@ -195,6 +195,8 @@ def test_legal_window_text(app):
         assert open_.text() == "The reporting window closes on November 27, 2026 (2 days left)."
         closed = reporting_window(date(2026, 11, 1), 7, date(2026, 11, 11))
         assert closed.text() == "The reporting window closed on November 8, 2026 (3 days ago)."
+        today = reporting_window(date(2026, 11, 18), 7, date(2026, 11, 25))
+        assert today.text() == "The reporting window closes today, November 25, 2026."
         assert reporting_window(None, 7, date(2026, 11, 25)) is None
         assert reporting_window(date(2026, 11, 1), None, date(2026, 11, 25)) is None
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date, ngettext
+from flask_babel import format_date, gettext, ngettext
 
 from portal.cases.models import Status
 
@@ -48,6 +48,8 @@ class Window:
     def text(self) -> str:
         """“The reporting window closes on <date> (N days left)” or “closed N days ago”."""
         when = format_date(self.closes_on, "long")
+        if self.days_left == 0:
+            return gettext("The reporting window closes today, %(date)s.", date=when)
         if self.is_closed:
             return ngettext("The reporting window closed on %(date)s (%(num)d day ago).",
                             "The reporting window closed on %(date)s (%(num)d days ago).",

@@ -54,7 +54,7 @@ class StatusForm(VersionedForm):
 
 
 class AssignForm(VersionedForm):
-    assignee = SelectField(_l("Officer"), coerce=int, validators=[InputRequired()])
+    assignee = SelectField(_l("Officer"), coerce=_optional_int, validators=[InputRequired()])
     submit = SubmitField(_l("Assign"))
 
 

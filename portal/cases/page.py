@@ -122,7 +122,7 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
         assign_form = AssignForm(formdata=None, version=case.version,
                                  assignee=case.assignee_id)
         assign_form.assignee.choices = choices(
-            [(u.id, u.name) for u in queries.list_team_members(case.team_id)])
+            [("", "—")] + [(u.id, u.name) for u in queries.list_team_members(case.team_id)])
     message_form, canned = _message_form(case, reports, current_language())
     can_claim = case.assignee_id is None and user.team_id == case.team_id
     return {

@@ -112,7 +112,7 @@ def assign(case_id: int) -> Response:
     case = _case_or_404(case_id)
     form = AssignForm()
     form.assignee.choices = choices(
-        [(u.id, u.name) for u in queries.list_team_members(case.team_id)])
+        [("", "—")] + [(u.id, u.name) for u in queries.list_team_members(case.team_id)])
     if not form.validate_on_submit():
         _form_errors(form)
         return _back(case, "#assignment")
