@@ -45,13 +45,17 @@ class Open311Ticket(db.Model):
 class StatCell(db.Model):
     """Cases counted by month, category, region, team, status and outcome (recomputed)."""
 
+    __table_args__ = (sa.Index("ix_stat_cell_scope", "is_rollup", "region_id", "month"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    month: Mapped[date] = mapped_column(sa.Date, index=True)
+    month: Mapped[date] = mapped_column(sa.Date)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"))
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"))
     status: Mapped[str] = mapped_column(sa.String(24))
     outcome: Mapped[str | None] = mapped_column(sa.String(32))
+    # Rollup rows sum every region (region_id NULL): what an unfiltered page reads.
+    is_rollup: Mapped[bool] = mapped_column(default=False)
     n: Mapped[int] = mapped_column()
     n_resolved: Mapped[int] = mapped_column(default=0)
     n_in_time: Mapped[int] = mapped_column(default=0)
@@ -60,12 +64,17 @@ class StatCell(db.Model):
 class StatDuration(db.Model):
     """A histogram of response or resolution times (hours, then whole days) per month/place."""
 
+    __table_args__ = (sa.Index("ix_stat_duration_scope", "is_rollup", "region_id", "kind",
+                               "month"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    month: Mapped[date] = mapped_column(sa.Date, index=True)
+    month: Mapped[date] = mapped_column(sa.Date)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"))
     kind: Mapped[str] = mapped_column(sa.String(16))  # response | resolution
     hours: Mapped[int] = mapped_column()  # bucket: exact hour below 72, else whole days
+    # Rollup rows sum every region (region_id NULL): what an unfiltered page reads.
+    is_rollup: Mapped[bool] = mapped_column(default=False)
     n: Mapped[int] = mapped_column()
 
 

@@ -32,9 +32,17 @@ def _hours(start: Any, end: Any) -> Any:
 
 
 def _bucket(hours: Any) -> Any:
-    """Exact hours under three days, whole days after (keeps the histogram small)."""
-    return sa.case((hours < 72, sa.cast(hours, sa.Integer)),
-                   else_=sa.cast(hours / 24, sa.Integer) * 24)
+    """Hours under a day, 6-hour steps to three days, then days, then weeks after a month:
+    a small histogram whose median is still read in the unit the page shows."""
+    return sa.case((hours < 24, _floor(hours)), (hours < 72, _floor(hours / 6) * 6),
+                   (hours < 720, _floor(hours / 24) * 24), else_=_floor(hours / 168) * 168)
+
+
+def _floor(value: Any) -> Any:
+    # PostgreSQL's CAST rounds; SQLite's truncates (the same as floor for durations >= 0).
+    if db.engine.dialect.name == "postgresql":
+        return sa.cast(sa.func.floor(value), sa.Integer)
+    return sa.cast(value, sa.Integer)
 
 
 def refresh_stats() -> int:
@@ -63,12 +71,30 @@ def refresh_stats() -> int:
                 .group_by(month, Case.category_id, Case.region_id, bucket))
         db.session.execute(sa.insert(StatDuration).from_select(
             ["month", "category_id", "region_id", "kind", "hours", "n"], rows))
+    _rollup()
     _refresh_referrals(month)
-    total = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0)))
+    total = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0))
+                              .where(StatCell.is_rollup.is_(True)))
     db.session.add(StatRun(computed_at=utcnow(), cases=total))
     db.session.flush()
     logger.info("Transparency statistics recomputed over %d cases", total)
     return total
+
+
+def _rollup() -> None:
+    """Add the all-regions rows, summed from the per-region ones."""
+    c = StatCell
+    keys = [c.month, c.category_id, c.team_id, c.status, c.outcome]
+    db.session.execute(sa.insert(StatCell).from_select(
+        ["month", "category_id", "team_id", "status", "outcome", "n", "n_resolved", "n_in_time",
+         "is_rollup"],
+        sa.select(*keys, sa.func.sum(c.n), sa.func.sum(c.n_resolved), sa.func.sum(c.n_in_time),
+                  sa.true()).group_by(*keys)))
+    d = StatDuration
+    keys = [d.month, d.category_id, d.kind, d.hours]
+    db.session.execute(sa.insert(StatDuration).from_select(
+        ["month", "category_id", "kind", "hours", "n", "is_rollup"],
+        sa.select(*keys, sa.func.sum(d.n), sa.true()).group_by(*keys)))
 
 
 def _refresh_referrals(month: Any) -> None:
@@ -85,8 +111,10 @@ def _refresh_referrals(month: Any) -> None:
         ["month", "category_id", "region_id", "body", "status", "sanction_applied", "n"], rows))
 
 
-def _filtered(model: Any, filters: dict[str, Any]) -> list[Any]:
+def _filtered(model: Any, filters: dict[str, Any], per_region: bool = False) -> list[Any]:
     conds = []
+    if hasattr(model, "is_rollup"):
+        conds.append(model.is_rollup.is_(not (per_region or filters.get("region_id"))))
     if filters.get("month_from"):
         conds.append(model.month >= filters["month_from"])
     if filters.get("month_to"):
@@ -99,8 +127,9 @@ def _filtered(model: Any, filters: dict[str, Any]) -> list[Any]:
 
 
 def _grouped(column: Any, filters: dict[str, Any]) -> list[tuple[Any, int]]:
+    per_region = column is StatCell.region_id
     rows = db.session.execute(sa.select(column, sa.func.sum(StatCell.n))
-                              .where(*_filtered(StatCell, filters)).group_by(column)
+                              .where(*_filtered(StatCell, filters, per_region)).group_by(column)
                               .order_by(column))
     return [(key, int(n)) for key, n in rows]
 
