@@ -280,3 +280,25 @@ def test_officer_home_has_no_admin_links(client, make_user, login_as):
     page = client.get("/petugas/").text
     assert "/petugas/kasus/" in page
     assert "/petugas/admin/" not in page
+
+
+def test_account_history_shows_who_changed_what(app, admin, make_user, log_in):
+    user = make_user(role="officer")
+    version = version_in(admin.get(f"/petugas/admin/pengguna/{user.id}").text)
+    admin.post(f"/petugas/admin/pengguna/{user.id}", data={
+        "name": user.name, "role": "supervisor", "team_id": user.team_id, "is_active": "y",
+        "version": version})
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        log_in(app.test_client(), user.email, "wrong password guess")
+    admin.post(f"/petugas/admin/pengguna/{user.id}/buka-kunci")
+    app.test_cli_runner().invoke(args=["users", "set-password", user.email,
+                                       "--password-stdin"], input="fresh long password\n")
+
+    history = admin.get(f"/petugas/admin/pengguna/{user.id}").text
+    history = history[history.index("account-history"):]
+    assert "role: officer → supervisor" in history
+    assert "Locked after failed logins" in history and "for 1 min." in history
+    assert history.count("Admin Satu") == 2  # the change and the unlock
+    assert "Password set by an admin" in history and "command line" in history
+    order = [history.index(k) for k in ("Password set", "Unlocked", "Locked after", "Changed")]
+    assert order == sorted(order)  # newest first

@@ -60,7 +60,8 @@ def create_user():
         try:
             user = operations.create_user(
                 email=form.email.data, name=form.name.data, role=form.role.data,
-                team=chosen_team(form.team_id.data), password=form.password.data)
+                team=chosen_team(form.team_id.data), password=form.password.data,
+                actor=staff_user())
         except operations.AccountError as err:
             form.form_errors.append(str(err))
         else:
@@ -84,7 +85,7 @@ def edit_user(user_id: int):
         try:
             operations.update_user(user, version=form.version.data, name=form.name.data,
                                    role=form.role.data, team=chosen_team(form.team_id.data),
-                                   is_active=form.is_active.data)
+                                   is_active=form.is_active.data, actor=staff_user())
         except operations.AccountError as err:
             database.rollback()
             form.form_errors.append(str(err))
@@ -93,7 +94,8 @@ def edit_user(user_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
     return render_template("accounts/admin/user_edit.html", form=form, user=user,
-                           reset_form=PasswordResetForm(), now=database.utcnow())
+                           reset_form=PasswordResetForm(), now=database.utcnow(),
+                           events=queries.list_account_events(user))
 
 
 @bp.post("/admin/pengguna/<int:user_id>/buka-kunci")
@@ -101,7 +103,7 @@ def edit_user(user_id: int):
 def unlock_user(user_id: int):
     """Lift a login lock now."""
     user = load_user_or_404(user_id)
-    operations.unlock_user(user)
+    operations.unlock_user(user, actor=staff_user())
     database.commit()
     flash(_("The account was unlocked."), "success")
     return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
@@ -115,7 +117,7 @@ def reset_password(user_id: int):
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
-            operations.set_password(user, password=form.password.data)
+            operations.set_password(user, password=form.password.data, actor=staff_user())
         except operations.AccountError as err:
             flash(str(err), "error")
         else:

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import queries
-from portal.accounts.models import Role, Team, User
+from portal.accounts.models import AccountEvent, Role, Team, User
 from portal.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from portal.db import db, utcnow
 
@@ -38,7 +38,18 @@ def check_password_strength(password: str, *, email: str = "") -> None:
         raise AccountError(str(_l("The password must not be your email address.")))
 
 
-def create_user(*, email: str, name: str, role: str, team: Team | None, password: str) -> User:
+def record_account_event(user: User, kind: str, *, actor: User | None = None,
+                         **data: Any) -> AccountEvent:
+    """Append an entry to the account's history (flushes)."""
+    event = AccountEvent(user_id=user.id, actor_id=actor.id if actor else None, kind=kind,
+                         data=data, created_at=utcnow())
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def create_user(*, email: str, name: str, role: str, team: Team | None, password: str,
+                actor: User | None = None) -> User:
     """A new active staff member."""
     email = email.strip().lower()
     if role not in tuple(Role):
@@ -52,6 +63,8 @@ def create_user(*, email: str, name: str, role: str, team: Team | None, password
                 password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
+    record_account_event(user, "created", actor=actor, role=role,
+                         team=team.slug if team else None)
     logger.info("User %s created with role %s", user.id, role)
     return user
 
@@ -62,13 +75,15 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
-def set_password(user: User, *, password: str) -> None:
+def set_password(user: User, *, password: str, actor: User | None = None) -> None:
     """Give a user a new password and end their other sessions; also lifts a lock."""
     check_password_strength(password, email=user.email)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
     end_sessions(user)
+    record_account_event(user, "password_changed" if actor is user else "password_set",
+                         actor=actor)
     logger.info("Password of user %s set", user.id)
 
 
@@ -76,37 +91,49 @@ def change_password(user: User, *, current: str, new: str) -> None:
     """The user's own password change: needs the current password."""
     if not verify_password(user.password_hash, current):
         raise AccountError(str(_l("The current password is not correct.")))
-    set_password(user, password=new)
+    set_password(user, password=new, actor=user)
 
 
-def deactivate_user(user: User) -> None:
+def deactivate_user(user: User, *, actor: User | None = None) -> None:
     """Stop a user from logging in; their open sessions end now."""
     _keep_an_admin(user, role=user.role, is_active=False)
     user.is_active = False
     end_sessions(user)
+    record_account_event(user, "deactivated", actor=actor)
     logger.info("User %s deactivated", user.id)
 
 
-def unlock_user(user: User) -> None:
+def unlock_user(user: User, *, actor: User | None = None) -> None:
     """Lift a login lock and forget the failed attempts."""
     user.failed_logins = 0
     user.locked_until = None
-    db.session.flush()
+    record_account_event(user, "unlocked", actor=actor)
     logger.info("User %s unlocked", user.id)
 
 
 def update_user(user: User, *, version: str, name: str, role: str, team: Team | None,
-                is_active: bool) -> None:
+                is_active: bool, actor: User | None = None) -> None:
     """An admin's edit of a user; refused when the user changed since the form was opened."""
     _check_version(user, version)
     if role != Role.ADMIN and team is None:
         raise AccountError(str(_l("Officers and supervisors need a team.")))
     _keep_an_admin(user, role=role, is_active=is_active)
+    before = _profile(user)
     if user.is_active and not is_active:
         end_sessions(user)
         logger.info("User %s deactivated", user.id)
     user.name, user.role, user.team, user.is_active = name.strip(), role, team, is_active
     db.session.flush()
+    after = _profile(user)
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        record_account_event(user, "changed", actor=actor, **changes)
+
+
+def _profile(user: User) -> dict[str, Any]:
+    """What update_user may change, in a form fit for the history."""
+    return {"name": user.name, "role": user.role, "is_active": user.is_active,
+            "team": user.team.slug if user.team else None}
 
 
 def update_profile(user: User, *, name: str) -> None:
@@ -167,6 +194,7 @@ def record_failed_login(user: User, *, now: datetime | None = None) -> None:
     if over >= 0:
         minutes = min(2 ** min(over, 10), current_app.config["LOGIN_LOCK_MAX_MINUTES"])
         user.locked_until = now + timedelta(minutes=minutes)
+        record_account_event(user, "locked", minutes=minutes, failures=user.failed_logins)
         logger.warning("User %s locked for %s min after %s failed logins",
                        user.id, minutes, user.failed_logins)
     db.session.flush()

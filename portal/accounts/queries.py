@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.accounts.models import Role, Team, User
+from portal.accounts.models import AccountEvent, Role, Team, User
 from portal.db import db
 from portal.reference.models import Category
 
@@ -76,3 +76,11 @@ def list_categories() -> Sequence[Category]:
 def get_category(category_id: int, *, for_update: bool = False) -> Category | None:
     """A category by id."""
     return db.session.get(Category, category_id, with_for_update=for_update)
+
+
+def list_account_events(user: User, *, limit: int = 30) -> Sequence[AccountEvent]:
+    """The latest entries of a user's account history, newest first."""
+    return db.session.scalars(
+        sa.select(AccountEvent).where(AccountEvent.user_id == user.id)
+        .order_by(AccountEvent.created_at.desc(), AccountEvent.id.desc()).limit(limit)
+    ).all()
