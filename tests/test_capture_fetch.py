@@ -5,7 +5,8 @@ import ipaddress
 import pytest
 
 from portal.capture.fetch import FetchError, FetchPolicy, fetch, is_public_address, vet_url
-from tests.fixtures.capture import POST_HTML, post_server  # noqa: F401
+
+pytest_plugins = ("tests.fixtures.capture",)
 
 STRICT = FetchPolicy()
 
@@ -47,7 +48,7 @@ def allow(server, **extra) -> FetchPolicy:
 
 def test_the_allowed_test_server_is_fetched_and_headers_are_filtered(post_server):
     result = fetch(post_server.url, allow(post_server))
-    assert (result.error, result.status, result.body) == (None, 200, POST_HTML)
+    assert (result.error, result.status, result.body) == (None, 200, post_server.html)
     assert result.headers["content-type"].startswith("text/html")
     assert "set-cookie" not in result.headers
 

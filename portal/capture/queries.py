@@ -51,13 +51,13 @@ def list_unflagged_matches() -> list[tuple[int, int]]:
         .join(OfficialAccount, OfficialAccount.handle == _handle(Report.reported_account))
         .where(sa.or_(Report.platform.is_(None), Report.platform == OfficialAccount.platform))
     )
-    pairs = set(db.session.execute(by_link.union(by_name)).tuples())
+    pairs = {(row[0], row[1]) for row in db.session.execute(by_link.union(by_name))}
     if not pairs:
         return []
-    done = set(db.session.execute(
+    done = {(row[0], row[1]) for row in db.session.execute(
         sa.select(OfficialMatch.case_id, OfficialMatch.account_id)
         .where(OfficialMatch.case_id.in_({case_id for case_id, _ in pairs}))
-    ).tuples())
+    )}
     return sorted(pairs - done)
 
 
@@ -83,11 +83,11 @@ def list_link_captures(case: Case) -> list[LinkCapture]:
         sa.select(Capture).where(Capture.url_canonical.in_(urls)))}
     jobs = {j.target: j for j in db.session.scalars(
         sa.select(Job).where(Job.kind == JobKind.CAPTURE, Job.target.in_(urls)))}
-    firsts = dict(db.session.execute(
+    firsts = {row[0]: row[1] for row in db.session.execute(
         sa.select(Link.url_canonical, sa.func.min(Report.created_at))
         .join(Report, Report.id == Link.report_id)
         .where(Link.url_canonical.in_(urls)).group_by(Link.url_canonical)
-    ).tuples())
+    )}
     return [LinkCapture(url, captures.get(url), jobs.get(url), firsts.get(url)) for url in urls]
 
 

@@ -1,0 +1,145 @@
+"""Captures and liveness checks by the worker, against a real local server."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.capture.models import Capture, Job, JobKind, JobState, LivenessCheck
+from portal.capture.worker import run_pass
+from portal.db import db, utcnow
+from portal.evidence.models import Link
+from portal.intake.models import Report
+
+pytest_plugins = ("tests.fixtures.capture",)
+
+
+def work(app) -> object:
+    with app.app_context():
+        return run_pass(owner="test-worker")
+
+
+def make_due(app, capture_id: int, *, reported_hours_ago: float | None = None) -> None:
+    """Pretend time has passed: the liveness job is due (and the reports were filed earlier)."""
+    with app.app_context():
+        job = db.session.scalar(sa.select(Job).where(Job.kind == JobKind.LIVENESS,
+                                                     Job.target == str(capture_id)))
+        job.run_after = utcnow() - timedelta(seconds=1)
+        for report in db.session.scalars(sa.select(Report)) if reported_hours_ago else ():
+            report.created_at = utcnow() - timedelta(hours=reported_hours_ago)
+        db.session.commit()
+
+
+def capture_row(app, url: str) -> Capture:
+    with app.app_context():
+        capture = db.session.scalar(sa.select(Capture).where(Capture.url_canonical == url))
+        db.session.expunge(capture)
+        return capture
+
+
+def test_a_reported_link_is_captured_once_and_shared_by_reports(capture_app, link_report, make_case,
+                                                               post_server):
+    app = capture_app()
+    first, second = make_case(), make_case()
+    link_report(app, first.report_ids[0], post_server.url)
+    stats = work(app)
+    assert (stats.queued, stats.captured) == (1, 1)
+    link_report(app, second.report_ids[0], post_server.url + "#fragment")
+    assert (work(app).captured, len(post_server.requests)) == (0, 1)
+    capture = capture_row(app, post_server.url)
+    assert (capture.status_code, capture.error, capture.liveness) == (200, None, "live")
+    import hashlib
+
+    assert capture.html_sha256 == hashlib.sha256(post_server.html).hexdigest()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Capture)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Link)) == 2
+        from portal.evidence.storage import get_storage
+
+        assert get_storage().get(capture.html_key) == post_server.html
+
+
+def test_a_refused_address_is_recorded_as_the_reason(capture_app, link_report, make_case,
+                                                     post_server):
+    app = capture_app(CAPTURE_ALLOW_PRIVATE=False)
+    app.config["CAPTURE_ALLOWED_PORTS"] = (80, 443, post_server.port)  # only the address fails
+    made = make_case()
+    link_report(app, made.report_ids[0], post_server.url)
+    work(app)
+    capture = capture_row(app, post_server.url)
+    assert (capture.error, capture.status_code, capture.html_key) == ("blocked_address", None,
+                                                                     None)
+    assert post_server.requests == []
+
+
+def test_removal_change_login_wall_and_return_are_recorded(capture_app, link_report, make_case,
+                                                           post_server):
+    app = capture_app()
+    made = make_case()
+    link_report(app, made.report_ids[0], post_server.url)
+    work(app)
+    capture = capture_row(app, post_server.url)
+    seen = []
+    for n, mode in enumerate(("post", "removed", "removed", "changed", "login", "post")):
+        post_server.mode = mode
+        make_due(app, capture.id, reported_hours_ago=5 if n == 1 else None)
+        assert work(app).checked == 1
+        seen.append(capture_row(app, post_server.url).liveness)
+    assert seen == ["live", "removed", "removed", "changed", "private", "live"]
+    with app.app_context():
+        checks = db.session.scalars(sa.select(LivenessCheck).order_by(LivenessCheck.id)).all()
+        assert [c.is_change for c in checks] == [False, True, False, True, True, True]
+        assert [c.status_code for c in checks][:3] == [200, 404, 404]
+        job = db.session.scalar(sa.select(Job).where(Job.kind == JobKind.LIVENESS))
+        assert job.state == JobState.QUEUED and job.run_after > utcnow()
+    removed = capture_row(app, post_server.url)
+    assert removed.removed_at is not None
+    page = render_section(app, made.id)
+    assert "Post removed 5 hours after the first report." in page, page
+
+
+def render_section(app, case_id: int) -> str:
+    from flask import render_template_string
+
+    from portal.cases.models import Case
+
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["lang"] = "en"
+        case = db.session.get(Case, case_id)
+        return render_template_string('{% include "capture/_case_section.html" %}', case=case)
+
+
+def test_liveness_schedule_is_dense_at_first_then_daily(capture_app):
+    app = capture_app()
+    from portal.capture.operations import next_check_at
+
+    with app.app_context():
+        start = utcnow()
+        hours = []
+        moment = start
+        while (moment := next_check_at(start, moment)) is not None:
+            hours.append(round((moment - start).total_seconds() / 3600))
+    assert hours[:6] == [1, 3, 6, 12, 24, 48]
+    assert hours[-1] == 30 * 24 and len(hours) == 5 + 29
+
+
+def test_a_job_whose_worker_died_is_retried_after_its_lease(capture_app, link_report, make_case,
+                                                            post_server):
+    app = capture_app(WORKER_LEASE_SECONDS=60)
+    from portal.capture.worker import claim_job, run_job
+
+    made = make_case()
+    link_report(app, made.report_ids[0], post_server.url)
+    with app.app_context():
+        from portal.capture.operations import enqueue_new_links
+
+        enqueue_new_links()
+        db.session.commit()
+        assert claim_job("dead-worker", utcnow()) is not None  # claimed, then "killed"
+        assert claim_job("other", utcnow()) is None  # leased: nobody else takes it
+        claimed = claim_job("other", utcnow() + timedelta(seconds=61))
+        assert claimed is not None
+        assert run_job(claimed) == "captured"
+        job = db.session.get(Job, claimed.id)
+        assert (job.state, job.attempts) == (JobState.DONE, 2)
