@@ -137,3 +137,36 @@ def test_contact_only_when_not_anonymous_and_links_only_when_canonical(
         report.visibility = "anonymous"
         db.session.commit()
     assert "terbuka@example.com" not in client.get(f"/petugas/kasus/{named.id}").text
+
+
+def test_decision_reaches_every_reporter(client, app, make_case, make_user, login_as):
+    made = make_case(reports=2, emails=["satu@example.com", None])
+    codes = _give_codes(app, made)
+    officer = make_user()
+    _investigating(app, made, officer)
+    login_as(client, officer)
+    with app.app_context():
+        version = db.session.get(Case, made.id).version
+    client.post(f"/petugas/kasus/{made.id}/status", data={
+        "to": "resolved", "version": version, "outcome": "substantiated",
+        "summary": "Terbukti: akun resmi dipakai untuk kampanye."})
+    for code in codes:
+        assert "Diputuskan" in _status_page(app, code)
+    with app.app_context():
+        mails = db.session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.kind == "case_status")).all()
+        assert [m.recipient for m in mails] == ["satu@example.com"]
+
+
+def test_case_forms_need_csrf(make_app, make_case, make_user, login_as):
+    from tests.conftest import csrf_token_from
+
+    made = make_case()
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    login_as(client, make_user())
+    token = csrf_token_from(client.get(f"/petugas/kasus/{made.id}").text)
+    assert client.post(f"/petugas/kasus/{made.id}/catatan",
+                       data={"body": "tanpa token"}).status_code == 400
+    assert client.post(f"/petugas/kasus/{made.id}/catatan",
+                       data={"body": "dengan token", "csrf_token": token}).status_code == 303
