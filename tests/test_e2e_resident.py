@@ -58,8 +58,9 @@ def test_resident_files_and_follows_the_scenario_report(app, live_server, page, 
     page.set_viewport_size(PHONE)
     page.goto(live_server + "/")
     if language == "en":
-        page.get_by_role("button", name="English").click()
-        page.wait_for_selector("html[lang=en]")
+        with page.expect_navigation(url="**/"):
+            page.get_by_role("button", name="English").click()
+        page.wait_for_selector("html[lang=en]", state="attached")
     page.get_by_role("link", name=words["report"], exact=True).click()
     page.wait_for_url("**/lapor")
 
