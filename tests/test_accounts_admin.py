@@ -90,12 +90,12 @@ def test_admin_changes_role_and_team(app, admin, make_user):
     user = make_user()
     version = version_in(admin.get(f"/petugas/admin/pengguna/{user.id}").text)
     response = admin.post(f"/petugas/admin/pengguna/{user.id}", data={
-        "name": "Renamed", "role": "supervisor", "team_id": team_id(app, "inspektorat-sumsel"),
-        "is_active": "y", "version": version})
+        "email": "Renamed@Example.org", "name": "Renamed", "role": "supervisor",
+        "team_id": team_id(app, "inspektorat-sumsel"), "is_active": "y", "version": version})
     assert response.status_code == 303
     row = user_row(app, user.id)
-    assert (row.name, row.role, row.team_id) == ("Renamed", "supervisor",
-                                                 team_id(app, "inspektorat-sumsel"))
+    assert (row.email, row.name, row.role, row.team_id) == (
+        "renamed@example.org", "Renamed", "supervisor", team_id(app, "inspektorat-sumsel"))
 
 
 def test_stale_user_edit_is_refused(app, admin, make_user, login_as):
@@ -104,7 +104,7 @@ def test_stale_user_edit_is_refused(app, admin, make_user, login_as):
     login_as(other_admin, make_user(role="admin", team=None))
     mine = version_in(admin.get(f"/petugas/admin/pengguna/{user.id}").text)
     theirs = version_in(other_admin.get(f"/petugas/admin/pengguna/{user.id}").text)
-    data = {"role": "officer", "team_id": user.team_id, "is_active": "y"}
+    data = {"email": user.email, "role": "officer", "team_id": user.team_id, "is_active": "y"}
     assert other_admin.post(f"/petugas/admin/pengguna/{user.id}",
                             data={**data, "name": "Their name", "version": theirs}
                             ).status_code == 303
@@ -118,10 +118,11 @@ def test_stale_user_edit_is_refused(app, admin, make_user, login_as):
 def test_last_admin_cannot_demote_themselves(app, admin):
     with app.app_context():
         me = db.session.scalar(sa.select(User).where(User.role == "admin"))
-        my_id = me.id
+        my_id, my_email = me.id, me.email
     version = version_in(admin.get(f"/petugas/admin/pengguna/{my_id}").text)
     response = admin.post(f"/petugas/admin/pengguna/{my_id}", data={
-        "name": "Admin Satu", "role": "officer", "team_id": team_id(app, "bawaslu-sumsel"),
+        "email": my_email, "name": "Admin Satu", "role": "officer",
+        "team_id": team_id(app, "bawaslu-sumsel"),
         "is_active": "y", "version": version})
     assert "last active admin" in response.text
     assert user_row(app, my_id).role == "admin"
@@ -167,12 +168,12 @@ def test_admin_user_form_ignores_extra_fields(app, admin, make_user):
     user = make_user()
     version = version_in(admin.get(f"/petugas/admin/pengguna/{user.id}").text)
     admin.post(f"/petugas/admin/pengguna/{user.id}", data={
-        "name": user.name, "role": "officer", "team_id": user.team_id, "is_active": "y",
-        "version": version, "email": "other@example.test", "password_hash": "x",
-        "session_version": "7"})
+        "email": user.email, "name": user.name, "role": "officer", "team_id": user.team_id,
+        "is_active": "y", "version": version, "password_hash": "x", "session_version": "7",
+        "failed_logins": "0", "id": "999", "created_at": "2000-01-01"})
     row = user_row(app, user.id)
-    assert (row.email, row.password_hash, row.session_version) == (
-        user.email, user.password_hash, user.session_version)
+    assert (row.id, row.password_hash, row.session_version, row.created_at) == (
+        user.id, user.password_hash, user.session_version, user.created_at)
 
 
 def test_teams_can_be_created_and_edited(app, admin):
@@ -286,8 +287,8 @@ def test_account_history_shows_who_changed_what(app, admin, make_user, log_in):
     user = make_user(role="officer")
     version = version_in(admin.get(f"/petugas/admin/pengguna/{user.id}").text)
     admin.post(f"/petugas/admin/pengguna/{user.id}", data={
-        "name": user.name, "role": "supervisor", "team_id": user.team_id, "is_active": "y",
-        "version": version})
+        "email": user.email, "name": user.name, "role": "supervisor",
+        "team_id": user.team_id, "is_active": "y", "version": version})
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         log_in(app.test_client(), user.email, "wrong password guess")
     admin.post(f"/petugas/admin/pengguna/{user.id}/buka-kunci")
@@ -302,3 +303,14 @@ def test_account_history_shows_who_changed_what(app, admin, make_user, log_in):
     assert "Password set by an admin" in history and "command line" in history
     order = [history.index(k) for k in ("Password set", "Unlocked", "Locked after", "Changed")]
     assert order == sorted(order)  # newest first
+
+
+def test_email_change_refuses_a_taken_address(app, admin, make_user):
+    user = make_user()
+    make_user(email="taken@example.org")
+    version = version_in(admin.get(f"/petugas/admin/pengguna/{user.id}").text)
+    response = admin.post(f"/petugas/admin/pengguna/{user.id}", data={
+        "email": "TAKEN@example.org", "name": user.name, "role": "officer",
+        "team_id": user.team_id, "is_active": "y", "version": version})
+    assert "already exists" in response.text
+    assert user_row(app, user.id).email == user.email

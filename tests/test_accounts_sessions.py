@@ -79,8 +79,8 @@ def test_deactivation_ends_open_sessions(app, client, logged_in, make_user, logi
     edit = admin.get(f"/petugas/admin/pengguna/{logged_in.id}")
     version = edit.text.split('name="version" type="hidden" value="')[1].split('"')[0]
     response = admin.post(f"/petugas/admin/pengguna/{logged_in.id}", data={
-        "name": logged_in.name, "role": "officer", "team_id": logged_in.team_id,
-        "version": version})  # is_active unchecked
+        "email": logged_in.email, "name": logged_in.name, "role": "officer",
+        "team_id": logged_in.team_id, "version": version})  # is_active unchecked
     assert response.status_code == 303
     assert client.get("/petugas/").status_code == 302
 

@@ -83,9 +83,10 @@ def edit_user(user_id: int):
         form.version.data = queries.edit_version(user)
     elif form.validate_on_submit():
         try:
-            operations.update_user(user, version=form.version.data, name=form.name.data,
-                                   role=form.role.data, team=chosen_team(form.team_id.data),
-                                   is_active=form.is_active.data, actor=staff_user())
+            operations.update_user(
+                user, version=form.version.data, email=form.email.data, name=form.name.data,
+                role=form.role.data, team=chosen_team(form.team_id.data),
+                is_active=form.is_active.data, actor=staff_user())
         except operations.AccountError as err:
             database.rollback()
             form.form_errors.append(str(err))

@@ -15,7 +15,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -30,6 +29,10 @@ ROLE_CHOICES = [SelectChoice(Role.OFFICER.value, _l("Officer")),
                 SelectChoice(Role.SUPERVISOR.value, _l("Supervisor")),
                 SelectChoice(Role.ADMIN.value, _l("Admin"))]
 NEW_PASSWORD = [DataRequired(), Length(max=256)]
+# A plain shape check: staff work at agencies with all kinds of (internal) mail domains.
+EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                     message=_l("Enter an email address such as nama@bawaslu.go.id."))
+STAFF_EMAIL = [DataRequired(), EMAIL_SHAPE, Length(max=254)]
 
 
 class LoginForm(FlaskForm):
@@ -50,7 +53,7 @@ class ProfileForm(FlaskForm):
 
 
 class UserCreateForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email address"), validators=STAFF_EMAIL)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     team_id = SelectField(_l("Team"), coerce=int)
@@ -58,6 +61,7 @@ class UserCreateForm(FlaskForm):
 
 
 class UserEditForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=STAFF_EMAIL)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     team_id = SelectField(_l("Team"), coerce=int)
@@ -75,7 +79,8 @@ class TeamForm(FlaskForm):
         DataRequired(), Length(max=64),
         Regexp(r"^[a-z0-9][a-z0-9-]*$",
                message=_l("Use a-z, 0-9 and -, e.g. bawaslu-lubuklinggau."))])
-    email = EmailField(_l("Team email address"), validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(_l("Team email address"),
+                       validators=[Optional(), EMAIL_SHAPE, Length(max=254)])
     is_active = BooleanField(_l("Active"), default=True)
     version = HiddenField()
 

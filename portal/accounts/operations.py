@@ -111,10 +111,14 @@ def unlock_user(user: User, *, actor: User | None = None) -> None:
     logger.info("User %s unlocked", user.id)
 
 
-def update_user(user: User, *, version: str, name: str, role: str, team: Team | None,
-                is_active: bool, actor: User | None = None) -> None:
+def update_user(user: User, *, version: str, email: str, name: str, role: str,
+                team: Team | None, is_active: bool, actor: User | None = None) -> None:
     """An admin's edit of a user; refused when the user changed since the form was opened."""
     _check_version(user, version)
+    email = email.strip().lower()
+    other = queries.get_user_by_email(email)
+    if other is not None and other.id != user.id:
+        raise AccountError(str(_l("A user with this email address already exists.")))
     if role != Role.ADMIN and team is None:
         raise AccountError(str(_l("Officers and supervisors need a team.")))
     _keep_an_admin(user, role=role, is_active=is_active)
@@ -122,7 +126,8 @@ def update_user(user: User, *, version: str, name: str, role: str, team: Team | 
     if user.is_active and not is_active:
         end_sessions(user)
         logger.info("User %s deactivated", user.id)
-    user.name, user.role, user.team, user.is_active = name.strip(), role, team, is_active
+    user.email, user.name, user.role = email, name.strip(), role
+    user.team, user.is_active = team, is_active
     db.session.flush()
     after = _profile(user)
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
@@ -132,7 +137,8 @@ def update_user(user: User, *, version: str, name: str, role: str, team: Team | 
 
 def _profile(user: User) -> dict[str, Any]:
     """What update_user may change, in a form fit for the history."""
-    return {"name": user.name, "role": user.role, "is_active": user.is_active,
+    return {"email": user.email, "name": user.name, "role": user.role,
+            "is_active": user.is_active,
             "team": user.team.slug if user.team else None}
 
 
