@@ -34,6 +34,17 @@ EVENT_LABELS = {
     "status_changed": _l("Status changed"), "assigned": _l("Assigned"), "note": _l("Note"),
     "message_sent": _l("Message to reporter"), "escalated": _l("Escalated: deadline passed"),
     "original_downloaded": _l("Sealed original downloaded"),
+    "reporter_replied": _l("Reply from the reporter"),
+    "merged_into": _l("Merged into another case"), "merged_from": _l("Another case merged in"),
+    "merge_undone": _l("Merge undone"), "report_split": _l("Report split out"),
+    "split_from": _l("Split from another case"),
+    "duplicate_rejected": _l("Suggested duplicate rejected"),
+    "referred": _l("Referred to another body"), "referral_answered": _l("Referral answered"),
+    "referral_details": _l("Referral details changed"),
+    "publication_requested": _l("Publication requested"),
+    "publication_rejected": _l("Publication rejected"), "published": _l("Published"),
+    "unpublished": _l("Unpublished"), "bundle_exported": _l("Evidence bundle exported"),
+    "official_account": _l("Names an official government account"),
 }
 
 
