@@ -127,3 +127,28 @@ def test_resident_files_and_follows_the_scenario_report(app, live_server, page, 
     assert words["replied"] in page.locator(".timeline").inner_text()
     assert page.locator("img.thumb").count() == 3
     page.screenshot(path=str(tmp_path / f"status-{language}.png"), full_page=True)
+
+
+def test_refusal_with_javascript_keeps_the_answers_and_the_page_working(app, live_server, page,
+                                                                       tmp_path):
+    page.set_viewport_size(PHONE)
+    page.goto(live_server + "/lapor")
+    page.locator("#category").select_option(label="Pengaduan pelayanan publik")
+    page.locator("#reported_party").fill("Kantor Kecamatan Lubuk Linggau Barat I")
+    page.locator("#region").select_option(label="Kota Lubuk Linggau")
+    page.locator("#learned_on").fill(date.today().isoformat())
+    page.locator("#description").fill("Petugas meminta uang tambahan untuk mengurus KTP.")
+    shot = screenshot(tmp_path / "layar.png", 10)
+    page.locator("#screenshots").set_input_files(shot)
+    page.locator("#links").fill("javascript:alert(1)")
+    page.get_by_role("button", name="Kirim laporan").click()
+
+    page.get_by_text("Baris 1").first.wait_for()
+    assert page.locator("#reported_party").input_value() == "Kantor Kecamatan Lubuk Linggau Barat I"
+    assert page.locator("#files-lost").is_visible()
+    page.locator("#links").fill("")
+    page.locator("#screenshots").set_input_files(shot)
+    page.locator("#previews img").first.wait_for()  # the script runs again on the new page
+    page.get_by_role("button", name="Kirim laporan").click()
+    page.wait_for_url("**/laporan/tanda-terima")
+    assert page.locator("#tracking-code").is_visible()
