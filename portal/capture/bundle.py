@@ -49,11 +49,11 @@ class _Writer:
         self.missing: list[str] = []
 
     def add(self, path: str, key: str | None, *, recorded: str | None, **meta: Any) -> None:
+        if not key:  # nothing was stored (no screenshot taken, the fetch failed)
+            return
         try:
-            data = get_storage().get(key) if key else None
+            data = get_storage().get(key)
         except StoredFileMissing:
-            data = None
-        if data is None:
             self.missing.append(path)
             return
         sha = hashlib.sha256(data).hexdigest()
