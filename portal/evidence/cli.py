@@ -61,3 +61,12 @@ def verify_files_command() -> None:
     click.echo(f"Checked {checked} evidence rows: {problems} problems.")
     if problems:
         raise SystemExit(1)
+
+
+@evidence_cli.command("verify")
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False))
+def verify_bundle_command(bundle: str) -> None:
+    """Re-check every hash in an evidence bundle ZIP (exits 1 naming the first mismatch)."""
+    from portal.capture.cli import report_bundle_check
+
+    report_bundle_check(bundle)
