@@ -14,14 +14,26 @@ pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
 WORDS = {
-    "id": {"report": "Lapor", "track": "Lacak laporan", "send": "Kirim laporan",
-           "show": "Tampilkan laporan saya", "reply": "Kirim balasan",
-           "category": "Netralitas ASN: posting kampanye di media sosial",
-           "received": "Laporan Anda telah diterima", "replied": "Anda membalas"},
-    "en": {"report": "Report", "track": "Track a report", "send": "Send report",
-           "show": "Show my report", "reply": "Send reply",
-           "category": "Civil-servant neutrality: posting campaign material on social media",
-           "received": "Your report was received", "replied": "You replied"},
+    "id": {
+        "report": "Lapor",
+        "track": "Lacak laporan",
+        "send": "Kirim laporan",
+        "show": "Tampilkan laporan saya",
+        "reply": "Kirim balasan",
+        "category": "Netralitas ASN: posting kampanye di media sosial",
+        "received": "Laporan Anda telah diterima",
+        "replied": "Anda membalas",
+    },
+    "en": {
+        "report": "Report",
+        "track": "Track a report",
+        "send": "Send report",
+        "show": "Show my report",
+        "reply": "Send reply",
+        "category": "Civil-servant neutrality: posting campaign material on social media",
+        "received": "Your report was received",
+        "replied": "You replied",
+    },
 }
 
 
@@ -45,15 +57,15 @@ def question_from_officer(app, reference: str, body: str) -> None:
     with app.app_context():
         case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
         report = case.reports[0]
-        db.session.add(Message(case_id=case.id, report_id=report.id, direction="to_reporter",
-                               body=body))
+        db.session.add(
+            Message(case_id=case.id, report_id=report.id, direction="to_reporter", body=body)
+        )
         record_event(case, "message", visibility="reporter", report=report)
         db.session.commit()
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_resident_files_and_follows_the_scenario_report(app, live_server, page, tmp_path,
-                                                       language):
+def test_resident_files_and_follows_the_scenario_report(app, live_server, page, tmp_path, language):
     words = WORDS[language]
     page.set_viewport_size(PHONE)
     page.goto(live_server + "/")
@@ -78,7 +90,8 @@ def test_resident_files_and_follows_the_scenario_report(app, live_server, page, 
     form.locator("#learned_on").fill(yesterday.isoformat())
     form.locator("#description").fill(
         "Akun Instagram resmi Diskominfo Kota Lubuk Linggau mengunggah poster kampanye "
-        "salah satu calon kepala daerah, lalu menghapusnya beberapa jam kemudian.")
+        "salah satu calon kepala daerah, lalu menghapusnya beberapa jam kemudian."
+    )
     shots = [screenshot(tmp_path / "layar-1.png", 40), screenshot(tmp_path / "layar-2.png", 90)]
     form.locator("#screenshots").set_input_files(shots)
     previews = page.locator("#previews img")
@@ -110,14 +123,16 @@ def test_resident_files_and_follows_the_scenario_report(app, live_server, page, 
     assert thumbs.count() == 2
     thumbs.last.scroll_into_view_if_needed()
     page.wait_for_function(
-        "() => [...document.querySelectorAll('img.thumb')].every(i => i.naturalWidth > 0)")
+        "() => [...document.querySelectorAll('img.thumb')].every(i => i.naturalWidth > 0)"
+    )
 
     question_from_officer(app, reference, "Kapan unggahan itu dihapus?")
     page.reload()
     assert "Kapan unggahan itu dihapus?" in page.locator("#messages + .messages").inner_text()
     page.locator("#body").fill("Sekitar pukul 14.00 WIB, ini tangkapan layar ketiga.")
     page.locator(".reply-form input[type=file]").set_input_files(
-        screenshot(tmp_path / "layar-3.png", 160))
+        screenshot(tmp_path / "layar-3.png", 160)
+    )
     page.locator(".reply-form .previews img").first.wait_for()
     page.get_by_role("button", name=words["reply"]).click()
     page.wait_for_url("**/lacak/status#messages")
@@ -129,8 +144,9 @@ def test_resident_files_and_follows_the_scenario_report(app, live_server, page, 
     page.screenshot(path=str(tmp_path / f"status-{language}.png"), full_page=True)
 
 
-def test_refusal_with_javascript_keeps_the_answers_and_the_page_working(app, live_server, page,
-                                                                       tmp_path):
+def test_refusal_with_javascript_keeps_the_answers_and_the_page_working(
+    app, live_server, page, tmp_path
+):
     page.set_viewport_size(PHONE)
     page.goto(live_server + "/lapor")
     page.locator("#category").select_option(label="Pengaduan pelayanan publik")

@@ -40,14 +40,17 @@ def test_good_report_lands_with_answers_contact_and_case(app, client, report_for
         report = db.session.scalar(sa.select(Report))
         assert report.platform == "instagram"
         assert report.reported_account == "@diskominfo.lubuklinggau"
-        assert report.answers == {"platform": "instagram",
-                                  "account_handle": "@diskominfo.lubuklinggau"}
+        assert report.answers == {
+            "platform": "instagram",
+            "account_handle": "@diskominfo.lubuklinggau",
+        }
         assert report.contact_email == "warga@example.com"
         assert report.visibility == "confidential"
         assert report.language == "id"
         assert report.case.reference.startswith("ADU-")
         assert [link.url_canonical for link in report.links] == [
-            "https://www.instagram.com/p/C9xYz12AbCd/"]
+            "https://www.instagram.com/p/C9xYz12AbCd/"
+        ]
     assert stored()["evidence"] == 2
 
 
@@ -59,7 +62,10 @@ def test_anonymous_report_drops_contact_even_when_filled(app, client, report_for
     with app.app_context():
         report = db.session.scalar(sa.select(Report))
         assert (report.contact_name, report.contact_email, report.contact_phone) == (
-            None, None, None)
+            None,
+            None,
+            None,
+        )
 
 
 def test_only_the_chosen_categorys_questions_are_required(app, client, report_form):
@@ -101,15 +107,21 @@ def test_eleven_files_are_refused(client, report_form, stored):
 
 def test_no_file_at_all_is_refused(client, report_form, stored):
     response = post_report(client, report_form(files=[]))
-    assert_refused(response, stored, "Lampirkan paling sedikit satu tangkapan layar",
-                   files_sent=False)
+    assert_refused(
+        response, stored, "Lampirkan paling sedikit satu tangkapan layar", files_sent=False
+    )
 
 
 def huge_png_header() -> bytes:
     ihdr = struct.pack(">IIBBBBB", 65535, 65535, 8, 2, 0, 0, 0)
     chunk = b"IHDR" + ihdr
-    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk
-            + struct.pack(">I", zlib.crc32(chunk)) + b"\0" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(ihdr))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+        + b"\0" * 64
+    )
 
 
 def truncated_jpeg() -> bytes:
@@ -120,14 +132,17 @@ def truncated_jpeg() -> bytes:
     return out.getvalue()[:3000]
 
 
-@pytest.mark.parametrize(("body", "name"), [
-    (b"<!doctype html><html><body><script>alert(1)</script></body></html>", "layar.png"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "gambar.svg"),
-    (huge_png_header(), "raksasa.png"),
-    (truncated_jpeg(), "rusak.jpg"),
-], ids=["html-named-png", "svg", "65535-square-png", "truncated-jpeg"])
-def test_files_that_are_not_acceptable_images_are_refused(client, report_form, stored, body,
-                                                          name):
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        (b"<!doctype html><html><body><script>alert(1)</script></body></html>", "layar.png"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "gambar.svg"),
+        (huge_png_header(), "raksasa.png"),
+        (truncated_jpeg(), "rusak.jpg"),
+    ],
+    ids=["html-named-png", "svg", "65535-square-png", "truncated-jpeg"],
+)
+def test_files_that_are_not_acceptable_images_are_refused(client, report_form, stored, body, name):
     # a good screenshot first: its files must be cleaned up when the second one is refused
     response = post_report(client, report_form(files=[(png_bytes(), "baik.png"), (body, name)]))
     assert_refused(response, stored, f"“{name}”")
@@ -179,8 +194,9 @@ def test_honeypot_filled_stores_nothing_and_says_nothing_useful(client, report_f
 def test_dates_in_the_future_or_out_of_order_are_refused(client, report_form, stored):
     response = post_report(client, report_form(learned_on="2999-01-01"))
     assert_refused(response, stored, "Tanggal ini berada di masa depan")
-    response = post_report(client, report_form(learned_on="2026-01-01",
-                                               incident_at="2026-02-01T10:00"))
+    response = post_report(
+        client, report_form(learned_on="2026-01-01", incident_at="2026-02-01T10:00")
+    )
     assert_refused(response, stored, "tidak mungkin terjadi setelah")
 
 

@@ -41,8 +41,9 @@ def test_receipt_needs_the_submitting_browser(client, app, report_form):
     assert response.headers["Location"] == "/lacak"
 
 
-def test_double_submission_creates_one_report_and_shows_the_same_code(app, client, report_form,
-                                                                        stored):
+def test_double_submission_creates_one_report_and_shows_the_same_code(
+    app, client, report_form, stored
+):
     data = report_form()
     key = data["idempotency_key"]
     first = code_on(post_report(client, data, follow=True).text)
@@ -125,7 +126,8 @@ def test_no_receipt_email_for_anonymous_reports(mail_app, report_form):
 
 
 def test_double_submission_that_loses_the_race_shows_the_winners_receipt(
-        app, client, report_form, stored, monkeypatch):
+    app, client, report_form, stored, monkeypatch
+):
     """As if both requests passed the look-up before either committed: the unique key refuses
     the second, which rolls back, removes its files and answers with the first one's code."""
     from portal.intake import views
@@ -134,8 +136,9 @@ def test_double_submission_that_loses_the_race_shows_the_winners_receipt(
     first = code_on(post_report(client, data, follow=True).text)
     files_before = stored()["files"]
     monkeypatch.setattr(views, "earlier_submission", lambda key: None)
-    again = report_form(idempotency_key=data["idempotency_key"],
-                        files=[(png_bytes(color=(9, 9, 9)), "lain.png")])
+    again = report_form(
+        idempotency_key=data["idempotency_key"], files=[(png_bytes(color=(9, 9, 9)), "lain.png")]
+    )
     second = code_on(post_report(app.test_client(), again, follow=True).text)
     assert second == first
     assert stored()["reports"] == 1

@@ -62,9 +62,12 @@ def test_wrong_and_unknown_codes_get_the_same_answer(app, client, report_form):
 
 def test_a_code_never_opens_another_report(app, client, report_form):
     first = file_one(client, report_form)
-    second = file_one(app.test_client(), report_form, links="https://x.com/pemkot/status/123",
-                      description="Laporan kedua tentang kendaraan dinas yang dipakai "
-                                  "berkampanye di pasar.")
+    second = file_one(
+        app.test_client(),
+        report_form,
+        links="https://x.com/pemkot/status/123",
+        description="Laporan kedua tentang kendaraan dinas yang dipakai berkampanye di pasar.",
+    )
     visitor = app.test_client()
     visitor.post("/lacak", data={"code": second})
     html = visitor.get("/lacak/status").text
@@ -75,11 +78,13 @@ def test_a_code_never_opens_another_report(app, client, report_form):
         assert mine.case.reference in html
 
 
-def test_reporters_on_one_case_see_only_their_own_messages_and_screenshots(app, client,
-                                                                          report_form):
+def test_reporters_on_one_case_see_only_their_own_messages_and_screenshots(
+    app, client, report_form
+):
     first = file_one(client, report_form)
-    second = file_one(app.test_client(), report_form,
-                      files=[(png_bytes(color=(5, 5, 5)), "milik-kedua.png")])
+    second = file_one(
+        app.test_client(), report_form, files=[(png_bytes(color=(5, 5, 5)), "milik-kedua.png")]
+    )
     with app.app_context():
         assert report_of(app, first).case_id == report_of(app, second).case_id  # same post
     add_officer_question(app, first, "Pertanyaan khusus untuk pelapor pertama.")
@@ -116,14 +121,14 @@ def add_officer_question(app, code: str, body: str) -> None:
 
     with app.app_context():
         report = report_of(app, code)
-        db.session.add(Message(case_id=report.case_id, report_id=report.id,
-                               direction="to_reporter", body=body))
+        db.session.add(
+            Message(case_id=report.case_id, report_id=report.id, direction="to_reporter", body=body)
+        )
         record_event(report.case, "message", visibility="reporter", report=report)
         db.session.commit()
 
 
-def test_officer_question_is_shown_and_a_reply_with_a_screenshot_lands(app, client,
-                                                                       report_form):
+def test_officer_question_is_shown_and_a_reply_with_a_screenshot_lands(app, client, report_form):
     from portal.cases.models import CaseEvent, Message
     from portal.evidence.models import Evidence
 
@@ -134,9 +139,14 @@ def test_officer_question_is_shown_and_a_reply_with_a_screenshot_lands(app, clie
     html = visitor.get("/lacak/status").text
     assert "Kapan unggahan itu dihapus? &lt;b&gt;penting&lt;/b&gt;" in html
     third = png_bytes(color=(0, 128, 0))
-    response = post_report(visitor, {"body": "Sekitar pukul 14.00, tiga jam kemudian.",
-                                     "screenshots": [(third, "layar-3.png")]},
-                           url="/lacak/balas")
+    response = post_report(
+        visitor,
+        {
+            "body": "Sekitar pukul 14.00, tiga jam kemudian.",
+            "screenshots": [(third, "layar-3.png")],
+        },
+        url="/lacak/balas",
+    )
     assert response.status_code == 303
     html = visitor.get("/lacak/status").text
     assert "Sekitar pukul 14.00" in html and "layar-3.png" in html
@@ -147,8 +157,9 @@ def test_officer_question_is_shown_and_a_reply_with_a_screenshot_lands(app, clie
         assert reply.report_id == report.id and reply.case_id == report.case_id
         evidence = db.session.scalar(sa.select(Evidence).where(Evidence.message_id == reply.id))
         assert evidence.report_id == report.id and evidence.original_filename == "layar-3.png"
-        kinds = db.session.scalars(sa.select(CaseEvent.kind)
-                                   .where(CaseEvent.case_id == report.case_id)).all()
+        kinds = db.session.scalars(
+            sa.select(CaseEvent.kind).where(CaseEvent.case_id == report.case_id)
+        ).all()
         assert "reporter_replied" in kinds
 
 
@@ -157,9 +168,11 @@ def test_reply_with_a_bad_file_stores_nothing(app, client, report_form, stored):
     before = stored()
     visitor = app.test_client()
     visitor.post("/lacak", data={"code": code})
-    response = post_report(visitor, {"body": "Ini tambahan bukti.",
-                                     "screenshots": [(b"<svg></svg>", "x.svg")]},
-                           url="/lacak/balas")
+    response = post_report(
+        visitor,
+        {"body": "Ini tambahan bukti.", "screenshots": [(b"<svg></svg>", "x.svg")]},
+        url="/lacak/balas",
+    )
     assert response.status_code == 400
     assert "“x.svg”" in response.text
     assert stored() == before
@@ -182,8 +195,9 @@ def test_code_guessing_is_rate_limited(make_app):
     limiter.reset()
 
 
-def test_status_change_and_internal_notes_as_the_reporter_sees_them(app, client, report_form,
-                                                                    make_user):
+def test_status_change_and_internal_notes_as_the_reporter_sees_them(
+    app, client, report_form, make_user
+):
     from portal.cases.history import record_event
     from portal.cases.workflow import change_status
 

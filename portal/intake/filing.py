@@ -43,15 +43,22 @@ class Checked:
 
 def list_categories() -> list[Category]:
     """Active categories in display order."""
-    return list(db.session.scalars(
-        sa.select(Category).where(Category.is_active).order_by(Category.sort_order, Category.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Category).where(Category.is_active).order_by(Category.sort_order, Category.id)
+        )
+    )
 
 
 def list_regions() -> list[Region]:
     """Active cities and regencies, by name."""
-    return list(db.session.scalars(
-        sa.select(Region).where(Region.is_active, Region.kind != "province")
-        .order_by(Region.name)))
+    return list(
+        db.session.scalars(
+            sa.select(Region)
+            .where(Region.is_active, Region.kind != "province")
+            .order_by(Region.name)
+        )
+    )
 
 
 def fill_choices(form: ReportForm, categories: list[Category], regions: list[Region]) -> None:
@@ -69,9 +76,12 @@ def check_form(form: ReportForm, categories: list[Category]) -> Checked:
     is_valid = form.validate()
     csrf_field = getattr(form, "csrf_token", None)
     if csrf_field is not None and csrf_field.errors:
-        csrf_field.errors = [_(
-            "The form expired or was not sent from this site. Check your answers below and "
-            "send the form again.")]
+        csrf_field.errors = [
+            _(
+                "The form expired or was not sent from this site. Check your answers below and "
+                "send the form again."
+            )
+        ]
     category = next((c for c in categories if c.id == form.category.data), None)
     if category is None and not form.category.errors:
         form.category.errors = [_("Choose the kind of complaint.")]
@@ -80,9 +90,14 @@ def check_form(form: ReportForm, categories: list[Category]) -> Checked:
     answers: dict[str, str] = {}
     if category is not None:
         answers, checked.question_errors = collect_answers(
-            category, request.form, current_language())
-    uploads = read_uploads(request.files.getlist(form.screenshots.name), min_files=1,
-                           max_files=cfg["MAX_FILES"], max_bytes=cfg["MAX_FILE_BYTES"])
+            category, request.form, current_language()
+        )
+    uploads = read_uploads(
+        request.files.getlist(form.screenshots.name),
+        min_files=1,
+        max_files=cfg["MAX_FILES"],
+        max_bytes=cfg["MAX_FILE_BYTES"],
+    )
     if uploads.error:
         form.screenshots.errors = [uploads.error]
         checked.is_oversize = uploads.is_oversize
@@ -92,13 +107,22 @@ def check_form(form: ReportForm, categories: list[Category]) -> Checked:
     if form.errors or checked.question_errors or not is_valid:
         return checked
     checked.arguments = dict(
-        category=category, region=db.session.get(Region, form.region.data),
-        reported_party=form.reported_party.data, description=form.description.data,
-        answers=answers, incident_at=to_utc(form.incident_at.data),
-        learned_on=form.learned_on.data, visibility=form.visibility.data,
-        contact_name=form.contact_name.data, contact_email=form.contact_email.data,
-        contact_phone=form.contact_phone.data, files=uploads.files, links=links,
-        idempotency_key=form.idempotency_key.data, language=current_language())
+        category=category,
+        region=db.session.get(Region, form.region.data),
+        reported_party=form.reported_party.data,
+        description=form.description.data,
+        answers=answers,
+        incident_at=to_utc(form.incident_at.data),
+        learned_on=form.learned_on.data,
+        visibility=form.visibility.data,
+        contact_name=form.contact_name.data,
+        contact_email=form.contact_email.data,
+        contact_phone=form.contact_phone.data,
+        files=uploads.files,
+        links=links,
+        idempotency_key=form.idempotency_key.data,
+        language=current_language(),
+    )
     checked.is_valid = True
     return checked
 
@@ -116,8 +140,9 @@ def earlier_submission(idempotency_key: str) -> tuple[Any, str] | None:
     report = get_report_by_idempotency_key(idempotency_key)
     if report is None:
         return None
-    code = get_receipt_code(report, key=current_app.config["TRACKING_KEY"],
-                            idempotency_key=idempotency_key)
+    code = get_receipt_code(
+        report, key=current_app.config["TRACKING_KEY"], idempotency_key=idempotency_key
+    )
     return (report, code) if code else None
 
 

@@ -31,39 +31,64 @@ class ReportForm(FlaskForm):
     """The resident's report. Category questions, files and links are checked in the view
     helpers (intake.answers), which know the chosen category and the upload limits."""
 
-    category = SelectField(_l("Category"), coerce=int,
-                           validators=[InputRequired(_l("Choose the kind of complaint."))])
+    category = SelectField(
+        _l("Category"), coerce=int, validators=[InputRequired(_l("Choose the kind of complaint."))]
+    )
     reported_party = StringField(
         _l("Who did it (institution, office or official)"),
-        validators=[DataRequired(_l("Say which institution, office or official did it.")),
-                    Length(max=300)])
-    region = SelectField(_l("Region (city or regency)"), coerce=int,
-                         validators=[InputRequired(_l("Choose the city or regency."))])
-    incident_at = DateTimeLocalField(_l("When did it happen? (date and time, if known)"),
-                                     format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    learned_on = DateField(_l("When did you find out about it?"),
-                           validators=[InputRequired(_l("Give the date you found out."))])
+        validators=[
+            DataRequired(_l("Say which institution, office or official did it.")),
+            Length(max=300),
+        ],
+    )
+    region = SelectField(
+        _l("Region (city or regency)"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose the city or regency."))],
+    )
+    incident_at = DateTimeLocalField(
+        _l("When did it happen? (date and time, if known)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    learned_on = DateField(
+        _l("When did you find out about it?"),
+        validators=[InputRequired(_l("Give the date you found out."))],
+    )
     description = TextAreaField(
         _l("What happened?"),
-        validators=[DataRequired(_l("Describe what happened.")),
-                    Length(min=DESCRIPTION_MIN, max=DESCRIPTION_MAX,
-                           message=_l("The description must be %(min)d to %(max)d characters "
-                                      "long."))])
+        validators=[
+            DataRequired(_l("Describe what happened.")),
+            Length(
+                min=DESCRIPTION_MIN,
+                max=DESCRIPTION_MAX,
+                message=_l("The description must be %(min)d to %(max)d characters long."),
+            ),
+        ],
+    )
     screenshots = MultipleFileField(_l("Screenshots or photos (1 to 10)"))
-    links = TextAreaField(_l("Links to the post (one per line, up to 10)"),
-                          validators=[Length(max=20_000)])
+    links = TextAreaField(
+        _l("Links to the post (one per line, up to 10)"), validators=[Length(max=20_000)]
+    )
     visibility = RadioField(
         _l("Who may see your name and contact details?"),
-        choices=[SelectChoice(ContactVisibility.ANONYMOUS.value, _l("Anonymous")),
-                 SelectChoice(ContactVisibility.CONFIDENTIAL.value, _l("Confidential")),
-                 SelectChoice(ContactVisibility.NAMED.value, _l("Named"))],
+        choices=[
+            SelectChoice(ContactVisibility.ANONYMOUS.value, _l("Anonymous")),
+            SelectChoice(ContactVisibility.CONFIDENTIAL.value, _l("Confidential")),
+            SelectChoice(ContactVisibility.NAMED.value, _l("Named")),
+        ],
         default=ContactVisibility.ANONYMOUS.value,
-        validators=[InputRequired(_l("Choose who may see your contact details."))])
+        validators=[InputRequired(_l("Choose who may see your contact details."))],
+    )
     contact_name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
     contact_email = EmailField(
         _l("Your email"),
-        validators=[Optional(), Length(max=254),
-                    Email(_l("This email address is not valid. Check it, or leave it empty."))])
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(_l("This email address is not valid. Check it, or leave it empty.")),
+        ],
+    )
     contact_phone = TelField(_l("Your phone number"), validators=[Optional(), Length(max=40)])
     idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     # Honeypot: hidden from people by CSS, aria-hidden and tabindex; bots fill it in.
@@ -81,7 +106,8 @@ class ReportForm(FlaskForm):
         learned = self.learned_on.data
         if learned and field.data.date() > learned:
             raise ValidationError(
-                _l("The incident cannot be after the day you found out about it."))
+                _l("The incident cannot be after the day you found out about it.")
+            )
 
     def validate_contact_phone(self, field: TelField) -> None:
         allowed = set("0123456789+-() ")
@@ -92,9 +118,10 @@ class ReportForm(FlaskForm):
 class TrackForm(FlaskForm):
     """The tracking code, typed as the reporter wrote it down."""
 
-    code = StringField(_l("Tracking code"),
-                       validators=[DataRequired(_l("Enter your tracking code.")),
-                                   Length(max=64)])
+    code = StringField(
+        _l("Tracking code"),
+        validators=[DataRequired(_l("Enter your tracking code.")), Length(max=64)],
+    )
 
 
 class ReplyForm(FlaskForm):

@@ -29,8 +29,9 @@ def choice_label(choice: dict[str, Any], locale: str) -> str:
     return choice.get("label_en" if locale == "en" else "label_id") or choice["value"]
 
 
-def collect_answers(category: Any, formdata: MultiDict, locale: str
-                    ) -> tuple[dict[str, str], dict[str, str]]:
+def collect_answers(
+    category: Any, formdata: MultiDict, locale: str
+) -> tuple[dict[str, str], dict[str, str]]:
     """The chosen category's answers, and an error per field name for the ones that fail."""
     answers: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -63,15 +64,22 @@ def chosen_files(storages: list[FileStorage]) -> list[FileStorage]:
     return [s for s in storages if s and s.filename]
 
 
-def read_uploads(storages: list[FileStorage], *, min_files: int, max_files: int,
-                 max_bytes: int) -> Uploads:
+def read_uploads(
+    storages: list[FileStorage], *, min_files: int, max_files: int, max_bytes: int
+) -> Uploads:
     """Count and size checks before any image is decoded."""
     chosen = chosen_files(storages)
     if len(chosen) < min_files:
         return Uploads(error=_("Attach at least one screenshot or photo."))
     if len(chosen) > max_files:
-        return Uploads(error=_("You attached %(count)d files; at most %(max)d are allowed. "
-                               "Choose fewer screenshots.", count=len(chosen), max=max_files))
+        return Uploads(
+            error=_(
+                "You attached %(count)d files; at most %(max)d are allowed. "
+                "Choose fewer screenshots.",
+                count=len(chosen),
+                max=max_files,
+            )
+        )
     mib = max_bytes // (1024 * 1024)
     uploads = Uploads()
     for storage in chosen:
@@ -79,10 +87,16 @@ def read_uploads(storages: list[FileStorage], *, min_files: int, max_files: int,
         storage.stream.seek(0)
         name = os.path.basename(storage.filename or "")[:255]
         if size > max_bytes:
-            return Uploads(is_oversize=True, error=_(
-                "“%(name)s” is %(size)s MiB; each file may be at most %(max)s MiB. "
-                "Make the screenshot smaller or choose another one.",
-                name=name, size=round(size / (1024 * 1024), 1), max=mib))
+            return Uploads(
+                is_oversize=True,
+                error=_(
+                    "“%(name)s” is %(size)s MiB; each file may be at most %(max)s MiB. "
+                    "Make the screenshot smaller or choose another one.",
+                    name=name,
+                    size=round(size / (1024 * 1024), 1),
+                    max=mib,
+                ),
+            )
         uploads.files.append((name, storage.read()))
     return uploads
 
@@ -92,13 +106,20 @@ def parse_links(text: str, *, max_links: int) -> tuple[list[str], str | None]:
     lines = [(n, line.strip()) for n, line in enumerate((text or "").splitlines(), start=1)]
     lines = [(n, line) for n, line in lines if line]
     if len(lines) > max_links:
-        return [], _("You gave %(count)d links; at most %(max)d are allowed.",
-                     count=len(lines), max=max_links)
+        return [], _(
+            "You gave %(count)d links; at most %(max)d are allowed.",
+            count=len(lines),
+            max=max_links,
+        )
     for number, line in lines:
         try:
             canonicalize_link(line)
         except LinkRejected as rejected:
             shown = line if len(line) <= 80 else line[:77] + "..."
-            return [], _("Line %(number)d (“%(link)s”): %(reason)s",
-                         number=number, link=shown, reason=rejected.message)
+            return [], _(
+                "Line %(number)d (“%(link)s”): %(reason)s",
+                number=number,
+                link=shown,
+                reason=rejected.message,
+            )
     return [line for _n, line in lines], None

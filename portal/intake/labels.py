@@ -30,13 +30,19 @@ EVENT_LABELS = {
 }
 
 VISIBILITY_HELP = {
-    "anonymous": _l("Anonymous: we keep no name, email or phone number. If you filled them in, "
-                    "they are thrown away. You can still follow the report with your tracking "
-                    "code."),
-    "confidential": _l("Confidential: only the officers handling your report can see your "
-                       "contact details, to ask you questions. They are never published."),
-    "named": _l("Named: officers see your contact details, and your name may be mentioned "
-                "when the case is handled. Your email and phone number are never published."),
+    "anonymous": _l(
+        "Anonymous: we keep no name, email or phone number. If you filled them in, "
+        "they are thrown away. You can still follow the report with your tracking "
+        "code."
+    ),
+    "confidential": _l(
+        "Confidential: only the officers handling your report can see your "
+        "contact details, to ask you questions. They are never published."
+    ),
+    "named": _l(
+        "Named: officers see your contact details, and your name may be mentioned "
+        "when the case is handled. Your email and phone number are never published."
+    ),
 }
 
 

@@ -73,13 +73,19 @@ def submit_report(
         idempotency_key=idempotency_key,
         receipt_seal=seal_code(code, key, idempotency_key) if idempotency_key else None,
         source=source,
-        category=category, category_id=category.id,
-        region=region, region_id=getattr(region, "id", None),
+        category=category,
+        category_id=category.id,
+        region=region,
+        region_id=getattr(region, "id", None),
         reported_party=reported_party.strip(),
         platform=answers.get("platform"),
         reported_account=(answers.get("account_handle") or "").strip() or None,
-        answers=answers, incident_at=incident_at, learned_on=learned_on,
-        description=description, visibility=str(visibility), language=language,
+        answers=answers,
+        incident_at=incident_at,
+        learned_on=learned_on,
+        description=description,
+        visibility=str(visibility),
+        language=language,
         # An anonymous reporter's contact is dropped here, whatever the form carried.
         contact_name=None if is_anonymous else (contact_name or None),
         contact_email=None if is_anonymous else (contact_email or None),
@@ -93,20 +99,31 @@ def submit_report(
     db.session.flush()
     if report.contact_email:
         queue_receipt(report=report, case=case, code=code)
-    logger.info("Report %s filed on case %s with %d files and %d links",
-                report.id, case.reference, len(files), len(links))
+    logger.info(
+        "Report %s filed on case %s with %d files and %d links",
+        report.id,
+        case.reference,
+        len(files),
+        len(links),
+    )
     return SubmittedReport(report=report, case=case, code=code)
 
 
 def new_link(text: str) -> Link:
     """A link row for a report not yet flushed (raises LinkRejected, as add_link does)."""
     found = canonicalize_link(text)
-    return Link(url_given=found.url_given, url_canonical=found.url_canonical,
-                platform=found.platform, post_id=found.post_id, account=found.account)
+    return Link(
+        url_given=found.url_given,
+        url_canonical=found.url_canonical,
+        platform=found.platform,
+        post_id=found.post_id,
+        account=found.account,
+    )
 
 
-def store_screenshots(*, report: Report, files: list[tuple[str, bytes]],
-                      message: Message | None = None) -> None:
+def store_screenshots(
+    *, report: Report, files: list[tuple[str, bytes]], message: Message | None = None
+) -> None:
     """Store each file as evidence; a refused one raises ScreenshotRejected naming it."""
     for filename, data in files:
         try:
@@ -120,24 +137,43 @@ def queue_receipt(*, report: Report, case: Case, code: str) -> None:
     with force_locale(report.language):
         subject = _("Your report was received: %(reference)s", reference=case.reference)
     queue_email(
-        to=report.contact_email, subject=subject, template="intake/receipt",
-        language=report.language, kind="receipt",
-        context={"code": format_code(code), "reference": case.reference,
-                 "category": report.category.name(report.language),
-                 "evidence": [{"filename": e.original_filename, "sha256": e.sha256_original,
-                               "width": e.width, "height": e.height} for e in report.evidence],
-                 "links": [{"given": link.url_given} for link in report.links]},
+        to=report.contact_email,
+        subject=subject,
+        template="intake/receipt",
+        language=report.language,
+        kind="receipt",
+        context={
+            "code": format_code(code),
+            "reference": case.reference,
+            "category": report.category.name(report.language),
+            "evidence": [
+                {
+                    "filename": e.original_filename,
+                    "sha256": e.sha256_original,
+                    "width": e.width,
+                    "height": e.height,
+                }
+                for e in report.evidence
+            ],
+            "links": [{"given": link.url_given} for link in report.links],
+        },
     )
 
 
 def reply_to_case(*, report: Report, body: str, files: list[tuple[str, bytes]]) -> Message:
     """The reporter answers on the status page: a message, its screenshots, a case event."""
-    message = Message(case_id=report.case_id, report_id=report.id,
-                      direction="from_reporter", body=body.strip())
+    message = Message(
+        case_id=report.case_id, report_id=report.id, direction="from_reporter", body=body.strip()
+    )
     db.session.add(message)
     db.session.flush()
     store_screenshots(report=report, files=files, message=message)
-    record_event(report.case, "reporter_replied", visibility=Visibility.REPORTER, report=report,
-                 data={"message_id": message.id, "files": len(files)})
+    record_event(
+        report.case,
+        "reporter_replied",
+        visibility=Visibility.REPORTER,
+        report=report,
+        data={"message_id": message.id, "files": len(files)},
+    )
     logger.info("Reporter of report %s replied on case %s", report.id, report.case_id)
     return message

@@ -83,9 +83,14 @@ class StatusView:
 
 
 def _evidence_item(evidence: Evidence) -> EvidenceItem:
-    return EvidenceItem(id=evidence.id, filename=evidence.original_filename,
-                        sha256=evidence.sha256_original, size=evidence.size_original,
-                        width=evidence.width, height=evidence.height)
+    return EvidenceItem(
+        id=evidence.id,
+        filename=evidence.original_filename,
+        sha256=evidence.sha256_original,
+        size=evidence.size_original,
+        width=evidence.width,
+        height=evidence.height,
+    )
 
 
 def get_receipt_view(report: Report, locale: str) -> ReceiptView:
@@ -94,8 +99,10 @@ def get_receipt_view(report: Report, locale: str) -> ReceiptView:
         reference=report.case.reference or "",
         category=report.category.name(locale),
         evidence=[_evidence_item(e) for e in report.evidence if e.message_id is None],
-        links=[LinkItem(given=link.url_given, canonical=link.url_canonical,
-                        platform=link.platform) for link in report.links],
+        links=[
+            LinkItem(given=link.url_given, canonical=link.url_canonical, platform=link.platform)
+            for link in report.links
+        ],
         has_email=bool(report.contact_email),
     )
 
@@ -105,11 +112,15 @@ def list_timeline(report: Report) -> list[TimelineEntry]:
     events = db.session.scalars(
         sa.select(CaseEvent)
         .where(CaseEvent.case_id == report.case_id)
-        .where(sa.or_(
-            CaseEvent.visibility == Visibility.PUBLIC,
-            sa.and_(CaseEvent.visibility == Visibility.REPORTER,
-                    sa.or_(CaseEvent.report_id.is_(None), CaseEvent.report_id == report.id)),
-        ))
+        .where(
+            sa.or_(
+                CaseEvent.visibility == Visibility.PUBLIC,
+                sa.and_(
+                    CaseEvent.visibility == Visibility.REPORTER,
+                    sa.or_(CaseEvent.report_id.is_(None), CaseEvent.report_id == report.id),
+                ),
+            )
+        )
         .order_by(CaseEvent.seq)
     ).all()
     return [TimelineEntry(kind=e.kind, at=e.created_at, data=dict(e.data or {})) for e in events]
@@ -125,8 +136,14 @@ def get_status_view(report: Report, locale: str) -> StatusView:
         category=report.category.name(locale),
         status=report.case.status,
         timeline=list_timeline(report),
-        messages=[MessageItem(is_from_reporter=m.direction == "from_reporter", body=m.body,
-                              at=m.created_at, evidence=[_evidence_item(e) for e in m.evidence])
-                  for m in messages],
+        messages=[
+            MessageItem(
+                is_from_reporter=m.direction == "from_reporter",
+                body=m.body,
+                at=m.created_at,
+                evidence=[_evidence_item(e) for e in m.evidence],
+            )
+            for m in messages
+        ],
         evidence=[_evidence_item(e) for e in report.evidence if e.message_id is None],
     )

@@ -80,12 +80,17 @@ def report() -> Response | tuple[str, int] | str:
         return render_report_form(form, categories)
     if form.website.data:  # honeypot: a bot; store nothing and say nothing useful
         form.website.data = ""
-        return render_report_form(form, categories, status=400, notice=_(
-            "Your report could not be sent. Please check the form and send it again."))
+        return render_report_form(
+            form,
+            categories,
+            status=400,
+            notice=_("Your report could not be sent. Please check the form and send it again."),
+        )
     checked = check_form(form, categories)
     if not checked.is_valid:
-        return render_report_form(form, categories, checked.question_errors,
-                                  status=413 if checked.is_oversize else 400)
+        return render_report_form(
+            form, categories, checked.question_errors, status=413 if checked.is_oversize else 400
+        )
     outcome = earlier_submission(form.idempotency_key.data)
     if outcome is None:
         try:
@@ -97,12 +102,21 @@ def report() -> Response | tuple[str, int] | str:
     return redirect(url_for("intake.receipt"), code=303)
 
 
-def render_report_form(form: ReportForm, categories: list, question_errors: dict | None = None,
-                       status: int = 200, notice: str | None = None) -> tuple[str, int]:
+def render_report_form(
+    form: ReportForm,
+    categories: list,
+    question_errors: dict | None = None,
+    status: int = 200,
+    notice: str | None = None,
+) -> tuple[str, int]:
     """The form page, re-filled after a refusal (files cannot be kept by browsers)."""
     return render_template(
-        "intake/report.html", form=form, categories=categories, values=request.form,
-        question_errors=question_errors or {}, notice=notice,
+        "intake/report.html",
+        form=form,
+        categories=categories,
+        values=request.form,
+        question_errors=question_errors or {},
+        notice=notice,
         files_lost=request.method == "POST" and bool(request.files),
     ), status
 
@@ -114,12 +128,14 @@ def receipt() -> str | Response:
     held = session.get(RECEIPT_KEY) or {}
     report_row = db.session.get(Report, held.get("report_id") or 0)
     code = report_row and get_receipt_code(
-        report_row, key=current_app.config["TRACKING_KEY"], idempotency_key=held.get("key", ""))
+        report_row, key=current_app.config["TRACKING_KEY"], idempotency_key=held.get("key", "")
+    )
     if not code:
         return redirect(url_for("intake.track"))
     view = get_receipt_view(report_row, current_language())
-    response = Response(render_template("intake/receipt.html", code=format_code(code),
-                                        receipt=view))
+    response = Response(
+        render_template("intake/receipt.html", code=format_code(code), receipt=view)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -135,8 +151,12 @@ def track() -> Response | tuple[str, int] | str:
     code = normalize_code(form.code.data)
     found = code and get_report_by_code(code, key=current_app.config["TRACKING_KEY"])
     if not found:  # a malformed code and an unknown one get the very same answer
-        form.code.errors = [_("No report matches this code. Check each character and try "
-                              "again; dashes, spaces and capitals do not matter.")]
+        form.code.errors = [
+            _(
+                "No report matches this code. Check each character and try "
+                "again; dashes, spaces and capitals do not matter."
+            )
+        ]
         return render_template("intake/track.html", form=form), 400
     session[TRACKED_KEY] = found.id
     session[TRACKED_AT_KEY] = int(time.time())
@@ -172,9 +192,15 @@ def status() -> Response | str:
 
 def render_status(report_row: Report, reply_form: ReplyForm, code: int = 200) -> Response:
     """The status page, never cached."""
-    response = Response(render_template(
-        "intake/status.html", view=get_status_view(report_row, current_language()),
-        reply_form=reply_form, forget_form=ForgetForm()), status=code)
+    response = Response(
+        render_template(
+            "intake/status.html",
+            view=get_status_view(report_row, current_language()),
+            reply_form=reply_form,
+            forget_form=ForgetForm(),
+        ),
+        status=code,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -189,8 +215,12 @@ def reply() -> Response:
         return redirect(url_for("intake.track"))
     form = ReplyForm()
     cfg = current_app.config
-    uploads = read_uploads(request.files.getlist(form.screenshots.name), min_files=0,
-                           max_files=cfg["MAX_FILES"], max_bytes=cfg["MAX_FILE_BYTES"])
+    uploads = read_uploads(
+        request.files.getlist(form.screenshots.name),
+        min_files=0,
+        max_files=cfg["MAX_FILES"],
+        max_bytes=cfg["MAX_FILE_BYTES"],
+    )
     if form.validate_on_submit() and not uploads.error:
         if not (form.body.data or "").strip() and not uploads.files:
             form.body.errors = [_("Write a reply or attach a screenshot.")]
@@ -225,8 +255,11 @@ def forget() -> Response:
 
 @bp.context_processor
 def _labels() -> dict:
-    return {"status_label": status_label, "event_label": event_label,
-            "visibility_help": VISIBILITY_HELP}
+    return {
+        "status_label": status_label,
+        "event_label": event_label,
+        "visibility_help": VISIBILITY_HELP,
+    }
 
 
 @bp.app_template_filter("intake_mib")
