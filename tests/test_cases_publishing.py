@@ -131,7 +131,7 @@ def test_publishing_needs_staff(client, make_case):
     assert not _case(client.application, made.id).is_published
 
 
-def test_section_renders_for_the_case_page(app, make_case, make_user):
+def test_section_renders_for_the_case_page(app, make_case, make_user, add_private_details):
     from flask import render_template
     from flask_login import login_user
 
@@ -140,6 +140,7 @@ def test_section_renders_for_the_case_page(app, make_case, make_user):
     from portal.cases.models import Case
 
     made = make_case()
+    evidence_id = add_private_details(made.id)
     user_id = make_user().id
     with app.test_request_context("/"):
         login_user(SessionUser(db.session.get(User, user_id)))
@@ -147,3 +148,4 @@ def test_section_renders_for_the_case_page(app, make_case, make_user):
                                case=db.session.get(Case, made.id))
     assert f"/petugas/kasus/{made.id}/publikasi" in html
     assert 'name="summary"' in html
+    assert f'name="evidence" value="{evidence_id}"' in html
