@@ -66,8 +66,9 @@ def _back(case: Case) -> Any:
     return redirect(target + "#publikasi", code=303)
 
 
-def _publish_form(case: Case) -> PublishForm:
-    form = PublishForm()
+def _publish_form(case: Case, bound: bool = True) -> PublishForm:
+    # The section is shown on pages that answer other forms' posts: never bind to those.
+    form = PublishForm() if bound else PublishForm(formdata=None)
     form.evidence.choices = [(e.id, f"#{e.id}") for e in list_case_evidence(case)]
     return form
 
@@ -76,16 +77,14 @@ def _publish_form(case: Case) -> PublishForm:
 def publishing_state(case: Case) -> dict[str, Any]:
     """What the case page's publishing section shows, with its forms."""
     publication = get_publication(case)
-    form = _publish_form(case)
-    if publication is not None and not form.is_submitted():
+    form = _publish_form(case, bound=False)
+    if publication is not None:
         form.summary.data = publication.summary
         form.reported_party.data = publication.reported_party
         form.evidence.data = list(publication.evidence_ids or [])
-    elif not form.is_submitted():
-        form.summary.data = case.public_summary or ""
     return {"publication": publication, "states": PublicationState, "form": form,
-            "evidence": list_case_evidence(case), "review_form": ReviewForm(),
-            "unpublish_form": UnpublishForm(), "user": staff_user(),
+            "evidence": list_case_evidence(case), "review_form": ReviewForm(formdata=None),
+            "unpublish_form": UnpublishForm(formdata=None), "user": staff_user(),
             "requires_review": current_app.config["PUBLISH_REQUIRES_REVIEW"]}
 
 
