@@ -143,3 +143,54 @@ def test_a_job_whose_worker_died_is_retried_after_its_lease(capture_app, link_re
         assert run_job(claimed) == "captured"
         job = db.session.get(Job, claimed.id)
         assert (job.state, job.attempts) == (JobState.DONE, 2)
+
+
+def test_an_unreachable_site_is_retried_before_the_failure_is_recorded(
+        capture_app, link_report, make_case):
+    from tests.conftest import free_port
+
+    app = capture_app(WORKER_MAX_ATTEMPTS=2, WORKER_RETRY_SECONDS=600)
+    url = f"http://127.0.0.1:{free_port()}/p/1"  # nothing listens there
+    link_report(app, make_case().report_ids[0], url)
+    assert work(app).failed == 1  # first try: the job waits for another
+    with app.app_context():
+        job = db.session.scalar(sa.select(Job).where(Job.kind == JobKind.CAPTURE))
+        assert (job.state, job.attempts, job.last_error) == (
+            JobState.QUEUED, 1, "TransientFetchError: connection")
+        assert job.run_after > utcnow() + timedelta(minutes=9)  # back-off
+        assert db.session.scalar(sa.select(Capture)) is None
+        job.run_after = utcnow()
+        db.session.commit()
+    assert work(app).captured == 1  # last try: the failure is recorded as the capture
+    with app.app_context():
+        capture = db.session.scalar(sa.select(Capture))
+        assert (capture.error, capture.status_code) == ("connection", None)
+
+
+def test_two_workers_never_claim_the_same_job(capture_app, link_report, make_case):
+    import threading
+
+    from portal.capture.operations import enqueue_new_links
+    from portal.capture.worker import claim_job
+
+    app = capture_app()
+    made = make_case()
+    for n in range(8):
+        link_report(app, made.report_ids[0], f"http://127.0.0.1:9/post/{n}")
+    with app.app_context():
+        enqueue_new_links()
+        db.session.commit()
+    claimed: dict[str, list[int]] = {"a": [], "b": []}
+
+    def claim_all(name: str) -> None:
+        with app.app_context():
+            while (job := claim_job(name, utcnow())) is not None:
+                claimed[name].append(job.id)
+            db.session.remove()
+
+    threads = [threading.Thread(target=claim_all, args=(name,)) for name in claimed]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(claimed["a"] + claimed["b"]) == list(range(1, 9))

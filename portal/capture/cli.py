@@ -7,7 +7,7 @@ import time
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from portal.capture.bundle import verify_bundle
 from portal.capture.worker import run_pass, worker_id
@@ -17,6 +17,7 @@ bundle_cli = AppGroup("bundle", help="Evidence bundles: verify.")
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--once", is_flag=True, help="Run one pass and exit.")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=None,
               help="Seconds between passes (default WORKER_INTERVAL).")

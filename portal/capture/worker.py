@@ -37,11 +37,19 @@ class PassStats:
     errors: list[str] = field(default_factory=list)
 
 
+TRANSIENT = ("timeout", "connection", "dns")  # worth another try before recording failure
+
+
+class TransientFetchError(Exception):
+    """The site could not be reached this time; the job is retried with back-off."""
+
+
 @dataclass(frozen=True)
 class Claimed:
     id: int
     kind: str
     target: str
+    attempts: int
 
 
 def worker_id() -> str:
@@ -64,7 +72,7 @@ def claim_job(owner: str, now: datetime) -> Claimed | None:
     job.attempts += 1
     job.locked_by = owner
     job.locked_until = now + timedelta(seconds=int(current_app.config["WORKER_LEASE_SECONDS"]))
-    claimed = Claimed(job.id, job.kind, job.target)
+    claimed = Claimed(job.id, job.kind, job.target, job.attempts)
     commit()
     return claimed
 
@@ -79,7 +87,10 @@ def run_job(claimed: Claimed) -> str:
         return "checked"
     except Exception as exc:  # noqa: BLE001  (recorded on the job and retried)
         rollback()
-        logger.exception("Job %s (%s) failed", claimed.id, claimed.kind)
+        if isinstance(exc, TransientFetchError):
+            logger.info("Job %s: site unreachable (%s); retrying later", claimed.id, exc)
+        else:
+            logger.exception("Job %s (%s) failed", claimed.id, claimed.kind)
         job = db.session.get(Job, claimed.id)
         if job is not None:
             ops.fail_job(job, now=utcnow(), error=f"{type(exc).__name__}: {exc}")
@@ -93,6 +104,9 @@ def _run_capture(claimed: Claimed) -> None:
     rollback()  # no transaction (and, on SQLite, no write lock) while the page is fetched
     if done is None:
         snapshot = ops.take_snapshot(url, current_app.config)
+        last_try = claimed.attempts >= int(current_app.config["WORKER_MAX_ATTEMPTS"])
+        if snapshot.fetched.error in TRANSIENT and not last_try:
+            raise TransientFetchError(snapshot.fetched.error)
         try:
             ops.store_capture(url=url, snapshot=snapshot)
             ops.flag_official_accounts()
