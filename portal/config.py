@@ -24,6 +24,9 @@ class Defaults:
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     FORCE_HTTPS = False
+    # Behind N trusted reverse proxies: take the client address and scheme from their headers
+    # (rate limits and login throttling key on the client address). 0 = no proxy.
+    PROXY_FIX_X_FOR = 0
 
     # Forms and uploads
     WTF_CSRF_TIME_LIMIT = 4 * 3600
@@ -103,6 +106,7 @@ class Defaults:
     OPEN311_PAGE_SIZE = 50
     OPEN311_MAX_PAGE_SIZE = 200
     OPEN311_CONTACT = "Portal Aduan Warga"
+    OPEN311_RATE_LIMIT = "300 per hour"  # POST requests per API key
     # capture (link snapshots, liveness, worker, evidence bundle)
     CAPTURE_ALLOW_PRIVATE = False  # tests only: lets the fetcher reach a loopback server
     CAPTURE_ALLOW_HOSTS: tuple = ()  # tests only: exact "host:port" endpoints let through

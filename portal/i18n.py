@@ -1,6 +1,6 @@
 """Locale selection: Indonesian by default, English on request, remembered in the session."""
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
 
 from portal.extensions import babel
@@ -10,7 +10,7 @@ SESSION_KEY = "lang"
 
 def select_locale() -> str:
     """The visitor's chosen language, Indonesian otherwise."""
-    lang = session.get(SESSION_KEY)
+    lang = session.get(SESSION_KEY) if has_request_context() else None
     if lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -36,5 +36,5 @@ def init_app(app: Flask) -> None:
 
 def translation_dirs() -> list[str]:
     """One catalogue per area, merged by Flask-Babel (keeps parallel work conflict-free)."""
-    areas = ("core", "intake", "evidence", "cases", "accounts", "notify", "public")
+    areas = ("core", "intake", "evidence", "cases", "cases_dup", "accounts", "notify", "public")
     return [f"translations/{area}" for area in areas]

@@ -1,14 +1,17 @@
 """Every model module, imported once so that the metadata is complete (migrations, create_all).
 
-A new model only has to live in its area's models.py to be picked up here."""
+A new model module must be listed here."""
 
 from portal.accounts import models as accounts_models
+from portal.cases import dup_models as cases_dup_models
 from portal.cases import models as cases_models
+from portal.cases import publishing_models as cases_publishing_models
 from portal.evidence import models as evidence_models
 from portal.intake import models as intake_models
 from portal.notify import models as notify_models
 from portal.public import models as public_models
 from portal.reference import models as reference_models
 
-__all__ = ["accounts_models", "cases_models", "evidence_models", "intake_models",
-           "notify_models", "public_models", "reference_models"]
+__all__ = ["accounts_models", "cases_dup_models", "cases_models", "cases_publishing_models",
+           "evidence_models", "intake_models", "notify_models", "public_models",
+           "reference_models"]

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = {
     "default-src": "'self'",
@@ -22,6 +23,9 @@ CSP = {
 def init_app(app: Flask) -> None:
     """Strict headers on every response: CSP without unsafe-inline, nosniff, no framing."""
     https = app.config["FORCE_HTTPS"]
+    hops = int(app.config["PROXY_FIX_X_FOR"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Talisman(
         app,
         force_https=https,

@@ -96,3 +96,21 @@ def test_upgrade_head_yields_the_models_schema(tmp_path):
             conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         db.engine.dispose()
     assert diff == []
+
+
+def test_client_address_comes_from_the_proxy_only_when_configured(make_app):
+    from flask import request
+
+    for hops, expected in ((0, "127.0.0.1"), (1, "203.0.113.9")):
+        app = make_app(PROXY_FIX_X_FOR=hops)
+        seen = {}
+
+        @app.get(f"/_addr{hops}")
+        def addr():
+            seen["addr"] = request.remote_addr
+            return "ok"
+
+        addr.portal_access = "public"
+        app.test_client().get(f"/_addr{hops}", headers={"X-Forwarded-For": "203.0.113.9"},
+                              environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert seen["addr"] == expected
