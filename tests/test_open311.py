@@ -223,3 +223,21 @@ def test_admin_issues_and_revokes_keys(app, client, make_user, login_as):
 def test_officers_cannot_manage_keys(client, make_user, login_as):
     login_as(client, make_user(role="officer"))
     assert client.get("/petugas/admin/apikeys").status_code == 403
+
+
+def test_posts_are_rate_limited_per_key_with_an_open311_error(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, OPEN311_RATE_LIMIT="2 per hour")
+    with app.app_context():
+        from portal.extensions import limiter
+        from portal.public.apikeys import create_api_key
+        from portal.reference.operations import load_reference_data
+
+        limiter.reset()
+        load_reference_data()
+        _key, raw = create_api_key(name="busy")
+        db.session.commit()
+    client = app.test_client()
+    codes = [post_with(client, raw) for _ in range(3)]
+    assert codes == [200, 200, 429]
+    response = client.post("/open311/v2/requests.json", data={**FORM, "api_key": raw})
+    assert response.json[0]["code"] == 429

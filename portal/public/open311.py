@@ -5,12 +5,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 
 from portal.access import public
 from portal.cases.models import Case
 from portal.db import db
-from portal.extensions import csrf
+from portal.extensions import csrf, limiter
 from portal.i18n import current_language
 from portal.public.models import Open311Ticket
 from portal.public.open311_data import (
@@ -29,6 +30,7 @@ bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 LIST_PARAMS = {"service_request_id", "service_code", "start_date", "end_date", "status", "page",
                "page_size", "jurisdiction_id", "api_key"}
 PLAIN = {"jurisdiction_id", "api_key"}
+MAX_OFFSET = 10_000
 
 
 def _fmt() -> str:
@@ -117,11 +119,14 @@ def list_requests(fmt: str):
     if start and end and start > end:
         raise BadParam(_("start_date is after end_date."))
     max_size = current_app.config["OPEN311_MAX_PAGE_SIZE"]
-    items = search_requests(
-        codes=_csv(args.get("service_code", ""))[:50], statuses=sorted(set(statuses)),
-        start=start, end=end, page=parse_int(args, "page", 1, 1, 10_000),
-        page_size=parse_int(args, "page_size", current_app.config["OPEN311_PAGE_SIZE"], 1,
-                            max_size))
+    page = parse_int(args, "page", 1, 1, 10_000)
+    page_size = parse_int(args, "page_size", current_app.config["OPEN311_PAGE_SIZE"], 1, max_size)
+    if (page - 1) * page_size >= MAX_OFFSET:  # deep offsets are slow: narrow the dates instead
+        raise BadParam(_("Only the first %(n)d results can be paged through; narrow the dates.",
+                         n=MAX_OFFSET))
+    items = search_requests(codes=_csv(args.get("service_code", ""))[:50],
+                            statuses=sorted(set(statuses)), start=start, end=end, page=page,
+                            page_size=page_size)
     return respond(fmt, items, "service_requests", "request")
 
 
@@ -170,9 +175,14 @@ def get_token(token: str, fmt: str):
                    "service_requests", "request")
 
 
+def _client_key() -> str:
+    return (request.values.get("api_key") or "")[:24] or get_remote_address()
+
+
 @bp.post("/requests.<fmt>")
 @public
 @csrf.exempt  # API clients authenticate with api_key, not a browser session
+@limiter.limit(lambda: current_app.config["OPEN311_RATE_LIMIT"], key_func=_client_key)
 def create_request(fmt: str):
     """File a report through the same intake rules as the web form (api_key required)."""
     from portal.public.open311_submit import submit_open311
