@@ -108,6 +108,6 @@ def test_nul_in_a_posted_field_is_400(client, api_key):
 def test_deep_pages_are_refused_instead_of_scanned(client):
     response = client.get("/open311/v2/requests.json?page=10000&page_size=200")
     assert response.status_code == 400
-    assert "narrow" in response.json[0]["description"]
+    assert "10000" in response.json[0]["description"]
     assert client.get("/open311/v2/requests.json?page=50&page_size=200").status_code == 200
     assert client.get("/kasus?halaman=401").status_code == 400
