@@ -126,3 +126,17 @@ def test_deleting_an_account_removes_it(capture_app, make_user, login_as, make_c
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OfficialMatch)) == 0
     assert client.post("/petugas/admin/akun-resmi/9999/hapus").status_code == 404
+
+
+def test_importing_an_account_flags_cases_already_open(capture_app, make_user, login_as,
+                                                       make_case):
+    app = capture_app()
+    made = make_case(account="@humas_sumsel")
+    from portal.capture.worker import run_pass
+
+    with app.app_context():
+        assert run_pass(owner="t").flagged == 0  # not in the registry yet
+    upload(admin_client(app, make_user, login_as), GOOD)
+    with app.app_context():
+        assert db.session.get(Case, made.id).priority == 1
+        assert db.session.scalar(sa.select(OfficialMatch.case_id)) == made.id

@@ -4,6 +4,7 @@ import logging
 import signal
 import threading
 import time
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -11,8 +12,10 @@ from flask.cli import AppGroup, with_appcontext
 
 from portal.capture.bundle import verify_bundle
 from portal.capture.worker import run_pass, worker_id
+from portal.db import utcnow
 
 logger = logging.getLogger(__name__)
+FLAG_MARGIN = timedelta(minutes=10)
 bundle_cli = AppGroup("bundle", help="Evidence bundles: verify.")
 
 
@@ -37,9 +40,14 @@ def worker_command(once: bool, interval: float | None) -> None:
         signal.signal(signal.SIGINT, on_signal)
     logger.info("Worker %s started", owner)
     last_escalation = float("-inf")
+    reports_since = None  # the first pass looks at every report, later ones at recent ones
     while not stop.is_set():
         escalate = time.monotonic() - last_escalation >= escalate_every
-        stats = run_pass(owner=owner, stop=stop, escalate=escalate)
+        started_at = utcnow()
+        stats = run_pass(owner=owner, stop=stop, escalate=escalate, reports_since=reports_since)
+        if not stats.errors:
+            # The margin covers reports whose transaction committed after the pass began.
+            reports_since = started_at - FLAG_MARGIN
         if escalate:
             last_escalation = time.monotonic()
         if once or stats.captured or stats.checked or stats.failed or stats.queued:

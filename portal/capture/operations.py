@@ -200,12 +200,13 @@ def fail_job(job: Job, *, now: datetime, error: str) -> None:
     db.session.flush()
 
 
-def flag_official_accounts() -> list[OfficialMatch]:
-    """Flag each case whose links or reported account name an official account (once each)."""
+def flag_official_accounts(*, since: datetime | None = None) -> list[OfficialMatch]:
+    """Flag each case whose links or reported account name an official account (once each);
+    only reports received since `since` are looked at, when given."""
     from portal.capture.queries import list_unflagged_matches
 
     flagged = []
-    for case_id, account_id in list_unflagged_matches():
+    for case_id, account_id in list_unflagged_matches(since=since):
         case, account = db.session.get(Case, case_id), db.session.get(OfficialAccount, account_id)
         match = OfficialMatch(case_id=case.id, account_id=account.id)
         db.session.add(match)

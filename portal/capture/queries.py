@@ -38,18 +38,22 @@ def _handle(column: Any) -> Any:
     return sa.func.lower(sa.func.ltrim(sa.func.trim(column), "@"))
 
 
-def list_unflagged_matches() -> list[tuple[int, int]]:
-    """(case id, official account id) pairs that match but are not flagged yet."""
+def list_unflagged_matches(*, since: datetime | None = None) -> list[tuple[int, int]]:
+    """(case id, official account id) pairs that match but are not flagged yet (among reports
+    received since `since`, or all)."""
+    recent = Report.created_at >= since if since else sa.true()
     by_link = (
         sa.select(Report.case_id, OfficialAccount.id)
         .join(Link, Link.report_id == Report.id)
         .join(OfficialAccount, sa.and_(OfficialAccount.platform == Link.platform,
                                        OfficialAccount.handle == _handle(Link.account)))
+        .where(recent)
     )
     by_name = (
         sa.select(Report.case_id, OfficialAccount.id)
         .join(OfficialAccount, OfficialAccount.handle == _handle(Report.reported_account))
-        .where(sa.or_(Report.platform.is_(None), Report.platform == OfficialAccount.platform))
+        .where(sa.or_(Report.platform.is_(None), Report.platform == OfficialAccount.platform),
+               recent)
     )
     pairs = {(row[0], row[1]) for row in db.session.execute(by_link.union(by_name))}
     if not pairs:

@@ -11,7 +11,7 @@ from portal.capture import bp
 from portal.capture.bundle import build_bundle
 from portal.capture.forms import DeleteForm, ImportForm
 from portal.capture.models import Capture, OfficialAccount
-from portal.capture.operations import headers_key
+from portal.capture.operations import flag_official_accounts, headers_key
 from portal.capture.queries import (
     get_capture_for,
     list_link_captures,
@@ -145,6 +145,7 @@ def official_accounts() -> str | Response:
     if form.validate_on_submit():
         try:
             added, updated = import_official_accounts(data=form.file.data.read())
+            flag_official_accounts()  # cases already open may name the new accounts
             commit()
             flash(_("Imported: %(added)d added, %(updated)d updated.", added=added,
                     updated=updated), "success")

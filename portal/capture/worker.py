@@ -109,7 +109,6 @@ def _run_capture(claimed: Claimed) -> None:
             raise TransientFetchError(snapshot.fetched.error)
         try:
             ops.store_capture(url=url, snapshot=snapshot)
-            ops.flag_official_accounts()
             _finish(claimed, run_after=None)
             commit()
             return
@@ -143,12 +142,14 @@ def _finish(claimed: Claimed, *, run_after: datetime | None) -> None:
         ops.finish_job(job, now=utcnow(), run_after=run_after)
 
 
-def run_pass(*, owner: str, stop: threading.Event | None = None,
-             escalate: bool = False) -> PassStats:
-    """One round: queue new links, flag official accounts, run due jobs, send mail, escalate."""
+def run_pass(*, owner: str, stop: threading.Event | None = None, escalate: bool = False,
+             reports_since: datetime | None = None) -> PassStats:
+    """One round: queue new links, flag official accounts (among reports received since
+    `reports_since`, or all), run due jobs, send mail, escalate."""
     stats = PassStats()
     stats.queued = _step(stats, "queue", ops.enqueue_new_links)
-    stats.flagged = len(_step(stats, "flag", ops.flag_official_accounts) or [])
+    flagged = _step(stats, "flag", lambda: ops.flag_official_accounts(since=reports_since))
+    stats.flagged = len(flagged or [])
     while not (stop and stop.is_set()):
         claimed = claim_job(owner, utcnow())
         if claimed is None:
