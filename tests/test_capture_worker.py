@@ -194,3 +194,25 @@ def test_two_workers_never_claim_the_same_job(capture_app, link_report, make_cas
     for thread in threads:
         thread.join(30)
     assert sorted(claimed["a"] + claimed["b"]) == list(range(1, 9))
+
+
+def test_sweep_deletes_only_unreferenced_capture_files(capture_app, link_report, make_case,
+                                                       post_server):
+    from portal.capture.operations import capture_key
+    from portal.evidence.storage import get_storage
+
+    app = capture_app()
+    link_report(app, make_case().report_ids[0], post_server.url)
+    work(app)
+    capture = capture_row(app, post_server.url)
+    with app.app_context():
+        orphan = capture_key("ab" * 32, "png")  # as a worker killed before its commit leaves
+        get_storage().put(orphan, b"\x89PNG orphan", "image/png")
+    runner = app.test_cli_runner()
+    assert "deleted 0" in runner.invoke(args=["capture", "sweep"]).output  # too young
+    result = runner.invoke(args=["capture", "sweep", "--grace-minutes", "0"])
+    assert "Checked 3 capture files: deleted 1 unreferenced." in result.output
+    with app.app_context():
+        storage = get_storage()
+        assert not storage.exists(orphan)
+        assert storage.get(capture.html_key) == post_server.html

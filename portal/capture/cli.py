@@ -17,6 +17,7 @@ from portal.db import utcnow
 logger = logging.getLogger(__name__)
 FLAG_MARGIN = timedelta(minutes=10)
 bundle_cli = AppGroup("bundle", help="Evidence bundles: verify.")
+capture_cli = AppGroup("capture", help="Link captures: sweep unreferenced files.")
 
 
 @click.command("worker")
@@ -75,3 +76,14 @@ def report_bundle_check(path: str) -> None:
         click.echo(f"{result.checked} file(s) matched before the first problem.", err=True)
         raise SystemExit(1)
     click.echo(f"OK: all {result.checked} files match their SHA-256 in manifest.json.")
+
+
+@capture_cli.command("sweep")
+@click.option("--grace-minutes", type=click.IntRange(min=0), default=60,
+              help="Keep unreferenced files younger than this.")
+def sweep_command(grace_minutes: int) -> None:
+    """Delete stored capture files that no capture row points to."""
+    from portal.capture.operations import sweep_captures
+
+    scanned, deleted = sweep_captures(older_than=timedelta(minutes=grace_minutes))
+    click.echo(f"Checked {scanned} capture files: deleted {deleted} unreferenced.")

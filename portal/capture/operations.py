@@ -221,3 +221,30 @@ def flag_official_accounts(*, since: datetime | None = None) -> list[OfficialMat
     db.session.flush()
     return flagged
 
+
+
+def sweep_captures(*, older_than: timedelta) -> tuple[int, int]:
+    """Delete capture files no Capture row points to (left by a worker killed between storing
+    and committing), once older than the grace; (scanned, deleted)."""
+    storage = get_storage()
+    cutoff = utcnow() - older_than
+    scanned = deleted = 0
+    for key, modified_at in list(storage.iter_keys()):
+        if not key.startswith(PREFIX + "/"):
+            continue
+        scanned += 1
+        if modified_at > cutoff or _is_referenced(key):
+            continue
+        storage.delete(key)
+        deleted += 1
+        logger.info("Swept unreferenced capture file %s", key)
+    return scanned, deleted
+
+
+def _is_referenced(key: str) -> bool:
+    sha, _, ext = key.rsplit("/", 1)[-1].partition(".")
+    column = {"html": Capture.html_sha256, "png": Capture.screenshot_sha256,
+              "json": Capture.headers_sha256}.get(ext)
+    if column is None:
+        return True  # not a name this area writes: leave it alone
+    return db.session.scalar(sa.select(Capture.id).where(column == sha).limit(1)) is not None
