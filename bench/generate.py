@@ -18,12 +18,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 BATCH = 50_000
-SUMMARY = ("Akun media sosial resmi instansi memuat materi kampanye salah satu pasangan calon; "
-           "setelah klarifikasi, petugas menyimpulkan terjadi pelanggaran netralitas dan "
-           "meneruskan rekomendasi sanksi kepada pejabat pembina kepegawaian. Kasus nomor ")
-STATUSES = [("new", 8), ("triaged", 5), ("assigned", 5), ("investigating", 12),
-            ("waiting_for_reporter", 3), ("resolved", 30), ("closed", 25), ("rejected", 10),
-            ("reopened", 2)]
+SUMMARY = (
+    "Akun media sosial resmi instansi memuat materi kampanye salah satu pasangan calon; "
+    "setelah klarifikasi, petugas menyimpulkan terjadi pelanggaran netralitas dan "
+    "meneruskan rekomendasi sanksi kepada pejabat pembina kepegawaian. Kasus nomor "
+)
+STATUSES = [
+    ("new", 8),
+    ("triaged", 5),
+    ("assigned", 5),
+    ("investigating", 12),
+    ("waiting_for_reporter", 3),
+    ("resolved", 30),
+    ("closed", 25),
+    ("rejected", 10),
+    ("reopened", 2),
+]
 OUTCOMES = ["substantiated", "not_substantiated", "referred_elsewhere"]
 DONE = {"resolved", "closed"}
 
@@ -36,9 +46,16 @@ def stamp(moment: datetime) -> str:
 def make_app(db_path: str):
     from portal import create_app
 
-    return create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                       "RATELIMIT_ENABLED": False, "MAIL_SUPPRESS_SEND": True,
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"})
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_SUPPRESS_SEND": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+        }
+    )
 
 
 def prepare(app) -> tuple[list, list[int]]:
@@ -68,8 +85,11 @@ def defaults(table, known: set[str]) -> dict:
         if column.name in known or column.primary_key:
             continue
         default = column.default
-        result[column.name] = (None if default is None or callable(default.arg)
-                               else getattr(default.arg, "value", default.arg))
+        result[column.name] = (
+            None
+            if default is None or callable(default.arg)
+            else getattr(default.arg, "value", default.arg)
+        )
     return result
 
 
@@ -83,32 +103,52 @@ def case_rows(n: int, cats: list, regions: list[int], published: float, rng: ran
         cat_id, team_id = rng.choice(cats)
         status = rng.choices(names, weights)[0]
         responded = created + timedelta(hours=rng.randrange(1, 200)) if status != "new" else None
-        resolved = (created + timedelta(hours=rng.randrange(24, 40 * 24))
-                    if status in DONE or status == "rejected" else None)
+        resolved = (
+            created + timedelta(hours=rng.randrange(24, 40 * 24))
+            if status in DONE or status == "rejected"
+            else None
+        )
         is_pub = rng.random() < published
-        case = {"id": case_id, "reference": f"ADU-{created.year}-{case_id:07d}",
-                "category_id": cat_id, "region_id": rng.choice(regions), "team_id": team_id,
-                "status": status, "reported_party": "Dinas contoh", "report_count": 1,
-                "first_reported_at": stamp(created), "due_at": stamp(created + timedelta(days=14)),
-                "first_response_at": stamp(responded) if responded else None,
-                "resolved_at": stamp(resolved) if resolved else None,
-                "outcome": rng.choice(OUTCOMES) if status in DONE else None,
-                "public_summary": None, "is_published": int(is_pub),
-                "published_at": stamp(created + timedelta(days=3)) if is_pub else None,
-                "created_at": stamp(created), "updated_at": stamp(resolved or created)}
+        case = {
+            "id": case_id,
+            "reference": f"ADU-{created.year}-{case_id:07d}",
+            "category_id": cat_id,
+            "region_id": rng.choice(regions),
+            "team_id": team_id,
+            "status": status,
+            "reported_party": "Dinas contoh",
+            "report_count": 1,
+            "first_reported_at": stamp(created),
+            "due_at": stamp(created + timedelta(days=14)),
+            "first_response_at": stamp(responded) if responded else None,
+            "resolved_at": stamp(resolved) if resolved else None,
+            "outcome": rng.choice(OUTCOMES) if status in DONE else None,
+            "public_summary": None,
+            "is_published": int(is_pub),
+            "published_at": stamp(created + timedelta(days=3)) if is_pub else None,
+            "created_at": stamp(created),
+            "updated_at": stamp(resolved or created),
+        }
         publication = None
         if is_pub:
-            publication = {"case_id": case_id, "state": "published",
-                           "summary": SUMMARY + case["reference"], "reported_party": "Dinas contoh",
-                           "evidence_ids": "[]", "requested_at": case["published_at"],
-                           "reviewed_at": case["published_at"]}
+            publication = {
+                "case_id": case_id,
+                "state": "published",
+                "summary": SUMMARY + case["reference"],
+                "reported_party": "Dinas contoh",
+                "evidence_ids": "[]",
+                "requested_at": case["published_at"],
+                "reviewed_at": case["published_at"],
+            }
         yield case, publication
 
 
 def insert(conn: sqlite3.Connection, table, rows: list[dict]) -> None:
     columns = list(rows[0])
-    sql = (f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
-           f'VALUES ({", ".join("?" for _ in columns)})')
+    sql = (
+        f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
     conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
 
@@ -126,13 +166,25 @@ def generate(db_path: str, n: int, published: float = 0.3, seed: int = 7) -> flo
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-400000")
-    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS "
-                           "NOT NULL AND tbl_name IN ('case', 'publication')").fetchall()
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS "
+        "NOT NULL AND tbl_name IN ('case', 'publication')"
+    ).fetchall()
     for name, _sql in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     case_extra = defaults(Case.__table__, set(next(case_rows(1, cats, regions, 0, rng))[0]))
-    pub_extra = defaults(Publication.__table__, {"case_id", "state", "summary", "reported_party",
-                                                 "evidence_ids", "requested_at", "reviewed_at"})
+    pub_extra = defaults(
+        Publication.__table__,
+        {
+            "case_id",
+            "state",
+            "summary",
+            "reported_party",
+            "evidence_ids",
+            "requested_at",
+            "reviewed_at",
+        },
+    )
     cases, pubs = [], []
     for case, publication in case_rows(n, cats, regions, published, rng):
         cases.append({**case_extra, **case})

@@ -61,6 +61,7 @@ def measure(db_path: str, runs: int) -> dict[str, float]:
                 clear_caches(app)
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
+
         return run
 
     def csv_first_mb() -> None:
@@ -115,8 +116,19 @@ def load(port: int, path: str, requests: int, threads: int) -> float:
 def serve(module: str, port: int, workers: int, db_path: str) -> subprocess.Popen:
     env = {**os.environ, "BENCH_DB": db_path, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", f"bench.{module}:app"], cwd=ROOT, env=env)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            f"bench.{module}:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     for _ in range(100):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -165,8 +177,9 @@ def main() -> None:
     for name in results[args.small]:
         small, large = results[args.small][name], results[args.large][name]
         print(f"{name:32}{small:12.2f}{large:12.2f}{large / small:8.2f}")
-    public, hello = throughput(f"{args.dir}/bench_public_{args.large}.sqlite3", args.workers,
-                               args.requests, args.threads)
+    public, hello = throughput(
+        f"{args.dir}/bench_public_{args.large}.sqlite3", args.workers, args.requests, args.threads
+    )
     print(f"\ngunicorn -w {args.workers}, {args.threads} client threads, {args.requests} requests")
     print(f"transparency page at {args.large} cases: {public:8.0f} req/s")
     print(f"hello-world Flask app:             {hello:8.0f} req/s")

@@ -4,5 +4,10 @@ import os
 
 from portal import create_app
 
-app = create_app({"SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
-                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{os.environ['BENCH_DB']}"})
+app = create_app(
+    {
+        "SECRET_KEY": "bench",
+        "RATELIMIT_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{os.environ['BENCH_DB']}",
+    }
+)

@@ -15,16 +15,18 @@ def _case(app, case_id):
         return case
 
 
-def test_officer_publishes_a_case_and_it_appears_publicly(app, client, make_case, make_user,
-                                                          login_as):
+def test_officer_publishes_a_case_and_it_appears_publicly(
+    app, client, make_case, make_user, login_as
+):
     made = make_case()
     officer = make_user(role="officer", team="bawaslu-sumsel")
     login_as(client, officer)
     assert app.test_client().get(f"/kasus/{made.reference}").status_code == 404
 
-    response = client.post(f"/petugas/kasus/{made.id}/publikasi",
-                           data={"summary": "Akun dinas memuat materi kampanye.",
-                                 "reported_party": "Dinas Kominfo"})
+    response = client.post(
+        f"/petugas/kasus/{made.id}/publikasi",
+        data={"summary": "Akun dinas memuat materi kampanye.", "reported_party": "Dinas Kominfo"},
+    )
     assert response.status_code == 303
     page = app.test_client().get(f"/kasus/{made.reference}")
     assert page.status_code == 200
@@ -33,8 +35,9 @@ def test_officer_publishes_a_case_and_it_appears_publicly(app, client, make_case
     with app.app_context():
         from portal.cases.models import CaseEvent
 
-        event = db.session.scalar(sa.select(CaseEvent).where(
-            CaseEvent.case_id == made.id, CaseEvent.kind == "published"))
+        event = db.session.scalar(
+            sa.select(CaseEvent).where(CaseEvent.case_id == made.id, CaseEvent.kind == "published")
+        )
         assert event.visibility == "public"
 
 
@@ -95,23 +98,31 @@ def test_refused_request_keeps_the_case_private(make_app, make_user, login_as, m
     assert not _case(app, made.id).is_published
 
 
-def test_unpublish_takes_the_case_and_its_evidence_off(app, client, case_pair, make_user,
-                                                       login_as):
+def test_unpublish_takes_the_case_and_its_evidence_off(app, client, case_pair, make_user, login_as):
     login_as(client, make_user(role="supervisor"))
-    assert client.post(f"/petugas/kasus/{case_pair.published_id}/publikasi/cabut",
-                       data={"reason": "permintaan pelapor"}).status_code == 303
+    assert (
+        client.post(
+            f"/petugas/kasus/{case_pair.published_id}/publikasi/cabut",
+            data={"reason": "permintaan pelapor"},
+        ).status_code
+        == 303
+    )
     assert app.test_client().get(f"/kasus/{case_pair.published}").status_code == 404
     with app.app_context():
         from portal.evidence.models import Evidence
         from portal.intake.models import Report
 
-        flags = db.session.scalars(sa.select(Evidence.is_publishable).join(Report).where(
-            Report.case_id == case_pair.published_id)).all()
+        flags = db.session.scalars(
+            sa.select(Evidence.is_publishable)
+            .join(Report)
+            .where(Report.case_id == case_pair.published_id)
+        ).all()
         assert flags and not any(flags)
 
 
-def test_evidence_of_another_case_cannot_be_made_public(app, make_case, add_private_details,
-                                                        make_user):
+def test_evidence_of_another_case_cannot_be_made_public(
+    app, make_case, add_private_details, make_user
+):
     from portal.accounts.models import User
     from portal.cases.models import Case
     from portal.cases.publishing import PublishError, publish_case
@@ -120,8 +131,12 @@ def test_evidence_of_another_case_cannot_be_made_public(app, make_case, add_priv
     foreign = add_private_details(other.id)
     actor_id = make_user().id
     with app.app_context(), pytest.raises(PublishError):
-        publish_case(case=db.session.get(Case, mine.id), actor=db.session.get(User, actor_id),
-                     summary="Ringkasan.", publishable_evidence_ids=[foreign])
+        publish_case(
+            case=db.session.get(Case, mine.id),
+            actor=db.session.get(User, actor_id),
+            summary="Ringkasan.",
+            publishable_evidence_ids=[foreign],
+        )
 
 
 def test_publishing_needs_staff(client, make_case):
@@ -144,8 +159,7 @@ def test_section_renders_for_the_case_page(app, make_case, make_user, add_privat
     user_id = make_user().id
     with app.test_request_context("/"):
         login_user(SessionUser(db.session.get(User, user_id)))
-        html = render_template("cases/publishing/_section.html",
-                               case=db.session.get(Case, made.id))
+        html = render_template("cases/publishing/_section.html", case=db.session.get(Case, made.id))
     assert f"/petugas/kasus/{made.id}/publikasi" in html
     assert 'name="summary"' in html
     assert f'name="evidence" value="{evidence_id}"' in html

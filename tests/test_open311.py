@@ -9,12 +9,15 @@ import sqlalchemy as sa
 from portal.db import db
 from portal.public.open311_data import REQUEST_FIELDS
 
-FORM = {"service_code": "asn-medsos-posting",
-        "description": "Akun resmi dinas mengunggah poster kampanye salah satu calon.",
-        "attribute[reported_party]": "Dinas Kominfo Kota Lubuk Linggau",
-        "attribute[platform]": "instagram", "attribute[account_handle]": "@dinas.contoh",
-        "media_url": "https://www.instagram.com/p/ABC123/?utm_source=ig_web_copy_link",
-        "address_string": "Kota Lubuk Linggau"}
+FORM = {
+    "service_code": "asn-medsos-posting",
+    "description": "Akun resmi dinas mengunggah poster kampanye salah satu calon.",
+    "attribute[reported_party]": "Dinas Kominfo Kota Lubuk Linggau",
+    "attribute[platform]": "instagram",
+    "attribute[account_handle]": "@dinas.contoh",
+    "media_url": "https://www.instagram.com/p/ABC123/?utm_source=ig_web_copy_link",
+    "address_string": "Kota Lubuk Linggau",
+}
 
 
 def post_with(client, key):
@@ -26,8 +29,15 @@ def test_services_are_the_active_categories_with_every_field(client):
     codes = [s["service_code"] for s in services]
     assert "asn-medsos-posting" in codes and "pungli" in codes
     for item in services:
-        assert set(item) == {"service_code", "service_name", "description", "metadata", "type",
-                             "keywords", "group"}
+        assert set(item) == {
+            "service_code",
+            "service_name",
+            "description",
+            "metadata",
+            "type",
+            "keywords",
+            "group",
+        }
         assert item["type"] == "realtime"
     root = ET.fromstring(client.get("/open311/v2/services.xml").data)
     assert root.tag == "services"
@@ -43,8 +53,16 @@ def test_service_definition_lists_questions_as_attributes(client):
     assert {"key": "instagram", "name": "Instagram"} in platform["values"]
     assert by_code["account_handle"]["datatype"] == "string"
     for attribute in definition["attributes"]:
-        assert set(attribute) == {"variable", "code", "datatype", "required",
-                                  "datatype_description", "order", "description", "values"}
+        assert set(attribute) == {
+            "variable",
+            "code",
+            "datatype",
+            "required",
+            "datatype_description",
+            "order",
+            "description",
+            "values",
+        }
     xml = ET.fromstring(client.get("/open311/v2/services/asn-medsos-posting.xml").data)
     assert xml.tag == "service_definition"
     assert xml.find("attributes/attribute/values") is not None
@@ -68,8 +86,10 @@ def test_post_without_or_with_bad_key_is_403_in_the_requested_format(client):
 
 
 def test_post_files_a_report_through_intake_and_reads_back(app, client, api_key):
-    response = client.post(f"/open311/v2/requests.json?api_key={api_key}",
-                           data={**FORM, "email": "warga@example.test", "first_name": "Budi"})
+    response = client.post(
+        f"/open311/v2/requests.json?api_key={api_key}",
+        data={**FORM, "email": "warga@example.test", "first_name": "Budi"},
+    )
     assert response.status_code == 200, response.text
     created = response.json[0]
     assert set(created) == {"service_request_id", "token", "service_notice", "account_id"}
@@ -87,24 +107,32 @@ def test_post_files_a_report_through_intake_and_reads_back(app, client, api_key)
     with app.app_context():
         from portal.notify.models import OutboxMessage
 
-        mail = db.session.scalar(sa.select(OutboxMessage).where(
-            OutboxMessage.recipient == "warga@example.test"))
+        mail = db.session.scalar(
+            sa.select(OutboxMessage).where(OutboxMessage.recipient == "warga@example.test")
+        )
     code = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){5}", mail.body_text).group(0)
     assert code not in response.text and code.replace("-", "") not in response.text
 
 
 def test_post_stores_report_link_and_contact(app, client, api_key):
-    response = client.post("/open311/v2/requests.json",
-                           data={**FORM, "api_key": api_key, "email": "warga@example.test",
-                                 "phone": "0812", "lat": "-3.29", "long": "102.86"})
+    response = client.post(
+        "/open311/v2/requests.json",
+        data={
+            **FORM,
+            "api_key": api_key,
+            "email": "warga@example.test",
+            "phone": "0812",
+            "lat": "-3.29",
+            "long": "102.86",
+        },
+    )
     reference = response.json[0]["service_request_id"]
     with app.app_context():
         from portal.cases.models import Case
         from portal.evidence.models import Link
         from portal.intake.models import Report
 
-        report = db.session.scalar(sa.select(Report).join(Case).where(
-            Case.reference == reference))
+        report = db.session.scalar(sa.select(Report).join(Case).where(Case.reference == reference))
         assert report.source == "open311"
         assert report.contact_email == "warga@example.test"
         assert report.region.code == "16.74"
@@ -114,18 +142,21 @@ def test_post_stores_report_link_and_contact(app, client, api_key):
         assert "utm_source" not in (link.url_canonical or "")
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"service_code": "nope"}, "service_code"),
-    ({"description": "pendek"}, "description"),
-    ({"attribute[reported_party]": ""}, "reported_party"),
-    ({"attribute[platform]": "myspace"}, ""),
-    ({"media_url": ""}, "media_url"),
-    ({"media_url": "javascript:alert(1)"}, ""),
-    ({"address_string": "Atlantis"}, "address"),
-    ({"address_string": "", "lat": "100", "long": "0"}, "lat"),
-    ({"email": "not-an-email"}, "email"),
-    ({"attribute[x]]": "1", "bogus": "1"}, ""),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"service_code": "nope"}, "service_code"),
+        ({"description": "pendek"}, "description"),
+        ({"attribute[reported_party]": ""}, "reported_party"),
+        ({"attribute[platform]": "myspace"}, ""),
+        ({"media_url": ""}, "media_url"),
+        ({"media_url": "javascript:alert(1)"}, ""),
+        ({"address_string": "Atlantis"}, "address"),
+        ({"address_string": "", "lat": "100", "long": "0"}, "lat"),
+        ({"email": "not-an-email"}, "email"),
+        ({"attribute[x]]": "1", "bogus": "1"}, ""),
+    ],
+)
 def test_post_refuses_what_the_web_form_refuses(app, client, api_key, change, message):
     data = {**FORM, "api_key": api_key, **change}
     response = client.post("/open311/v2/requests.json", data=data)
@@ -145,8 +176,9 @@ def test_lists_only_published_requests_but_ids_answer_for_any(client, case_pair)
     assert published["description"].startswith("Ringkasan publik")
     assert published["address"] == "Kota Lubuk Linggau"
     assert published["media_url"].startswith("http") and "/kecil" in published["media_url"]
-    both = client.get("/open311/v2/requests.json?service_request_id="
-                      f"{case_pair.private},{case_pair.published}").json
+    both = client.get(
+        f"/open311/v2/requests.json?service_request_id={case_pair.private},{case_pair.published}"
+    ).json
     assert [r["service_request_id"] for r in both] == [case_pair.private, case_pair.published]
     xml = ET.fromstring(client.get("/open311/v2/requests.xml").data)
     assert xml.tag == "service_requests"

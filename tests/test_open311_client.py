@@ -10,21 +10,31 @@ def test_client_lists_services_posts_a_request_and_reads_it_back(live_server, ap
     from civicbot.open311 import CONFIRM_TOKEN, Open311Client
     from civicbot.registry import Endpoint
 
-    endpoint = Endpoint(id="portal", name="Portal Aduan Warga", write=True,
-                        base_url=f"{live_server}/open311/v2")
-    client = Open311Client(endpoint, transport=HttpTransport(
-        rate_limiter=RateLimiter(min_interval=0)))
+    endpoint = Endpoint(
+        id="portal", name="Portal Aduan Warga", write=True, base_url=f"{live_server}/open311/v2"
+    )
+    client = Open311Client(
+        endpoint, transport=HttpTransport(rate_limiter=RateLimiter(min_interval=0))
+    )
 
     services = client.list_services()
     assert "asn-medsos-posting" in [s["service_code"] for s in services]
 
     sent = client.create_request(
-        "asn-medsos-posting", dry_run=False, confirm=CONFIRM_TOKEN, api_key=api_key,
-        validate_remote=True, address_string="Kota Lubuk Linggau",
+        "asn-medsos-posting",
+        dry_run=False,
+        confirm=CONFIRM_TOKEN,
+        api_key=api_key,
+        validate_remote=True,
+        address_string="Kota Lubuk Linggau",
         description="Akun resmi dinas mengunggah poster kampanye salah satu calon.",
         media_url="https://www.instagram.com/p/XYZ987/",
-        attributes={"reported_party": "Dinas Kominfo", "platform": "instagram",
-                    "account_handle": "@dinas.contoh"})
+        attributes={
+            "reported_party": "Dinas Kominfo",
+            "platform": "instagram",
+            "account_handle": "@dinas.contoh",
+        },
+    )
     created = sent.response[0]
     reference = created["service_request_id"]
 

@@ -7,8 +7,9 @@ from portal.db import db
 pytestmark = pytest.mark.e2e
 
 
-def test_transparency_page_in_both_languages_without_javascript(app, live_server, browser,
-                                                                make_case, case_pair):
+def test_transparency_page_in_both_languages_without_javascript(
+    app, live_server, browser, make_case, case_pair
+):
     for _ in range(5):
         make_case(category="asn-medsos-posting", region="16.74")
     from portal.public.stats import refresh_stats

@@ -16,9 +16,20 @@ from tests.fixtures.public import (
     SECRET_PHONE,
 )
 
-SECRETS = [SECRET_EMAIL, SECRET_PHONE, SECRET_NAME, SECRET_NOTE, SECRET_LINK, "RAHASIA123",
-           "utm_source", SECRET_FILENAME, SECRET_DESCRIPTION, SECRET_PARTY,
-           "pelapor.rahasia", "7777"]
+SECRETS = [
+    SECRET_EMAIL,
+    SECRET_PHONE,
+    SECRET_NAME,
+    SECRET_NOTE,
+    SECRET_LINK,
+    "RAHASIA123",
+    "utm_source",
+    SECRET_FILENAME,
+    SECRET_DESCRIPTION,
+    SECRET_PARTY,
+    "pelapor.rahasia",
+    "7777",
+]
 
 
 @pytest.fixture
@@ -33,17 +44,25 @@ def outputs(app, client, case_pair):
         refresh_stats()
         publish_heads(day=today)
         db.session.commit()
-    urls = ["/kasus", f"/kasus/{case_pair.published}", "/transparansi", "/data",
-            "/data/kasus.csv", "/data/kasus.json", "/data/feed.atom",
-            "/open311/v2/requests.json", "/open311/v2/requests.xml",
-            f"/open311/v2/requests/{case_pair.published}.json",
-            f"/open311/v2/requests/{case_pair.private}.json",
-            f"/open311/v2/requests/{case_pair.private}.xml",
-            f"/open311/v2/requests.json?service_request_id={case_pair.private},"
-            f"{case_pair.published}",
-            "/open311/v2/requests.json?start_date=2000-01-01T00:00:00Z",
-            "/open311/v2/services.json", "/open311/v2/discovery.json",
-            f"/data/rantai/{today.isoformat()}.json"]
+    urls = [
+        "/kasus",
+        f"/kasus/{case_pair.published}",
+        "/transparansi",
+        "/data",
+        "/data/kasus.csv",
+        "/data/kasus.json",
+        "/data/feed.atom",
+        "/open311/v2/requests.json",
+        "/open311/v2/requests.xml",
+        f"/open311/v2/requests/{case_pair.published}.json",
+        f"/open311/v2/requests/{case_pair.private}.json",
+        f"/open311/v2/requests/{case_pair.private}.xml",
+        f"/open311/v2/requests.json?service_request_id={case_pair.private},{case_pair.published}",
+        "/open311/v2/requests.json?start_date=2000-01-01T00:00:00Z",
+        "/open311/v2/services.json",
+        "/open311/v2/discovery.json",
+        f"/data/rantai/{today.isoformat()}.json",
+    ]
     pages = {}
     for url in urls:
         response = client.get(url)
@@ -63,11 +82,24 @@ def test_the_private_case_only_shows_its_id_service_status_and_dates(outputs, ca
     assert private["service_request_id"] == case_pair.private
     assert private["service_code"] == "politik-uang"
     assert private["status"] == "open"
-    for field in ("description", "address", "address_id", "lat", "long", "media_url",
-                  "status_notes", "agency_responsible"):
+    for field in (
+        "description",
+        "address",
+        "address_id",
+        "lat",
+        "long",
+        "media_url",
+        "status_notes",
+        "agency_responsible",
+    ):
         assert private[field] is None, field
-    for url in ("/kasus", "/data/kasus.csv", "/data/kasus.json", "/data/feed.atom",
-                "/open311/v2/requests.json"):
+    for url in (
+        "/kasus",
+        "/data/kasus.csv",
+        "/data/kasus.json",
+        "/data/feed.atom",
+        "/open311/v2/requests.json",
+    ):
         assert case_pair.private not in outputs[url], url
     heads = [u for u in outputs if u.startswith("/data/rantai/")][0]
     assert case_pair.private not in outputs[heads]
@@ -95,8 +127,11 @@ def test_private_thumbnail_is_not_served(app, client, case_pair):
     from portal.intake.models import Report
 
     with app.app_context():
-        ids = {case_id: db.session.scalar(sa.select(Evidence.id).join(Report).where(
-            Report.case_id == case_id)) for case_id in (case_pair.private_id,
-                                                        case_pair.published_id)}
+        ids = {
+            case_id: db.session.scalar(
+                sa.select(Evidence.id).join(Report).where(Report.case_id == case_id)
+            )
+            for case_id in (case_pair.private_id, case_pair.published_id)
+        }
     assert client.get(f"/bukti/{ids[case_pair.published_id]}/kecil").status_code == 200
     assert client.get(f"/bukti/{ids[case_pair.private_id]}/kecil").status_code in (403, 404)

@@ -13,9 +13,23 @@ from portal.public.projections import EXPORT_COLUMNS, PublicCase, PublicEvent, p
 
 def test_projections_carry_only_the_allowed_fields():
     assert public_keys(PublicCase) == {
-        "reference", "category_code", "category_name_id", "category_name_en", "region_code",
-        "region_name", "reported_party", "status", "outcome", "summary", "opened_on",
-        "published_on", "resolved_on", "updated_on", "timeline", "thumbnails"}
+        "reference",
+        "category_code",
+        "category_name_id",
+        "category_name_en",
+        "region_code",
+        "region_name",
+        "reported_party",
+        "status",
+        "outcome",
+        "summary",
+        "opened_on",
+        "published_on",
+        "resolved_on",
+        "updated_on",
+        "timeline",
+        "thumbnails",
+    }
     assert public_keys(PublicEvent) == {"kind", "day", "status", "text"}
 
 
@@ -32,10 +46,10 @@ def test_csv_has_stable_columns_and_opens_as_a_spreadsheet(client, case_pair):
 
 def test_csv_cells_cannot_run_as_formulas(app, client, make_case, publish):
     made = make_case()
-    publish(made.id, summary="=HYPERLINK(\"http://evil.example\",\"klik\")",
-            party="+62 cmd|' /C calc'!A0")
-    rows = list(csv.DictReader(io.StringIO(client.get("/data/kasus.csv").data
-                                           .decode("utf-8-sig"))))
+    publish(
+        made.id, summary='=HYPERLINK("http://evil.example","klik")', party="+62 cmd|' /C calc'!A0"
+    )
+    rows = list(csv.DictReader(io.StringIO(client.get("/data/kasus.csv").data.decode("utf-8-sig"))))
     assert rows[0]["summary"].startswith("'=")
     assert rows[0]["reported_party"].startswith("'+")
     from portal.public.opendata import safe_cell
@@ -94,8 +108,11 @@ def test_head_hashes_match_the_audit_chain(app, client, case_pair):
     listing = client.get(f"/data/rantai/{day}.json").json
     assert [c["reference"] for c in listing["cases"]] == [case_pair.published]
     with app.app_context():
-        head = db.session.scalars(sa.select(CaseEvent).where(
-            CaseEvent.case_id == case_pair.published_id).order_by(CaseEvent.seq.desc())).first()
+        head = db.session.scalars(
+            sa.select(CaseEvent)
+            .where(CaseEvent.case_id == case_pair.published_id)
+            .order_by(CaseEvent.seq.desc())
+        ).first()
         assert verify_chain(case_pair.published_id).is_intact
     assert listing["cases"][0]["head_hash"] == head.hash
     assert listing["cases"][0]["seq"] == head.seq

@@ -69,8 +69,9 @@ def test_medians_are_withheld_below_k_and_shown_above(app, client, many_cases):
 
 def test_filters_live_in_the_url_and_change_the_figures(app, client, many_cases):
     refresh(app)
-    html = client.get("/transparansi?wilayah=16.74&kategori=asn-medsos-posting"
-                      "&dari=2020-01&sampai=2099-12").text
+    html = client.get(
+        "/transparansi?wilayah=16.74&kategori=asn-medsos-posting&dari=2020-01&sampai=2099-12"
+    ).text
     assert 'value="2020-01"' in html and 'value="16.74" selected' in html
     assert re.search(r'class="big">7<', main_of(html))
     empty = main_of(client.get("/transparansi?kategori=pungli").text)
@@ -106,8 +107,15 @@ def test_referral_outcomes_are_counted(app, client, many_cases):
         pytest.skip("referrals not installed")
     with app.app_context():
         for item in many_cases[:6]:
-            db.session.add(Referral(case_id=item.id, body="bkn", referred_on=date(2026, 1, 5),
-                                    status="answered", sanction_applied="yes"))
+            db.session.add(
+                Referral(
+                    case_id=item.id,
+                    body="bkn",
+                    referred_on=date(2026, 1, 5),
+                    status="answered",
+                    sanction_applied="yes",
+                )
+            )
         db.session.commit()
     refresh(app)
     html = main_of(client.get("/transparansi").text)

@@ -43,14 +43,21 @@ def can_work_on(user: Any, case: Case) -> bool:
 
 def get_publication(case: Case) -> Publication | None:
     """The latest publication request of a case (the one that counts)."""
-    return db.session.scalar(sa.select(Publication).where(Publication.case_id == case.id)
-                             .order_by(Publication.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(Publication)
+        .where(Publication.case_id == case.id)
+        .order_by(Publication.id.desc())
+        .limit(1)
+    )
 
 
 def get_published(case: Case) -> Publication | None:
     """The publication currently shown on the public site, if any."""
-    return db.session.scalar(sa.select(Publication).where(
-        Publication.case_id == case.id, Publication.state == PublicationState.PUBLISHED))
+    return db.session.scalar(
+        sa.select(Publication).where(
+            Publication.case_id == case.id, Publication.state == PublicationState.PUBLISHED
+        )
+    )
 
 
 def list_case_evidence(case: Case) -> list[Any]:
@@ -58,12 +65,24 @@ def list_case_evidence(case: Case) -> list[Any]:
     from portal.evidence.models import Evidence
     from portal.intake.models import Report
 
-    return list(db.session.scalars(sa.select(Evidence).join(Report, Evidence.report_id == Report.id)
-                                   .where(Report.case_id == case.id).order_by(Evidence.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Evidence)
+            .join(Report, Evidence.report_id == Report.id)
+            .where(Report.case_id == case.id)
+            .order_by(Evidence.id)
+        )
+    )
 
 
-def publish_case(*, case: Case, actor: Any, summary: str, reported_party_public: str = "",
-                 publishable_evidence_ids: Iterable[int] = ()) -> Publication:
+def publish_case(
+    *,
+    case: Case,
+    actor: Any,
+    summary: str,
+    reported_party_public: str = "",
+    publishable_evidence_ids: Iterable[int] = (),
+) -> Publication:
     """Publish a case, or ask for review first when PUBLISH_REQUIRES_REVIEW is set (flushes)."""
     summary = (summary or "").strip()
     if case.merged_into_id is not None:
@@ -79,15 +98,21 @@ def publish_case(*, case: Case, actor: Any, summary: str, reported_party_public:
     if previous is not None and previous.state == PublicationState.PENDING:
         previous.state = PublicationState.WITHDRAWN
         previous.note = "superseded"
-    publication = Publication(case_id=case.id, summary=summary,
-                              reported_party=(reported_party_public or "").strip()[:300],
-                              evidence_ids=sorted(wanted), requested_by_id=actor.id,
-                              requested_at=utcnow(), state=PublicationState.PENDING)
+    publication = Publication(
+        case_id=case.id,
+        summary=summary,
+        reported_party=(reported_party_public or "").strip()[:300],
+        evidence_ids=sorted(wanted),
+        requested_by_id=actor.id,
+        requested_at=utcnow(),
+        state=PublicationState.PENDING,
+    )
     db.session.add(publication)
     db.session.flush()
     if current_app.config["PUBLISH_REQUIRES_REVIEW"]:
-        record_event(case, "publication_requested", actor=actor,
-                     data={"publication_id": publication.id})
+        record_event(
+            case, "publication_requested", actor=actor, data={"publication_id": publication.id}
+        )
         logger.info("Publication of case %s requested by user %s", case.id, actor.id)
     else:
         _apply(case, publication, actor)
@@ -109,8 +134,7 @@ def reject_publication(*, case: Case, actor: Any, note: str = "") -> Publication
     publication.state = PublicationState.REJECTED
     publication.reviewed_by_id, publication.reviewed_at = actor.id, utcnow()
     publication.note = (note or "").strip() or None
-    record_event(case, "publication_rejected", actor=actor,
-                 data={"publication_id": publication.id})
+    record_event(case, "publication_rejected", actor=actor, data={"publication_id": publication.id})
     return publication
 
 
@@ -153,6 +177,11 @@ def _apply(case: Case, publication: Publication, actor: Any) -> None:
     case.public_summary = publication.summary
     case.published_at = now
     db.session.flush()
-    record_event(case, "published", visibility=Visibility.PUBLIC, actor=actor,
-                 data={"summary": publication.summary, "publication_id": publication.id})
+    record_event(
+        case,
+        "published",
+        visibility=Visibility.PUBLIC,
+        actor=actor,
+        data={"summary": publication.summary, "publication_id": publication.id},
+    )
     logger.info("Case %s published by user %s", case.id, actor.id)

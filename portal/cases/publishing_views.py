@@ -32,13 +32,18 @@ STAFF = ("officer", "supervisor", "admin")
 
 
 class PublishForm(FlaskForm):
-    summary = TextAreaField(_l("Public summary"),
-                            validators=[DataRequired(), Length(max=MAX_SUMMARY)])
-    reported_party = StringField(_l("Reported party, as it may be published"),
-                                 validators=[Optional(), Length(max=300)])
-    evidence = SelectMultipleField(_l("Evidence that may be shown publicly"), coerce=int,
-                                   option_widget=CheckboxInput(),
-                                   widget=ListWidget(prefix_label=False))
+    summary = TextAreaField(
+        _l("Public summary"), validators=[DataRequired(), Length(max=MAX_SUMMARY)]
+    )
+    reported_party = StringField(
+        _l("Reported party, as it may be published"), validators=[Optional(), Length(max=300)]
+    )
+    evidence = SelectMultipleField(
+        _l("Evidence that may be shown publicly"),
+        coerce=int,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )
 
 
 class ReviewForm(FlaskForm):
@@ -46,8 +51,10 @@ class ReviewForm(FlaskForm):
 
 
 class UnpublishForm(FlaskForm):
-    reason = StringField(_l("Why is the case taken off the public site? (internal)"),
-                         validators=[DataRequired(), Length(max=1000)])
+    reason = StringField(
+        _l("Why is the case taken off the public site? (internal)"),
+        validators=[DataRequired(), Length(max=1000)],
+    )
 
 
 def _case_for(case_id: int) -> Case:
@@ -82,10 +89,16 @@ def publishing_state(case: Case) -> dict[str, Any]:
         form.summary.data = publication.summary
         form.reported_party.data = publication.reported_party
         form.evidence.data = list(publication.evidence_ids or [])
-    return {"publication": publication, "states": PublicationState, "form": form,
-            "evidence": list_case_evidence(case), "review_form": ReviewForm(formdata=None),
-            "unpublish_form": UnpublishForm(formdata=None), "user": staff_user(),
-            "requires_review": current_app.config["PUBLISH_REQUIRES_REVIEW"]}
+    return {
+        "publication": publication,
+        "states": PublicationState,
+        "form": form,
+        "evidence": list_case_evidence(case),
+        "review_form": ReviewForm(formdata=None),
+        "unpublish_form": UnpublishForm(formdata=None),
+        "user": staff_user(),
+        "requires_review": current_app.config["PUBLISH_REQUIRES_REVIEW"],
+    }
 
 
 @bp.post("/<int:case_id>/publikasi")
@@ -98,16 +111,21 @@ def publish(case_id: int):
         flash(_("Write a public summary (at most %(max)d characters).", max=MAX_SUMMARY), "error")
         return _back(case)
     try:
-        publication = publish_case(case=case, actor=staff_user(), summary=form.summary.data,
-                                   reported_party_public=form.reported_party.data or "",
-                                   publishable_evidence_ids=form.evidence.data or [])
+        publication = publish_case(
+            case=case,
+            actor=staff_user(),
+            summary=form.summary.data,
+            reported_party_public=form.reported_party.data or "",
+            publishable_evidence_ids=form.evidence.data or [],
+        )
     except PublishError as error:
         flash(str(error), "error")
         return _back(case)
     commit()
     if publication.state == PublicationState.PENDING:
-        flash(_("Publication requested: a second officer or a supervisor must approve it."),
-              "success")
+        flash(
+            _("Publication requested: a second officer or a supervisor must approve it."), "success"
+        )
     else:
         flash(_("The case is now published."), "success")
     return _back(case)

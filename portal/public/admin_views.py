@@ -31,8 +31,13 @@ def apikeys():
         _key, new_key = create_api_key(name=form.name.data, created_by=staff_user())
         commit()
         form.name.data = ""
-    response = render_template("public/apikeys.html", form=form, new_key=new_key,
-                               keys=list_api_keys(), revoke_form=RevokeForm())
+    response = render_template(
+        "public/apikeys.html",
+        form=form,
+        new_key=new_key,
+        keys=list_api_keys(),
+        revoke_form=RevokeForm(),
+    )
     return response, 200, {"Cache-Control": "no-store"}
 
 

@@ -22,9 +22,13 @@ def _digest(raw: str) -> str:
 def create_api_key(*, name: str, created_by: Any = None) -> tuple[ApiKey, str]:
     """A new key for a named client; returns the row and the key (the only time it is known)."""
     raw = PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey(name=name.strip()[:100] or "client", prefix=raw[len(PREFIX):][:6],
-                 key_hash=_digest(raw), created_by_id=getattr(created_by, "id", None),
-                 created_at=utcnow())
+    key = ApiKey(
+        name=name.strip()[:100] or "client",
+        prefix=raw[len(PREFIX) :][:6],
+        key_hash=_digest(raw),
+        created_by_id=getattr(created_by, "id", None),
+        created_at=utcnow(),
+    )
     db.session.add(key)
     db.session.flush()
     logger.info("API key %s created for %r", key.id, key.name)

@@ -34,8 +34,12 @@ def chart(title: str, rows: list[tuple[str, int]], k: int) -> Chart:
     """A horizontal bar chart of labelled counts."""
     top = max([n for _l, n in rows if n >= k] or [1])
     bars = tuple(
-        Bar(label=label, shown=shown(n, k), width=0 if n < k else max(1, n * BAR_WIDTH // top),
-            y=i * 28)
+        Bar(
+            label=label,
+            shown=shown(n, k),
+            width=0 if n < k else max(1, n * BAR_WIDTH // top),
+            y=i * 28,
+        )
         for i, (label, n) in enumerate(rows)
     )
     return Chart(title=title, bars=bars, height=max(28, len(bars) * 28))

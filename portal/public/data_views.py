@@ -26,8 +26,11 @@ def cases_csv():
     """Published cases as CSV (UTF-8 with BOM so spreadsheets read it right)."""
     check_known(request.args, set())
     body = stream_with_context(_with_bom(csv_lines()))
-    return Response(body, content_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": "attachment; filename=kasus.csv"})
+    return Response(
+        body,
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=kasus.csv"},
+    )
 
 
 def _with_bom(lines):  # noqa: ANN001, ANN202
@@ -40,8 +43,9 @@ def _with_bom(lines):  # noqa: ANN001, ANN202
 def cases_json():
     """Published cases as JSON."""
     check_known(request.args, set())
-    return Response(stream_with_context(json_chunks()),
-                    content_type="application/json; charset=utf-8")
+    return Response(
+        stream_with_context(json_chunks()), content_type="application/json; charset=utf-8"
+    )
 
 
 @bp.get("/data/feed.atom")
@@ -51,9 +55,11 @@ def feed():
     from flask import current_app
 
     body = atom_feed(
-        site=current_app.config["SITE_NAME"], base_url=url_for(".feed", _external=True),
+        site=current_app.config["SITE_NAME"],
+        base_url=url_for(".feed", _external=True),
         titles={"published": _("Published"), "resolved": _("Decided")},
-        case_url=lambda ref: url_for(".case_page", reference=ref, _external=True))
+        case_url=lambda ref: url_for(".case_page", reference=ref, _external=True),
+    )
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 

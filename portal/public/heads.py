@@ -28,15 +28,22 @@ def _end_of(day: date) -> datetime:
 def publish_heads(*, day: date) -> int:
     """Store the head (last seq and hash before the day's end) of every published case."""
     db.session.execute(sa.delete(HeadHash).where(HeadHash.day == day))
-    last = (sa.select(CaseEvent.case_id, sa.func.max(CaseEvent.seq).label("seq"))
-            .where(CaseEvent.created_at < _end_of(day)).group_by(CaseEvent.case_id).subquery())
+    last = (
+        sa.select(CaseEvent.case_id, sa.func.max(CaseEvent.seq).label("seq"))
+        .where(CaseEvent.created_at < _end_of(day))
+        .group_by(CaseEvent.case_id)
+        .subquery()
+    )
     rows = db.session.execute(
         sa.select(Case.id, Case.reference, CaseEvent.seq, CaseEvent.hash)
         .join(last, last.c.case_id == Case.id)
         .join(CaseEvent, sa.and_(CaseEvent.case_id == Case.id, CaseEvent.seq == last.c.seq))
-        .where(Case.is_published.is_(True))).all()
-    db.session.add_all(HeadHash(day=day, case_id=r.id, reference=r.reference, seq=r.seq,
-                                head_hash=r.hash) for r in rows)
+        .where(Case.is_published.is_(True))
+    ).all()
+    db.session.add_all(
+        HeadHash(day=day, case_id=r.id, reference=r.reference, seq=r.seq, head_hash=r.hash)
+        for r in rows
+    )
     db.session.flush()
     logger.info("Head hashes of %s: %d published cases", day, len(rows))
     return len(rows)
@@ -48,11 +55,17 @@ def get_heads(day: date) -> dict[str, Any] | None:
         sa.select(HeadHash.reference, HeadHash.seq, HeadHash.head_hash)
         .join(Case, Case.id == HeadHash.case_id)
         .where(HeadHash.day == day, Case.is_published.is_(True))
-        .order_by(HeadHash.reference)).all()
-    if not rows and not db.session.scalar(sa.select(HeadHash.id).where(HeadHash.day == day)
-                                          .limit(1)):
+        .order_by(HeadHash.reference)
+    ).all()
+    if not rows and not db.session.scalar(
+        sa.select(HeadHash.id).where(HeadHash.day == day).limit(1)
+    ):
         return None
     cases = [{"reference": r.reference, "seq": r.seq, "head_hash": r.head_hash} for r in rows]
     lines = "".join(f"{c['reference']} {c['seq']} {c['head_hash']}\n" for c in cases)
-    return {"day": day.isoformat(), "algorithm": "sha256-chain-v1",
-            "list_sha256": hashlib.sha256(lines.encode()).hexdigest(), "cases": cases}
+    return {
+        "day": day.isoformat(),
+        "algorithm": "sha256-chain-v1",
+        "list_sha256": hashlib.sha256(lines.encode()).hexdigest(),
+        "cases": cases,
+    }

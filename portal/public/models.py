@@ -64,8 +64,9 @@ class StatCell(db.Model):
 class StatDuration(db.Model):
     """A histogram of response or resolution times (hours, then whole days) per month/place."""
 
-    __table_args__ = (sa.Index("ix_stat_duration_scope", "is_rollup", "region_id", "kind",
-                               "month"),)
+    __table_args__ = (
+        sa.Index("ix_stat_duration_scope", "is_rollup", "region_id", "kind", "month"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(sa.Date)

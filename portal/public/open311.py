@@ -27,8 +27,17 @@ from portal.public.params import BadParam, check_known, has_control, parse_datet
 from portal.public.queries import list_active_categories
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
-LIST_PARAMS = {"service_request_id", "service_code", "start_date", "end_date", "status", "page",
-               "page_size", "jurisdiction_id", "api_key"}
+LIST_PARAMS = {
+    "service_request_id",
+    "service_code",
+    "start_date",
+    "end_date",
+    "status",
+    "page",
+    "page_size",
+    "jurisdiction_id",
+    "api_key",
+}
 PLAIN = {"jurisdiction_id", "api_key"}
 MAX_OFFSET = 10_000
 
@@ -71,10 +80,15 @@ def discovery(fmt: str):
         "changeset": "2026-11-25T00:00:00+00:00",
         "contact": current_app.config["OPEN311_CONTACT"],
         "key_service": _("API keys are issued by the portal's administrators."),
-        "endpoints": [{"specification": SPEC, "url": url_for(".discovery", fmt=fmt,
-                                                              _external=True).rsplit("/", 1)[0],
-                       "changeset": "2026-11-25T00:00:00+00:00", "type": "production",
-                       "formats": ["text/xml", "application/json"]}],
+        "endpoints": [
+            {
+                "specification": SPEC,
+                "url": url_for(".discovery", fmt=fmt, _external=True).rsplit("/", 1)[0],
+                "changeset": "2026-11-25T00:00:00+00:00",
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
     }
     return respond(fmt, payload, "discovery", None)
 
@@ -86,8 +100,7 @@ def services(fmt: str):
     _check_format(fmt)
     check_known(request.args, PLAIN)
     lang = current_language()
-    return respond(fmt, [service(c, lang) for c in list_active_categories()], "services",
-                   "service")
+    return respond(fmt, [service(c, lang) for c in list_active_categories()], "services", "service")
 
 
 @bp.get("/services/<code>.<fmt>")
@@ -122,11 +135,17 @@ def list_requests(fmt: str):
     page = parse_int(args, "page", 1, 1, 10_000)
     page_size = parse_int(args, "page_size", current_app.config["OPEN311_PAGE_SIZE"], 1, max_size)
     if (page - 1) * page_size >= MAX_OFFSET:  # deep offsets are slow: narrow the dates instead
-        raise BadParam(_("Only the first %(n)d results can be paged through; narrow the dates.",
-                         n=MAX_OFFSET))
-    items = search_requests(codes=_csv(args.get("service_code", ""))[:50],
-                            statuses=sorted(set(statuses)), start=start, end=end, page=page,
-                            page_size=page_size)
+        raise BadParam(
+            _("Only the first %(n)d results can be paged through; narrow the dates.", n=MAX_OFFSET)
+        )
+    items = search_requests(
+        codes=_csv(args.get("service_code", ""))[:50],
+        statuses=sorted(set(statuses)),
+        start=start,
+        end=end,
+        page=page,
+        page_size=page_size,
+    )
     return respond(fmt, items, "service_requests", "request")
 
 
@@ -139,8 +158,12 @@ def _id_list(text: str) -> list[str]:
         raise BadParam(_("Too many service_request_id values."))
     ids = _csv(text)
     if len(ids) > current_app.config["OPEN311_MAX_IDS"]:
-        raise BadParam(_("At most %(n)d service_request_id values at once.",
-                         n=current_app.config["OPEN311_MAX_IDS"]))
+        raise BadParam(
+            _(
+                "At most %(n)d service_request_id values at once.",
+                n=current_app.config["OPEN311_MAX_IDS"],
+            )
+        )
     if any(len(i) > 32 for i in ids):
         raise BadParam(_("A service_request_id is too long."))
     return ids
@@ -167,12 +190,15 @@ def get_token(token: str, fmt: str):
     if has_control(token):
         raise Open311NotFound(_("Unknown token."))
     reference = db.session.scalar(
-        sa.select(Case.reference).join(Open311Ticket, Open311Ticket.case_id == Case.id)
-        .where(Open311Ticket.token == token[:40]))
+        sa.select(Case.reference)
+        .join(Open311Ticket, Open311Ticket.case_id == Case.id)
+        .where(Open311Ticket.token == token[:40])
+    )
     if reference is None:
         raise Open311NotFound(_("Unknown token."))
-    return respond(fmt, [{"service_request_id": reference, "token": token}],
-                   "service_requests", "request")
+    return respond(
+        fmt, [{"service_request_id": reference, "token": token}], "service_requests", "request"
+    )
 
 
 def _client_key() -> str:

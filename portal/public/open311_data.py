@@ -23,40 +23,78 @@ from portal.i18n import current_language
 from portal.reference.models import Category, Region
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
-REQUEST_FIELDS = ("service_request_id", "status", "status_notes", "service_name", "service_code",
-                  "description", "agency_responsible", "service_notice", "requested_datetime",
-                  "updated_datetime", "expected_datetime", "address", "address_id", "zipcode",
-                  "lat", "long", "media_url")
+REQUEST_FIELDS = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
 REPORTED_PARTY = "reported_party"
 
 
 def service(category: Category, lang: str) -> dict[str, Any]:
     """One entry of the service list."""
-    return {"service_code": category.code, "service_name": category.name(lang),
-            "description": category.description(lang), "metadata": True,
-            "type": "realtime", "keywords": category.group.replace("_", " "),
-            "group": category.group}
+    return {
+        "service_code": category.code,
+        "service_name": category.name(lang),
+        "description": category.description(lang),
+        "metadata": True,
+        "type": "realtime",
+        "keywords": category.group.replace("_", " "),
+        "group": category.group,
+    }
 
 
 def definition(category: Category, lang: str) -> dict[str, Any]:
     """The service definition: the reported party, then the category's own questions."""
-    attributes = [{
-        "variable": True, "code": REPORTED_PARTY, "datatype": "string", "required": True,
-        "datatype_description": _("Institution, office or official reported"), "order": 1,
-        "description": _("Who did it (institution, office or official)"), "values": []}]
+    attributes = [
+        {
+            "variable": True,
+            "code": REPORTED_PARTY,
+            "datatype": "string",
+            "required": True,
+            "datatype_description": _("Institution, office or official reported"),
+            "order": 1,
+            "description": _("Who did it (institution, office or official)"),
+            "values": [],
+        }
+    ]
     for order, question in enumerate(category.questions or [], start=2):
         is_list = question.get("type") == "select"
         label = question.get("label_en" if lang == "en" else "label_id") or question["code"]
-        attributes.append({
-            "variable": True, "code": question["code"],
-            "datatype": "singlevaluelist" if is_list else "string",
-            "required": bool(question.get("required")),
-            "datatype_description": _("Choose one value") if is_list else None,
-            "order": order, "description": label,
-            "values": [{"key": c["value"],
-                        "name": c.get("label_en" if lang == "en" else "label_id") or c["value"]}
-                       for c in question.get("choices", [])] if is_list else [],
-        })
+        attributes.append(
+            {
+                "variable": True,
+                "code": question["code"],
+                "datatype": "singlevaluelist" if is_list else "string",
+                "required": bool(question.get("required")),
+                "datatype_description": _("Choose one value") if is_list else None,
+                "order": order,
+                "description": label,
+                "values": [
+                    {
+                        "key": c["value"],
+                        "name": c.get("label_en" if lang == "en" else "label_id") or c["value"],
+                    }
+                    for c in question.get("choices", [])
+                ]
+                if is_list
+                else [],
+            }
+        )
     return {"service_code": category.code, "attributes": attributes}
 
 
@@ -71,12 +109,18 @@ def _day_iso(moment: datetime | None) -> str | None:
 
 def request_select() -> sa.Select:
     """Cases with what a request shows: joined reference data and the live publication."""
-    return (sa.select(Case, Category, Region, Team, Publication)
-            .join(Category, Category.id == Case.category_id)
-            .outerjoin(Region, Region.id == Case.region_id)
-            .outerjoin(Team, Team.id == Case.team_id)
-            .outerjoin(Publication, sa.and_(Publication.case_id == Case.id,
-                                            Publication.state == PublicationState.PUBLISHED)))
+    return (
+        sa.select(Case, Category, Region, Team, Publication)
+        .join(Category, Category.id == Case.category_id)
+        .outerjoin(Region, Region.id == Case.region_id)
+        .outerjoin(Team, Team.id == Case.team_id)
+        .outerjoin(
+            Publication,
+            sa.and_(
+                Publication.case_id == Case.id, Publication.state == PublicationState.PUBLISHED
+            ),
+        )
+    )
 
 
 def as_request(row: Any) -> dict[str, Any]:
@@ -89,22 +133,28 @@ def as_request(row: Any) -> dict[str, Any]:
         label = OUTCOME_LABELS.get(case.outcome) or STATUS_LABELS.get(case.status)
         status_note = str(label) if label else None
     item = dict.fromkeys(REQUEST_FIELDS)
-    item.update({
-        "service_request_id": case.reference,
-        "status": "closed" if case.status in FINISHED else "open",
-        "service_name": category.name(lang), "service_code": category.code,
-        "requested_datetime": _day_iso(case.created_at),
-        "updated_datetime": _day_iso(case.updated_at),
-    })
+    item.update(
+        {
+            "service_request_id": case.reference,
+            "status": "closed" if case.status in FINISHED else "open",
+            "service_name": category.name(lang),
+            "service_code": category.code,
+            "requested_datetime": _day_iso(case.created_at),
+            "updated_datetime": _day_iso(case.updated_at),
+        }
+    )
     if published:
-        item.update({
-            "status_notes": status_note, "description": publication.summary,
-            "agency_responsible": team.name if team else None,
-            "expected_datetime": _day_iso(case.due_at) if case.status not in FINISHED else None,
-            "address": region.name if region else None,
-            "address_id": region.code if region else None,
-            "media_url": _media_url(publication),
-        })
+        item.update(
+            {
+                "status_notes": status_note,
+                "description": publication.summary,
+                "agency_responsible": team.name if team else None,
+                "expected_datetime": _day_iso(case.due_at) if case.status not in FINISHED else None,
+                "address": region.name if region else None,
+                "address_id": region.code if region else None,
+                "media_url": _media_url(publication),
+            }
+        )
     return item
 
 
@@ -114,8 +164,12 @@ def _media_url(publication: Publication) -> str | None:
     ids = [int(i) for i in publication.evidence_ids or []]
     if not ids:
         return None
-    first = db.session.scalar(sa.select(Evidence.id).where(
-        Evidence.id.in_(ids), Evidence.is_publishable.is_(True)).order_by(Evidence.id).limit(1))
+    first = db.session.scalar(
+        sa.select(Evidence.id)
+        .where(Evidence.id.in_(ids), Evidence.is_publishable.is_(True))
+        .order_by(Evidence.id)
+        .limit(1)
+    )
     try:
         return url_for("evidence.thumbnail", evidence_id=first, _external=True) if first else None
     except BuildError:
@@ -129,8 +183,15 @@ def find_requests(ids: list[str]) -> list[dict[str, Any]]:
     return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
 
 
-def search_requests(*, codes: list[str], statuses: list[str], start: datetime | None,
-                    end: datetime | None, page: int, page_size: int) -> list[dict[str, Any]]:
+def search_requests(
+    *,
+    codes: list[str],
+    statuses: list[str],
+    start: datetime | None,
+    end: datetime | None,
+    page: int,
+    page_size: int,
+) -> list[dict[str, Any]]:
     """Published requests, newest first; the last 90 days when no dates are given."""
     if start is None and end is None:
         start = datetime.now(UTC) - timedelta(days=90)

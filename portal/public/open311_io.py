@@ -13,8 +13,12 @@ from flask import Response
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # List element name -> the name of each item inside it.
-ITEM_TAGS = {"values": "value", "attributes": "attribute", "endpoints": "endpoint",
-             "formats": "format"}
+ITEM_TAGS = {
+    "values": "value",
+    "attributes": "attribute",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -51,8 +55,7 @@ def to_xml(root: str, item_tag: str | None, payload: Any) -> bytes:
     return XML_DECLARATION + ET.tostring(top, encoding="unicode").encode()
 
 
-def respond(fmt: str, payload: Any, root: str, item_tag: str | None, status: int = 200
-            ) -> Response:
+def respond(fmt: str, payload: Any, root: str, item_tag: str | None, status: int = 200) -> Response:
     """The payload as JSON (a list or object as given) or as the spec's XML."""
     if fmt == "json":
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()

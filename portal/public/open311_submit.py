@@ -26,9 +26,23 @@ from portal.public.params import BadParam
 from portal.public.queries import list_active_categories
 
 logger = logging.getLogger(__name__)
-FIELDS = {"service_code", "description", "api_key", "jurisdiction_id", "lat", "long",
-          "address_string", "address_id", "email", "device_id", "account_id", "first_name",
-          "last_name", "phone", "media_url"}
+FIELDS = {
+    "service_code",
+    "description",
+    "api_key",
+    "jurisdiction_id",
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "email",
+    "device_id",
+    "account_id",
+    "first_name",
+    "last_name",
+    "phone",
+    "media_url",
+}
 
 
 def _attributes(form: MultiDict) -> dict[str, str]:
@@ -38,8 +52,9 @@ def _attributes(form: MultiDict) -> dict[str, str]:
             continue
         if not (name.startswith("attribute[") and name.endswith("]")) or len(name) > 80:
             raise BadParam(_("Unknown field: %(name)s", name=name[:40]))
-        attributes[name[len("attribute["):-1].removesuffix("]").removesuffix("[")] = \
-            (form.get(name) or "").strip()
+        attributes[name[len("attribute[") : -1].removesuffix("]").removesuffix("[")] = (
+            form.get(name) or ""
+        ).strip()
     return attributes
 
 
@@ -59,8 +74,12 @@ def _location(form: MultiDict) -> tuple[Any, float | None, float | None]:
         raise BadParam(_("A location is required: lat and long, address_string or address_id."))
     region = find_region(address_id, address)
     if region is None:
-        raise BadParam(_("Name the city or regency: address_id is a region code such as "
-                         "16.74, or address_string contains its name."))
+        raise BadParam(
+            _(
+                "Name the city or regency: address_id is a region code such as "
+                "16.74, or address_string contains its name."
+            )
+        )
     return region, lat, lon
 
 
@@ -68,12 +87,17 @@ def _contact(form: MultiDict) -> dict[str, str | None]:
     email = form.get("email", "").strip() or None
     if email:
         try:
-            email = validate_email(email[:254], check_deliverability=False,
-                                   test_environment=current_app.testing).normalized
+            email = validate_email(
+                email[:254], check_deliverability=False, test_environment=current_app.testing
+            ).normalized
         except EmailNotValidError:
             raise BadParam(_("email is not a valid address.")) from None
-    name = " ".join(p for p in (form.get("first_name", "").strip(),
-                                form.get("last_name", "").strip()) if p)[:200] or None
+    name = (
+        " ".join(
+            p for p in (form.get("first_name", "").strip(), form.get("last_name", "").strip()) if p
+        )[:200]
+        or None
+    )
     phone = form.get("phone", "").strip()[:40] or None
     return {"contact_email": email, "contact_name": name, "contact_phone": phone}
 
@@ -89,27 +113,47 @@ def _checked(form: MultiDict) -> dict[str, Any]:
         raise BadParam(_("service_code is missing or unknown."))
     description = form.get("description", "").strip()
     if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
-        raise BadParam(_("description must be %(min)d to %(max)d characters.",
-                         min=DESCRIPTION_MIN, max=DESCRIPTION_MAX))
+        raise BadParam(
+            _(
+                "description must be %(min)d to %(max)d characters.",
+                min=DESCRIPTION_MIN,
+                max=DESCRIPTION_MAX,
+            )
+        )
     attributes = _attributes(form)
     reported_party = attributes.pop(REPORTED_PARTY, "")[:300]
     if not reported_party:
         raise BadParam(_("attribute[reported_party] is required."))
     lang = current_language()
-    answers, errors = collect_answers(category, MultiDict(
-        {question_field_name(category.code, k): v for k, v in attributes.items()}), lang)
+    answers, errors = collect_answers(
+        category,
+        MultiDict({question_field_name(category.code, k): v for k, v in attributes.items()}),
+        lang,
+    )
     if errors:
         raise BadParam(next(iter(errors.values())))
     links, link_error = parse_links(form.get("media_url", ""), max_links=1)
     if link_error or not links:
-        raise BadParam(link_error or _("media_url is required: a link to the screenshot or "
-                                       "the post that is reported."))
+        raise BadParam(
+            link_error
+            or _("media_url is required: a link to the screenshot or the post that is reported.")
+        )
     region, lat, lon = _location(form)
     contact = _contact(form)
-    return {"category": category, "region": region, "reported_party": reported_party,
-            "description": description, "answers": answers, "links": links, "files": [],
-            "language": lang, "visibility": "confidential" if any(contact.values())
-            else "anonymous", **contact, "_lat": lat, "_long": lon}
+    return {
+        "category": category,
+        "region": region,
+        "reported_party": reported_party,
+        "description": description,
+        "answers": answers,
+        "links": links,
+        "files": [],
+        "language": lang,
+        "visibility": "confidential" if any(contact.values()) else "anonymous",
+        **contact,
+        "_lat": lat,
+        "_long": lon,
+    }
 
 
 def submit_open311(form: MultiDict, args: MultiDict) -> dict[str, Any]:
@@ -130,12 +174,23 @@ def submit_open311(form: MultiDict, args: MultiDict) -> dict[str, Any]:
         submitted = submit_report(idempotency_key=new_idempotency_key(), **arguments)
         submitted.report.source = "open311"
         submitted.report.latitude, submitted.report.longitude = lat, lon
-        db.session.add(Open311Ticket(token=token, case_id=submitted.case.id,
-                                     report_id=submitted.report.id, api_key_id=key.id))
+        db.session.add(
+            Open311Ticket(
+                token=token,
+                case_id=submitted.case.id,
+                report_id=submitted.report.id,
+                api_key_id=key.id,
+            )
+        )
         key.last_used_at = utcnow()
         portal_db.commit()
     logger.info("Open311 request filed as report %s by API key %s", submitted.report.id, key.id)
-    notice = _("Received. If an email address was given, the reporter's tracking code was "
-               "sent there.")
-    return {"service_request_id": submitted.case.reference, "token": token,
-            "service_notice": notice, "account_id": None}
+    notice = _(
+        "Received. If an email address was given, the reporter's tracking code was sent there."
+    )
+    return {
+        "service_request_id": submitted.case.reference,
+        "token": token,
+        "service_notice": notice,
+        "account_id": None,
+    }

@@ -54,9 +54,10 @@ def feed_entries(limit: int = 50) -> list[tuple[str, datetime, Any]]:
     base = public_select()
     published = db.session.execute(base.order_by(Case.published_at.desc()).limit(limit)).all()
     resolved = db.session.execute(
-        base.where(Case.status.in_([Status.RESOLVED, Status.CLOSED]),
-                   Case.resolved_at.is_not(None))
-        .order_by(Case.resolved_at.desc()).limit(limit)).all()
+        base.where(Case.status.in_([Status.RESOLVED, Status.CLOSED]), Case.resolved_at.is_not(None))
+        .order_by(Case.resolved_at.desc())
+        .limit(limit)
+    ).all()
     entries = [("published", r.published_at, r) for r in published if r.published_at]
     entries += [("resolved", r.resolved_at, r) for r in resolved]
     entries.sort(key=lambda e: e[1], reverse=True)
@@ -77,10 +78,10 @@ def atom_feed(*, site: str, base_url: str, titles: dict[str, str], case_url: Any
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         url = case_url(case.reference)
         ET.SubElement(entry, f"{{{ATOM}}}title").text = _text(
-            f"{titles[kind]}: {case.reference} ({case.category_name_id})")
+            f"{titles[kind]}: {case.reference} ({case.category_name_id})"
+        )
         ET.SubElement(entry, f"{{{ATOM}}}id").text = _text(f"{url}#{kind}")
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = when.isoformat()
         ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = _text(case.summary)
     return XML_DECLARATION + ET.tostring(feed, encoding="unicode").encode()
-

@@ -50,8 +50,14 @@ def parse_int(args: MultiDict, name: str, default: int, low: int, high: int) -> 
     if not raw:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise BadParam(_l("%(name)s must be a whole number from %(low)d to %(high)d.",
-                          name=name, low=low, high=high))
+        raise BadParam(
+            _l(
+                "%(name)s must be a whole number from %(low)d to %(high)d.",
+                name=name,
+                low=low,
+                high=high,
+            )
+        )
     return int(raw)
 
 
@@ -77,8 +83,9 @@ def parse_datetime(args: MultiDict, name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
-        raise BadParam(_l("%(name)s must be an ISO 8601 date-time such as "
-                          "2026-01-31T00:00:00Z.", name=name)) from None
+        raise BadParam(
+            _l("%(name)s must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z.", name=name)
+        ) from None
     if not 2000 <= moment.year <= 2100:
         raise BadParam(_l("%(name)s is out of range.", name=name))
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -43,9 +43,22 @@ class PublicCase:
 
 
 # The open-data columns, in order: stable names, documented at /data.
-EXPORT_COLUMNS = ("reference", "category_code", "category_name_id", "category_name_en",
-                  "region_code", "region_name", "reported_party", "status", "outcome",
-                  "summary", "opened_on", "published_on", "resolved_on", "updated_on")
+EXPORT_COLUMNS = (
+    "reference",
+    "category_code",
+    "category_name_id",
+    "category_name_en",
+    "region_code",
+    "region_name",
+    "reported_party",
+    "status",
+    "outcome",
+    "summary",
+    "opened_on",
+    "published_on",
+    "resolved_on",
+    "updated_on",
+)
 
 
 def public_keys(cls: type) -> set[str]:

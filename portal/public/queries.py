@@ -20,13 +20,30 @@ MAX_PAGE = 400  # 10,000 cases deep; past that, filters narrow the list faster
 def public_select() -> sa.Select:
     """Published cases joined with what they publish: one row per case, public columns only."""
     return (
-        sa.select(Case.id, Case.reference, Category.code.label("category_code"),
-                  Category.name_id, Category.name_en, Region.code.label("region_code"),
-                  Region.name.label("region_name"), Publication.reported_party, Case.status,
-                  Case.outcome, Publication.summary, Case.created_at, Case.published_at,
-                  Case.resolved_at, Case.updated_at, Publication.evidence_ids)
-        .join(Publication, sa.and_(Publication.case_id == Case.id,
-                                   Publication.state == PublicationState.PUBLISHED))
+        sa.select(
+            Case.id,
+            Case.reference,
+            Category.code.label("category_code"),
+            Category.name_id,
+            Category.name_en,
+            Region.code.label("region_code"),
+            Region.name.label("region_name"),
+            Publication.reported_party,
+            Case.status,
+            Case.outcome,
+            Publication.summary,
+            Case.created_at,
+            Case.published_at,
+            Case.resolved_at,
+            Case.updated_at,
+            Publication.evidence_ids,
+        )
+        .join(
+            Publication,
+            sa.and_(
+                Publication.case_id == Case.id, Publication.state == PublicationState.PUBLISHED
+            ),
+        )
         .join(Category, Category.id == Case.category_id)
         .outerjoin(Region, Region.id == Case.region_id)
         .where(Case.is_published.is_(True))
@@ -36,13 +53,22 @@ def public_select() -> sa.Select:
 def to_public_case(row: Any, timeline: tuple = (), thumbnails: tuple = ()) -> PublicCase:
     """The projection of one public_select() row."""
     return PublicCase(
-        reference=row.reference, category_code=row.category_code,
-        category_name_id=row.name_id, category_name_en=row.name_en,
-        region_code=row.region_code, region_name=row.region_name,
-        reported_party=row.reported_party or "", status=row.status, outcome=row.outcome,
-        summary=row.summary, opened_on=to_day(row.created_at),
-        published_on=to_day(row.published_at), resolved_on=to_day(row.resolved_at),
-        updated_on=to_day(row.updated_at), timeline=timeline, thumbnails=thumbnails,
+        reference=row.reference,
+        category_code=row.category_code,
+        category_name_id=row.name_id,
+        category_name_en=row.name_en,
+        region_code=row.region_code,
+        region_name=row.region_name,
+        reported_party=row.reported_party or "",
+        status=row.status,
+        outcome=row.outcome,
+        summary=row.summary,
+        opened_on=to_day(row.created_at),
+        published_on=to_day(row.published_at),
+        resolved_on=to_day(row.resolved_at),
+        updated_on=to_day(row.updated_at),
+        timeline=timeline,
+        thumbnails=thumbnails,
     )
 
 
@@ -57,16 +83,18 @@ def get_public_case(reference: str) -> PublicCase | None:
 def list_public_events(case_id: int) -> tuple[PublicEvent, ...]:
     """The public entries of a case's history: kind, day, the status reached, public text."""
     events = db.session.scalars(
-        sa.select(CaseEvent).where(CaseEvent.case_id == case_id,
-                                   CaseEvent.visibility == Visibility.PUBLIC)
-        .order_by(CaseEvent.seq))
+        sa.select(CaseEvent)
+        .where(CaseEvent.case_id == case_id, CaseEvent.visibility == Visibility.PUBLIC)
+        .order_by(CaseEvent.seq)
+    )
     result = []
     for event in events:
         data = event.data or {}
         status = data.get("after") if data.get("after") in set(Status) else None
         text = data.get("summary") if event.kind == "published" else None
-        result.append(PublicEvent(kind=event.kind, day=to_day(event.created_at),
-                                  status=status, text=text))
+        result.append(
+            PublicEvent(kind=event.kind, day=to_day(event.created_at), status=status, text=text)
+        )
     return tuple(result)
 
 
@@ -76,9 +104,11 @@ def _thumbnails(evidence_ids: list | None) -> tuple[str, ...]:
 
     if not evidence_ids:
         return ()
-    ids = db.session.scalars(sa.select(Evidence.id).where(
-        Evidence.id.in_([int(i) for i in evidence_ids]), Evidence.is_publishable.is_(True))
-        .order_by(Evidence.id))
+    ids = db.session.scalars(
+        sa.select(Evidence.id)
+        .where(Evidence.id.in_([int(i) for i in evidence_ids]), Evidence.is_publishable.is_(True))
+        .order_by(Evidence.id)
+    )
     urls = []
     for evidence_id in ids:
         try:
@@ -95,8 +125,13 @@ class CasePage:
     has_next: bool
 
 
-def list_public_cases(*, page: int = 1, per_page: int = 25, category_id: int | None = None,
-                      region_id: int | None = None) -> CasePage:
+def list_public_cases(
+    *,
+    page: int = 1,
+    per_page: int = 25,
+    category_id: int | None = None,
+    region_id: int | None = None,
+) -> CasePage:
     """One page of published cases, newest first."""
     query = public_select()
     if category_id:
@@ -113,8 +148,9 @@ def iter_public_cases(batch: int = 1000) -> Iterator[PublicCase]:
     """Every published case in reference order, read in batches (for streamed exports)."""
     last_id = 0
     while True:
-        rows = db.session.execute(public_select().where(Case.id > last_id)
-                                  .order_by(Case.id).limit(batch)).all()
+        rows = db.session.execute(
+            public_select().where(Case.id > last_id).order_by(Case.id).limit(batch)
+        ).all()
         if not rows:
             return
         for row in rows:
@@ -124,11 +160,17 @@ def iter_public_cases(batch: int = 1000) -> Iterator[PublicCase]:
 
 def list_active_categories() -> list[Category]:
     """The categories residents can choose, in display order."""
-    return list(db.session.scalars(sa.select(Category).where(Category.is_active.is_(True))
-                                   .order_by(Category.sort_order, Category.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Category)
+            .where(Category.is_active.is_(True))
+            .order_by(Category.sort_order, Category.id)
+        )
+    )
 
 
 def list_regions() -> list[Region]:
     """Cities and regencies (not the province), by code."""
-    return list(db.session.scalars(sa.select(Region).where(Region.kind != "province")
-                                   .order_by(Region.code)))
+    return list(
+        db.session.scalars(sa.select(Region).where(Region.kind != "province").order_by(Region.code))
+    )

@@ -34,8 +34,12 @@ def _hours(start: Any, end: Any) -> Any:
 def _bucket(hours: Any) -> Any:
     """Hours under a day, 6-hour steps to three days, then days, then weeks after a month:
     a small histogram whose median is still read in the unit the page shows."""
-    return sa.case((hours < 24, _floor(hours)), (hours < 72, _floor(hours / 6) * 6),
-                   (hours < 720, _floor(hours / 24) * 24), else_=_floor(hours / 168) * 168)
+    return sa.case(
+        (hours < 24, _floor(hours)),
+        (hours < 72, _floor(hours / 6) * 6),
+        (hours < 720, _floor(hours / 24) * 24),
+        else_=_floor(hours / 168) * 168,
+    )
 
 
 def _floor(value: Any) -> Any:
@@ -53,28 +57,60 @@ def refresh_stats() -> int:
     month = _month(Case.created_at).label("month")
     is_done = sa.and_(Case.status.in_(DONE), Case.resolved_at.is_not(None))
     in_time = sa.and_(is_done, Case.resolved_at <= Case.due_at)
-    cells = (sa.select(month, Case.category_id, Case.region_id, Case.team_id, Case.status,
-                       Case.outcome, sa.func.count(),
-                       sa.func.sum(sa.case((is_done, 1), else_=0)),
-                       sa.func.sum(sa.case((in_time, 1), else_=0)))
-             .where(live).group_by(month, Case.category_id, Case.region_id, Case.team_id,
-                                   Case.status, Case.outcome))
-    db.session.execute(sa.insert(StatCell).from_select(
-        ["month", "category_id", "region_id", "team_id", "status", "outcome", "n",
-         "n_resolved", "n_in_time"], cells))
+    cells = (
+        sa.select(
+            month,
+            Case.category_id,
+            Case.region_id,
+            Case.team_id,
+            Case.status,
+            Case.outcome,
+            sa.func.count(),
+            sa.func.sum(sa.case((is_done, 1), else_=0)),
+            sa.func.sum(sa.case((in_time, 1), else_=0)),
+        )
+        .where(live)
+        .group_by(month, Case.category_id, Case.region_id, Case.team_id, Case.status, Case.outcome)
+    )
+    db.session.execute(
+        sa.insert(StatCell).from_select(
+            [
+                "month",
+                "category_id",
+                "region_id",
+                "team_id",
+                "status",
+                "outcome",
+                "n",
+                "n_resolved",
+                "n_in_time",
+            ],
+            cells,
+        )
+    )
     responded = Case.first_response_at.is_not(None)
-    for kind, end, cond in (("response", Case.first_response_at, responded),
-                            ("resolution", Case.resolved_at, is_done)):
+    for kind, end, cond in (
+        ("response", Case.first_response_at, responded),
+        ("resolution", Case.resolved_at, is_done),
+    ):
         bucket = _bucket(_hours(Case.created_at, end)).label("hours")
-        rows = (sa.select(month, Case.category_id, Case.region_id, sa.literal(kind), bucket,
-                          sa.func.count()).where(live, cond)
-                .group_by(month, Case.category_id, Case.region_id, bucket))
-        db.session.execute(sa.insert(StatDuration).from_select(
-            ["month", "category_id", "region_id", "kind", "hours", "n"], rows))
+        rows = (
+            sa.select(
+                month, Case.category_id, Case.region_id, sa.literal(kind), bucket, sa.func.count()
+            )
+            .where(live, cond)
+            .group_by(month, Case.category_id, Case.region_id, bucket)
+        )
+        db.session.execute(
+            sa.insert(StatDuration).from_select(
+                ["month", "category_id", "region_id", "kind", "hours", "n"], rows
+            )
+        )
     _rollup()
     _refresh_referrals(month)
-    total = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0))
-                              .where(StatCell.is_rollup.is_(True)))
+    total = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0)).where(StatCell.is_rollup.is_(True))
+    )
     db.session.add(StatRun(computed_at=utcnow(), cases=total))
     db.session.flush()
     logger.info("Transparency statistics recomputed over %d cases", total)
@@ -85,16 +121,36 @@ def _rollup() -> None:
     """Add the all-regions rows, summed from the per-region ones."""
     c = StatCell
     keys = [c.month, c.category_id, c.team_id, c.status, c.outcome]
-    db.session.execute(sa.insert(StatCell).from_select(
-        ["month", "category_id", "team_id", "status", "outcome", "n", "n_resolved", "n_in_time",
-         "is_rollup"],
-        sa.select(*keys, sa.func.sum(c.n), sa.func.sum(c.n_resolved), sa.func.sum(c.n_in_time),
-                  sa.true()).group_by(*keys)))
+    db.session.execute(
+        sa.insert(StatCell).from_select(
+            [
+                "month",
+                "category_id",
+                "team_id",
+                "status",
+                "outcome",
+                "n",
+                "n_resolved",
+                "n_in_time",
+                "is_rollup",
+            ],
+            sa.select(
+                *keys,
+                sa.func.sum(c.n),
+                sa.func.sum(c.n_resolved),
+                sa.func.sum(c.n_in_time),
+                sa.true(),
+            ).group_by(*keys),
+        )
+    )
     d = StatDuration
     keys = [d.month, d.category_id, d.kind, d.hours]
-    db.session.execute(sa.insert(StatDuration).from_select(
-        ["month", "category_id", "kind", "hours", "n", "is_rollup"],
-        sa.select(*keys, sa.func.sum(d.n), sa.true()).group_by(*keys)))
+    db.session.execute(
+        sa.insert(StatDuration).from_select(
+            ["month", "category_id", "kind", "hours", "n", "is_rollup"],
+            sa.select(*keys, sa.func.sum(d.n), sa.true()).group_by(*keys),
+        )
+    )
 
 
 def _refresh_referrals(month: Any) -> None:
@@ -102,13 +158,31 @@ def _refresh_referrals(month: Any) -> None:
         from portal.cases.dup_models import Referral
     except ImportError:  # referrals not installed: the page says so
         return
-    rows = (sa.select(month, Case.category_id, Case.region_id, Referral.body, Referral.status,
-                      Referral.sanction_applied, sa.func.count())
-            .join(Case, Case.id == Referral.case_id)
-            .group_by(month, Case.category_id, Case.region_id, Referral.body, Referral.status,
-                      Referral.sanction_applied))
-    db.session.execute(sa.insert(StatReferral).from_select(
-        ["month", "category_id", "region_id", "body", "status", "sanction_applied", "n"], rows))
+    rows = (
+        sa.select(
+            month,
+            Case.category_id,
+            Case.region_id,
+            Referral.body,
+            Referral.status,
+            Referral.sanction_applied,
+            sa.func.count(),
+        )
+        .join(Case, Case.id == Referral.case_id)
+        .group_by(
+            month,
+            Case.category_id,
+            Case.region_id,
+            Referral.body,
+            Referral.status,
+            Referral.sanction_applied,
+        )
+    )
+    db.session.execute(
+        sa.insert(StatReferral).from_select(
+            ["month", "category_id", "region_id", "body", "status", "sanction_applied", "n"], rows
+        )
+    )
 
 
 def _filtered(model: Any, filters: dict[str, Any], per_region: bool = False) -> list[Any]:
@@ -128,9 +202,12 @@ def _filtered(model: Any, filters: dict[str, Any], per_region: bool = False) -> 
 
 def _grouped(column: Any, filters: dict[str, Any]) -> list[tuple[Any, int]]:
     per_region = column is StatCell.region_id
-    rows = db.session.execute(sa.select(column, sa.func.sum(StatCell.n))
-                              .where(*_filtered(StatCell, filters, per_region)).group_by(column)
-                              .order_by(column))
+    rows = db.session.execute(
+        sa.select(column, sa.func.sum(StatCell.n))
+        .where(*_filtered(StatCell, filters, per_region))
+        .group_by(column)
+        .order_by(column)
+    )
     return [(key, int(n)) for key, n in rows]
 
 
@@ -150,32 +227,46 @@ def median_hours(histogram: list[tuple[int, int]]) -> tuple[int | None, int]:
 def compute_transparency(filters: dict[str, Any]) -> dict[str, Any]:
     """Every figure of the transparency page for one filter (raw counts, not yet suppressed)."""
     where = _filtered(StatCell, filters)
-    totals = db.session.execute(sa.select(
-        sa.func.coalesce(sa.func.sum(StatCell.n), 0),
-        sa.func.coalesce(sa.func.sum(StatCell.n_resolved), 0),
-        sa.func.coalesce(sa.func.sum(StatCell.n_in_time), 0)).where(*where)).one()
+    totals = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(StatCell.n), 0),
+            sa.func.coalesce(sa.func.sum(StatCell.n_resolved), 0),
+            sa.func.coalesce(sa.func.sum(StatCell.n_in_time), 0),
+        ).where(*where)
+    ).one()
     medians = {}
     for kind in ("response", "resolution"):
         rows = db.session.execute(
             sa.select(StatDuration.hours, sa.func.sum(StatDuration.n))
             .where(StatDuration.kind == kind, *_filtered(StatDuration, filters))
-            .group_by(StatDuration.hours).order_by(StatDuration.hours)).all()
+            .group_by(StatDuration.hours)
+            .order_by(StatDuration.hours)
+        ).all()
         medians[kind] = median_hours([(int(h), int(n)) for h, n in rows])
     referrals = db.session.execute(
-        sa.select(StatReferral.body, StatReferral.status, StatReferral.sanction_applied,
-                  sa.func.sum(StatReferral.n)).where(*_filtered(StatReferral, filters))
+        sa.select(
+            StatReferral.body,
+            StatReferral.status,
+            StatReferral.sanction_applied,
+            sa.func.sum(StatReferral.n),
+        )
+        .where(*_filtered(StatReferral, filters))
         .group_by(StatReferral.body, StatReferral.status, StatReferral.sanction_applied)
-        .order_by(StatReferral.body, StatReferral.status, StatReferral.sanction_applied)).all()
+        .order_by(StatReferral.body, StatReferral.status, StatReferral.sanction_applied)
+    ).all()
     run = db.session.scalar(sa.select(StatRun.computed_at).order_by(StatRun.id.desc()).limit(1))
     return {
-        "total": int(totals[0]), "resolved": int(totals[1]), "in_time": int(totals[2]),
+        "total": int(totals[0]),
+        "resolved": int(totals[1]),
+        "in_time": int(totals[2]),
         "by_status": _grouped(StatCell.status, filters),
         "by_category": _grouped(StatCell.category_id, filters),
         "by_region": _grouped(StatCell.region_id, filters),
         "by_team": _grouped(StatCell.team_id, filters),
         "by_month": _grouped(StatCell.month, filters),
         "by_outcome": _grouped(StatCell.outcome, filters),
-        "median_response": medians["response"], "median_resolution": medians["resolution"],
+        "median_response": medians["response"],
+        "median_resolution": medians["resolution"],
         "referrals": [(b, s, a, int(n)) for b, s, a, n in referrals],
         "computed_at": run,
     }

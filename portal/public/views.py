@@ -49,12 +49,20 @@ def case_list():
     check_known(request.args, {"halaman", "kategori", "wilayah"})
     category, region = parse_category(request.args), parse_region(request.args)
     page = parse_int(request.args, "halaman", 1, 1, MAX_PAGE)
-    result = list_public_cases(page=page, category_id=getattr(category, "id", None),
-                               region_id=getattr(region, "id", None))
-    return render_template("public/case_list.html", result=result, category=category,
-                           region=region, categories=list_active_categories(),
-                           regions=list_regions(), status_labels=STATUS_LABELS,
-                           outcome_labels=OUTCOME_LABELS, lang=current_language())
+    result = list_public_cases(
+        page=page, category_id=getattr(category, "id", None), region_id=getattr(region, "id", None)
+    )
+    return render_template(
+        "public/case_list.html",
+        result=result,
+        category=category,
+        region=region,
+        categories=list_active_categories(),
+        regions=list_regions(),
+        status_labels=STATUS_LABELS,
+        outcome_labels=OUTCOME_LABELS,
+        lang=current_language(),
+    )
 
 
 @bp.get("/kasus/<reference>")
@@ -64,8 +72,13 @@ def case_page(reference: str):
     case = None if has_control(reference) else get_public_case(reference[:32])
     if case is None:
         abort(404)
-    return render_template("public/case.html", case=case, status_labels=STATUS_LABELS,
-                           outcome_labels=OUTCOME_LABELS, lang=current_language())
+    return render_template(
+        "public/case.html",
+        case=case,
+        status_labels=STATUS_LABELS,
+        outcome_labels=OUTCOME_LABELS,
+        lang=current_language(),
+    )
 
 
 def _filters() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -75,11 +88,18 @@ def _filters() -> tuple[dict[str, Any], dict[str, Any]]:
     month_from, month_to = parse_month(args, "dari"), parse_month(args, "sampai")
     if month_from and month_to and month_from > month_to:
         raise BadParam(_("The period starts after it ends."))
-    filters = {"month_from": month_from, "month_to": month_to,
-               "category_id": getattr(category, "id", None),
-               "region_id": getattr(region, "id", None)}
-    form = {"dari": args.get("dari", ""), "sampai": args.get("sampai", ""),
-            "wilayah": getattr(region, "code", ""), "kategori": getattr(category, "code", "")}
+    filters = {
+        "month_from": month_from,
+        "month_to": month_to,
+        "category_id": getattr(category, "id", None),
+        "region_id": getattr(region, "id", None),
+    }
+    form = {
+        "dari": args.get("dari", ""),
+        "sampai": args.get("sampai", ""),
+        "wilayah": getattr(region, "code", ""),
+        "kategori": getattr(category, "code", ""),
+    }
     return filters, form
 
 
@@ -91,8 +111,14 @@ def _names() -> dict[str, dict]:
     return {"category": cats, "region": regions, "team": teams}
 
 
-REFERRAL_BODIES = {"bawaslu": "Bawaslu", "bkn": "BKN", "inspektorat": "Inspektorat",
-                   "police": _l("Police"), "ombudsman": "Ombudsman", "other": _l("Other")}
+REFERRAL_BODIES = {
+    "bawaslu": "Bawaslu",
+    "bkn": "BKN",
+    "inspektorat": "Inspektorat",
+    "police": _l("Police"),
+    "ombudsman": "Ombudsman",
+    "other": _l("Other"),
+}
 REFERRAL_STATUS = {"open": _l("Waiting for an answer"), "answered": _l("Answered")}
 SANCTIONS = {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Not known")}
 
@@ -122,28 +148,44 @@ def _transparency_body(filters: dict[str, Any], form: dict[str, Any]) -> str:
     unknown = _("Unknown")
 
     def labelled(rows: list, table: dict) -> list[tuple[str, int]]:
-        return [(str(table.get(key, unknown)) if key is not None else unknown, n)
-                for key, n in rows]
+        return [
+            (str(table.get(key, unknown)) if key is not None else unknown, n) for key, n in rows
+        ]
 
-    months = [(m.strftime("%Y-%m") if hasattr(m, "strftime") else str(m)[:7], n)
-              for m, n in raw["by_month"]]
+    months = [
+        (m.strftime("%Y-%m") if hasattr(m, "strftime") else str(m)[:7], n)
+        for m, n in raw["by_month"]
+    ]
     charts = [
         chart(_("By status"), labelled(raw["by_status"], STATUS_LABELS), k),
         chart(_("By category"), labelled(raw["by_category"], names["category"]), k),
         chart(_("By region"), labelled(raw["by_region"], names["region"]), k),
         chart(_("By team"), labelled(raw["by_team"], names["team"]), k),
         chart(_("By month"), months, k),
-        chart(_("Outcome of decided cases"),
-              labelled([r for r in raw["by_outcome"] if r[0]], OUTCOME_LABELS), k),
+        chart(
+            _("Outcome of decided cases"),
+            labelled([r for r in raw["by_outcome"] if r[0]], OUTCOME_LABELS),
+            k,
+        ),
     ]
     return render_template(
-        "public/_transparency_body.html", k=k, charts=charts, form=form,
-        total=shown(raw["total"], k), resolved=shown(raw["resolved"], k),
+        "public/_transparency_body.html",
+        k=k,
+        charts=charts,
+        form=form,
+        total=shown(raw["total"], k),
+        resolved=shown(raw["resolved"], k),
         in_time_share=share(raw["in_time"], raw["resolved"], k),
         median_response=duration(raw["median_response"], k),
         median_resolution=duration(raw["median_resolution"], k),
-        referrals=[(body, status, sanction, shown(n, k))
-                   for body, status, sanction, n in raw["referrals"]],
-        body_labels=REFERRAL_BODIES, referral_status_labels=REFERRAL_STATUS,
-        sanction_labels=SANCTIONS, computed_at=raw["computed_at"],
-        categories=list_active_categories(), regions=list_regions(), lang=current_language())
+        referrals=[
+            (body, status, sanction, shown(n, k)) for body, status, sanction, n in raw["referrals"]
+        ],
+        body_labels=REFERRAL_BODIES,
+        referral_status_labels=REFERRAL_STATUS,
+        sanction_labels=SANCTIONS,
+        computed_at=raw["computed_at"],
+        categories=list_active_categories(),
+        regions=list_regions(),
+        lang=current_language(),
+    )
