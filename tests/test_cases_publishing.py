@@ -163,3 +163,14 @@ def test_section_renders_for_the_case_page(app, make_case, make_user, add_privat
     assert f"/petugas/kasus/{made.id}/publikasi" in html
     assert 'name="summary"' in html
     assert f'name="evidence" value="{evidence_id}"' in html
+
+
+def test_case_page_shows_the_section_and_publishing_returns_to_it(client, make_case, make_user,
+                                                                   login_as):
+    made = make_case()
+    login_as(client, make_user())
+    html = client.get(f"/petugas/kasus/{made.id}").text
+    assert 'id="publikasi"' in html
+    response = client.post(f"/petugas/kasus/{made.id}/publikasi", data={"summary": "Ringkasan."})
+    assert response.headers["Location"].endswith(f"/petugas/kasus/{made.id}#publikasi")
+    assert "/publikasi/cabut" in client.get(f"/petugas/kasus/{made.id}").text
