@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 area=$1; VENV=${VENV:-.venv}
 dir=portal/translations/$area; po=$dir/id/LC_MESSAGES/messages.po; pot=$(mktemp)
 if [ "$area" = core ]; then
-  inputs=(portal/*.py templates/base.html templates/macros.html templates/errors)
+  inputs=(portal/*.py templates/base.html templates/macros.html templates/_nav.html templates/errors)
 else
   inputs=(portal/$area); [ -d templates/$area ] && inputs+=(templates/$area)
   [ -d templates/emails/$area ] && inputs+=(templates/emails/$area)
