@@ -2,6 +2,8 @@
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def phone(page):

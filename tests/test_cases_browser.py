@@ -5,6 +5,8 @@ import pytest
 from portal.cases.models import CannedReply, Case
 from portal.db import db
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def phone(page):

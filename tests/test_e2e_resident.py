@@ -73,7 +73,7 @@ def test_resident_files_and_follows_the_scenario_report(app, live_server, page, 
         with page.expect_navigation(url="**/"):
             page.get_by_role("button", name="English").click()
         page.wait_for_selector("html[lang=en]", state="attached")
-    page.get_by_role("link", name=words["report"], exact=True).click()
+    page.locator("main").get_by_role("link", name=words["report"], exact=True).click()
     page.wait_for_url("**/lapor")
 
     form = page.locator("#report-form")
@@ -114,7 +114,7 @@ def test_resident_files_and_follows_the_scenario_report(app, live_server, page, 
     page.screenshot(path=str(tmp_path / f"receipt-{language}.png"), full_page=True)
 
     page.goto(live_server + "/")
-    page.get_by_role("link", name=words["track"], exact=True).click()
+    page.locator("main").get_by_role("link", name=words["track"], exact=True).click()
     page.locator("#code").fill(code.lower().replace("-", ""))
     page.get_by_role("button", name=words["show"]).click()
     page.wait_for_url("**/lacak/status")
