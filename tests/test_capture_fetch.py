@@ -100,3 +100,8 @@ def test_allow_private_switch_is_off_by_default(app):
     assert app.config["CAPTURE_ALLOW_PRIVATE"] is False
     assert app.config["CAPTURE_ALLOW_HOSTS"] == ()
     assert FetchPolicy.from_config(app.config).allow_private is False
+
+
+def test_paths_with_spaces_and_non_ascii_are_quoted(post_server):
+    result = fetch(post_server.url + "/a b/é?q=x y", allow(post_server))
+    assert result.status == 200 and post_server.requests[-1] == "/p/1/a%20b/%C3%A9?q=x%20y"

@@ -49,7 +49,8 @@ def test_chromium_renders_the_post_with_its_image_through_the_fetcher(post_serve
     port, hits = bystander
     html = post_server.html.replace(
         b"</body>", f"<img src='http://127.0.0.1:{port}/secret'><iframe src='http://localhost:"
-                    f"{port}/frame'></iframe></body>".encode())
+                    f"{port}/frame'></iframe></body>".encode()).replace(
+        b"<head>", b"<head><meta http-equiv='refresh' content='0;url=/refreshed'>")
     policy = FetchPolicy(allow_hosts=(f"127.0.0.1:{post_server.port}",),
                          ports=(80, 443, post_server.port, port), timeout=5)
     shot = render_screenshot(html, base_url=post_server.url, chromium_path=CHROMIUM,
@@ -59,6 +60,7 @@ def test_chromium_renders_the_post_with_its_image_through_the_fetcher(post_serve
     assert image.format == "PNG" and image.width == 1280
     assert "/gambar.png" in post_server.requests  # the post's own image, via the fetcher
     assert hits == []  # the page's requests to another local address were refused
+    assert "/refreshed" not in post_server.requests  # nor may it navigate away
     # the blue 200x120 image of the post is on the screenshot
     colours = image.convert("RGB").getcolors(1280 * 2000)
     assert any(rgb == (20, 120, 200) and count > 1000 for count, rgb in colours)

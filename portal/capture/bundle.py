@@ -70,27 +70,9 @@ def build_bundle(case: Case, user: Any) -> bytes:
     """The ZIP for one case (the caller records the export)."""
     out = _Writer()
     originals = may_get_originals(user)
-    for report in case.reports:
-        for ev in report.evidence:
-            meta = {"source": "upload", "report_id": report.id, "uploaded_at": _iso(ev.created_at)}
-            out.add(f"tangkapan-layar/laporan-{report.id}-bukti-{ev.id}."
-                    f"{CLEAN_EXT.get(ev.clean_mime, 'bin')}", ev.clean_key,
-                    recorded=ev.sha256_clean, **meta)
-            if originals:
-                out.add(f"asli/laporan-{report.id}-bukti-{ev.id}."
-                        f"{ORIGINAL_EXT.get(ev.original_format, 'bin')}", ev.original_key,
-                        recorded=ev.sha256_original, **meta, sealed=True)
+    _add_uploads(out, case, originals)
     links = list_link_captures(case)
-    for item in links:
-        cap = item.capture
-        if cap is None:
-            continue
-        meta = {"source": "capture", "source_url": cap.url_canonical,
-                "final_url": cap.final_url, "fetched_at": _iso(cap.fetched_at)}
-        folder = f"tautan/{cap.id}"
-        out.add(f"{folder}/layar.png", cap.screenshot_key, recorded=cap.screenshot_sha256, **meta)
-        out.add(f"{folder}/halaman.html", cap.html_key, recorded=cap.html_sha256, **meta)
-        out.add(f"{folder}/header.json", headers_key(cap), recorded=cap.headers_sha256, **meta)
+    _add_captures(out, links)
     generated_at = utcnow()
     with force_locale("id"):
         summary = render_template("capture/bundle_summary.html", case=case, links=links,
@@ -106,6 +88,28 @@ def build_bundle(case: Case, user: Any) -> bytes:
     out.zip.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
     out.zip.close()
     return out.buffer.getvalue()
+
+
+def _add_uploads(out: _Writer, case: Case, originals: bool) -> None:
+    for report in case.reports:
+        for ev in report.evidence:
+            meta = {"source": "upload", "report_id": report.id, "uploaded_at": _iso(ev.created_at)}
+            name = f"laporan-{report.id}-bukti-{ev.id}"
+            out.add(f"tangkapan-layar/{name}.{CLEAN_EXT.get(ev.clean_mime, 'bin')}",
+                    ev.clean_key, recorded=ev.sha256_clean, **meta)
+            if originals:
+                out.add(f"asli/{name}.{ORIGINAL_EXT.get(ev.original_format, 'bin')}",
+                        ev.original_key, recorded=ev.sha256_original, **meta, sealed=True)
+
+
+def _add_captures(out: _Writer, links: list) -> None:
+    for cap in (item.capture for item in links if item.capture is not None):
+        meta = {"source": "capture", "source_url": cap.url_canonical,
+                "final_url": cap.final_url, "fetched_at": _iso(cap.fetched_at)}
+        folder = f"tautan/{cap.id}"
+        out.add(f"{folder}/layar.png", cap.screenshot_key, recorded=cap.screenshot_sha256, **meta)
+        out.add(f"{folder}/halaman.html", cap.html_key, recorded=cap.html_sha256, **meta)
+        out.add(f"{folder}/header.json", headers_key(cap), recorded=cap.headers_sha256, **meta)
 
 
 def verify_bundle(path: str) -> BundleCheck:

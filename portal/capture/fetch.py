@@ -16,13 +16,14 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 REDIRECTS = {301, 302, 303, 307, 308}
 KEPT_HEADERS = ("content-type", "content-length", "content-language", "date", "last-modified",
                 "etag", "server", "location", "cache-control", "expires", "x-robots-tag")
+PATH_SAFE = "/%?=&;:@!$'()*+,~-._"
 _NUMERIC_HOST = re.compile(r"[0-9a-fA-Fx.]+")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
@@ -66,8 +67,10 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     is_truncated: bool = False
-    error: str | None = None  # dns, blocked_address, bad_scheme, bad_port, too_many_redirects,
-    detail: str = ""  # too_large, timeout, connection, http_error
+    # dns, blocked_address, bad_scheme, bad_port, bad_url, too_many_redirects, too_large,
+    # timeout, connection, http_error
+    error: str | None = None
+    detail: str = ""
     hops: list[str] = field(default_factory=list)
 
 
@@ -207,7 +210,8 @@ def _fetch_one(url: str, policy: FetchPolicy, deadline: float, result: FetchResu
     watchdog.start()
     try:
         parts = urlsplit(url)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        path = quote(parts.path or "/", safe=PATH_SAFE)
+        path += f"?{quote(parts.query, safe=PATH_SAFE)}" if parts.query else ""
         conn.request("GET", path, headers={"User-Agent": policy.user_agent, "Accept": "*/*",
                                            "Accept-Encoding": "identity", "Connection": "close"})
         response = conn.getresponse()
@@ -222,6 +226,8 @@ def _fetch_one(url: str, policy: FetchPolicy, deadline: float, result: FetchResu
         return None
     except FetchError:
         raise
+    except ValueError as err:  # http.client refuses the URL (control characters and the like)
+        raise FetchError("bad_url", type(err).__name__) from None
     except (OSError, http.client.HTTPException) as err:
         if time.monotonic() >= deadline - 0.05:
             raise FetchError("timeout", f"{policy.timeout:g} s") from None

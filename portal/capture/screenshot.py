@@ -22,6 +22,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 MAX_SUBRESOURCES = 40
 SUBRESOURCE_BYTES = 3 * 1024 * 1024
+_REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh[^>]*>", re.IGNORECASE)
 NOT_INSTALLED = "screenshot unavailable: Chromium not installed"
 
 
@@ -60,7 +61,9 @@ def render_screenshot(html: bytes, *, base_url: str, chromium_path: str, policy:
 
 
 def _with_base(html: bytes, base_url: str) -> str:
-    text = html.decode("utf-8", errors="replace")
+    # A refresh would replace the page before the screenshot (the navigation itself is
+    # refused by the router in any case); the stored HTML keeps the tag.
+    text = _REFRESH.sub("", html.decode("utf-8", errors="replace"))
     base = f'<base href="{escape(base_url, quote=True)}">'
     head = re.search(r"<head\b[^>]*>", text, re.IGNORECASE)
     return text[: head.end()] + base + text[head.end():] if head else base + text
@@ -72,6 +75,10 @@ def _router(policy: FetchPolicy, deadline: float):  # noqa: ANN202
 
     def handle(route) -> None:  # noqa: ANN001
         url = route.request.url
+        request = route.request
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            route.abort()  # a meta refresh must not replace the captured page
+            return
         if url.startswith("data:"):
             route.continue_()
             return

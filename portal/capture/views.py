@@ -38,6 +38,7 @@ ERROR_LABELS = {
     "blocked_address": _l("Refused: the address is not public"),
     "bad_scheme": _l("Refused: only http and https links are fetched"),
     "bad_port": _l("Refused: only ports 80 and 443 are fetched"),
+    "bad_url": _l("Refused: the address is malformed"),
     "too_many_redirects": _l("Too many redirects"),
     "too_large": _l("Page too large: cut off at the size limit"),
     "timeout": _l("Timed out"), "connection": _l("The connection failed"),
