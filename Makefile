@@ -38,6 +38,7 @@ db: install instance/config.py translations
 	$(FLASK) db upgrade
 	$(FLASK) reference load
 	@if [ "$(DEMO)" = "1" ]; then $(FLASK) demo load; fi
+	$(FLASK) public refresh-stats
 
 run: db
 	@bash scripts/run.sh "$(HOST)" "$(PORT)"
@@ -50,6 +51,8 @@ test: install-test translations
 
 bench: install instance/config.py translations
 	$(PY) bench/intake.py
+	$(PY) bench/triage.py
+	$(PY) bench/public.py
 
 lint: install-test
 	$(VENV)/bin/ruff check portal tests bench

@@ -12,6 +12,8 @@ trap cleanup EXIT INT TERM
 
 "${FLASK[@]}" outbox send --loop --interval 5 >>instance/outbox.log 2>&1 & pids+=($!)
 "${FLASK[@]}" cases escalate --loop --interval 300 >>instance/escalate.log 2>&1 & pids+=($!)
+( while true; do "${FLASK[@]}" public refresh-stats; sleep 300; done ) >>instance/stats.log 2>&1 & pids+=($!)
+( while true; do "${FLASK[@]}" public publish-heads; sleep 86400; done ) >>instance/heads.log 2>&1 & pids+=($!)
 
 cat <<MSG
 
