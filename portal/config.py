@@ -47,7 +47,7 @@ class Defaults:
     S3_ACCESS_KEY: str | None = None
     S3_SECRET_KEY: str | None = None
     S3_REGION = "us-east-1"
-    SWEEP_GRACE = timedelta(hours=1)
+    SWEEP_GRACE_MINUTES = 60
     # evidence
     S3_PREFIX = ""  # key prefix inside the bucket, e.g. "portal/" when the bucket is shared
 

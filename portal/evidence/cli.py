@@ -21,15 +21,13 @@ evidence_cli = AppGroup("evidence", help="Evidence files: sweep, verify.")
     "--grace-minutes",
     type=click.IntRange(min=0),
     default=None,
-    help="Keep unreferenced files younger than this (default: SWEEP_GRACE).",
+    help="Keep unreferenced files younger than this (default: SWEEP_GRACE_MINUTES).",
 )
 def sweep_command(grace_minutes: int | None) -> None:
     """Delete stored files that no evidence row points to, once older than the grace period."""
-    grace = (
-        current_app.config["SWEEP_GRACE"]
-        if grace_minutes is None
-        else timedelta(minutes=grace_minutes)
-    )
+    if grace_minutes is None:
+        grace_minutes = int(current_app.config["SWEEP_GRACE_MINUTES"])
+    grace = timedelta(minutes=grace_minutes)
     result = sweep(older_than=grace)
     click.echo(
         f"Checked {result.scanned} files: deleted {result.deleted} unreferenced, "
