@@ -43,8 +43,10 @@ def open_case_for_report(report) -> Case:  # noqa: ANN001
 
 def attach_report(case: Case, report, data: dict | None = None) -> None:  # noqa: ANN001
     """Count a report on its case and record it in the history (reporter-visible)."""
-    report.case = case
-    db.session.add(report)  # SQLAlchemy 2 no longer cascades a new report in via the backref
+    # By id, not `report.case = case`: the backref would load every report of the case first,
+    # which grows with the flood of reports a viral post brings.
+    report.case_id = case.id
+    db.session.add(report)
     case.report_count = (case.report_count or 0) + 1
     if case.first_reported_at is None:
         case.first_reported_at = utcnow()
