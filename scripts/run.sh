@@ -10,6 +10,14 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
+# No mail server configured: catch outgoing mail in a local SMTP sink that prints it to a log.
+MAIL_NOTE="Mail goes to ${PORTAL_MAIL_SERVER:-} (PORTAL_MAIL_SERVER)."
+if [ -z "${PORTAL_MAIL_SERVER:-}" ] && ! grep -q '^MAIL_SERVER' instance/config.py 2>/dev/null; then
+  .venv/bin/python -u -m aiosmtpd -n -l 127.0.0.1:8025 >>instance/mail.log 2>&1 & pids+=($!)
+  export PORTAL_MAIL_SERVER=127.0.0.1 PORTAL_MAIL_PORT=8025
+  MAIL_NOTE="Outgoing mail is caught, not delivered: read it in instance/mail.log."
+fi
+
 "${FLASK[@]}" outbox send --loop --interval 5 >>instance/outbox.log 2>&1 & pids+=($!)
 "${FLASK[@]}" cases escalate --loop --interval 300 >>instance/escalate.log 2>&1 & pids+=($!)
 ( while true; do "${FLASK[@]}" public refresh-stats; sleep 300; done ) >>instance/stats.log 2>&1 & pids+=($!)
@@ -23,8 +31,9 @@ cat <<MSG
               demo logins (DEMO=1): admin@demo.test, supervisor@demo.test, petugas@demo.test
               password:             demo-password-123
   Public:     transparency page     http://$HOST:$PORT/transparansi
-  Mail goes to MAIL_SERVER (see README); the outbox sender and escalation run in the background
-  (logs in instance/outbox.log, instance/escalate.log). Stop with Ctrl+C.
+  $MAIL_NOTE
+  The outbox sender, escalation and statistics run in the background
+  (logs in instance/*.log). Stop with Ctrl+C.
 
 MSG
 "${FLASK[@]}" run --host "$HOST" --port "$PORT" --no-reload
