@@ -30,13 +30,13 @@ def start_worker(app, log: Path) -> subprocess.Popen:
              "--interval", "0.2"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-def wait_for(check, what: str, seconds: float = 20) -> None:
+def wait_for(check, what: str, log: Path, seconds: float = 20) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if check():
             return
         time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text()}")
 
 
 def job_and_captures(app) -> tuple[Job | None, int]:
@@ -58,7 +58,7 @@ def test_a_worker_killed_mid_capture_leaves_the_job_to_its_successor(
     log = tmp_path / "worker.log"
     first = start_worker(app, log)
     try:
-        wait_for(lambda: "/p/1" in post_server.requests, "the first worker's request")
+        wait_for(lambda: "/p/1" in post_server.requests, "the first worker's request", log)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -69,8 +69,9 @@ def test_a_worker_killed_mid_capture_leaves_the_job_to_its_successor(
     post_server.mode = "post"
     second = start_worker(app, log)
     try:
-        wait_for(lambda: job_and_captures(app)[1] == 1, "the capture", 30)
-        wait_for(lambda: job_and_captures(app)[0].state == JobState.DONE, "the job to finish")
+        wait_for(lambda: job_and_captures(app)[1] == 1, "the capture", log, 30)
+        wait_for(lambda: job_and_captures(app)[0].state == JobState.DONE, "the job to finish",
+                 log)
     finally:
         second.send_signal(signal.SIGTERM)
         code = second.wait(15)

@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from html import escape
 
@@ -41,7 +42,15 @@ def render_screenshot(html: bytes, *, base_url: str, chromium_path: str, policy:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return Screenshot(None, "screenshot unavailable: Playwright not installed")
-    deadline = time.monotonic() + timeout
+    # Its own thread: Playwright's sync API refuses to run where an event loop is running
+    # (a caller's asyncio, or a test session's browser), and a fresh thread has none.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_render, sync_playwright, html, base_url, chromium_path, policy,
+                           time.monotonic() + timeout).result()
+
+
+def _render(sync_playwright, html: bytes, base_url: str, chromium_path: str,  # noqa: ANN001
+            policy: FetchPolicy, deadline: float) -> Screenshot:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
