@@ -2,17 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
-STATUS_LABELS = {
-    "new": _l("Received, waiting to be checked"),
-    "triaged": _l("Checked, waiting for an officer"),
-    "assigned": _l("An officer has been assigned"),
-    "investigating": _l("Being investigated"),
-    "waiting_for_reporter": _l("Waiting for your answer"),
-    "resolved": _l("Decided"),
-    "closed": _l("Closed"),
-    "rejected": _l("Not taken up"),
-    "reopened": _l("Reopened"),
-}
+from portal.cases.notifications import REPORTER_STATUS
+
+# The residents' words for statuses are the cases area's, so emails and pages agree.
+STATUS_LABELS = REPORTER_STATUS
 
 EVENT_LABELS = {
     "created": _l("Case opened"),
