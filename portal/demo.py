@@ -145,6 +145,7 @@ def _work(cases: dict, users: dict) -> None:
 @demo_cli.command("load")
 def load_command() -> None:
     """Create the demo team, logins and cases (safe to repeat: existing ones are kept)."""
+    from portal.demo_history import STAFF, load_history
     from portal.evidence.operations import storage_guard
     from portal.reference.operations import load_reference_data
 
@@ -157,8 +158,13 @@ def load_command() -> None:
             if case is not None:
                 cases[spec[0]] = case
         _work(cases, users)
+        history = load_history(users)
         commit()
-    click.echo(f"Demo team: {team.name}. {len(cases)} new demo report(s).")
+    click.echo(f"Demo team: {team.name}. {len(cases)} new demo report(s), "
+               f"{history} new past case(s) in the demo history.")
     click.echo(f"Logins at /petugas/masuk (password {PASSWORD}):")
     for email, _name, role in USERS:
-        click.echo(f"  {email:24} {role}")
+        click.echo(f"  {email:30} {role}")
+    for email, _name, slug in STAFF:
+        click.echo(f"  {email:30} officer ({slug}, demo history)")
+    click.echo("Then run `flask public refresh-stats` for the transparency page.")

@@ -1,19 +1,50 @@
-"""`flask demo load`: the demo team, logins and cases, safe to run twice."""
+"""`flask demo load`: the demo team, logins, current cases and a six-month history, safe to run
+twice, that fills the public pages with figures above the small-cell threshold."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from portal.accounts.models import User
-from portal.cases.models import Case
-from portal.db import db
+from portal.cases.history import verify_chain
+from portal.cases.models import Case, CaseEvent
+from portal.db import db, utcnow
+from portal.demo_history import CASES, make_plans
+
+CURRENT = 8  # the scenario reports of portal/demo.py, in 6 cases
+
+
+def load(app):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def figures(html: str) -> dict[str, list[str]]:
+    """Each chart's accessible table: caption -> the shown values, row by row."""
+    main = html.split('<main id="main">')[1].split("</main>")[0]
+    tables = re.findall(r"<caption>(.*?)</caption>(.*?)</table>", main, re.S)
+    return {title: re.findall(r'<th scope="row">.*?</th><td>(.*?)</td>', body)
+            for title, body in tables}
+
+
+def numbers_at_least(values: list[str], k: int = 5) -> list[int]:
+    return [int(v) for v in values if v.isdigit() and int(v) >= k]
 
 
 def test_demo_load_is_idempotent(app, client, login_as):
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["demo", "load"])
-    assert first.exit_code == 0, first.output
-    assert "petugas@demo.test" in first.output and "demo-password-123" in first.output
+    output = load(app)
+    assert "petugas@demo.test" in output and "demo-password-123" in output
     with app.app_context():
-        cases = db.session.scalar(sa.select(sa.func.count()).select_from(Case))
+        cases, events = count(Case), count(CaseEvent)
         statuses = set(db.session.scalars(sa.select(Case.status)))
         kominfo = db.session.scalar(sa.select(Case).where(
             Case.reported_party == "Diskominfo Kota Lubuk Linggau").order_by(Case.id))
@@ -21,15 +52,80 @@ def test_demo_load_is_idempotent(app, client, login_as):
         supervisor = db.session.scalar(sa.select(User).where(
             User.email == "supervisor@demo.test"))
         db.session.expunge(supervisor)
-    assert 4 <= cases <= 10
-    assert {"new", "triaged", "waiting_for_reporter", "resolved", "rejected",
-            "assigned"} <= statuses
-    second = runner.invoke(args=["demo", "load"])
-    assert second.exit_code == 0, second.output
+    assert cases == CASES + 6
+    assert {"new", "triaged", "waiting_for_reporter", "resolved", "closed", "rejected",
+            "assigned", "investigating"} <= statuses
+    assert "0 new demo report(s), 0 new past case(s)" in load(app)
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == cases
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+        assert (count(Case), count(CaseEvent)) == (cases, events)
+        assert count(User) == 6  # the four logins and one officer of each provincial team
     login_as(client, supervisor)
     queue = client.get("/petugas/kasus/")
     assert queue.status_code == 200 and kominfo.reference in queue.text
     assert client.get(f"/petugas/kasus/{kominfo.id}").status_code == 200
+
+
+def test_history_is_in_the_past_with_valid_chains(app):
+    load(app)
+    with app.app_context():
+        now = utcnow()
+        cases = list(db.session.scalars(sa.select(Case)))
+        assert all(verify_chain(c.id).is_intact for c in cases)
+        ages = [(now - c.created_at).days for c in cases]
+        assert min(ages) == 0 and 150 <= max(ages) <= 183
+        decided = [c for c in cases if c.resolved_at is not None]
+        assert all(c.created_at <= c.first_response_at <= c.resolved_at <= now for c in decided)
+        late = [c for c in decided if c.resolved_at > c.due_at]
+        assert 10 <= len(late) < len(decided) / 2
+        overdue = [c for c in cases if c.resolved_at is None and c.due_at < now]
+        assert len(overdue) >= 3
+        assert max(c.report_count for c in cases) >= 15
+        assert {c.team.slug for c in cases} == {"bawaslu-lubuklinggau", "bawaslu-sumsel",
+                                                 "inspektorat-sumsel"}
+
+
+def test_the_plan_is_the_same_every_time():
+    now = utcnow()
+    first, second = make_plans(now), make_plans(now)
+    assert [(p.code, p.region, p.created, p.status, p.reports) for p in first] == [
+        (p.code, p.region, p.created, p.status, p.reports) for p in second]
+    referrals = [p.referral for p in first if p.referral]
+    assert {r["body"] for r in referrals} >= {"bkn", "bawaslu", "inspektorat"}
+    assert sum(1 for r in referrals if r["answered"] and r["sanction"] == "yes") >= 10
+
+
+def test_public_pages_are_informative_in_both_languages(app, client):
+    from portal.public.heads import publish_heads
+    from portal.public.stats import refresh_stats
+
+    load(app)
+    with app.app_context():
+        refresh_stats()
+        published = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Case).where(Case.is_published.is_(True)))
+        today = utcnow().astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+        heads = publish_heads(day=today)
+        db.session.commit()
+    assert published >= 15 and heads == published
+    page = client.get("/transparansi").text
+    assert f'class="big">{CASES + 6}<' in page
+    charts = figures(page)
+    assert len(charts) >= 5
+    for title, values in charts.items():
+        assert len(numbers_at_least(values)) >= 3, (title, values)
+    referrals = page.split('id="ref-title"')[1]
+    assert len(numbers_at_least(re.findall(r"<td>(\d+)</td>", referrals))) >= 3
+    assert "too few" not in page and "terlalu sedikit" not in page
+    client.post("/bahasa", data={"lang": "en"})
+    english = client.get("/transparansi").text
+    assert "By region" in english and "Kota Lubuk Linggau" in english
+    assert re.search(r"Median time to first response</dt><dd>\d+ (hours|days)<", english)
+
+    listed = set(re.findall(r'href="/kasus/(ADU-[0-9-]+)"', client.get("/kasus").text))
+    assert len(listed) == published
+    rows = list(csv.DictReader(io.StringIO(client.get("/data/kasus.csv").text.lstrip("\ufeff"))))
+    assert {r["reference"] for r in rows} == listed
+    assert all(r["summary"] and r["opened_on"] < str(today - timedelta(days=1)) for r in rows)
+    assert len(client.get("/data/kasus.json").get_json()["cases"]) == published
+    assert client.get("/data/feed.atom").text.count("<entry>") >= 15
+    assert client.get(f"/data/rantai/{today}.json").get_json()["cases"]
