@@ -50,13 +50,13 @@ def test_case_from_queue_to_decision(phone, live_server, app, make_case, make_us
     phone.goto(live_server + f"/petugas/kasus/{made.id}")
     phone.click("form.move-investigating button")
     phone.select_option("#canned", label="Minta jam unggah")  # the script fills the message
-    assert phone.input_value("#body") == "Jam berapa unggahan itu Anda lihat?"
+    assert phone.input_value("#message-body") == "Jam berapa unggahan itu Anda lihat?"
     phone.select_option("#resolve-outcome", "substantiated")
     phone.fill("#resolve-summary", "Terbukti: akun resmi dipakai untuk kampanye.")
     phone.click("form.move-resolved button")
     assert "Status telah diubah." in phone.text_content(".flash")
     assert phone.text_content("h1 .status") == "Selesai"
-    assert "Terbukti: akun resmi dipakai" in phone.text_content("#summary")
+    assert "Terbukti: akun resmi dipakai" in phone.text_content("section#summary")
     assert blocked == []
     with app.app_context():
         case = db.session.get(Case, made.id)

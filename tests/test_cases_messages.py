@@ -54,6 +54,9 @@ def test_message_reaches_only_its_reporter(client, app, make_case, make_user, lo
             OutboxMessage.kind == "case_message")).all()
         assert [m.recipient for m in mails] == ["satu@example.com"]
         assert text not in mails[0].body_text and codes[0] not in mails[0].body_text
+        # the other reporter was asked nothing: no "waiting for your answer" email either
+        everything = db.session.scalars(sa.select(OutboxMessage.recipient)).all()
+        assert "dua@example.com" not in everything
         event = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.kind == "message_sent"))
         assert event.visibility == "internal" and event.report_id == made.report_ids[0]
 

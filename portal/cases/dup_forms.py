@@ -25,7 +25,7 @@ class MergeByReferenceForm(FlaskForm):
 
 
 class ReferralForm(FlaskForm):
-    body = SelectField(_l("Referred to"), choices=_choices(BODY_LABELS),
+    body = SelectField(_l("Referred to"), choices=_choices(BODY_LABELS), id="referral-body",
                        validators=[DataRequired()])
     body_name = StringField(_l("Name or office of the body (e.g. BKN Kantor Regional VII)"),
                             validators=[Optional(), Length(max=200)])

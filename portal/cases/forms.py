@@ -63,7 +63,8 @@ class ClaimForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField(_l("Internal note (officers only)"),
+    # Distinct ids: the note, message and referral forms share one page and field name.
+    body = TextAreaField(_l("Internal note (officers only)"), id="note-body",
                          validators=[DataRequired(), Length(max=8000)])
     submit = SubmitField(_l("Add note"))
 
@@ -71,7 +72,8 @@ class NoteForm(FlaskForm):
 class MessageForm(FlaskForm):
     report = SelectField(_l("Reporter"), coerce=int, validators=[InputRequired()])
     canned = SelectField(_l("Canned reply"), coerce=_optional_int, validate_choice=False)
-    body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=8000)])
+    body = TextAreaField(_l("Message"), id="message-body",
+                         validators=[Optional(), Length(max=8000)])
     wait_for_reply = BooleanField(_l("This is a question: set the case to “waiting for "
                                      "reporter”"))
     submit = SubmitField(_l("Send to reporter"))

@@ -33,7 +33,8 @@ STAFF = ("officer", "supervisor", "admin")
 
 class PublishForm(FlaskForm):
     summary = TextAreaField(
-        _l("Public summary"), validators=[DataRequired(), Length(max=MAX_SUMMARY)]
+        _l("Public summary"), id="publication-summary",
+        validators=[DataRequired(), Length(max=MAX_SUMMARY)],
     )
     reported_party = StringField(
         _l("Reported party, as it may be published"), validators=[Optional(), Length(max=300)]

@@ -26,8 +26,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 FINISHED = frozenset({S.RESOLVED, S.CLOSED, S.REJECTED})
 OPEN = frozenset(Status) - FINISHED
-# Internal steps the reporter is not emailed about (DESIGN: "where the reporter cares").
-QUIET = frozenset({S.TRIAGED, S.ASSIGNED})
+# Moves the reporters are not emailed about: internal steps, and "waiting for reporter", which
+# follows a question to ONE reporter (who is emailed about the message itself).
+QUIET = frozenset({S.TRIAGED, S.ASSIGNED, S.WAITING_FOR_REPORTER})
 
 
 class RejectionReason(enum.StrEnum):

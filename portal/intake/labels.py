@@ -47,3 +47,12 @@ def status_label(status: str) -> str:
 def event_label(kind: str) -> str:
     """The reporter-facing words for a history entry."""
     return str(EVENT_LABELS.get(kind, _l("Update")))
+
+
+def decision_label(decision) -> str:  # noqa: ANN001
+    """The outcome (or the reason for not taking the case up) in the reporter's words."""
+    from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS
+
+    if decision.outcome:
+        return str(OUTCOME_LABELS.get(decision.outcome, decision.outcome))
+    return str(REASON_LABELS.get(decision.rejection_reason, "")) if decision.rejection_reason else ""

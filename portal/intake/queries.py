@@ -80,6 +80,34 @@ class StatusView:
     timeline: list[TimelineEntry]
     messages: list[MessageItem]
     evidence: list[EvidenceItem]
+    decision: "Decision | None" = None
+
+
+@dataclass
+class Decision:
+    """What was decided, in the words written for the reporters."""
+
+    outcome: str | None  # substantiated | not_substantiated | referred_elsewhere
+    rejection_reason: str | None  # spam | out_of_scope | duplicate
+    text: str
+
+
+def get_decision(report: Report) -> Decision | None:
+    """The decision on the report's case, while it stands (resolved, closed or rejected)."""
+    case = report.case
+    if case.status in ("resolved", "closed") and case.public_summary:
+        return Decision(outcome=case.outcome, rejection_reason=None, text=case.public_summary)
+    if case.status == "rejected" and case.merged_into_id is None:
+        event = db.session.scalars(
+            sa.select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "status_changed")
+            .order_by(CaseEvent.seq.desc())
+            .limit(1)
+        ).first()
+        data = event.data if event is not None else {}
+        return Decision(outcome=None, rejection_reason=data.get("reason"),
+                        text=data.get("reason_text", ""))
+    return None
 
 
 def _evidence_item(evidence: Evidence) -> EvidenceItem:
@@ -146,4 +174,5 @@ def get_status_view(report: Report, locale: str) -> StatusView:
             for m in messages
         ],
         evidence=[_evidence_item(e) for e in report.evidence if e.message_id is None],
+        decision=get_decision(report),
     )

@@ -37,7 +37,7 @@ from portal.intake.filing import (
 )
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
 from portal.intake.inputs import read_uploads
-from portal.intake.labels import VISIBILITY_HELP, event_label, status_label
+from portal.intake.labels import VISIBILITY_HELP, decision_label, event_label, status_label
 from portal.intake.models import Report
 from portal.intake.operations import ScreenshotRejected, reply_to_case
 from portal.intake.queries import (
@@ -257,6 +257,7 @@ def forget() -> Response:
 def _labels() -> dict:
     return {
         "status_label": status_label,
+        "decision_label": decision_label,
         "event_label": event_label,
         "visibility_help": VISIBILITY_HELP,
     }
