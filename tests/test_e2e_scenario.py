@@ -286,8 +286,8 @@ def resident_sees_the_outcome(page, live_server, code, reference) -> None:
     assert page.locator("#case-reference").inner_text().strip() == reference
     assert page.locator("#case-status").inner_text() == "Diputuskan"
     assert "Status diubah: Diputuskan" in page.locator("ol.timeline").inner_text()
-    # Not asserted: the outcome ("Terbukti") and the officer's summary, which the status page
-    # does not show (templates/intake/status.html has no place for them).
+    decision = page.locator("#case-decision").inner_text()
+    assert "Terbukti" in decision and SUMMARY in decision  # the outcome, in the officer's words
     assert QUESTION in page.locator("ol.messages").inner_text()
     text = page.locator("main").inner_text()
     assert NOTE not in text and BKN_NUMBER not in text  # internal notes and numbers stay inside
