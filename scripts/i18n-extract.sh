@@ -8,6 +8,15 @@ area=$1; VENV=${VENV:-.venv}
 dir=portal/translations/$area; po=$dir/id/LC_MESSAGES/messages.po; pot=$(mktemp)
 if [ "$area" = core ]; then
   inputs=(portal/*.py templates/base.html templates/macros.html templates/_nav.html templates/errors)
+elif [ "$area" = public ]; then  # the public catalogue also holds the officers' publishing forms
+  inputs=(portal/public templates/public portal/cases/publishing.py portal/cases/publishing_views.py
+          portal/cases/publishing_models.py templates/cases/publishing)
+elif [ "$area" = cases_dup ]; then  # duplicates, merges, referrals and audit of the cases area
+  inputs=(portal/cases/duplicates.py portal/cases/duplicate_views.py portal/cases/merges.py
+          portal/cases/referrals.py portal/cases/referral_views.py portal/cases/audit.py
+          portal/cases/audit_views.py portal/cases/dup_models.py portal/cases/dup_forms.py
+          portal/cases/dup_cli.py templates/cases/duplicates templates/cases/referrals
+          templates/cases/audit)
 else
   inputs=(portal/$area); [ -d templates/$area ] && inputs+=(templates/$area)
   [ -d templates/emails/$area ] && inputs+=(templates/emails/$area)

@@ -30,7 +30,8 @@ def test_projections_carry_only_the_allowed_fields():
         "timeline",
         "thumbnails",
     }
-    assert public_keys(PublicEvent) == {"kind", "day", "status", "text"}
+    assert public_keys(PublicEvent) == {"kind", "day", "status", "text", "body",
+                                         "sanction_applied"}
 
 
 def test_csv_has_stable_columns_and_opens_as_a_spreadsheet(client, case_pair):

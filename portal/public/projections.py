@@ -17,6 +17,8 @@ class PublicEvent:
     day: date
     status: str | None  # the status a change moved to
     text: str | None  # only text written for the public (the published summary)
+    body: str | None = None  # referrals: the outside body (bkn, bawaslu, ...)
+    sanction_applied: str | None = None  # an answered referral: yes | no | unknown
 
 
 @dataclass(frozen=True)

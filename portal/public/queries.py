@@ -92,9 +92,12 @@ def list_public_events(case_id: int) -> tuple[PublicEvent, ...]:
         data = event.data or {}
         status = data.get("after") if data.get("after") in set(Status) else None
         text = data.get("summary") if event.kind == "published" else None
-        result.append(
-            PublicEvent(kind=event.kind, day=to_day(event.created_at), status=status, text=text)
-        )
+        referral = event.kind in ("referred", "referral_answered")
+        result.append(PublicEvent(
+            kind=event.kind, day=to_day(event.created_at), status=status, text=text,
+            body=data.get("body") if referral else None,
+            sanction_applied=data.get("sanction_applied") if referral else None,
+        ))
     return tuple(result)
 
 

@@ -1,10 +1,12 @@
 """Public pages: published cases and the transparency page."""
 
 import time
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -61,6 +63,8 @@ def case_list():
         regions=list_regions(),
         status_labels=STATUS_LABELS,
         outcome_labels=OUTCOME_LABELS,
+        referral_bodies=REFERRAL_BODIES,
+        sanctions=SANCTIONS,
         lang=current_language(),
     )
 
@@ -77,6 +81,8 @@ def case_page(reference: str):
         case=case,
         status_labels=STATUS_LABELS,
         outcome_labels=OUTCOME_LABELS,
+        referral_bodies=REFERRAL_BODIES,
+        sanctions=SANCTIONS,
         lang=current_language(),
     )
 
@@ -109,6 +115,13 @@ def _names() -> dict[str, dict]:
     regions = {r.id: r.name for r in db.session.scalars(sa.select(Region))}
     teams = {t.id: t.name for t in db.session.scalars(sa.select(Team))}
     return {"category": cats, "region": regions, "team": teams}
+
+
+def month_label(month: Any) -> str:
+    """ "Juni 2026" / "June 2026" for a month stored as a date (or an ISO string)."""
+    if not hasattr(month, "strftime"):
+        month = date.fromisoformat(str(month)[:10])
+    return format_date(month, "LLLL yyyy")
 
 
 REFERRAL_BODIES = {
@@ -147,20 +160,21 @@ def _transparency_body(filters: dict[str, Any], form: dict[str, Any]) -> str:
     names = _names()
     unknown = _("Unknown")
 
-    def labelled(rows: list, table: dict) -> list[tuple[str, int]]:
-        return [
-            (str(table.get(key, unknown)) if key is not None else unknown, n) for key, n in rows
-        ]
+    def labelled(rows: list, table: dict, by_name: bool = False) -> list[tuple[str, int]]:
+        # Lifecycle order for statuses and outcomes, alphabetical for places and teams; never
+        # by count, which would rank cells that are shown as "<k".
+        order = {key: i for i, key in enumerate(table)}
+        rows = sorted(rows, key=lambda r: order.get(r[0], len(order)))
+        named = [(str(table.get(key, unknown)) if key is not None else unknown, n)
+                 for key, n in rows]
+        return sorted(named) if by_name else named
 
-    months = [
-        (m.strftime("%Y-%m") if hasattr(m, "strftime") else str(m)[:7], n)
-        for m, n in raw["by_month"]
-    ]
+    months = [(month_label(m), n) for m, n in raw["by_month"]]
     charts = [
         chart(_("By status"), labelled(raw["by_status"], STATUS_LABELS), k),
-        chart(_("By category"), labelled(raw["by_category"], names["category"]), k),
-        chart(_("By region"), labelled(raw["by_region"], names["region"]), k),
-        chart(_("By team"), labelled(raw["by_team"], names["team"]), k),
+        chart(_("By category"), labelled(raw["by_category"], names["category"], True), k),
+        chart(_("By region"), labelled(raw["by_region"], names["region"], True), k),
+        chart(_("By team"), labelled(raw["by_team"], names["team"], True), k),
         chart(_("By month"), months, k),
         chart(
             _("Outcome of decided cases"),
