@@ -54,9 +54,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each area's blueprint."""
-    from portal import accounts, cases, evidence, intake, notify, public, site
+    from portal import accounts, capture, cases, evidence, intake, notify, public, site
 
-    for module in (site, intake, evidence, cases, accounts, notify, public):
+    for module in (site, intake, evidence, cases, capture, accounts, notify, public):
         app.register_blueprint(module.bp)
 
 

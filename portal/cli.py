@@ -6,6 +6,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Add the command groups to `flask`."""
     from portal.accounts.cli import users_cli
+    from portal.capture.cli import bundle_cli, capture_cli, worker_command
     from portal.cases.cli import audit_cli, cases_cli
     from portal.demo import demo_cli
     from portal.evidence.cli import evidence_cli
@@ -14,5 +15,5 @@ def register(app: Flask) -> None:
     from portal.reference.cli import reference_cli
 
     for group in (reference_cli, evidence_cli, outbox_cli, users_cli, cases_cli, audit_cli,
-                  apikeys_cli, demo_cli):
+                  apikeys_cli, demo_cli, capture_cli, bundle_cli, worker_command):
         app.cli.add_command(group)

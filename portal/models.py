@@ -3,6 +3,7 @@
 A new model module must be listed here."""
 
 from portal.accounts import models as accounts_models
+from portal.capture import models as capture_models
 from portal.cases import dup_models as cases_dup_models
 from portal.cases import models as cases_models
 from portal.cases import publishing_models as cases_publishing_models
@@ -12,6 +13,6 @@ from portal.notify import models as notify_models
 from portal.public import models as public_models
 from portal.reference import models as reference_models
 
-__all__ = ["accounts_models", "cases_dup_models", "cases_models", "cases_publishing_models",
+__all__ = ["accounts_models", "capture_models", "cases_dup_models", "cases_models", "cases_publishing_models",
            "evidence_models", "intake_models", "notify_models", "public_models",
            "reference_models"]

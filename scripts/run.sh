@@ -18,8 +18,8 @@ if [ -z "${PORTAL_MAIL_SERVER:-}" ] && ! grep -q '^MAIL_SERVER' instance/config.
   MAIL_NOTE="Outgoing mail is caught, not delivered: read it in instance/mail.log."
 fi
 
-"${FLASK[@]}" outbox send --loop --interval 5 >>instance/outbox.log 2>&1 & pids+=($!)
-"${FLASK[@]}" cases escalate --loop --interval 300 >>instance/escalate.log 2>&1 & pids+=($!)
+# One worker: link captures and liveness checks, outbox mail, deadline escalation.
+"${FLASK[@]}" worker --interval 2 >>instance/worker.log 2>&1 & pids+=($!)
 ( while true; do "${FLASK[@]}" public refresh-stats; sleep 300; done ) >>instance/stats.log 2>&1 & pids+=($!)
 ( while true; do "${FLASK[@]}" public publish-heads; sleep 86400; done ) >>instance/heads.log 2>&1 & pids+=($!)
 
