@@ -30,7 +30,7 @@ def test_report_capture_removal_bundle_and_verify(capture_app, post_server, repo
     import io
 
     has_chromium = os.path.exists("/usr/bin/chromium")
-    app = capture_app(CAPTURE_SCREENSHOT=has_chromium)
+    app = capture_app(CAPTURE_SCREENSHOT=has_chromium, TRANSPARENCY_K=1)
     admin = app.test_client()
     login_as(admin, make_user(role="admin", team=None))
     admin.post("/petugas/admin/akun-resmi", content_type="multipart/form-data",
@@ -66,6 +66,9 @@ def test_report_capture_removal_bundle_and_verify(capture_app, post_server, repo
     section = case_section(app, case_id)
     assert "Postingan dihapus 0 jam setelah laporan pertama." in section
     assert "Dihapus" in section
+    # the transparency page counts removals (after its statistics are recomputed)
+    assert cli.invoke(args=["public", "refresh-stats"]).exit_code == 0
+    assert 'id="removed-posts">1</dd>' in app.test_client().get("/transparansi").text
 
     bundle = tmp_path / "bundel.zip"
     response = officer.get(f"/petugas/kasus/{case_id}/bundel.zip")

@@ -85,6 +85,8 @@ class StatRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cases: Mapped[int] = mapped_column(default=0)
+    # Captured posts that went missing after they were reported (all regions and categories).
+    removed_posts: Mapped[int] = mapped_column(default=0)
 
 
 class HeadHash(db.Model):

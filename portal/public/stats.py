@@ -111,7 +111,10 @@ def refresh_stats() -> int:
     total = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0)).where(StatCell.is_rollup.is_(True))
     )
-    db.session.add(StatRun(computed_at=utcnow(), cases=total))
+    from portal.capture.queries import count_removed_captures
+
+    db.session.add(StatRun(computed_at=utcnow(), cases=total,
+                           removed_posts=count_removed_captures()))
     db.session.flush()
     logger.info("Transparency statistics recomputed over %d cases", total)
     return total
@@ -254,7 +257,9 @@ def compute_transparency(filters: dict[str, Any]) -> dict[str, Any]:
         .group_by(StatReferral.body, StatReferral.status, StatReferral.sanction_applied)
         .order_by(StatReferral.body, StatReferral.status, StatReferral.sanction_applied)
     ).all()
-    run = db.session.scalar(sa.select(StatRun.computed_at).order_by(StatRun.id.desc()).limit(1))
+    run = db.session.execute(
+        sa.select(StatRun.computed_at, StatRun.removed_posts).order_by(StatRun.id.desc()).limit(1)
+    ).first()
     return {
         "total": int(totals[0]),
         "resolved": int(totals[1]),
@@ -268,7 +273,8 @@ def compute_transparency(filters: dict[str, Any]) -> dict[str, Any]:
         "median_response": medians["response"],
         "median_resolution": medians["resolution"],
         "referrals": [(b, s, a, int(n)) for b, s, a, n in referrals],
-        "computed_at": run,
+        "computed_at": run.computed_at if run else None,
+        "removed_posts": run.removed_posts if run else 0,
     }
 
 

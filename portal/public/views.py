@@ -199,6 +199,7 @@ def _transparency_body(filters: dict[str, Any], form: dict[str, Any]) -> str:
         referral_status_labels=REFERRAL_STATUS,
         sanction_labels=SANCTIONS,
         computed_at=raw["computed_at"],
+        removed_posts=shown(raw["removed_posts"], k),
         categories=list_active_categories(),
         regions=list_regions(),
         lang=current_language(),
