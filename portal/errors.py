@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
     def _http(err: HTTPException):  # noqa: ANN202
         if err.code is None or err.code < 400:
             return err
-        return render_error(err.code)
+        return render_error(err.code, getattr(err, "portal_message", None))
 
     @app.errorhandler(InternalServerError)
     def _server_error(err: InternalServerError):  # noqa: ANN202

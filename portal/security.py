@@ -2,8 +2,11 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
 from flask_talisman import Talisman
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = {
@@ -36,6 +39,31 @@ def init_app(app: Flask) -> None:
         referrer_policy="same-origin",
         permissions_policy={"geolocation": "(self)", "camera": "()", "microphone": "()"},
     )
+    app.before_request(refuse_unstorable_input)
+
+
+class UnstorableInput(BadRequest):
+    """A form field or query parameter carries a NUL character, which no database stores."""
+
+    portal_message = _l(
+        "What you sent contains an invisible control character (NUL) that cannot be stored. "
+        "Remove it, for example by typing the text again instead of pasting it, and send again."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(description=str(self.portal_message))
+
+
+def _has_nul(data: MultiDict) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in data.items(multi=True))
+
+
+def refuse_unstorable_input() -> None:
+    """One check for every endpoint, so that no view can pass a NUL to PostgreSQL (a 500)."""
+    if _has_nul(request.args) or (
+        request.method in ("POST", "PUT", "PATCH") and _has_nul(request.form)
+    ):
+        raise UnstorableInput()
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -116,3 +116,19 @@ def _drop_everything() -> None:
     with db.engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     db.drop_all()
+
+
+def test_nul_characters_are_refused_everywhere_with_a_clear_message(client, report_form, stored):
+    """PostgreSQL cannot store NUL in text: one check refuses it before any view runs."""
+    from tests.fixtures.intake import post_report
+
+    before = stored()
+    form = report_form(description="Akun resmi\x00 mengunggah materi kampanye calon kepala daerah.")
+    response = post_report(client, form)
+    assert response.status_code == 400
+    assert "karakter kontrol" in response.text
+    assert stored() == before
+    assert client.post("/lacak", data={"code": "AB\x00CD"}).status_code == 400
+    assert client.get("/kasus?q=%00").status_code == 400
+    api = client.get("/open311/v2/requests.json?status=open%00")
+    assert api.status_code == 400 and "NUL" in api.json[0]["description"]
