@@ -73,7 +73,8 @@ def test_tampered_cursor_is_a_400_with_a_message(officer_client, make_case, afte
     officer_client.post("/bahasa", data={"lang": "en"})
     page = officer_client.get(f"/petugas/kasus/?sort=newest&after={after}")
     assert page.status_code == 400
-    assert "no longer valid" in page.text
+    # a NUL is refused before the queue sees it, with its own message
+    assert ("NUL" if "%00" in after else "no longer valid") in page.text
 
 
 def test_cursor_of_another_sort_is_refused(app, officer_client, make_case):
