@@ -34,11 +34,12 @@ translations: $(VENV)/.installed
 	  [ -f $$d/id/LC_MESSAGES/messages.po ] && $(VENV)/bin/pybabel compile -d $$d -l id 2>/dev/null || true; \
 	done
 
+# Set-up commands log warnings only; the server and worker log at PORTAL_LOG_LEVEL (INFO).
 db: install instance/config.py translations
-	$(FLASK) db upgrade
-	$(FLASK) reference load
-	@if [ "$(DEMO)" = "1" ]; then $(FLASK) demo load; fi
-	$(FLASK) public refresh-stats
+	PORTAL_LOG_LEVEL=WARNING $(FLASK) db upgrade
+	PORTAL_LOG_LEVEL=WARNING $(FLASK) reference load
+	@if [ "$(DEMO)" = "1" ]; then PORTAL_LOG_LEVEL=WARNING $(FLASK) demo load; fi
+	PORTAL_LOG_LEVEL=WARNING $(FLASK) public refresh-stats
 
 run: db
 	@bash scripts/run.sh "$(HOST)" "$(PORT)"
