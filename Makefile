@@ -55,9 +55,12 @@ bench: install instance/config.py translations
 	$(PY) bench/triage.py
 	$(PY) bench/public.py
 
+# Style, the import floors (import-linter contracts in pyproject.toml) and types.
 lint: install-test
 	$(VENV)/bin/ruff check portal tests bench
 	$(VENV)/bin/ruff format --check portal tests bench
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 fmt: install-test
 	$(VENV)/bin/ruff format portal tests bench

@@ -9,20 +9,34 @@ import sqlalchemy as sa
 from portal.db import db
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
-STATUSES = ["new", "triaged", "assigned", "investigating", "waiting_for_reporter", "resolved",
-            "closed", "rejected"]
+STATUSES = [
+    "new",
+    "triaged",
+    "assigned",
+    "investigating",
+    "waiting_for_reporter",
+    "resolved",
+    "closed",
+    "rejected",
+]
 
 
 def make_app(path: str, **extra):
     from portal import create_app
     from portal.reference.operations import load_reference_data
 
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False, "MAIL_SUPPRESS_SEND": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}/bench.sqlite3",
-        "UPLOAD_FOLDER": f"{path}/uploads", **extra,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_SUPPRESS_SEND": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}/bench.sqlite3",
+            "UPLOAD_FOLDER": f"{path}/uploads",
+            **extra,
+        }
+    )
     with app.app_context():
         db.create_all()
         load_reference_data()
@@ -48,17 +62,40 @@ def fill(n_cases: int, n_reports: int, seed: int = 7, batch: int = 5000) -> None
     for i in range(n_cases):
         cid = first_case + i
         created = NOW - timedelta(minutes=rng.randrange(180 * 24 * 60))
-        rows.append({"id": cid, "reference": f"ADU-2026-{cid:06d}",
-                     "category_id": rng.choice(categories), "region_id": rng.choice(regions),
-                     "team_id": team, "status": rng.choice(STATUSES),
-                     "reported_party": f"Dinas {rng.randrange(500)}", "report_count": 0,
-                     "first_reported_at": created, "created_at": created, "updated_at": created,
-                     "due_at": created + timedelta(days=7), "learned_on": created.date(),
-                     "priority": 0, "is_published": False, "version": 1})
+        rows.append(
+            {
+                "id": cid,
+                "reference": f"ADU-2026-{cid:06d}",
+                "category_id": rng.choice(categories),
+                "region_id": rng.choice(regions),
+                "team_id": team,
+                "status": rng.choice(STATUSES),
+                "reported_party": f"Dinas {rng.randrange(500)}",
+                "report_count": 0,
+                "first_reported_at": created,
+                "created_at": created,
+                "updated_at": created,
+                "due_at": created + timedelta(days=7),
+                "learned_on": created.date(),
+                "priority": 0,
+                "is_published": False,
+                "version": 1,
+            }
+        )
         digest = hashlib.sha256(f"{cid}".encode()).hexdigest()
-        events.append({"case_id": cid, "seq": 1, "kind": "created", "visibility": "public",
-                       "actor_label": "system", "data": {}, "created_at": created,
-                       "prev_hash": "0" * 64, "hash": digest})
+        events.append(
+            {
+                "case_id": cid,
+                "seq": 1,
+                "kind": "created",
+                "visibility": "public",
+                "actor_label": "system",
+                "data": {},
+                "created_at": created,
+                "prev_hash": "0" * 64,
+                "hash": digest,
+            }
+        )
     _insert(Case, rows, batch)
     _insert(CaseEvent, events, batch)
     case_ids = [r["id"] for r in rows]
@@ -69,37 +106,69 @@ def fill(n_cases: int, n_reports: int, seed: int = 7, batch: int = 5000) -> None
     for j, cid in enumerate(owners):
         rid = first_report + j
         created = NOW - timedelta(minutes=rng.randrange(180 * 24 * 60))
-        reports.append({"id": rid, "case_id": cid, "tracking_hash": f"{rid:064x}",
-                        "category_id": rows[cid - first_case]["category_id"],
-                        "region_id": rows[cid - first_case]["region_id"],
-                        "reported_party": rows[cid - first_case]["reported_party"],
-                        "reported_account": rng.choice(accounts), "answers": {},
-                        "description": f"Laporan {rid}: unggahan kampanye oleh akun resmi.",
-                        "visibility": "anonymous", "language": "id", "source": "web",
-                        "created_at": created})
+        reports.append(
+            {
+                "id": rid,
+                "case_id": cid,
+                "tracking_hash": f"{rid:064x}",
+                "category_id": rows[cid - first_case]["category_id"],
+                "region_id": rows[cid - first_case]["region_id"],
+                "reported_party": rows[cid - first_case]["reported_party"],
+                "reported_account": rng.choice(accounts),
+                "answers": {},
+                "description": f"Laporan {rid}: unggahan kampanye oleh akun resmi.",
+                "visibility": "anonymous",
+                "language": "id",
+                "source": "web",
+                "created_at": created,
+            }
+        )
         if rng.random() < 0.4:
-            links.append({"report_id": rid, "url_given": f"https://instagram.com/p/P{cid}/",
-                          "url_canonical": f"https://www.instagram.com/p/P{cid}/",
-                          "platform": "instagram", "post_id": f"P{cid}", "created_at": created})
+            links.append(
+                {
+                    "report_id": rid,
+                    "url_given": f"https://instagram.com/p/P{cid}/",
+                    "url_canonical": f"https://www.instagram.com/p/P{cid}/",
+                    "platform": "instagram",
+                    "post_id": f"P{cid}",
+                    "created_at": created,
+                }
+            )
         if rng.random() < 0.5:
             sha = hashlib.sha256(f"e{rid}".encode()).hexdigest()
-            evidence.append({"report_id": rid, "original_key": f"sealed/{sha}",
-                             "clean_key": f"clean/{sha}.png", "thumb_key": f"thumb/{sha}.webp",
-                             "original_filename": "x.png", "original_format": "PNG",
-                             "clean_mime": "image/png", "sha256_original": sha,
-                             "sha256_clean": sha, "size_original": 1, "size_clean": 1,
-                             "width": 1080, "height": 2400,
-                             "phash": f"{rng.getrandbits(64):016x}", "is_publishable": False,
-                             "created_at": created})
+            evidence.append(
+                {
+                    "report_id": rid,
+                    "original_key": f"sealed/{sha}",
+                    "clean_key": f"clean/{sha}.png",
+                    "thumb_key": f"thumb/{sha}.webp",
+                    "original_filename": "x.png",
+                    "original_format": "PNG",
+                    "clean_mime": "image/png",
+                    "sha256_original": sha,
+                    "sha256_clean": sha,
+                    "size_original": 1,
+                    "size_clean": 1,
+                    "width": 1080,
+                    "height": 2400,
+                    "phash": f"{rng.getrandbits(64):016x}",
+                    "is_publishable": False,
+                    "created_at": created,
+                }
+            )
     _insert(Report, reports, batch)
     _insert(Link, links, batch)
     _insert(Evidence, evidence, batch)
-    db.session.execute(sa.update(Case).values(report_count=sa.select(sa.func.count(Report.id))
-                                              .where(Report.case_id == Case.id)
-                                              .scalar_subquery()))
+    db.session.execute(
+        sa.update(Case).values(
+            report_count=sa.select(sa.func.count(Report.id))
+            .where(Report.case_id == Case.id)
+            .scalar_subquery()
+        )
+    )
     db.session.commit()
 
 
 def _insert(model, rows: list[dict], batch: int) -> None:  # noqa: ANN001
     for start in range(0, len(rows), batch):
-        db.session.execute(sa.insert(model), rows[start:start + batch])
+        db.session.execute(sa.insert(model), rows[start : start + batch])

@@ -155,7 +155,7 @@ def insert(conn: sqlite3.Connection, table, rows: list[dict]) -> None:
 def generate(db_path: str, n: int, published: float = 0.3, seed: int = 7) -> float:
     """Fill db_path with n cases; returns the seconds it took."""
     from portal.cases.models import Case
-    from portal.cases.publishing_models import Publication
+    from portal.cases.publishing.models import Publication
 
     started = time.perf_counter()
     app = make_app(db_path)

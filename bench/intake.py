@@ -47,12 +47,17 @@ def make_app(tmp: str):
     from portal.db import db
     from portal.reference.operations import load_reference_data
 
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False, "MAIL_SUPPRESS_SEND": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
-        "UPLOAD_FOLDER": f"{tmp}/uploads",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_SUPPRESS_SEND": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
+            "UPLOAD_FOLDER": f"{tmp}/uploads",
+        }
+    )
     with app.app_context():
         db.create_all()
         load_reference_data()
@@ -65,12 +70,14 @@ def form_data(app, png: bytes) -> dict:
     from portal.reference.models import Category, Region
 
     with app.app_context():
-        category = db.session.scalar(sa.select(Category.id).where(
-            Category.code == "asn-medsos-posting"))
+        category = db.session.scalar(
+            sa.select(Category.id).where(Category.code == "asn-medsos-posting")
+        )
         region = db.session.scalar(sa.select(Region.id).where(Region.code == "16.74"))
     today = date.today()
     return {
-        "category": str(category), "region": str(region),
+        "category": str(category),
+        "region": str(region),
         "q-asn-medsos-posting-platform": "instagram",
         "q-asn-medsos-posting-account_handle": "@diskominfo.lubuklinggau",
         "reported_party": "Diskominfo Kota Lubuk Linggau",
@@ -78,7 +85,8 @@ def form_data(app, png: bytes) -> dict:
         "learned_on": today.isoformat(),
         "description": "Akun resmi Diskominfo mengunggah materi kampanye calon kepala daerah.",
         "links": "https://www.instagram.com/p/C9xYz12AbCd/?igsh=abc&utm_source=ig_web_copy_link",
-        "visibility": "confidential", "contact_email": "warga@example.com",
+        "visibility": "confidential",
+        "contact_email": "warga@example.com",
         "idempotency_key": os.urandom(16).hex(),
         "screenshots": [(io.BytesIO(png), "layar.png")],
     }
@@ -118,12 +126,18 @@ def peak_memory_40mp(tmp: str) -> str:
     image.save(path, "JPEG", quality=90)
     del image
     root = str(Path(__file__).resolve().parent.parent)
-    out = subprocess.run([sys.executable, "-c", PEAK_CHILD, root, str(path)], check=True,
-                         capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_CHILD, root, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     before, peak, size, w, h = map(int, out)
-    return (f"40 MP image ({w}x{h}, {size / 1e6:.1f} MB JPEG): peak RSS {peak / 1024:.0f} MiB, "
-            f"{(peak - before) / 1024:.0f} MiB above the process before processing "
-            f"(its RGB pixels alone are {w * h * 3 / 2**20:.0f} MiB)")
+    return (
+        f"40 MP image ({w}x{h}, {size / 1e6:.1f} MB JPEG): peak RSS {peak / 1024:.0f} MiB, "
+        f"{(peak - before) / 1024:.0f} MiB above the process before processing "
+        f"(its RGB pixels alone are {w * h * 3 / 2**20:.0f} MiB)"
+    )
 
 
 def main() -> None:
@@ -136,8 +150,9 @@ def main() -> None:
         client = app.test_client()
 
         def submit() -> None:
-            response = client.post("/lapor", data=form_data(app, png),
-                                   content_type="multipart/form-data")
+            response = client.post(
+                "/lapor", data=form_data(app, png), content_type="multipart/form-data"
+            )
             assert response.status_code == 303, response.status_code
 
         submit()  # warm-up: imports, template compilation, first connection

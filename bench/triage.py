@@ -33,7 +33,7 @@ def median_ms(fn, runs: int) -> float:
 def measure(n_cases: int, n_reports: int, runs: int) -> dict[str, float]:
     from portal.accounts.models import Role, Team, User
     from portal.accounts.passwords import hash_password
-    from portal.cases.duplicates import find_case_to_join, list_duplicate_suggestions
+    from portal.cases.duplicates.queries import find_case_to_join, list_duplicate_suggestions
     from portal.cases.models import Case
     from portal.cases.queries import encode_cursor
     from portal.cases.workflow import change_status
@@ -45,21 +45,31 @@ def measure(n_cases: int, n_reports: int, runs: int) -> dict[str, float]:
         with app.app_context():
             started = time.perf_counter()
             fill(n_cases, n_reports)
-            from portal.cases.duplicates import backfill_phash_bands
+            from portal.cases.duplicates.queries import backfill_phash_bands
 
             backfill_phash_bands()
             db.session.commit()
             team = db.session.scalar(sa.select(Team).where(Team.slug == "bawaslu-sumsel"))
-            user = User(email="bench@example.test", name="Bench", role=Role.SUPERVISOR,
-                        team_id=team.id, password_hash=hash_password("x" * 16))
+            user = User(
+                email="bench@example.test",
+                name="Bench",
+                role=Role.SUPERVISOR,
+                team_id=team.id,
+                password_hash=hash_password("x" * 16),
+            )
             db.session.add(user)
             db.session.commit()
-            print(f"  {n_cases} cases / {n_reports} reports generated in "
-                  f"{time.perf_counter() - started:.1f} s", flush=True)
+            print(
+                f"  {n_cases} cases / {n_reports} reports generated in "
+                f"{time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
             deep = db.session.execute(
-                sa.select(Case.created_at, Case.id).order_by(Case.created_at.desc(),
-                                                              Case.id.desc())
-                .offset(int(n_cases * 0.8)).limit(1)).one()
+                sa.select(Case.created_at, Case.id)
+                .order_by(Case.created_at.desc(), Case.id.desc())
+                .offset(int(n_cases * 0.8))
+                .limit(1)
+            ).one()
             cursor = encode_cursor("newest", deep.created_at, deep.id)
             user_id, version = user.id, user.session_version
 
@@ -78,21 +88,31 @@ def measure(n_cases: int, n_reports: int, runs: int) -> dict[str, float]:
             response = client.get(f"/petugas/kasus/?tab=all&after={cursor}")
             assert response.status_code == 200, response.status_code
 
-        results = {"queue first page": median_ms(first_page, runs),
-                   "queue deep page": median_ms(deep_page, runs)}
+        results = {
+            "queue first page": median_ms(first_page, runs),
+            "queue deep page": median_ms(deep_page, runs),
+        }
 
         with app.app_context():
             some_case = db.session.get(Case, n_cases // 2)
             target_url = db.session.scalar(
-                sa.select(Link.url_canonical).join(Report, Report.id == Link.report_id)
+                sa.select(Link.url_canonical)
+                .join(Report, Report.id == Link.report_id)
                 .join(Case, Case.id == Report.case_id)
                 .where(Case.status.in_(["new", "triaged", "investigating"]))
-                .order_by(Link.id).limit(1).offset(n_reports // 20))
+                .order_by(Link.id)
+                .limit(1)
+                .offset(n_reports // 20)
+            )
 
             def duplicate_lookup() -> None:
-                report = Report(case_id=some_case.id, tracking_hash="f" * 64,
-                                category_id=some_case.category_id, description="baru",
-                                reported_account="@akun1")
+                report = Report(
+                    case_id=some_case.id,
+                    tracking_hash="f" * 64,
+                    category_id=some_case.category_id,
+                    description="baru",
+                    reported_account="@akun1",
+                )
                 report.links = [Link(url_given=target_url, url_canonical=target_url)]
                 db.session.add(report)
                 db.session.flush()
@@ -101,9 +121,11 @@ def measure(n_cases: int, n_reports: int, runs: int) -> dict[str, float]:
                 db.session.rollback()
 
             results["duplicate lookup"] = median_ms(duplicate_lookup, runs)
-            movable = iter(db.session.scalars(
-                sa.select(Case.id).where(Case.status == "new")
-                .order_by(Case.id).limit(runs + 5)).all())
+            movable = iter(
+                db.session.scalars(
+                    sa.select(Case.id).where(Case.status == "new").order_by(Case.id).limit(runs + 5)
+                ).all()
+            )
             actor = db.session.get(User, user_id)
 
             def status_change() -> None:

@@ -1,4 +1,8 @@
-"""Portal Aduan Warga: the application factory."""
+"""Portal Aduan Warga: the application factory.
+
+The factory imports the areas inside its functions on purpose: importing one module of the
+package (a model, in a migration or a test) must not load every area's views.
+"""
 
 import os
 from typing import Any
@@ -38,7 +42,10 @@ def register_extensions(app: Flask) -> None:
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
-        app, extensions.db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True,
+        app,
+        extensions.db,
+        directory=app.config["MIGRATIONS_DIR"],
+        render_as_batch=True,
         compare_type=True,
     )
     extensions.csrf.init_app(app)
@@ -54,10 +61,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each area's blueprint."""
-    from portal import accounts, capture, cases, evidence, intake, notify, public, site
+    from portal.areas import AREAS
 
-    for module in (site, intake, evidence, cases, capture, accounts, notify, public):
-        app.register_blueprint(module.bp)
+    for area in AREAS:
+        if area.blueprint is not None:
+            app.register_blueprint(area.blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -69,6 +77,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Flask CLI commands of each area."""
-    from portal.cli import register
+    from portal.areas import AREAS
 
-    register(app)
+    for area in AREAS:
+        if area.commands is not None:
+            app.cli.add_command(area.commands)

@@ -1,9 +1,17 @@
 """The database: declarative base, shared column types, and the one transaction boundary."""
 
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
@@ -21,6 +29,10 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+logger = logging.getLogger(__name__)
+
+# The undo actions (e.g. delete a stored file) of each open unit of work, innermost last.
+_undo: ContextVar[tuple[list[Callable[[], None]], ...]] = ContextVar("unit_undo", default=())
 
 
 def utcnow() -> datetime:
@@ -43,6 +55,70 @@ class UTCDateTime(sa.types.TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect):  # noqa: ANN001
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class EditError(ValueError):
+    """An admin's edit was refused; the message is for the form."""
+
+
+class StaleEdit(EditError):
+    """The row changed since the form was opened."""
+
+
+def edit_version(row: Any) -> str:
+    """A short digest of a row's editable values (its model's `editable`), carried by its form."""
+    values = {name: getattr(row, name) for name in type(row).editable}
+    body = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()[:20]
+
+
+def check_version(row: Any, version: str) -> None:
+    """Raise StaleEdit when the row's editable values changed since `version` was taken."""
+    if version != edit_version(row):
+        raise StaleEdit(
+            str(
+                _l(
+                    "Someone else changed this while you were editing it. "
+                    "Reload the page to see their changes, then edit again."
+                )
+            )
+        )
+
+
+def on_failure(undo: Callable[[], None]) -> None:
+    """Register what undoes a side effect outside the database (a stored file) should the
+    enclosing unit of work fail; outside a unit of work it is not needed and dropped."""
+    units = _undo.get()
+    if units:
+        units[0].append(undo)  # the outermost unit decides: inner units join it
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """The one transaction boundary of every request, command and job: commit at the end, or
+    roll back, undo the side effects registered with on_failure(), and re-raise.
+
+    The rollback comes first so that the undo actions run without holding the SQLite write
+    lock. A unit of work opened inside another joins it: only the outermost commits.
+    """
+    if _undo.get():
+        yield
+        return
+    undo: list[Callable[[], None]] = []
+    token = _undo.set((undo,))
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for action in reversed(undo):
+            try:
+                action()
+            except Exception:  # the database may be what failed: the sweep finishes the job
+                logger.exception("Could not undo a side effect of a failed unit of work")
+        raise
+    finally:
+        _undo.reset(token)
 
 
 def commit() -> None:

@@ -36,6 +36,15 @@ def init_app(app: Flask) -> None:
 
 def translation_dirs() -> list[str]:
     """One catalogue per area, merged by Flask-Babel (keeps parallel work conflict-free)."""
-    areas = ("core", "intake", "evidence", "cases", "cases_dup", "accounts", "notify", "public",
-             "capture")
+    areas = (
+        "core",
+        "intake",
+        "evidence",
+        "cases",
+        "cases_dup",
+        "accounts",
+        "notify",
+        "public",
+        "capture",
+    )
     return [f"translations/{area}" for area in areas]

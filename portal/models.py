@@ -4,15 +4,26 @@ A new model module must be listed here."""
 
 from portal.accounts import models as accounts_models
 from portal.capture import models as capture_models
-from portal.cases import dup_models as cases_dup_models
 from portal.cases import models as cases_models
-from portal.cases import publishing_models as cases_publishing_models
+from portal.cases.duplicates import models as duplicates_models
+from portal.cases.publishing import models as publishing_models
+from portal.cases.referrals import models as referrals_models
 from portal.evidence import models as evidence_models
 from portal.intake import models as intake_models
 from portal.notify import models as notify_models
 from portal.public import models as public_models
 from portal.reference import models as reference_models
 
-__all__ = ["accounts_models", "capture_models", "cases_dup_models", "cases_models", "cases_publishing_models",
-           "evidence_models", "intake_models", "notify_models", "public_models",
-           "reference_models"]
+__all__ = [
+    "accounts_models",
+    "capture_models",
+    "cases_models",
+    "duplicates_models",
+    "evidence_models",
+    "intake_models",
+    "notify_models",
+    "public_models",
+    "publishing_models",
+    "reference_models",
+    "referrals_models",
+]

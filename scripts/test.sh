@@ -19,6 +19,8 @@ trap cleanup EXIT
 eval "$(bash scripts/services.sh start)"   # exports TEST_PG_URL and S3_* for the tests
 
 status=0
+echo "== Import floors (import-linter) =="
+"$VENV/bin/lint-imports" --no-cache | tail -n 6 || status=$?
 echo "== Suite on SQLite (with browser tests in Chromium) =="
 "$VENV/bin/python" -m pytest -q --cov --cov-report=term:skip-covered tests || status=$?
 echo "== Suite on PostgreSQL =="

@@ -14,13 +14,22 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.db import db
 
-pytest_plugins = [f"tests.fixtures.{area}" for area in
-                  ("accounts", "intake", "evidence", "cases", "notify", "public")]
+pytest_plugins = [
+    f"tests.fixtures.{area}"
+    for area in ("accounts", "intake", "evidence", "cases", "notify", "public")
+]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _database_url(tmp_path) -> str:
@@ -141,8 +150,7 @@ def smtp_server():
 def mail_app(make_app, smtp_server):
     """An app whose mail really goes to the aiosmtpd server."""
     controller, inbox = smtp_server
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
-                   MAIL_SUPPRESS_SEND=False)
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_SUPPRESS_SEND=False)
     with app.app_context():
         from portal.reference.operations import load_reference_data
 
@@ -154,11 +162,15 @@ def mail_app(make_app, smtp_server):
 
 # Browser tests -------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright: Debian's chromium, never a downloaded browser."""
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
-            "args": CHROMIUM_ARGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
 
 
 @pytest.fixture

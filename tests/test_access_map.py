@@ -12,7 +12,7 @@ from portal.extensions import csrf
 # Endpoints that may take a POST without the session's CSRF token, and why. Keep it short.
 CSRF_EXEMPT_APIS = {
     # Open311 GeoReport v2: machine clients authenticate with an API key, not a cookie.
-    "public.open311.create_request",
+    "open311.create_request",
 }
 CSRF_CHECKED_BY_FORM = {
     # The report form validates its own token so that a refusal keeps what the resident typed.
@@ -36,20 +36,25 @@ def dummy_url(rule: Rule) -> str:
     values = {}
     for name in rule.arguments:
         converter = rule._converters[name]
-        values[name] = 1 if type(converter).__name__ in ("IntegerConverter",
-                                                         "NumberConverter") else "x"
+        values[name] = (
+            1 if type(converter).__name__ in ("IntegerConverter", "NumberConverter") else "x"
+        )
     return rule.build(values, append_unknown=False)[1]
 
 
 def staff_rules(app) -> list[tuple[Rule, tuple]]:
     marked = [(rule, access_of(app, rule.endpoint)) for rule in rules(app)]
-    return [(rule, mark[1]) for rule, mark in marked
-            if isinstance(mark, tuple) and mark[0] == "staff"]
+    return [
+        (rule, mark[1]) for rule, mark in marked if isinstance(mark, tuple) and mark[0] == "staff"
+    ]
 
 
 def test_every_endpoint_is_marked_public_or_staff(app):
-    unmarked = sorted(f"{rule.endpoint} ({rule.rule})" for rule in rules(app)
-                      if access_of(app, rule.endpoint) is None)
+    unmarked = sorted(
+        f"{rule.endpoint} ({rule.rule})"
+        for rule in rules(app)
+        if access_of(app, rule.endpoint) is None
+    )
     assert not unmarked, "endpoints without @public or @roles_required: " + ", ".join(unmarked)
 
 
@@ -60,17 +65,23 @@ def test_marks_are_well_formed_and_name_known_roles(app):
         mark = access_of(app, rule.endpoint)
         if mark is None or mark == "public":
             continue
-        if not (isinstance(mark, tuple) and mark[0] == "staff"
-                and all(str(role) in known for role in mark[1])):
+        if not (
+            isinstance(mark, tuple)
+            and mark[0] == "staff"
+            and all(str(role) in known for role in mark[1])
+        ):
             bad.append(f"{rule.endpoint}: {mark!r}")
     assert not bad, "malformed access marks: " + ", ".join(bad)
 
 
 def test_staff_area_has_no_public_pages_but_login(app):
-    public = sorted(rule.endpoint for rule in rules(app)
-                    if rule.rule.startswith(STAFF_PREFIX)
-                    and access_of(app, rule.endpoint) == "public"
-                    and rule.endpoint not in PUBLIC_STAFF_PATHS)
+    public = sorted(
+        rule.endpoint
+        for rule in rules(app)
+        if rule.rule.startswith(STAFF_PREFIX)
+        and access_of(app, rule.endpoint) == "public"
+        and rule.endpoint not in PUBLIC_STAFF_PATHS
+    )
     assert not public, "public endpoints under /petugas/: " + ", ".join(public)
 
 
@@ -84,7 +95,8 @@ def test_anonymous_visitor_gets_no_staff_page(app):
         response = client.get(url)
         refused = response.status_code in (401, 403, 404) or (
             response.status_code in (302, 303)
-            and response.headers["Location"].startswith("/petugas/masuk"))
+            and response.headers["Location"].startswith("/petugas/masuk")
+        )
         if not refused:
             leaks.append(f"{rule.endpoint} GET {url} -> {response.status_code}")
     assert not leaks, "staff pages open to anonymous visitors: " + "; ".join(leaks)
@@ -98,8 +110,9 @@ def test_anonymous_post_to_staff_endpoints_changes_nothing(app):
             continue
         response = client.post(dummy_url(rule), data={})
         if response.status_code not in (302, 303, 401, 403, 404) or (
-                response.status_code in (302, 303)
-                and not response.headers["Location"].startswith("/petugas/masuk")):
+            response.status_code in (302, 303)
+            and not response.headers["Location"].startswith("/petugas/masuk")
+        ):
             leaks.append(f"{rule.endpoint} -> {response.status_code}")
     assert not leaks, "staff POSTs open to anonymous visitors: " + "; ".join(leaks)
 
@@ -139,8 +152,11 @@ def test_every_post_needs_a_csrf_token(make_app, make_user, login_as):
 
 
 def test_csrf_exemptions_are_all_on_the_list(app):
-    exempt = {rule.endpoint for rule in rules(app)
-              if _qualified_name(app.view_functions[rule.endpoint]) in csrf._exempt_views}
+    exempt = {
+        rule.endpoint
+        for rule in rules(app)
+        if _qualified_name(app.view_functions[rule.endpoint]) in csrf._exempt_views
+    }
     unlisted = exempt - CSRF_EXEMPT_APIS - CSRF_CHECKED_BY_FORM
     assert not unlisted, "csrf.exempt without a line in this file: " + ", ".join(sorted(unlisted))
 

@@ -14,8 +14,10 @@ def phone(page):
 def test_officer_logs_in_sees_home_and_logs_out(phone, live_server, make_user):
     user = make_user(name="Rina Petugas", role="officer")
     blocked = []  # the CSP forbids inline script and style: nothing of ours may trip it
-    phone.on("console", lambda msg: blocked.append(msg.text)
-             if "Content Security Policy" in msg.text else None)
+    phone.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
 
     phone.goto(live_server + "/petugas/akun")
     assert "/petugas/masuk" in phone.url

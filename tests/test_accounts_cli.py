@@ -19,8 +19,17 @@ def get_user(app, email: str) -> User | None:
 
 
 def test_create_first_admin_then_log_in(app, log_in):
-    result = run(app, "create", "Admin@Example.test", "--name", "Admin Portal", "--role",
-                 "admin", "--password-stdin", input="correct horse battery\n")
+    result = run(
+        app,
+        "create",
+        "Admin@Example.test",
+        "--name",
+        "Admin Portal",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="correct horse battery\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created admin admin@example.test" in result.output
     client = app.test_client()
@@ -29,34 +38,95 @@ def test_create_first_admin_then_log_in(app, log_in):
 
 
 def test_create_prompts_twice_for_the_password(app):
-    result = run(app, "create", "o@example.test", "--name", "Officer", "--team",
-                 "bawaslu-sumsel", input="correct horse battery\ncorrect horse battery\n")
+    result = run(
+        app,
+        "create",
+        "o@example.test",
+        "--name",
+        "Officer",
+        "--team",
+        "bawaslu-sumsel",
+        input="correct horse battery\ncorrect horse battery\n",
+    )
     assert result.exit_code == 0, result.output
     user = get_user(app, "o@example.test")
     assert (user.role, user.is_active) == ("officer", True)
-    mismatch = run(app, "create", "p@example.test", "--name", "P", "--team", "bawaslu-sumsel",
-                   input="correct horse battery\ncorrect horse batterY\n"
-                         "correct horse battery\ncorrect horse battery\n")
+    mismatch = run(
+        app,
+        "create",
+        "p@example.test",
+        "--name",
+        "P",
+        "--team",
+        "bawaslu-sumsel",
+        input="correct horse battery\ncorrect horse batterY\n"
+        "correct horse battery\ncorrect horse battery\n",
+    )
     assert "do not match" in mismatch.output
     assert mismatch.exit_code == 0
 
 
 def test_create_refuses_weak_password_unknown_team_and_duplicates(app):
-    weak = run(app, "create", "w@example.test", "--name", "W", "--role", "admin",
-               "--password-stdin", input="short\n")
+    weak = run(
+        app,
+        "create",
+        "w@example.test",
+        "--name",
+        "W",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="short\n",
+    )
     assert weak.exit_code != 0
     assert "at least 12 characters" in weak.output
     assert get_user(app, "w@example.test") is None
-    team = run(app, "create", "t@example.test", "--name", "T", "--team", "no-such-team",
-               "--password-stdin", input="correct horse battery\n")
+    team = run(
+        app,
+        "create",
+        "t@example.test",
+        "--name",
+        "T",
+        "--team",
+        "no-such-team",
+        "--password-stdin",
+        input="correct horse battery\n",
+    )
     assert team.exit_code != 0 and "No team" in team.output
-    teamless = run(app, "create", "t@example.test", "--name", "T", "--role", "officer",
-                   "--password-stdin", input="correct horse battery\n")
+    teamless = run(
+        app,
+        "create",
+        "t@example.test",
+        "--name",
+        "T",
+        "--role",
+        "officer",
+        "--password-stdin",
+        input="correct horse battery\n",
+    )
     assert teamless.exit_code != 0 and "need a team" in teamless.output
-    run(app, "create", "d@example.test", "--name", "D", "--role", "admin", "--password-stdin",
-        input="correct horse battery\n")
-    dup = run(app, "create", "D@example.test", "--name", "D", "--role", "admin",
-              "--password-stdin", input="correct horse battery\n")
+    run(
+        app,
+        "create",
+        "d@example.test",
+        "--name",
+        "D",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="correct horse battery\n",
+    )
+    dup = run(
+        app,
+        "create",
+        "D@example.test",
+        "--name",
+        "D",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="correct horse battery\n",
+    )
     assert dup.exit_code != 0 and "already exists" in dup.output
 
 
@@ -66,8 +136,9 @@ def test_set_password_deactivate_and_unlock(app, make_user, log_in):
     log_in(client, user.email)
     assert client.get("/petugas/").status_code == 200
 
-    result = run(app, "set-password", user.email, "--password-stdin",
-                 input="another long password\n")
+    result = run(
+        app, "set-password", user.email, "--password-stdin", input="another long password\n"
+    )
     assert result.exit_code == 0, result.output
     assert client.get("/petugas/").status_code == 302  # that session ended
     assert log_in(client, user.email, "another long password").status_code == 303

@@ -155,12 +155,18 @@ def test_attempts_during_a_lock_do_not_extend_it(app_ctx, make_user):
         operations.authenticate(email=user.email, password="bad guess here", now=now)
     until = user.locked_until
     for _ in range(20):
-        assert operations.authenticate(email=user.email, password="bad guess here",
-                                       now=now + timedelta(seconds=30)) is None
+        assert (
+            operations.authenticate(
+                email=user.email, password="bad guess here", now=now + timedelta(seconds=30)
+            )
+            is None
+        )
     assert user.locked_until == until
     later = until + timedelta(seconds=1)
-    assert operations.authenticate(email=user.email, password="correct horse battery",
-                                   now=later) is user
+    assert (
+        operations.authenticate(email=user.email, password="correct horse battery", now=later)
+        is user
+    )
 
 
 def test_admin_can_unlock_at_once(app, client, make_user, login_as, log_in):
@@ -174,13 +180,14 @@ def test_admin_can_unlock_at_once(app, client, make_user, login_as, log_in):
     assert log_in(client, user.email).status_code == 303
 
 
-def test_per_client_limit_answers_429_but_other_clients_still_log_in(make_app, make_user,
-                                                                      log_in):
+def test_per_client_limit_answers_429_but_other_clients_still_log_in(make_app, make_user, log_in):
     user = make_user()
     limited = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per 15 minutes")
     attacker = client_from(limited, "198.51.100.7")
-    codes = [log_in(attacker, f"guess{i}@example.test", "wrong password guess").status_code
-             for i in range(4)]
+    codes = [
+        log_in(attacker, f"guess{i}@example.test", "wrong password guess").status_code
+        for i in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
     assert log_in(attacker, user.email).status_code == 429
 
@@ -196,8 +203,7 @@ def test_successful_logins_do_not_use_up_the_client_limit(make_app, make_user, l
         assert log_in(browser, user.email).status_code == 303
 
 
-def test_password_hash_is_upgraded_on_login_when_parameters_changed(app, client, make_user,
-                                                                    log_in):
+def test_password_hash_is_upgraded_on_login_when_parameters_changed(app, client, make_user, log_in):
     user = make_user()
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("correct horse battery")
     with app.app_context():

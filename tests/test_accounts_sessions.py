@@ -43,33 +43,59 @@ def test_logout_needs_a_post(client, logged_in):
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, logged_in):
     old = session_cookie(client)
-    response = client.post("/petugas/akun/sandi", data={
-        "current_password": "correct horse battery", "new_password": "a much longer secret 42",
-        "confirm": "a much longer secret 42"})
+    response = client.post(
+        "/petugas/akun/sandi",
+        data={
+            "current_password": "correct horse battery",
+            "new_password": "a much longer secret 42",
+            "confirm": "a much longer secret 42",
+        },
+    )
     assert response.status_code == 303
     assert client.get("/petugas/").status_code == 200
     assert replay(app, old).status_code == 302
     fresh = app.test_client()
     data = {"email": logged_in.email}
-    assert fresh.post("/petugas/masuk", data={**data, "password": "correct horse battery"}
-                      ).status_code == 200
-    assert fresh.post("/petugas/masuk", data={**data, "password": "a much longer secret 42"}
-                      ).status_code == 303
+    assert (
+        fresh.post("/petugas/masuk", data={**data, "password": "correct horse battery"}).status_code
+        == 200
+    )
+    assert (
+        fresh.post(
+            "/petugas/masuk", data={**data, "password": "a much longer secret 42"}
+        ).status_code
+        == 303
+    )
 
 
 def test_password_change_refuses_wrong_current_and_weak_new(client, logged_in):
     client.post("/bahasa", data={"lang": "en"})
-    wrong = client.post("/petugas/akun/sandi", data={
-        "current_password": "not my password", "new_password": "a much longer secret 42",
-        "confirm": "a much longer secret 42"})
+    wrong = client.post(
+        "/petugas/akun/sandi",
+        data={
+            "current_password": "not my password",
+            "new_password": "a much longer secret 42",
+            "confirm": "a much longer secret 42",
+        },
+    )
     assert "current password is not correct" in wrong.text
-    weak = client.post("/petugas/akun/sandi", data={
-        "current_password": "correct horse battery", "new_password": "short1",
-        "confirm": "short1"})
+    weak = client.post(
+        "/petugas/akun/sandi",
+        data={
+            "current_password": "correct horse battery",
+            "new_password": "short1",
+            "confirm": "short1",
+        },
+    )
     assert "at least 12 characters" in weak.text
-    differ = client.post("/petugas/akun/sandi", data={
-        "current_password": "correct horse battery", "new_password": "a much longer secret 42",
-        "confirm": "a much longer secret 43"})
+    differ = client.post(
+        "/petugas/akun/sandi",
+        data={
+            "current_password": "correct horse battery",
+            "new_password": "a much longer secret 42",
+            "confirm": "a much longer secret 43",
+        },
+    )
     assert "The two passwords differ." in differ.text
 
 
@@ -78,9 +104,16 @@ def test_deactivation_ends_open_sessions(app, client, logged_in, make_user, logi
     login_as(admin, make_user(role="admin", team=None))
     edit = admin.get(f"/petugas/admin/pengguna/{logged_in.id}")
     version = edit.text.split('name="version" type="hidden" value="')[1].split('"')[0]
-    response = admin.post(f"/petugas/admin/pengguna/{logged_in.id}", data={
-        "email": logged_in.email, "name": logged_in.name, "role": "officer",
-        "team_id": logged_in.team_id, "version": version})  # is_active unchecked
+    response = admin.post(
+        f"/petugas/admin/pengguna/{logged_in.id}",
+        data={
+            "email": logged_in.email,
+            "name": logged_in.name,
+            "role": "officer",
+            "team_id": logged_in.team_id,
+            "version": version,
+        },
+    )  # is_active unchecked
     assert response.status_code == 303
     assert client.get("/petugas/").status_code == 302
 

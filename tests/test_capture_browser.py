@@ -20,8 +20,10 @@ def test_admin_imports_official_accounts_on_a_phone(page, live_server, make_user
     admin = make_user(role="admin", team=None)
     page.set_viewport_size({"width": 375, "height": 740})
     blocked = []
-    page.on("console", lambda msg: blocked.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     page.goto(live_server + "/petugas/admin/akun-resmi")
     page.fill("#email", admin.email)
     page.fill("#password", "correct horse battery")
@@ -36,8 +38,10 @@ def test_admin_imports_official_accounts_on_a_phone(page, live_server, make_user
     assert "Baris 2:" in errors and "myspace" in errors
 
     good = tmp_path / "akun.csv"
-    good.write_text("platform,handle,agency,region\n"
-                    "instagram,@diskominfo.lubuklinggau,Diskominfo Kota Lubuk Linggau,16.74\n")
+    good.write_text(
+        "platform,handle,agency,region\n"
+        "instagram,@diskominfo.lubuklinggau,Diskominfo Kota Lubuk Linggau,16.74\n"
+    )
     page.set_input_files("#file", str(good))
     page.click("#import button[type=submit]")
     assert "1 ditambahkan" in page.text_content("body")

@@ -15,9 +15,9 @@ pytest_plugins = ("tests.fixtures.capture",)
 
 def case_with_evidence(app, make_case, link_report, post_server):
     """A case (team bawaslu-sumsel) with one uploaded screenshot and one captured link."""
-    from portal.capture.worker import run_pass
     from portal.evidence.operations import store_evidence
     from portal.intake.models import Report
+    from portal.worker.loop import run_pass
 
     made = make_case()
     link_report(app, made.report_ids[0], post_server.url)
@@ -36,8 +36,9 @@ def get_bundle(client, case_id: int) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(response.data))
 
 
-def test_an_officer_exports_a_bundle_that_verifies(capture_app, link_report, make_case,
-                                                   post_server, make_user, login_as, tmp_path):
+def test_an_officer_exports_a_bundle_that_verifies(
+    capture_app, link_report, make_case, post_server, make_user, login_as, tmp_path
+):
     app = capture_app()
     made = case_with_evidence(app, make_case, link_report, post_server)
     client = app.test_client()
@@ -52,8 +53,10 @@ def test_an_officer_exports_a_bundle_that_verifies(capture_app, link_report, mak
     assert all(f["source_url"] == post_server.url and f["fetched_at"] for f in capture_files)
     upload = next(f for f in manifest["files"] if f["source"] == "upload")
     assert upload["uploaded_at"] and upload["matches_record"]
-    assert bundle.read(next(f["path"] for f in capture_files
-                            if f["path"].endswith(".html"))) == post_server.html
+    assert (
+        bundle.read(next(f["path"] for f in capture_files if f["path"].endswith(".html")))
+        == post_server.html
+    )
     summary = bundle.read("ringkasan.html").decode()
     assert made.reference in summary and post_server.url in summary
     assert "Bundel bukti" in summary  # Indonesian, whatever the officer's language
@@ -63,15 +66,15 @@ def test_an_officer_exports_a_bundle_that_verifies(capture_app, link_report, mak
 
     path = tmp_path / "bundel.zip"
     path.write_bytes(client.get(f"/petugas/kasus/{made.id}/bundel.zip").data)
-    for command in (["evidence", "verify", str(path)], ["bundle", "verify", str(path)]):
+    for command in (["evidence", "verify", str(path)],):
         result = app.test_cli_runner().invoke(args=command)
         assert result.exit_code == 0, result.output
         assert "OK" in result.output
 
 
-def test_a_tampered_file_fails_verification_naming_it(capture_app, link_report, make_case,
-                                                      post_server, make_user, login_as,
-                                                      tmp_path):
+def test_a_tampered_file_fails_verification_naming_it(
+    capture_app, link_report, make_case, post_server, make_user, login_as, tmp_path
+):
     app = capture_app()
     made = case_with_evidence(app, make_case, link_report, post_server)
     client = app.test_client()
@@ -89,7 +92,8 @@ def test_a_tampered_file_fails_verification_naming_it(capture_app, link_report, 
 
 
 def test_supervisors_get_sealed_originals_and_officers_only_when_configured(
-        capture_app, link_report, make_case, post_server, make_user, login_as):
+    capture_app, link_report, make_case, post_server, make_user, login_as
+):
     app = capture_app()
     made = case_with_evidence(app, make_case, link_report, post_server)
     client = app.test_client()
@@ -100,8 +104,9 @@ def test_supervisors_get_sealed_originals_and_officers_only_when_configured(
     assert any(n.startswith("asli/") for n in get_bundle(client, made.id).namelist())
 
 
-def test_other_teams_get_404_for_bundles_and_captures(capture_app, link_report, make_case,
-                                                      post_server, make_user, login_as):
+def test_other_teams_get_404_for_bundles_and_captures(
+    capture_app, link_report, make_case, post_server, make_user, login_as
+):
     app = capture_app()
     made = case_with_evidence(app, make_case, link_report, post_server)
     with app.app_context():
@@ -110,10 +115,13 @@ def test_other_teams_get_404_for_bundles_and_captures(capture_app, link_report, 
         capture_id = db.session.scalar(sa.select(Capture.id))
     outsider = app.test_client()
     login_as(outsider, make_user(role="supervisor", team="inspektorat-sumsel"))
-    urls = [f"/petugas/kasus/{made.id}/bundel.zip", f"/petugas/kasus/{made.id + 99}/bundel.zip",
-            f"/petugas/tangkapan/{capture_id}/halaman.html",
-            f"/petugas/tangkapan/{capture_id}/header.json",
-            f"/petugas/tangkapan/{capture_id}/layar.png"]
+    urls = [
+        f"/petugas/kasus/{made.id}/bundel.zip",
+        f"/petugas/kasus/{made.id + 99}/bundel.zip",
+        f"/petugas/tangkapan/{capture_id}/halaman.html",
+        f"/petugas/tangkapan/{capture_id}/header.json",
+        f"/petugas/tangkapan/{capture_id}/layar.png",
+    ]
     assert [outsider.get(url).status_code for url in urls] == [404] * 5
     assert app.test_client().get(urls[0]).status_code in (302, 401)  # not logged in
     insider = app.test_client()

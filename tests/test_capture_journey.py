@@ -14,8 +14,10 @@ from portal.db import db, utcnow
 from tests.fixtures.intake import post_report
 
 pytest_plugins = ("tests.fixtures.capture",)
-CSV = ("platform,handle,agency,region\n"
-       "instagram,diskominfo.lubuklinggau,Diskominfo Kota Lubuk Linggau,16.74\n")
+CSV = (
+    "platform,handle,agency,region\n"
+    "instagram,diskominfo.lubuklinggau,Diskominfo Kota Lubuk Linggau,16.74\n"
+)
 
 
 def case_section(app, case_id: int) -> str:
@@ -25,16 +27,20 @@ def case_section(app, case_id: int) -> str:
         return render_template_string('{% include "capture/_case_section.html" %}', case=case)
 
 
-def test_report_capture_removal_bundle_and_verify(capture_app, post_server, report_form,
-                                                  make_user, login_as, tmp_path):
+def test_report_capture_removal_bundle_and_verify(
+    capture_app, post_server, report_form, make_user, login_as, tmp_path
+):
     import io
 
     has_chromium = os.path.exists("/usr/bin/chromium")
     app = capture_app(CAPTURE_SCREENSHOT=has_chromium, TRANSPARENCY_K=1)
     admin = app.test_client()
     login_as(admin, make_user(role="admin", team=None))
-    admin.post("/petugas/admin/akun-resmi", content_type="multipart/form-data",
-               data={"file": (io.BytesIO(CSV.encode()), "akun.csv")})
+    admin.post(
+        "/petugas/admin/akun-resmi",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(CSV.encode()), "akun.csv")},
+    )
 
     resident = app.test_client()
     assert post_report(resident, report_form(links=post_server.url)).status_code in (200, 303)

@@ -10,21 +10,25 @@ from portal.db import db
 
 pytest_plugins = ("tests.fixtures.capture",)
 
-GOOD = ("platform,handle,agency,region\n"
-        "instagram,@Diskominfo.LubukLinggau,Diskominfo Kota Lubuk Linggau,16.74\n"
-        "x,humas_sumsel,Humas Pemprov Sumatera Selatan,\n")
+GOOD = (
+    "platform,handle,agency,region\n"
+    "instagram,@Diskominfo.LubukLinggau,Diskominfo Kota Lubuk Linggau,16.74\n"
+    "x,humas_sumsel,Humas Pemprov Sumatera Selatan,\n"
+)
 
 
 def upload(client, text: str):
     data = {"file": (io.BytesIO(text.encode()), "akun.csv")}
-    return client.post("/petugas/admin/akun-resmi", data=data,
-                       content_type="multipart/form-data")
+    return client.post("/petugas/admin/akun-resmi", data=data, content_type="multipart/form-data")
 
 
 def accounts(app) -> list[tuple[str, str, str]]:
     with app.app_context():
-        rows = db.session.execute(sa.select(OfficialAccount.platform, OfficialAccount.handle,
-                                            OfficialAccount.agency).order_by(OfficialAccount.id))
+        rows = db.session.execute(
+            sa.select(
+                OfficialAccount.platform, OfficialAccount.handle, OfficialAccount.agency
+            ).order_by(OfficialAccount.id)
+        )
         return [tuple(row) for row in rows]
 
 
@@ -39,9 +43,10 @@ def test_a_valid_csv_is_imported_and_listed(capture_app, make_user, login_as):
     client = admin_client(app, make_user, login_as)
     response = upload(client, GOOD)
     assert response.status_code == 303
-    assert accounts(app) == [("instagram", "diskominfo.lubuklinggau",
-                              "Diskominfo Kota Lubuk Linggau"),
-                             ("x", "humas_sumsel", "Humas Pemprov Sumatera Selatan")]
+    assert accounts(app) == [
+        ("instagram", "diskominfo.lubuklinggau", "Diskominfo Kota Lubuk Linggau"),
+        ("x", "humas_sumsel", "Humas Pemprov Sumatera Selatan"),
+    ]
     page = client.get("/petugas/admin/akun-resmi").get_data(as_text=True)
     assert "@diskominfo.lubuklinggau" in page and "Kota Lubuk Linggau" in page
     upload(client, GOOD.replace("Humas Pemprov", "Biro Humas Pemprov"))  # updates, no duplicates
@@ -51,11 +56,13 @@ def test_a_valid_csv_is_imported_and_listed(capture_app, make_user, login_as):
 def test_a_csv_with_errors_stores_nothing_and_names_each_line(capture_app, make_user, login_as):
     app = capture_app()
     client = admin_client(app, make_user, login_as)
-    bad = (GOOD + "myspace,someone,Dinas X,\n"
-           "instagram,bad handle!,Dinas Y,\n"
-           "tiktok,ok_handle,,\n"
-           "facebook,pemkot,Pemkot,99.99\n"
-           "instagram,diskominfo.lubuklinggau,Again,\n")
+    bad = (
+        GOOD + "myspace,someone,Dinas X,\n"
+        "instagram,bad handle!,Dinas Y,\n"
+        "tiktok,ok_handle,,\n"
+        "facebook,pemkot,Pemkot,99.99\n"
+        "instagram,diskominfo.lubuklinggau,Again,\n"
+    )
     response = upload(client, bad)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -77,15 +84,19 @@ def test_only_admins_reach_the_registry(capture_app, make_user, login_as):
 
 
 def test_a_matching_report_flags_the_case_once_and_raises_its_priority(
-        capture_app, make_user, login_as, make_case, link_report):
+    capture_app, make_user, login_as, make_case, link_report
+):
     app = capture_app()
     upload(admin_client(app, make_user, login_as), GOOD)
     by_link = make_case()
-    link_report(app, by_link.report_ids[0],
-                "https://www.instagram.com/diskominfo.lubuklinggau/p/ABC123/?igsh=xyz")
+    link_report(
+        app,
+        by_link.report_ids[0],
+        "https://www.instagram.com/diskominfo.lubuklinggau/p/ABC123/?igsh=xyz",
+    )
     by_name = make_case(account=" @Humas_Sumsel ")
     unrelated = make_case(account="@someone_else")
-    from portal.capture.worker import run_pass
+    from portal.worker.loop import run_pass
 
     with app.app_context():
         app.config["CAPTURE_ALLOW_PRIVATE"] = False  # the instagram link must not be fetched
@@ -93,13 +104,18 @@ def test_a_matching_report_flags_the_case_once_and_raises_its_priority(
         assert stats.flagged == 2
         assert run_pass(owner="t").flagged == 0  # idempotent
         priorities = {c.id: c.priority for c in db.session.scalars(sa.select(Case))}
-        assert (priorities[by_link.id], priorities[by_name.id], priorities[unrelated.id]) == \
-            (1, 1, 0)
-        events = db.session.scalars(sa.select(CaseEvent).where(
-            CaseEvent.kind == "official_account")).all()
+        assert (priorities[by_link.id], priorities[by_name.id], priorities[unrelated.id]) == (
+            1,
+            1,
+            0,
+        )
+        events = db.session.scalars(
+            sa.select(CaseEvent).where(CaseEvent.kind == "official_account")
+        ).all()
         assert [(e.case_id, e.data["agency"]) for e in events] == [
             (by_link.id, "Diskominfo Kota Lubuk Linggau"),
-            (by_name.id, "Humas Pemprov Sumatera Selatan")]
+            (by_name.id, "Humas Pemprov Sumatera Selatan"),
+        ]
     from flask import render_template_string, session
 
     with app.test_request_context("/"):
@@ -114,12 +130,13 @@ def test_deleting_an_account_removes_it(capture_app, make_user, login_as, make_c
     client = admin_client(app, make_user, login_as)
     upload(client, GOOD)
     make_case(account="humas_sumsel")
-    from portal.capture.worker import run_pass
+    from portal.worker.loop import run_pass
 
     with app.app_context():
         run_pass(owner="t")
-        account_id = db.session.scalar(sa.select(OfficialAccount.id)
-                                       .where(OfficialAccount.handle == "humas_sumsel"))
+        account_id = db.session.scalar(
+            sa.select(OfficialAccount.id).where(OfficialAccount.handle == "humas_sumsel")
+        )
     response = client.post(f"/petugas/admin/akun-resmi/{account_id}/hapus")
     assert response.status_code == 303
     assert [a[1] for a in accounts(app)] == ["diskominfo.lubuklinggau"]
@@ -128,11 +145,10 @@ def test_deleting_an_account_removes_it(capture_app, make_user, login_as, make_c
     assert client.post("/petugas/admin/akun-resmi/9999/hapus").status_code == 404
 
 
-def test_importing_an_account_flags_cases_already_open(capture_app, make_user, login_as,
-                                                       make_case):
+def test_importing_an_account_flags_cases_already_open(capture_app, make_user, login_as, make_case):
     app = capture_app()
     made = make_case(account="@humas_sumsel")
-    from portal.capture.worker import run_pass
+    from portal.worker.loop import run_pass
 
     with app.app_context():
         assert run_pass(owner="t").flagged == 0  # not in the registry yet

@@ -16,8 +16,9 @@ from portal.db import db
 
 pytest_plugins = ("tests.fixtures.capture",)
 CHROMIUM = "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                    reason="Chromium is not installed at /usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason="Chromium is not installed at /usr/bin/chromium"
+)
 
 
 @pytest.fixture
@@ -48,13 +49,18 @@ def bystander():
 def test_chromium_renders_the_post_with_its_image_through_the_fetcher(post_server, bystander):
     port, hits = bystander
     html = post_server.html.replace(
-        b"</body>", f"<img src='http://127.0.0.1:{port}/secret'><iframe src='http://localhost:"
-                    f"{port}/frame'></iframe></body>".encode()).replace(
-        b"<head>", b"<head><meta http-equiv='refresh' content='0;url=/refreshed'>")
-    policy = FetchPolicy(allow_hosts=(f"127.0.0.1:{post_server.port}",),
-                         ports=(80, 443, post_server.port, port), timeout=5)
-    shot = render_screenshot(html, base_url=post_server.url, chromium_path=CHROMIUM,
-                             policy=policy, timeout=20)
+        b"</body>",
+        f"<img src='http://127.0.0.1:{port}/secret'><iframe src='http://localhost:"
+        f"{port}/frame'></iframe></body>".encode(),
+    ).replace(b"<head>", b"<head><meta http-equiv='refresh' content='0;url=/refreshed'>")
+    policy = FetchPolicy(
+        allow_hosts=(f"127.0.0.1:{post_server.port}",),
+        ports=(80, 443, post_server.port, port),
+        timeout=5,
+    )
+    shot = render_screenshot(
+        html, base_url=post_server.url, chromium_path=CHROMIUM, policy=policy, timeout=20
+    )
     assert shot.note is None
     image = Image.open(io.BytesIO(shot.png))
     assert image.format == "PNG" and image.width == 1280
@@ -67,11 +73,12 @@ def test_chromium_renders_the_post_with_its_image_through_the_fetcher(post_serve
 
 
 def test_without_chromium_the_capture_keeps_everything_but_the_screenshot(
-        capture_app, link_report, make_case, post_server):
+    capture_app, link_report, make_case, post_server
+):
     app = capture_app(CAPTURE_SCREENSHOT=True, CHROMIUM_PATH="/nonexistent/chromium")
     made = make_case()
     link_report(app, made.report_ids[0], post_server.url)
-    from portal.capture.worker import run_pass
+    from portal.worker.loop import run_pass
 
     with app.app_context():
         assert run_pass(owner="t").captured == 1
@@ -82,15 +89,16 @@ def test_without_chromium_the_capture_keeps_everything_but_the_screenshot(
 
 
 @needs_chromium
-def test_the_worker_stores_a_real_screenshot_with_its_hash(capture_app, link_report, make_case,
-                                                          post_server):
+def test_the_worker_stores_a_real_screenshot_with_its_hash(
+    capture_app, link_report, make_case, post_server
+):
     import hashlib
 
     app = capture_app(CAPTURE_SCREENSHOT=True)
     made = make_case()
     link_report(app, made.report_ids[0], post_server.url)
-    from portal.capture.worker import run_pass
     from portal.evidence.storage import get_storage
+    from portal.worker.loop import run_pass
 
     with app.app_context():
         run_pass(owner="t")

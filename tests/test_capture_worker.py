@@ -5,10 +5,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from portal.capture.models import Capture, Job, JobKind, JobState, LivenessCheck
-from portal.capture.worker import run_pass
 from portal.db import db, utcnow
 from portal.evidence.models import Link
 from portal.intake.models import Report
+from portal.worker.loop import run_pass
 
 pytest_plugins = ("tests.fixtures.capture",)
 
@@ -21,8 +21,9 @@ def work(app) -> object:
 def make_due(app, capture_id: int, *, reported_hours_ago: float | None = None) -> None:
     """Pretend time has passed: the liveness job is due (and the reports were filed earlier)."""
     with app.app_context():
-        job = db.session.scalar(sa.select(Job).where(Job.kind == JobKind.LIVENESS,
-                                                     Job.target == str(capture_id)))
+        job = db.session.scalar(
+            sa.select(Job).where(Job.kind == JobKind.LIVENESS, Job.target == str(capture_id))
+        )
         job.run_after = utcnow() - timedelta(seconds=1)
         for report in db.session.scalars(sa.select(Report)) if reported_hours_ago else ():
             report.created_at = utcnow() - timedelta(hours=reported_hours_ago)
@@ -36,8 +37,9 @@ def capture_row(app, url: str) -> Capture:
         return capture
 
 
-def test_a_reported_link_is_captured_once_and_shared_by_reports(capture_app, link_report, make_case,
-                                                               post_server):
+def test_a_reported_link_is_captured_once_and_shared_by_reports(
+    capture_app, link_report, make_case, post_server
+):
     app = capture_app()
     first, second = make_case(), make_case()
     link_report(app, first.report_ids[0], post_server.url)
@@ -58,21 +60,22 @@ def test_a_reported_link_is_captured_once_and_shared_by_reports(capture_app, lin
         assert get_storage().get(capture.html_key) == post_server.html
 
 
-def test_a_refused_address_is_recorded_as_the_reason(capture_app, link_report, make_case,
-                                                     post_server):
+def test_a_refused_address_is_recorded_as_the_reason(
+    capture_app, link_report, make_case, post_server
+):
     app = capture_app(CAPTURE_ALLOW_PRIVATE=False)
     app.config["CAPTURE_ALLOWED_PORTS"] = (80, 443, post_server.port)  # only the address fails
     made = make_case()
     link_report(app, made.report_ids[0], post_server.url)
     work(app)
     capture = capture_row(app, post_server.url)
-    assert (capture.error, capture.status_code, capture.html_key) == ("blocked_address", None,
-                                                                     None)
+    assert (capture.error, capture.status_code, capture.html_key) == ("blocked_address", None, None)
     assert post_server.requests == []
 
 
-def test_removal_change_login_wall_and_return_are_recorded(capture_app, link_report, make_case,
-                                                           post_server):
+def test_removal_change_login_wall_and_return_are_recorded(
+    capture_app, link_report, make_case, post_server
+):
     app = capture_app()
     made = make_case()
     link_report(app, made.report_ids[0], post_server.url)
@@ -124,10 +127,11 @@ def test_liveness_schedule_is_dense_at_first_then_daily(capture_app):
     assert hours[-1] == 30 * 24 and len(hours) == 5 + 29
 
 
-def test_a_job_whose_worker_died_is_retried_after_its_lease(capture_app, link_report, make_case,
-                                                            post_server):
+def test_a_job_whose_worker_died_is_retried_after_its_lease(
+    capture_app, link_report, make_case, post_server
+):
     app = capture_app(WORKER_LEASE_SECONDS=60)
-    from portal.capture.worker import claim_job, run_job
+    from portal.capture.jobs import claim_job, run_job
 
     made = make_case()
     link_report(app, made.report_ids[0], post_server.url)
@@ -146,7 +150,8 @@ def test_a_job_whose_worker_died_is_retried_after_its_lease(capture_app, link_re
 
 
 def test_an_unreachable_site_is_retried_before_the_failure_is_recorded(
-        capture_app, link_report, make_case):
+    capture_app, link_report, make_case
+):
     from tests.conftest import free_port
 
     app = capture_app(WORKER_MAX_ATTEMPTS=2, WORKER_RETRY_SECONDS=600)
@@ -156,7 +161,10 @@ def test_an_unreachable_site_is_retried_before_the_failure_is_recorded(
     with app.app_context():
         job = db.session.scalar(sa.select(Job).where(Job.kind == JobKind.CAPTURE))
         assert (job.state, job.attempts, job.last_error) == (
-            JobState.QUEUED, 1, "TransientFetchError: connection")
+            JobState.QUEUED,
+            1,
+            "TransientFetchError: connection",
+        )
         assert job.run_after > utcnow() + timedelta(minutes=9)  # back-off
         assert db.session.scalar(sa.select(Capture)) is None
         job.run_after = utcnow()
@@ -170,8 +178,8 @@ def test_an_unreachable_site_is_retried_before_the_failure_is_recorded(
 def test_two_workers_never_claim_the_same_job(capture_app, link_report, make_case):
     import threading
 
+    from portal.capture.jobs import claim_job
     from portal.capture.operations import enqueue_new_links
-    from portal.capture.worker import claim_job
 
     app = capture_app()
     made = make_case()
@@ -196,8 +204,9 @@ def test_two_workers_never_claim_the_same_job(capture_app, link_report, make_cas
     assert sorted(claimed["a"] + claimed["b"]) == list(range(1, 9))
 
 
-def test_sweep_deletes_only_unreferenced_capture_files(capture_app, link_report, make_case,
-                                                       post_server):
+def test_sweep_deletes_only_unreferenced_capture_files(
+    capture_app, link_report, make_case, post_server
+):
     from portal.capture.operations import capture_key
     from portal.evidence.storage import get_storage
 

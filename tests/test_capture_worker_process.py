@@ -18,16 +18,32 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_worker(app, log: Path) -> subprocess.Popen:
-    env = {**os.environ,
-           "PORTAL_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-           "PORTAL_SECRET_KEY": "test-secret", "PORTAL_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-           "PORTAL_CAPTURE_ALLOW_PRIVATE": "true", "PORTAL_CAPTURE_SCREENSHOT": "false",
-           "PORTAL_WORKER_LEASE_SECONDS": "2", "PORTAL_MAIL_SUPPRESS_SEND": "true"}
+    env = {
+        **os.environ,
+        "PORTAL_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "PORTAL_SECRET_KEY": "test-secret",
+        "PORTAL_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        "PORTAL_CAPTURE_ALLOW_PRIVATE": "true",
+        "PORTAL_CAPTURE_SCREENSHOT": "false",
+        "PORTAL_WORKER_LEASE_SECONDS": "2",
+        "PORTAL_MAIL_SUPPRESS_SEND": "true",
+    }
     flask = Path(sys.executable).with_name("flask")
     with log.open("ab") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [str(flask), "--app", "tests.fixtures.capture:create_test_app", "worker",
-             "--interval", "0.2"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                str(flask),
+                "--app",
+                "tests.fixtures.capture:create_test_app",
+                "worker",
+                "--interval",
+                "0.2",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def wait_for(check, what: str, log: Path, seconds: float = 20) -> None:
@@ -50,7 +66,8 @@ def job_and_captures(app) -> tuple[Job | None, int]:
 
 
 def test_a_worker_killed_mid_capture_leaves_the_job_to_its_successor(
-        capture_app, link_report, make_case, post_server, tmp_path):
+    capture_app, link_report, make_case, post_server, tmp_path
+):
     app = capture_app()
     made = make_case()
     link_report(app, made.report_ids[0], post_server.url)
@@ -70,8 +87,7 @@ def test_a_worker_killed_mid_capture_leaves_the_job_to_its_successor(
     second = start_worker(app, log)
     try:
         wait_for(lambda: job_and_captures(app)[1] == 1, "the capture", log, 30)
-        wait_for(lambda: job_and_captures(app)[0].state == JobState.DONE, "the job to finish",
-                 log)
+        wait_for(lambda: job_and_captures(app)[0].state == JobState.DONE, "the job to finish", log)
     finally:
         second.send_signal(signal.SIGTERM)
         code = second.wait(15)

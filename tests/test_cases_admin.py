@@ -10,8 +10,7 @@ from portal.reference.models import Category, Region
 
 def _ids(app):
     with app.app_context():
-        cat = db.session.scalar(sa.select(Category.id).where(
-            Category.code == "asn-medsos-posting"))
+        cat = db.session.scalar(sa.select(Category.id).where(Category.code == "asn-medsos-posting"))
         llg = db.session.scalar(sa.select(Region.id).where(Region.code == "16.74"))
         team = db.session.scalar(sa.select(Team.id).where(Team.slug == "inspektorat-sumsel"))
         return cat, llg, team
@@ -19,8 +18,7 @@ def _ids(app):
 
 def test_pages_are_for_admins_only(client, make_user, login_as):
     login_as(client, make_user(role="supervisor"))
-    for path in ("/petugas/admin/routing", "/petugas/admin/balasan",
-                 "/petugas/admin/balasan/baru"):
+    for path in ("/petugas/admin/routing", "/petugas/admin/balasan", "/petugas/admin/balasan/baru"):
         assert client.get(path).status_code == 403
 
 
@@ -28,10 +26,15 @@ def test_most_specific_rule_routes_new_cases(client, app, make_case, make_user, 
     cat, llg, inspektorat = _ids(app)
     login_as(client, make_user(role="admin", team=None))
     client.post("/bahasa", data={"lang": "en"})
-    assert client.post("/petugas/admin/routing", data={
-        "category": cat, "region": llg, "team": inspektorat}).status_code == 303
-    again = client.post("/petugas/admin/routing", data={
-        "category": cat, "region": llg, "team": inspektorat})
+    assert (
+        client.post(
+            "/petugas/admin/routing", data={"category": cat, "region": llg, "team": inspektorat}
+        ).status_code
+        == 303
+    )
+    again = client.post(
+        "/petugas/admin/routing", data={"category": cat, "region": llg, "team": inspektorat}
+    )
     assert "exists already" in again.text
     assert make_case(region="16.74").team_id == inspektorat
     default = make_case(region="16.71")
@@ -50,18 +53,32 @@ def test_most_specific_rule_routes_new_cases(client, app, make_case, make_user, 
 
 def test_canned_replies_crud(client, app, make_user, login_as):
     login_as(client, make_user(role="admin", team=None))
-    response = client.post("/petugas/admin/balasan/baru", data={
-        "title": "Minta jam unggah", "category": "None", "status": "investigating",
-        "body_id": "Jam berapa?", "body_en": "What time?"})
+    response = client.post(
+        "/petugas/admin/balasan/baru",
+        data={
+            "title": "Minta jam unggah",
+            "category": "None",
+            "status": "investigating",
+            "body_id": "Jam berapa?",
+            "body_en": "What time?",
+        },
+    )
     assert response.status_code == 303
     with app.app_context():
         reply = db.session.scalar(sa.select(CannedReply))
         assert (reply.status, reply.category_id) == ("investigating", None)
         reply_id = reply.id
     assert "Minta jam unggah" in client.get("/petugas/admin/balasan").text
-    client.post(f"/petugas/admin/balasan/{reply_id}", data={
-        "title": "Minta jam", "category": "None", "status": "", "body_id": "Jam?",
-        "body_en": "Time?"})
+    client.post(
+        f"/petugas/admin/balasan/{reply_id}",
+        data={
+            "title": "Minta jam",
+            "category": "None",
+            "status": "",
+            "body_id": "Jam?",
+            "body_en": "Time?",
+        },
+    )
     with app.app_context():
         reply = db.session.get(CannedReply, reply_id)
         assert (reply.title, reply.status) == ("Minta jam", None)

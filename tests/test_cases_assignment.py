@@ -24,28 +24,38 @@ def test_supervisor_assigns_and_officer_is_emailed(client, app, make_case, make_
     made = make_case()
     supervisor, officer = make_user(role="supervisor"), make_user()
     login_as(client, supervisor)
-    response = client.post(f"/petugas/kasus/{made.id}/tugaskan",
-                           data={"assignee": officer.id, "version": _version(app, made.id)})
+    response = client.post(
+        f"/petugas/kasus/{made.id}/tugaskan",
+        data={"assignee": officer.id, "version": _version(app, made.id)},
+    )
     assert response.status_code == 303
     with app.app_context():
         case = db.session.get(Case, made.id)
         assert case.assignee_id == officer.id and case.status == "assigned"
-        mail = db.session.scalar(sa.select(OutboxMessage).where(
-            OutboxMessage.kind == "case_assigned"))
+        mail = db.session.scalar(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "case_assigned")
+        )
         assert mail.recipient == officer.email and made.reference in mail.subject
         assert f"/petugas/kasus/{made.id}" in mail.body_text
 
 
-def test_officers_cannot_assign_and_nobody_assigns_outside_the_team(client, app, make_case,
-                                                                    make_user, login_as):
+def test_officers_cannot_assign_and_nobody_assigns_outside_the_team(
+    client, app, make_case, make_user, login_as
+):
     made = make_case()
     officer, outsider = make_user(), make_user(team="inspektorat-sumsel")
     login_as(client, officer)
-    assert client.post(f"/petugas/kasus/{made.id}/tugaskan",
-                       data={"assignee": officer.id, "version": 1}).status_code == 403
+    assert (
+        client.post(
+            f"/petugas/kasus/{made.id}/tugaskan", data={"assignee": officer.id, "version": 1}
+        ).status_code
+        == 403
+    )
     login_as(client, make_user(role="supervisor"))
-    client.post(f"/petugas/kasus/{made.id}/tugaskan",
-                data={"assignee": outsider.id, "version": _version(app, made.id)})
+    client.post(
+        f"/petugas/kasus/{made.id}/tugaskan",
+        data={"assignee": outsider.id, "version": _version(app, made.id)},
+    )
     with app.app_context():
         assert db.session.get(Case, made.id).assignee_id is None
 
@@ -92,21 +102,26 @@ def test_simultaneous_claims_have_exactly_one_winner(app, make_case, make_user):
     with app.app_context():
         case = db.session.get(Case, made.id)
         assert case.assignee_id in {o.id for o in officers}
-        assigned = db.session.scalars(sa.select(CaseEvent).where(
-            CaseEvent.case_id == made.id, CaseEvent.kind == "assigned")).all()
+        assigned = db.session.scalars(
+            sa.select(CaseEvent).where(CaseEvent.case_id == made.id, CaseEvent.kind == "assigned")
+        ).all()
         assert len(assigned) == 1
 
 
-@pytest.mark.parametrize(("method", "path", "data"), [
-    ("get", "", None),
-    ("post", "/status", {"to": "triaged", "version": 1}),
-    ("post", "/tugaskan", {"assignee": 1, "version": 1}),
-    ("post", "/ambil", {}),
-    ("post", "/catatan", {"body": "x"}),
-    ("post", "/pesan", {"report": 1, "body": "x"}),
-])
-def test_other_team_gets_404_by_url(client, app, make_case, make_user, login_as,
-                                    method, path, data):
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "", None),
+        ("post", "/status", {"to": "triaged", "version": 1}),
+        ("post", "/tugaskan", {"assignee": 1, "version": 1}),
+        ("post", "/ambil", {}),
+        ("post", "/catatan", {"body": "x"}),
+        ("post", "/pesan", {"report": 1, "body": "x"}),
+    ],
+)
+def test_other_team_gets_404_by_url(
+    client, app, make_case, make_user, login_as, method, path, data
+):
     made = make_case()
     login_as(client, make_user(role="supervisor", team="inspektorat-sumsel"))
     response = getattr(client, method)(f"/petugas/kasus/{made.id}{path}", data=data)
@@ -114,20 +129,34 @@ def test_other_team_gets_404_by_url(client, app, make_case, make_user, login_as,
     with app.app_context():
         case = db.session.get(Case, made.id)
         assert (case.status, case.assignee_id) == ("new", None)
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent).where(
-            CaseEvent.case_id == made.id)) == 2  # created, report_attached
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(CaseEvent)
+                .where(CaseEvent.case_id == made.id)
+            )
+            == 2
+        )  # created, report_attached
 
 
-def test_form_fields_cannot_reach_another_teams_case(client, app, make_case, make_user,
-                                                     login_as):
+def test_form_fields_cannot_reach_another_teams_case(client, app, make_case, make_user, login_as):
     mine = make_case(category="pungli", region="16.71")  # inspektorat-sumsel
     theirs = make_case()  # bawaslu-sumsel
     login_as(client, make_user(team="inspektorat-sumsel"))
-    client.post(f"/petugas/kasus/{mine.id}/pesan",
-                data={"report": theirs.report_ids[0], "body": "Halo", "case_id": theirs.id})
-    client.post(f"/petugas/kasus/{mine.id}/status",
-                data={"to": "triaged", "version": _version(app, mine.id), "case_id": theirs.id,
-                      "team_id": 1, "assignee_id": 1})
+    client.post(
+        f"/petugas/kasus/{mine.id}/pesan",
+        data={"report": theirs.report_ids[0], "body": "Halo", "case_id": theirs.id},
+    )
+    client.post(
+        f"/petugas/kasus/{mine.id}/status",
+        data={
+            "to": "triaged",
+            "version": _version(app, mine.id),
+            "case_id": theirs.id,
+            "team_id": 1,
+            "assignee_id": 1,
+        },
+    )
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Message)) == 0
         other = db.session.get(Case, theirs.id)
@@ -155,28 +184,37 @@ def test_hand_over_moves_all_open_cases(client, app, make_case, make_user, login
         db.session.commit()
     login_as(client, make_user(role="supervisor"))
     _english(client)
-    page = client.post("/petugas/kasus/serah-terima", follow_redirects=True,
-                       data={"from_officer": leaving.id, "to_officer": staying.id})
+    page = client.post(
+        "/petugas/kasus/serah-terima",
+        follow_redirects=True,
+        data={"from_officer": leaving.id, "to_officer": staying.id},
+    )
     assert "2 open cases were handed over" in page.text
     with app.app_context():
         for made in open_cases:
             assert db.session.get(Case, made.id).assignee_id == staying.id
-            event = db.session.scalars(sa.select(CaseEvent).where(
-                CaseEvent.case_id == made.id, CaseEvent.kind == "assigned")).one()
+            event = db.session.scalars(
+                sa.select(CaseEvent).where(
+                    CaseEvent.case_id == made.id, CaseEvent.kind == "assigned"
+                )
+            ).one()
             assert event.data["hand_over"] is True
         assert db.session.get(Case, done.id).assignee_id == leaving.id
-        mails = db.session.scalars(sa.select(OutboxMessage).where(
-            OutboxMessage.kind == "case_assigned")).all()
+        mails = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "case_assigned")
+        ).all()
         assert [m.recipient for m in mails] == [staying.email]
 
 
-def test_hand_over_is_for_supervisors_within_their_team(client, app, make_case, make_user,
-                                                        login_as):
+def test_hand_over_is_for_supervisors_within_their_team(
+    client, app, make_case, make_user, login_as
+):
     a, outsider = make_user(), make_user(team="inspektorat-sumsel")
     login_as(client, a)
     assert client.get("/petugas/kasus/serah-terima").status_code == 403
     login_as(client, make_user(role="supervisor"))
-    client.post("/petugas/kasus/serah-terima", data={"from_officer": a.id,
-                                                      "to_officer": outsider.id})
+    client.post(
+        "/petugas/kasus/serah-terima", data={"from_officer": a.id, "to_officer": outsider.id}
+    )
     page = client.get("/petugas/kasus/serah-terima")
     assert outsider.email not in page.text

@@ -3,9 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
-from portal.cases.audit import AppendOnlyViolation
 from portal.cases.history import record_event
-from portal.cases.models import Case, CaseEvent
+from portal.cases.models import AppendOnlyViolation, Case, CaseEvent
 from portal.db import db
 
 
@@ -15,8 +14,13 @@ def tamper(app, case_id: int, seq: int) -> None:
         postgres = conn.dialect.name == "postgresql"
         if postgres:
             conn.execute(sa.text("ALTER TABLE case_event DISABLE TRIGGER case_event_append_only"))
-        conn.execute(sa.text("UPDATE case_event SET actor_label = 'someone else' "
-                             "WHERE case_id = :case AND seq = :seq"), {"case": case_id, "seq": seq})
+        conn.execute(
+            sa.text(
+                "UPDATE case_event SET actor_label = 'someone else' "
+                "WHERE case_id = :case AND seq = :seq"
+            ),
+            {"case": case_id, "seq": seq},
+        )
         if postgres:
             conn.execute(sa.text("ALTER TABLE case_event ENABLE TRIGGER case_event_append_only"))
 
@@ -57,8 +61,12 @@ def test_audit_pages(app, client, make_user, login_as, two_cases):
     page = client.get(f"/petugas/kasus/{first.id}/audit")
     assert page.status_code == 200 and 'class="chain-ok"' in page.text
     with app.app_context():
-        head = db.session.scalar(sa.select(CaseEvent.hash).where(
-            CaseEvent.case_id == first.id).order_by(CaseEvent.seq.desc()).limit(1))
+        head = db.session.scalar(
+            sa.select(CaseEvent.hash)
+            .where(CaseEvent.case_id == first.id)
+            .order_by(CaseEvent.seq.desc())
+            .limit(1)
+        )
     assert head in page.text
     assert client.get("/petugas/audit").status_code == 403  # officers: only per case
 
@@ -72,7 +80,8 @@ def test_audit_pages(app, client, make_user, login_as, two_cases):
     assert 'class="chain-bad"' in overview.text
     found = supervisor.get(f"/petugas/audit?ref={first.reference}")
     assert found.status_code == 303 and found.headers["Location"].endswith(
-        f"/petugas/kasus/{first.id}/audit")
+        f"/petugas/kasus/{first.id}/audit"
+    )
 
 
 def test_other_team_cannot_see_a_case_audit(client, make_user, login_as, two_cases):

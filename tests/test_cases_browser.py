@@ -24,14 +24,21 @@ def _login(page, live_server, user):
 def test_case_from_queue_to_decision(phone, live_server, app, make_case, make_user):
     made = make_case(reports=3, emails=["satu@example.com", None, None])
     with app.app_context():
-        db.session.add(CannedReply(title="Minta jam unggah", body_en="When did you see it?",
-                                   body_id="Jam berapa unggahan itu Anda lihat?"))
+        db.session.add(
+            CannedReply(
+                title="Minta jam unggah",
+                body_en="When did you see it?",
+                body_id="Jam berapa unggahan itu Anda lihat?",
+            )
+        )
         db.session.commit()
     supervisor = make_user(role="supervisor", name="Sari Supervisor")
     officer = make_user(name="Putra Petugas")
     blocked = []
-    phone.on("console", lambda msg: blocked.append(msg.text)
-             if "Content Security Policy" in msg.text else None)
+    phone.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
 
     _login(phone, live_server, supervisor)
     phone.goto(live_server + "/petugas/kasus/")

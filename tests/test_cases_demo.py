@@ -13,7 +13,7 @@ from portal.accounts.models import User
 from portal.cases.history import verify_chain
 from portal.cases.models import Case, CaseEvent
 from portal.db import db, utcnow
-from portal.demo_history import CASES, make_plans
+from portal.demo.history import CASES, make_plans
 
 CURRENT = 8  # the scenario reports of portal/demo.py, in 6 cases
 
@@ -32,8 +32,9 @@ def figures(html: str) -> dict[str, list[str]]:
     """Each chart's accessible table: caption -> the shown values, row by row."""
     main = html.split('<main id="main">')[1].split("</main>")[0]
     tables = re.findall(r"<caption>(.*?)</caption>(.*?)</table>", main, re.S)
-    return {title: re.findall(r'<th scope="row">.*?</th><td>(.*?)</td>', body)
-            for title, body in tables}
+    return {
+        title: re.findall(r'<th scope="row">.*?</th><td>(.*?)</td>', body) for title, body in tables
+    }
 
 
 def numbers_at_least(values: list[str], k: int = 5) -> list[int]:
@@ -46,15 +47,25 @@ def test_demo_load_is_idempotent(app, client, login_as):
     with app.app_context():
         cases, events = count(Case), count(CaseEvent)
         statuses = set(db.session.scalars(sa.select(Case.status)))
-        kominfo = db.session.scalar(sa.select(Case).where(
-            Case.reported_party == "Diskominfo Kota Lubuk Linggau").order_by(Case.id))
+        kominfo = db.session.scalar(
+            sa.select(Case)
+            .where(Case.reported_party == "Diskominfo Kota Lubuk Linggau")
+            .order_by(Case.id)
+        )
         assert kominfo.team.slug == "bawaslu-lubuklinggau"
-        supervisor = db.session.scalar(sa.select(User).where(
-            User.email == "supervisor@demo.test"))
+        supervisor = db.session.scalar(sa.select(User).where(User.email == "supervisor@demo.test"))
         db.session.expunge(supervisor)
     assert cases == CASES + 6
-    assert {"new", "triaged", "waiting_for_reporter", "resolved", "closed", "rejected",
-            "assigned", "investigating"} <= statuses
+    assert {
+        "new",
+        "triaged",
+        "waiting_for_reporter",
+        "resolved",
+        "closed",
+        "rejected",
+        "assigned",
+        "investigating",
+    } <= statuses
     assert "0 new demo report(s), 0 new past case(s)" in load(app)
     with app.app_context():
         assert (count(Case), count(CaseEvent)) == (cases, events)
@@ -80,29 +91,34 @@ def test_history_is_in_the_past_with_valid_chains(app):
         overdue = [c for c in cases if c.resolved_at is None and c.due_at < now]
         assert len(overdue) >= 3
         assert max(c.report_count for c in cases) >= 15
-        assert {c.team.slug for c in cases} == {"bawaslu-lubuklinggau", "bawaslu-sumsel",
-                                                 "inspektorat-sumsel"}
+        assert {c.team.slug for c in cases} == {
+            "bawaslu-lubuklinggau",
+            "bawaslu-sumsel",
+            "inspektorat-sumsel",
+        }
 
 
 def test_the_plan_is_the_same_every_time():
     now = utcnow()
     first, second = make_plans(now), make_plans(now)
     assert [(p.code, p.region, p.created, p.status, p.reports) for p in first] == [
-        (p.code, p.region, p.created, p.status, p.reports) for p in second]
+        (p.code, p.region, p.created, p.status, p.reports) for p in second
+    ]
     referrals = [p.referral for p in first if p.referral]
     assert {r["body"] for r in referrals} >= {"bkn", "bawaslu", "inspektorat"}
     assert sum(1 for r in referrals if r["answered"] and r["sanction"] == "yes") >= 10
 
 
 def test_public_pages_are_informative_in_both_languages(app, client):
-    from portal.public.heads import publish_heads
+    from portal.public.opendata.heads import publish_heads
     from portal.public.stats import refresh_stats
 
     load(app)
     with app.app_context():
         refresh_stats()
         published = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Case).where(Case.is_published.is_(True)))
+            sa.select(sa.func.count()).select_from(Case).where(Case.is_published.is_(True))
+        )
         today = utcnow().astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
         heads = publish_heads(day=today)
         db.session.commit()

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from portal.cases.duplicates import list_duplicate_suggestions, reject_suggestion
+from portal.cases.duplicates.queries import list_duplicate_suggestions, reject_suggestion
 from portal.cases.models import Case, CaseEvent, Status
 from portal.db import db
 from portal.evidence.operations import store_evidence
@@ -35,18 +35,23 @@ def test_fourteen_reports_of_one_post_make_one_case_and_screenshots_are_suggeste
     main = case_of(first)
     assert main.report_count == 14
     assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 1
-    joined = db.session.scalars(sa.select(CaseEvent).where(
-        CaseEvent.case_id == main.id, CaseEvent.kind == "report_attached")).all()
+    joined = db.session.scalars(
+        sa.select(CaseEvent).where(
+            CaseEvent.case_id == main.id, CaseEvent.kind == "report_attached"
+        )
+    ).all()
     assert [e.data.get("matched_on") for e in joined][1:] == ["link"] * 13
     assert {e.data.get("url") for e in joined[1:]} == {POST}
 
     # Screenshot-only reports: cropped, re-compressed like WhatsApp, and an unrelated one.
     cropped = file_report()
-    store_evidence(report=cropped, data=encode(original.crop((0, 30, 720, 1240))),
-                   filename="crop.png")
+    store_evidence(
+        report=cropped, data=encode(original.crop((0, 30, 720, 1240))), filename="crop.png"
+    )
     whatsapp = file_report()
-    store_evidence(report=whatsapp, data=encode(original, "JPEG", quality=40),
-                   filename="IMG-WA0001.jpg")
+    store_evidence(
+        report=whatsapp, data=encode(original, "JPEG", quality=40), filename="IMG-WA0001.jpg"
+    )
     unrelated = file_report()
     store_evidence(report=unrelated, data=encode(screenshot(7)), filename="other.png")
     db.session.flush()
@@ -78,8 +83,12 @@ def test_link_match_does_not_join_finished_or_merged_cases(app_ctx):
 def test_oldest_open_case_wins_when_links_match_several(app_ctx):
     older = case_of(file_report(links=["https://x.com/diskominfo/status/111"]))
     newer = case_of(file_report(links=["https://x.com/diskominfo/status/222"]))
-    both = file_report(links=["https://x.com/diskominfo/status/222",
-                              "https://twitter.com/diskominfo/status/111?s=20"])
+    both = file_report(
+        links=[
+            "https://x.com/diskominfo/status/222",
+            "https://twitter.com/diskominfo/status/111?s=20",
+        ]
+    )
     assert both.case_id == older.id
     assert newer.report_count == 1
 
@@ -122,7 +131,7 @@ def test_rejected_suggestion_is_hidden_and_recorded_on_both_cases(app_ctx, make_
 
 
 def test_reindex_command_indexes_evidence_loaded_without_the_orm(app):
-    from portal.cases.dup_models import PhashBand
+    from portal.cases.duplicates.models import PhashBand
 
     with app.app_context():
         main_id = file_report(phashes=[BASE]).case_id
@@ -130,7 +139,7 @@ def test_reindex_command_indexes_evidence_loaded_without_the_orm(app):
         db.session.execute(sa.delete(PhashBand))  # as after a bulk import
         db.session.commit()
         assert list_duplicate_suggestions(db.session.get(Case, main_id)) == []
-    result = app.test_cli_runner().invoke(args=["cases", "reindex-phash"])
+    result = app.test_cli_runner().invoke(args=["duplicates", "reindex-phash"])
     assert result.exit_code == 0 and "Indexed 2 evidence rows" in result.output
     with app.app_context():
         main = db.session.get(Case, main_id)

@@ -11,11 +11,20 @@ from portal.reference.models import Category
 def test_reports_filed_through_intake_with_the_same_post_share_one_case(app_ctx):
     category = db.session.scalar(sa.select(Category).where(Category.code == "akun-resmi-kampanye"))
     cases = set()
-    for url in ("https://www.instagram.com/p/C8xYz12AbCd/?igsh=MWQ1",
-                "https://instagram.com/p/C8xYz12AbCd?utm_source=ig_web_copy_link"):
-        submitted = submit_report(category=category, region=None, reported_party="Diskominfo",
-                                  description="Unggahan kampanye", files=[], links=[url],
-                                  idempotency_key=None, language="id")
+    for url in (
+        "https://www.instagram.com/p/C8xYz12AbCd/?igsh=MWQ1",
+        "https://instagram.com/p/C8xYz12AbCd?utm_source=ig_web_copy_link",
+    ):
+        submitted = submit_report(
+            category=category,
+            region=None,
+            reported_party="Diskominfo",
+            description="Unggahan kampanye",
+            files=[],
+            links=[url],
+            idempotency_key=None,
+            language="id",
+        )
         cases.add(submitted.case.id)
     assert len(cases) == 1
     assert db.session.get(Case, cases.pop()).report_count == 2

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from portal.cases.merges import MergeError, merge_cases, split_report, unmerge_case
+from portal.cases.duplicates.operations import MergeError, merge_cases, split_report, unmerge_case
 from portal.cases.models import Case, CaseEvent, Message, Status
 from portal.db import db
 from tests.test_cases_duplicates_support import case_of, file_report, flip
@@ -12,20 +12,29 @@ BASE = "0123456789abcdef"
 
 
 def kinds(case: Case) -> list[str]:
-    return list(db.session.scalars(
-        sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)))
+    return list(
+        db.session.scalars(
+            sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        )
+    )
 
 
 def test_merge_then_split_restores_counts_and_records_everything(app_ctx, make_user):
     officer = make_user()
-    target_reports = [file_report(links=["https://x.com/a/status/1"], hours_ago=5)
-                      for _ in range(3)]
-    source_reports = [file_report(links=["https://x.com/a/status/2"], hours_ago=30)
-                      for _ in range(2)]
+    target_reports = [
+        file_report(links=["https://x.com/a/status/1"], hours_ago=5) for _ in range(3)
+    ]
+    source_reports = [
+        file_report(links=["https://x.com/a/status/2"], hours_ago=30) for _ in range(2)
+    ]
     target, source = case_of(target_reports[0]), case_of(source_reports[0])
     assert (target.report_count, source.report_count) == (3, 2)
-    message = Message(case_id=source.id, report_id=source_reports[0].id,
-                      direction="from_reporter", body="Ini tautannya")
+    message = Message(
+        case_id=source.id,
+        report_id=source_reports[0].id,
+        direction="from_reporter",
+        body="Ini tautannya",
+    )
     db.session.add(message)
     db.session.flush()
 
@@ -62,7 +71,7 @@ def test_undo_merge_brings_reports_and_status_back(app_ctx, make_user):
     assert source.status == Status.TRIAGED and source.merged_into_id is None
     assert db.session.get(type(source_report), source_report.id).case_id == source.id
     assert kinds(source)[-1] == "merge_undone" and kinds(target)[-1] == "merge_undone"
-    from portal.cases.duplicates import list_duplicate_suggestions
+    from portal.cases.duplicates.queries import list_duplicate_suggestions
 
     assert list_duplicate_suggestions(source) == []  # undoing says "not the same matter"
 

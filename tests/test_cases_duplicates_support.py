@@ -18,18 +18,36 @@ from portal.intake.models import Report
 from portal.reference.models import Category
 
 
-def file_report(*, category: str = "akun-resmi-kampanye", links=(), phashes=(), account=None,
-                hours_ago: float = 0, description: str = "Unggahan kampanye") -> Report:
+def file_report(
+    *,
+    category: str = "akun-resmi-kampanye",
+    links=(),
+    phashes=(),
+    account=None,
+    hours_ago: float = 0,
+    description: str = "Unggahan kampanye",
+) -> Report:
     """A report placed like intake does: links attached before place_report, evidence after."""
     cat = db.session.scalar(sa.select(Category).where(Category.code == category))
-    report = Report(tracking_hash=secrets.token_hex(32), category=cat, category_id=cat.id,
-                    description=description, reported_account=account,
-                    created_at=utcnow() - timedelta(hours=hours_ago))
+    report = Report(
+        tracking_hash=secrets.token_hex(32),
+        category=cat,
+        category_id=cat.id,
+        description=description,
+        reported_account=account,
+        created_at=utcnow() - timedelta(hours=hours_ago),
+    )
     for url in links:
         found = canonicalize_link(url)
-        report.links.append(Link(url_given=found.url_given, url_canonical=found.url_canonical,
-                                 platform=found.platform, post_id=found.post_id,
-                                 account=found.account))
+        report.links.append(
+            Link(
+                url_given=found.url_given,
+                url_canonical=found.url_canonical,
+                platform=found.platform,
+                post_id=found.post_id,
+                account=found.account,
+            )
+        )
     place_report(report)
     for phash in phashes:
         add_evidence(report, phash)
@@ -40,11 +58,21 @@ def file_report(*, category: str = "akun-resmi-kampanye", links=(), phashes=(), 
 def add_evidence(report: Report, phash: str) -> Evidence:
     """An evidence row with a chosen perceptual hash (no files behind it)."""
     digest = secrets.token_hex(32)
-    evidence = Evidence(report_id=report.id, original_key=f"sealed/{digest}",
-                        clean_key=f"clean/{digest}.png", thumb_key=f"thumb/{digest}.webp",
-                        original_format="PNG", clean_mime="image/png", sha256_original=digest,
-                        sha256_clean=digest, size_original=1, size_clean=1, width=10, height=10,
-                        phash=phash)
+    evidence = Evidence(
+        report_id=report.id,
+        original_key=f"sealed/{digest}",
+        clean_key=f"clean/{digest}.png",
+        thumb_key=f"thumb/{digest}.webp",
+        original_format="PNG",
+        clean_mime="image/png",
+        sha256_original=digest,
+        sha256_clean=digest,
+        size_original=1,
+        size_clean=1,
+        width=10,
+        height=10,
+        phash=phash,
+    )
     db.session.add(evidence)
     db.session.flush()
     return evidence
@@ -72,12 +100,16 @@ def screenshot(seed: int, width: int = 720, height: int = 1280) -> Image.Image:
     draw.ellipse([20, 15, 80, 75], fill=(rnd.randrange(256), 60, 120))
     draw.text((100, 35), "diskominfo.lubuklinggau", fill="black")
     top = 100
-    draw.rectangle([0, top, width, top + 720],
-                   fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)))
+    draw.rectangle(
+        [0, top, width, top + 720],
+        fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)),
+    )
     for _ in range(12):
         x, y = rnd.randrange(width), top + rnd.randrange(720)
-        draw.rectangle([x, y, x + rnd.randrange(60, 300), y + rnd.randrange(40, 200)],
-                       fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)))
+        draw.rectangle(
+            [x, y, x + rnd.randrange(60, 300), y + rnd.randrange(40, 200)],
+            fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)),
+        )
     for i in range(10):
         draw.text((20, top + 740 + i * 30), f"Line {i} of the caption {seed}", fill="black")
     return img

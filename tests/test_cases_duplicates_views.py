@@ -17,8 +17,11 @@ def cases(app):
     with app.app_context():
         image = encode(screenshot(3))
         made = {}
-        for name, category in (("main", "akun-resmi-kampanye"), ("similar", "asn-medsos-posting"),
-                               ("foreign", "layanan-publik")):
+        for name, category in (
+            ("main", "akun-resmi-kampanye"),
+            ("similar", "asn-medsos-posting"),
+            ("foreign", "layanan-publik"),
+        ):
             report = file_report(category=category)
             store_evidence(report=report, data=image, filename=f"{name}.png")
             made[name] = report.case_id
@@ -98,19 +101,20 @@ def test_merge_by_reference_only_finds_own_team_cases(app, client, make_user, lo
         assert db.session.get(Case, cases["similar"]).merged_into_id == cases["main"]
 
 
-def test_other_team_gets_404_on_every_duplicates_endpoint(app, client, make_user, login_as,
-                                                          cases):
+def test_other_team_gets_404_on_every_duplicates_endpoint(app, client, make_user, login_as, cases):
     login_as(client, make_user(team="inspektorat-sumsel"))
     main, similar, foreign = cases["main"], cases["similar"], cases["foreign"]
     assert client.get(f"/petugas/kasus/{main}/duplikat").status_code == 404
-    for url in (f"/petugas/kasus/{main}/duplikat/{similar}/gabung",
-                f"/petugas/kasus/{main}/duplikat/{similar}/bukan",
-                # own case in the URL, the other team's case as the partner:
-                f"/petugas/kasus/{foreign}/duplikat/{main}/gabung",
-                f"/petugas/kasus/{foreign}/duplikat/{main}/bukan",
-                f"/petugas/kasus/{main}/gabung",
-                f"/petugas/kasus/{main}/batal-gabung",
-                f"/petugas/kasus/{cases['two_reports']}/laporan/{cases['split_report']}/pisah"):
+    for url in (
+        f"/petugas/kasus/{main}/duplikat/{similar}/gabung",
+        f"/petugas/kasus/{main}/duplikat/{similar}/bukan",
+        # own case in the URL, the other team's case as the partner:
+        f"/petugas/kasus/{foreign}/duplikat/{main}/gabung",
+        f"/petugas/kasus/{foreign}/duplikat/{main}/bukan",
+        f"/petugas/kasus/{main}/gabung",
+        f"/petugas/kasus/{main}/batal-gabung",
+        f"/petugas/kasus/{cases['two_reports']}/laporan/{cases['split_report']}/pisah",
+    ):
         assert client.post(url, data={"reference": "x"}).status_code == 404, url
     with app.app_context():
         assert db.session.get(Case, main).merged_into_id is None
@@ -132,8 +136,9 @@ def test_merge_needs_csrf_token(make_app, make_user, login_as, cases):
     assert client.post(url, data={"csrf_token": csrf_token_from(page.text)}).status_code == 303
 
 
-def test_case_page_shows_duplicates_and_duplicates_page_offers_split(client, make_user, login_as,
-                                                                    cases):
+def test_case_page_shows_duplicates_and_duplicates_page_offers_split(
+    client, make_user, login_as, cases
+):
     login_as(client, make_user())
     page = client.get(f"/petugas/kasus/{cases['main']}").text
     assert 'id="duplicates"' in page

@@ -29,8 +29,7 @@ def test_escalation_emails_supervisors_once(mail_app, make_case, make_user):
     assert "Escalated 0 " in second.output
     with mail_app.app_context():
         assert send_pending().sent == 1
-        events = db.session.scalars(sa.select(CaseEvent).where(
-            CaseEvent.kind == "escalated")).all()
+        events = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.kind == "escalated")).all()
         assert [(e.case_id, e.visibility) for e in events] == [(late.id, "internal")]
         assert db.session.get(Case, on_time.id).escalated_at is None
     [message] = mail_app.inbox.messages()

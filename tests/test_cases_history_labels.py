@@ -7,8 +7,9 @@ from portal.db import db
 from tests.fixtures.intake import IG_LINK, post_report
 
 
-def test_history_says_a_report_joined_on_the_same_link(app, client, report_form, make_user,
-                                                      login_as):
+def test_history_says_a_report_joined_on_the_same_link(
+    app, client, report_form, make_user, login_as
+):
     post_report(client, report_form())
     post_report(client, report_form(links=IG_LINK.replace("igsh=", "utm_medium=x&igsh=")))
     with app.app_context():

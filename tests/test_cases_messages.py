@@ -17,7 +17,8 @@ def _give_codes(app, made) -> list[str]:
         for report_id in made.report_ids:
             code = new_code()
             db.session.get(Report, report_id).tracking_hash = hash_code(
-                code, app.config["TRACKING_KEY"])
+                code, app.config["TRACKING_KEY"]
+            )
             codes.append(code)
         db.session.commit()
     return codes
@@ -43,15 +44,18 @@ def test_message_reaches_only_its_reporter(client, app, make_case, make_user, lo
     _investigating(app, made, officer)
     login_as(client, officer)
     text = "Jam berapa unggahan itu pertama kali Anda lihat?"
-    response = client.post(f"/petugas/kasus/{made.id}/pesan", data={
-        "report": made.report_ids[0], "body": text, "wait_for_reply": "y"})
+    response = client.post(
+        f"/petugas/kasus/{made.id}/pesan",
+        data={"report": made.report_ids[0], "body": text, "wait_for_reply": "y"},
+    )
     assert response.status_code == 303
     assert text in _status_page(app, codes[0])
     assert text not in _status_page(app, codes[1])
     with app.app_context():
         assert db.session.get(Case, made.id).status == "waiting_for_reporter"
-        mails = db.session.scalars(sa.select(OutboxMessage).where(
-            OutboxMessage.kind == "case_message")).all()
+        mails = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "case_message")
+        ).all()
         assert [m.recipient for m in mails] == ["satu@example.com"]
         assert text not in mails[0].body_text and codes[0] not in mails[0].body_text
         # the other reporter was asked nothing: no "waiting for your answer" email either
@@ -61,14 +65,17 @@ def test_message_reaches_only_its_reporter(client, app, make_case, make_user, lo
         assert event.visibility == "internal" and event.report_id == made.report_ids[0]
 
 
-def test_canned_reply_is_sent_in_the_reporters_language(client, app, make_case, make_user,
-                                                        login_as):
+def test_canned_reply_is_sent_in_the_reporters_language(
+    client, app, make_case, make_user, login_as
+):
     made = make_case(language="en", emails=["en@example.com"])
     with app.app_context():
-        reply = CannedReply(title="Ask for the time", body_id="Kapan?", body_en="When?",
-                            status="investigating")
-        other = CannedReply(title="Closing words", body_id="Selesai", body_en="Done",
-                            status="closed")
+        reply = CannedReply(
+            title="Ask for the time", body_id="Kapan?", body_en="When?", status="investigating"
+        )
+        other = CannedReply(
+            title="Closing words", body_id="Selesai", body_en="Done", status="closed"
+        )
         db.session.add_all([reply, other])
         db.session.commit()
         reply_id = reply.id
@@ -77,8 +84,10 @@ def test_canned_reply_is_sent_in_the_reporters_language(client, app, make_case, 
     login_as(client, officer)
     page = client.get(f"/petugas/kasus/{made.id}").text
     assert "Ask for the time" in page and "Closing words" not in page  # status-matched
-    client.post(f"/petugas/kasus/{made.id}/pesan",
-                data={"report": made.report_ids[0], "canned": reply_id, "body": ""})
+    client.post(
+        f"/petugas/kasus/{made.id}/pesan",
+        data={"report": made.report_ids[0], "canned": reply_id, "body": ""},
+    )
     with app.app_context():
         assert db.session.scalar(sa.select(Message.body)) == "When?"
 
@@ -87,8 +96,11 @@ def test_empty_message_is_refused(client, app, make_case, make_user, login_as):
     made = make_case()
     login_as(client, make_user())
     client.post("/bahasa", data={"lang": "en"})
-    page = client.post(f"/petugas/kasus/{made.id}/pesan", follow_redirects=True,
-                       data={"report": made.report_ids[0], "body": "  "})
+    page = client.post(
+        f"/petugas/kasus/{made.id}/pesan",
+        follow_redirects=True,
+        data={"report": made.report_ids[0], "body": "  "},
+    )
     assert "Write a message or choose a canned reply" in page.text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Message)) == 0
@@ -118,22 +130,31 @@ def test_reporter_reply_lands_on_the_case(client, app, make_case, make_user, log
 
 
 def test_contact_only_when_not_anonymous_and_links_only_when_canonical(
-        client, app, make_case, make_user, login_as):
+    client, app, make_case, make_user, login_as
+):
     from portal.evidence.models import Link
 
     named = make_case(emails=["terbuka@example.com"], visibility="confidential")
     with app.app_context():
         report_id = named.report_ids[0]
-        db.session.add_all([
-            Link(report_id=report_id, url_given="https://instagram.com/p/X?igsh=1",
-                 url_canonical="https://www.instagram.com/p/X/"),
-            Link(report_id=report_id, url_given="javascript:alert(1)", url_canonical=None)])
+        db.session.add_all(
+            [
+                Link(
+                    report_id=report_id,
+                    url_given="https://instagram.com/p/X?igsh=1",
+                    url_canonical="https://www.instagram.com/p/X/",
+                ),
+                Link(report_id=report_id, url_given="javascript:alert(1)", url_canonical=None),
+            ]
+        )
         db.session.commit()
     login_as(client, make_user())
     html = client.get(f"/petugas/kasus/{named.id}").text
     assert "terbuka@example.com" in html
-    assert ('<a href="https://www.instagram.com/p/X/" rel="noopener noreferrer nofollow" '
-            'target="_blank">') in html
+    assert (
+        '<a href="https://www.instagram.com/p/X/" rel="noopener noreferrer nofollow" '
+        'target="_blank">'
+    ) in html
     assert 'href="javascript:' not in html and "javascript:alert(1)" in html
     with app.app_context():
         report = db.session.get(Report, report_id)
@@ -150,14 +171,21 @@ def test_decision_reaches_every_reporter(client, app, make_case, make_user, logi
     login_as(client, officer)
     with app.app_context():
         version = db.session.get(Case, made.id).version
-    client.post(f"/petugas/kasus/{made.id}/status", data={
-        "to": "resolved", "version": version, "outcome": "substantiated",
-        "summary": "Terbukti: akun resmi dipakai untuk kampanye."})
+    client.post(
+        f"/petugas/kasus/{made.id}/status",
+        data={
+            "to": "resolved",
+            "version": version,
+            "outcome": "substantiated",
+            "summary": "Terbukti: akun resmi dipakai untuk kampanye.",
+        },
+    )
     for code in codes:
         assert "Diputuskan" in _status_page(app, code)
     with app.app_context():
-        mails = db.session.scalars(sa.select(OutboxMessage).where(
-            OutboxMessage.kind == "case_status")).all()
+        mails = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "case_status")
+        ).all()
         assert [m.recipient for m in mails] == ["satu@example.com"]
 
 
@@ -169,7 +197,13 @@ def test_case_forms_need_csrf(make_app, make_case, make_user, login_as):
     client = app.test_client()
     login_as(client, make_user())
     token = csrf_token_from(client.get(f"/petugas/kasus/{made.id}").text)
-    assert client.post(f"/petugas/kasus/{made.id}/catatan",
-                       data={"body": "tanpa token"}).status_code == 400
-    assert client.post(f"/petugas/kasus/{made.id}/catatan",
-                       data={"body": "dengan token", "csrf_token": token}).status_code == 303
+    assert (
+        client.post(f"/petugas/kasus/{made.id}/catatan", data={"body": "tanpa token"}).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            f"/petugas/kasus/{made.id}/catatan", data={"body": "dengan token", "csrf_token": token}
+        ).status_code
+        == 303
+    )

@@ -125,7 +125,7 @@ def test_evidence_of_another_case_cannot_be_made_public(
 ):
     from portal.accounts.models import User
     from portal.cases.models import Case
-    from portal.cases.publishing import PublishError, publish_case
+    from portal.cases.publishing.operations import PublishError, publish_case
 
     mine, other = make_case(), make_case()
     foreign = add_private_details(other.id)
@@ -165,8 +165,9 @@ def test_section_renders_for_the_case_page(app, make_case, make_user, add_privat
     assert f'name="evidence" value="{evidence_id}"' in html
 
 
-def test_case_page_shows_the_section_and_publishing_returns_to_it(client, make_case, make_user,
-                                                                   login_as):
+def test_case_page_shows_the_section_and_publishing_returns_to_it(
+    client, make_case, make_user, login_as
+):
     made = make_case()
     login_as(client, make_user())
     html = client.get(f"/petugas/kasus/{made.id}").text

@@ -51,23 +51,31 @@ def test_keyset_pages_cover_everything_once_in_order(app, officer_client, make_c
     made = [make_case(reports=1 + n % 3) for n in range(11)]
     for n, case in enumerate(made):
         # ties on every key, and one case without a deadline
-        _set(app, case, created_at=now - timedelta(hours=n // 2),
-             due_at=None if n == 5 else now + timedelta(days=n // 3))
+        _set(
+            app,
+            case,
+            created_at=now - timedelta(hours=n // 2),
+            due_at=None if n == 5 else now + timedelta(days=n // 3),
+        )
     pages = walk(officer_client, f"/petugas/kasus/?tab=open&sort={sort}")
     seen = [r for page in pages for r in page]
     assert len(pages) == 3 and all(len(p) == 4 for p in pages[:2])
     assert sorted(seen) == sorted(m.reference for m in made)  # no gap, no overlap
     with app.app_context():
         cases = {c.reference: c for c in db.session.query(Case)}
-        key = {"newest": lambda c: (-c.created_at.timestamp(), -c.id),
-               "oldest": lambda c: (c.created_at, c.id),
-               "due": lambda c: (c.due_at is None, c.due_at or now, c.id),
-               "reports": lambda c: (-c.report_count, -c.id)}[sort]
+        key = {
+            "newest": lambda c: (-c.created_at.timestamp(), -c.id),
+            "oldest": lambda c: (c.created_at, c.id),
+            "due": lambda c: (c.due_at is None, c.due_at or now, c.id),
+            "reports": lambda c: (-c.report_count, -c.id),
+        }[sort]
         assert seen == [c.reference for c in sorted(cases.values(), key=key)]
 
 
-@pytest.mark.parametrize("after", ["garbage", "eyJhIjoxfQ", "W10", "WyJuZXdlc3QiLDEsMV0",
-                                   "WyJkdWUiLG51bGwsMV0", "%00%ff"])
+@pytest.mark.parametrize(
+    "after",
+    ["garbage", "eyJhIjoxfQ", "W10", "WyJuZXdlc3QiLDEsMV0", "WyJkdWUiLG51bGwsMV0", "%00%ff"],
+)
 def test_tampered_cursor_is_a_400_with_a_message(officer_client, make_case, after):
     make_case()
     officer_client.post("/bahasa", data={"lang": "en"})
@@ -148,10 +156,20 @@ def test_tab_counts_and_team_scope(app, client, make_case, make_user, login_as):
     login_as(client, officer)
     page = client.get("/petugas/kasus/?tab=open")
     counts = dict(COUNT.findall(page.text))
-    assert counts == {"new": "1", "mine": "1", "open": "4", "overdue": "1", "waiting": "1",
-                      "closed": "1"}
-    assert set(refs(page.text)) == {new.reference, mine.reference, waiting.reference,
-                                    late.reference}
+    assert counts == {
+        "new": "1",
+        "mine": "1",
+        "open": "4",
+        "overdue": "1",
+        "waiting": "1",
+        "closed": "1",
+    }
+    assert set(refs(page.text)) == {
+        new.reference,
+        mine.reference,
+        waiting.reference,
+        late.reference,
+    }
     assert set(refs(client.get("/petugas/kasus/?tab=closed").text)) == {closed.reference}
     assert elsewhere.reference not in client.get("/petugas/kasus/?q=ADU").text
 
@@ -181,7 +199,9 @@ def test_admin_filters_by_team(app, client, make_case, make_user, login_as):
     bawaslu = make_case()
     inspektorat = make_case(category="pungli", region="16.71")
     login_as(client, make_user(role="admin", team=None))
-    assert set(refs(client.get("/petugas/kasus/").text)) == {bawaslu.reference,
-                                                             inspektorat.reference}
+    assert set(refs(client.get("/petugas/kasus/").text)) == {
+        bawaslu.reference,
+        inspektorat.reference,
+    }
     only = refs(client.get(f"/petugas/kasus/?team={inspektorat.team_id}").text)
     assert only == [inspektorat.reference]

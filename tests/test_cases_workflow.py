@@ -18,8 +18,12 @@ from portal.cases.workflow import (
 from portal.db import db
 from portal.notify.models import OutboxMessage
 
-FIELDS = {"reason": "spam", "reason_text": "Isi laporan hanya tes.",
-          "outcome": "substantiated", "summary": "Terbukti melanggar netralitas."}
+FIELDS = {
+    "reason": "spam",
+    "reason_text": "Isi laporan hanya tes.",
+    "outcome": "substantiated",
+    "summary": "Terbukti melanggar netralitas.",
+}
 PAIRS = [(a, b) for a in Status for b in Status]
 
 
@@ -42,8 +46,11 @@ def test_every_legal_move_works_and_every_other_is_refused(app, make_case, make_
                 change_status(case=case, to=after, actor=officer, **FIELDS)
                 db.session.commit()
                 assert db.session.get(Case, made.id).status == after
-                event = db.session.scalars(sa.select(CaseEvent).where(
-                    CaseEvent.case_id == made.id).order_by(CaseEvent.seq.desc())).first()
+                event = db.session.scalars(
+                    sa.select(CaseEvent)
+                    .where(CaseEvent.case_id == made.id)
+                    .order_by(CaseEvent.seq.desc())
+                ).first()
                 assert event.kind == "status_changed" and event.visibility == "public"
                 assert (event.data["before"], event.data["after"]) == (before, after)
                 legal_seen += 1
@@ -61,17 +68,22 @@ def test_lifecycle_matches_the_design():
     assert Status.INVESTIGATING in TRANSITIONS[Status.WAITING_FOR_REPORTER]
     assert TRANSITIONS[Status.RESOLVED] == {Status.CLOSED, Status.REOPENED}
     assert TRANSITIONS[Status.REOPENED] == {Status.INVESTIGATING}
-    assert all(Status.REJECTED not in TRANSITIONS[s] for s in
-               (Status.INVESTIGATING, Status.RESOLVED, Status.CLOSED, Status.REOPENED))
+    assert all(
+        Status.REJECTED not in TRANSITIONS[s]
+        for s in (Status.INVESTIGATING, Status.RESOLVED, Status.CLOSED, Status.REOPENED)
+    )
 
 
-@pytest.mark.parametrize(("to", "fields", "message"), [
-    (Status.REJECTED, {"reason_text": "x"}, "why the case is rejected"),
-    (Status.REJECTED, {"reason": "bogus", "reason_text": "x"}, "why the case is rejected"),
-    (Status.REJECTED, {"reason": "spam", "reason_text": "  "}, "Explain the rejection"),
-    (Status.RESOLVED, {"summary": "x"}, "outcome"),
-    (Status.RESOLVED, {"outcome": "substantiated"}, "summary"),
-])
+@pytest.mark.parametrize(
+    ("to", "fields", "message"),
+    [
+        (Status.REJECTED, {"reason_text": "x"}, "why the case is rejected"),
+        (Status.REJECTED, {"reason": "bogus", "reason_text": "x"}, "why the case is rejected"),
+        (Status.REJECTED, {"reason": "spam", "reason_text": "  "}, "Explain the rejection"),
+        (Status.RESOLVED, {"summary": "x"}, "outcome"),
+        (Status.RESOLVED, {"outcome": "substantiated"}, "summary"),
+    ],
+)
 def test_moves_need_their_fields(app, make_case, make_user, to, fields, message):
     officer = make_user()
     made = make_case()
@@ -89,8 +101,13 @@ def test_resolution_records_outcome_summary_and_time(app, make_case, make_user):
     made = make_case()
     with app.test_request_context(method="POST"), force_locale("en"):
         case = _case_in(app, made, Status.INVESTIGATING, officer.id)
-        change_status(case=case, to="resolved", actor=officer, outcome="not_substantiated",
-                      summary="Tidak terbukti.")
+        change_status(
+            case=case,
+            to="resolved",
+            actor=officer,
+            outcome="not_substantiated",
+            summary="Tidak terbukti.",
+        )
         db.session.commit()
         case = db.session.get(Case, made.id)
         assert case.outcome == "not_substantiated" and case.public_summary == "Tidak terbukti."
@@ -108,8 +125,14 @@ def test_stale_version_is_refused(app, make_case, make_user):
         change_status(case=case, to="triaged", actor=officer, expected_version=shown)
         db.session.commit()
         with pytest.raises(StaleCase) as refused:
-            change_status(case=case, to="rejected", actor=officer, expected_version=shown,
-                          reason="spam", reason_text="x")
+            change_status(
+                case=case,
+                to="rejected",
+                actor=officer,
+                expected_version=shown,
+                reason="spam",
+                reason_text="x",
+            )
         assert "Someone else changed this case" in str(refused.value)
         assert db.session.get(Case, made.id).status == "triaged"
 
@@ -121,12 +144,15 @@ def test_stale_form_is_refused_on_the_page(client, app, make_case, make_user, lo
     client.post("/bahasa", data={"lang": "en"})
     with app.test_request_context(method="POST"), force_locale("en"):
         version = db.session.get(Case, made.id).version
-    first = client.post(f"/petugas/kasus/{made.id}/status",
-                        data={"to": "triaged", "version": version})
+    first = client.post(
+        f"/petugas/kasus/{made.id}/status", data={"to": "triaged", "version": version}
+    )
     assert first.status_code == 303
-    second = client.post(f"/petugas/kasus/{made.id}/status", follow_redirects=True,
-                         data={"to": "rejected", "version": version, "reason": "spam",
-                               "reason_text": "x"})
+    second = client.post(
+        f"/petugas/kasus/{made.id}/status",
+        follow_redirects=True,
+        data={"to": "rejected", "version": version, "reason": "spam", "reason_text": "x"},
+    )
     assert "Someone else changed this case" in second.text
     with app.test_request_context(method="POST"), force_locale("en"):
         assert db.session.get(Case, made.id).status == "triaged"
@@ -138,8 +164,11 @@ def test_illegal_move_on_the_page_shows_a_message(client, app, make_case, make_u
     client.post("/bahasa", data={"lang": "en"})
     with app.test_request_context(method="POST"), force_locale("en"):
         version = db.session.get(Case, made.id).version
-    page = client.post(f"/petugas/kasus/{made.id}/status", follow_redirects=True,
-                       data={"to": "closed", "version": version})
+    page = client.post(
+        f"/petugas/kasus/{made.id}/status",
+        follow_redirects=True,
+        data={"to": "closed", "version": version},
+    )
     assert "cannot be moved" in page.text
     with app.test_request_context(method="POST"), force_locale("en"):
         assert db.session.get(Case, made.id).status == "new"
@@ -154,8 +183,9 @@ def test_status_change_emails_reporters_with_email_but_not_anonymous(app, make_c
             case = _case_in(app, type("M", (), {"id": case_id}), Status.ASSIGNED, officer.id)
             change_status(case=case, to="investigating", actor=officer)
         db.session.commit()
-        mails = db.session.scalars(sa.select(OutboxMessage).where(
-            OutboxMessage.kind == "case_status")).all()
+        mails = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "case_status")
+        ).all()
     assert sorted(m.recipient for m in mails) == ["dua@example.com", "satu@example.com"]
     for mail in mails:
         assert "Sedang ditindaklanjuti" in mail.body_text
@@ -170,8 +200,14 @@ def test_internal_steps_send_no_email(app, make_case, make_user):
         case = db.session.get(Case, made.id)
         change_status(case=case, to="triaged", actor=officer)
         db.session.commit()
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
-                                 .where(OutboxMessage.kind == "case_status")) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.kind == "case_status")
+            )
+            == 0
+        )
 
 
 def test_deadline_in_working_days_skips_weekends():
@@ -208,7 +244,14 @@ def test_case_learns_from_the_earliest_report(app, make_case):
         from portal.intake.models import Report
 
         case = db.session.get(Case, made.id)
-        attach_report(case, Report(tracking_hash="e" * 64, category_id=case.category_id,
-                                   description="x", learned_on=date(2026, 11, 18)))
+        attach_report(
+            case,
+            Report(
+                tracking_hash="e" * 64,
+                category_id=case.category_id,
+                description="x",
+                learned_on=date(2026, 11, 18),
+            ),
+        )
         db.session.commit()
         assert db.session.get(Case, made.id).learned_on == date(2026, 11, 18)

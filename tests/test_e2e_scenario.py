@@ -24,8 +24,10 @@ CATEGORY = "Netralitas ASN: posting kampanye di media sosial"
 TEAM = "Bawaslu Kota Lubuk Linggau"
 QUESTION = "Pukul berapa unggahan itu pertama kali Anda lihat? Mohon sebutkan jamnya."
 NOTE = "Unggahan sudah dihapus; 14 tangkapan layar cocok. Tanya BKN soal status ASN admin akun."
-SUMMARY = ("Terbukti: akun resmi Diskominfo Kota Lubuk Linggau mengunggah materi kampanye. "
-           "Unsur pelanggaran netralitas ASN telah diteruskan ke BKN.")
+SUMMARY = (
+    "Terbukti: akun resmi Diskominfo Kota Lubuk Linggau mengunggah materi kampanye. "
+    "Unsur pelanggaran netralitas ASN telah diteruskan ke BKN."
+)
 BKN_NUMBER = "BKN/2026/0147"
 # The other residents' links: the same post with other tracking parameters and hosts, and who
 # they are (None: no email; "anon": anonymous, even with an email typed in).
@@ -105,13 +107,28 @@ def file_others(app, original) -> tuple[list[str], set[str]]:
     client = app.test_client()
     codes, references = [], set()
     cropped = original.crop((0, 60, original.width, original.height - 80))
-    jobs = [form_data(app, link=link, who=who, shot=(encode(screenshot(50 + n, 360, 800)),
-                                                     f"ss-{n}.png"))
-            for n, (link, who) in enumerate(OTHERS)]
-    jobs.append(form_data(app, link=None, who="lina@example.com",
-                          shot=(encode(cropped), "Screenshot_20261124-0915.png")))
-    jobs.append(form_data(app, link=None, who="anon",
-                          shot=(encode(original, "JPEG", quality=40), "IMG-20261124-WA0007.jpg")))
+    jobs = [
+        form_data(
+            app, link=link, who=who, shot=(encode(screenshot(50 + n, 360, 800)), f"ss-{n}.png")
+        )
+        for n, (link, who) in enumerate(OTHERS)
+    ]
+    jobs.append(
+        form_data(
+            app,
+            link=None,
+            who="lina@example.com",
+            shot=(encode(cropped), "Screenshot_20261124-0915.png"),
+        )
+    )
+    jobs.append(
+        form_data(
+            app,
+            link=None,
+            who="anon",
+            shot=(encode(original, "JPEG", quality=40), "IMG-20261124-WA0007.jpg"),
+        )
+    )
     for data in jobs:
         response = post_report(client, data, follow=True)
         assert response.status_code == 200, response.text[:2000]
@@ -220,7 +237,8 @@ def supervisor_triages(page, live_server, reference, officer) -> None:
     assert "14 laporan" in page.locator("section#summary .report-count").inner_text()
     closes = format_date(jakarta_today() + timedelta(days=6), "long", locale="id")
     assert page.locator("section#summary .legal-clock").inner_text().strip() == (
-        f"Batas waktu pelaporan berakhir pada {closes} (tersisa 6 hari).")
+        f"Batas waktu pelaporan berakhir pada {closes} (tersisa 6 hari)."
+    )
     assert page.locator("#reports article.report").count() == 14
 
     page.locator("#assignee").select_option(str(officer.id))
@@ -339,8 +357,16 @@ def test_fourteen_residents_one_case_decided_and_everyone_told(
 
     mail = sent_mail(app)
     news = [m for m in mail if m["Subject"] == "Ada kabar baru tentang laporan Anda"]
-    reachable = {"warga@example.com", "rina@example.com", "budi@example.com", NAMED_EMAIL,
-                 "sari@example.com", "dedi@example.com", "wati@example.com", "lina@example.com"}
+    reachable = {
+        "warga@example.com",
+        "rina@example.com",
+        "budi@example.com",
+        NAMED_EMAIL,
+        "sari@example.com",
+        "dedi@example.com",
+        "wati@example.com",
+        "lina@example.com",
+    }
     assert {m["To"] for m in news} == reachable
     decided = [m for m in news if "Diputuskan" in m.get_body(("plain",)).get_content()]
     assert {m["To"] for m in decided} == reachable  # every reporter with an email, once
@@ -358,4 +384,3 @@ def test_fourteen_residents_one_case_decided_and_everyone_told(
 
         case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
         assert (case.status, case.outcome, case.report_count) == ("resolved", "substantiated", 14)
-

@@ -83,8 +83,9 @@ def test_upgrade_head_yields_the_models_schema(tmp_path):
     """Migrations and models never drift apart (on SQLite and on PostgreSQL)."""
     from portal import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": _migration_url(tmp_path)})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": _migration_url(tmp_path)}
+    )
     with app.app_context():
         _drop_everything()
         upgrade()
@@ -94,15 +95,18 @@ def test_upgrade_head_yields_the_models_schema(tmp_path):
             warnings.filterwarnings("ignore", "autogenerate skipping")
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
             if conn.dialect.name == "sqlite":
-                indexes = set(conn.execute(sa.text(
-                    "SELECT name FROM sqlite_master WHERE type = 'index'")).scalars())
+                indexes = set(
+                    conn.execute(
+                        sa.text("SELECT name FROM sqlite_master WHERE type = 'index'")
+                    ).scalars()
+                )
             else:
                 indexes = {ix["name"] for ix in sa.inspect(conn).get_indexes("report")}
             trigger = None
             if conn.dialect.name == "postgresql":
-                trigger = conn.execute(sa.text(
-                    "SELECT tgname FROM pg_trigger WHERE tgname = 'case_event_append_only'"
-                )).scalar()
+                trigger = conn.execute(
+                    sa.text("SELECT tgname FROM pg_trigger WHERE tgname = 'case_event_append_only'")
+                ).scalar()
         dialect = db.engine.dialect.name
         _drop_everything()
         db.engine.dispose()

@@ -28,11 +28,24 @@ def _status_page(app, code: str) -> str:
 def test_resolved_case_shows_outcome_and_summary(app, client, report_form, make_user):
     code = file_one(client, report_form)
     assert 'id="case-decision"' not in _status_page(app, code)
-    _walk(app, code, make_user(), [
-        ("triaged", {}), ("assigned", {}), ("investigating", {}),
-        ("resolved", {"outcome": "substantiated",
-                      "summary": "Akun resmi terbukti memuat materi kampanye; direkomendasikan ke BKN."}),
-    ])
+    _walk(
+        app,
+        code,
+        make_user(),
+        [
+            ("triaged", {}),
+            ("assigned", {}),
+            ("investigating", {}),
+            (
+                "resolved",
+                {
+                    "outcome": "substantiated",
+                    "summary": "Akun resmi terbukti memuat materi kampanye; "
+                    "direkomendasikan ke BKN.",
+                },
+            ),
+        ],
+    )
     html = _status_page(app, code)
     assert 'id="case-decision"' in html
     assert "Terbukti" in html
@@ -41,10 +54,20 @@ def test_resolved_case_shows_outcome_and_summary(app, client, report_form, make_
 
 def test_rejected_case_says_why_in_english_too(app, client, report_form, make_user):
     code = file_one(client, report_form)
-    _walk(app, code, make_user(), [
-        ("rejected", {"reason": "out_of_scope",
-                      "reason_text": "Bukan wewenang Bawaslu; silakan lapor ke Ombudsman."}),
-    ])
+    _walk(
+        app,
+        code,
+        make_user(),
+        [
+            (
+                "rejected",
+                {
+                    "reason": "out_of_scope",
+                    "reason_text": "Bukan wewenang Bawaslu; silakan lapor ke Ombudsman.",
+                },
+            ),
+        ],
+    )
     visitor = app.test_client()
     visitor.post("/bahasa", data={"lang": "en"})
     visitor.post("/lacak", data={"code": code})

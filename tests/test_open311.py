@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.db import db
-from portal.public.open311_data import REQUEST_FIELDS
+from portal.public.open311.queries import REQUEST_FIELDS
 
 FORM = {
     "service_code": "asn-medsos-posting",
@@ -210,7 +210,7 @@ def test_unknown_request_and_token_are_404(client):
 def test_post_is_exempt_from_csrf_but_needs_the_key(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
-        from portal.public.apikeys import create_api_key
+        from portal.public.apikeys.operations import create_api_key
         from portal.reference.operations import load_reference_data
 
         load_reference_data()
@@ -261,7 +261,7 @@ def test_posts_are_rate_limited_per_key_with_an_open311_error(make_app):
     app = make_app(RATELIMIT_ENABLED=True, OPEN311_RATE_LIMIT="2 per hour")
     with app.app_context():
         from portal.extensions import limiter
-        from portal.public.apikeys import create_api_key
+        from portal.public.apikeys.operations import create_api_key
         from portal.reference.operations import load_reference_data
 
         limiter.reset()

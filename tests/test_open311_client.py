@@ -1,5 +1,6 @@
 """A real Open311 client from PyPI (civicbot 0.4.0, GeoReport v2) against a live server."""
 
+
 def test_client_lists_services_posts_a_request_and_reads_it_back(live_server, api_key):
     from civicbot.http import HttpTransport, RateLimiter
     from civicbot.open311 import CONFIRM_TOKEN, Open311Client

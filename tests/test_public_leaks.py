@@ -35,7 +35,7 @@ SECRETS = [
 @pytest.fixture
 def outputs(app, client, case_pair):
     from portal.db import utcnow
-    from portal.public.heads import publish_heads
+    from portal.public.opendata.heads import publish_heads
     from portal.public.projections import to_day
     from portal.public.stats import refresh_stats
 

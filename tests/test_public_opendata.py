@@ -30,8 +30,7 @@ def test_projections_carry_only_the_allowed_fields():
         "timeline",
         "thumbnails",
     }
-    assert public_keys(PublicEvent) == {"kind", "day", "status", "text", "body",
-                                         "sanction_applied"}
+    assert public_keys(PublicEvent) == {"kind", "day", "status", "text", "body", "sanction_applied"}
 
 
 def test_csv_has_stable_columns_and_opens_as_a_spreadsheet(client, case_pair):
@@ -53,7 +52,7 @@ def test_csv_cells_cannot_run_as_formulas(app, client, make_case, publish):
     rows = list(csv.DictReader(io.StringIO(client.get("/data/kasus.csv").data.decode("utf-8-sig"))))
     assert rows[0]["summary"].startswith("'=")
     assert rows[0]["reported_party"].startswith("'+")
-    from portal.public.opendata import safe_cell
+    from portal.public.opendata.queries import safe_cell
 
     for dangerous in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(dangerous).startswith("'")

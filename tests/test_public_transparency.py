@@ -102,7 +102,7 @@ def test_referral_outcomes_are_counted(app, client, many_cases):
     from datetime import date
 
     try:
-        from portal.cases.dup_models import Referral
+        from portal.cases.referrals.models import Referral
     except ImportError:
         pytest.skip("referrals not installed")
     with app.app_context():

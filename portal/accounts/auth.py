@@ -84,8 +84,10 @@ def is_expired(now: int) -> bool:
     if not isinstance(login_at, int) or not isinstance(seen_at, int):
         return True
     config = current_app.config
-    return (now - seen_at > config["STAFF_IDLE_MINUTES"] * 60
-            or now - login_at > config["STAFF_MAX_HOURS"] * 3600)
+    return (
+        now - seen_at > config["STAFF_IDLE_MINUTES"] * 60
+        or now - login_at > config["STAFF_MAX_HOURS"] * 3600
+    )
 
 
 def forbid_caching(response):  # noqa: ANN001, ANN201
@@ -125,9 +127,15 @@ def _password_tag(user: User) -> str:
 def remember_device(response: Response, user: User) -> None:
     """Mark this browser as one where the user has logged in."""
     token = _device_serializer().dumps({"u": user.id, "p": _password_tag(user)})
-    response.set_cookie(DEVICE_COOKIE, token, max_age=int(DEVICE_LIFETIME.total_seconds()),
-                        path="/petugas/", httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=int(DEVICE_LIFETIME.total_seconds()),
+        path="/petugas/",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
 
 
 def is_known_device(user: User) -> bool:

@@ -10,7 +10,7 @@ from portal import db as database
 from portal.accounts import operations, queries
 from portal.accounts.models import Role, User
 
-users_cli = AppGroup("users", help="Staff accounts.")
+cli = AppGroup("users", help="Staff accounts.")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -40,11 +40,15 @@ def _apply(action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
     return result
 
 
-@users_cli.command("create")
+@cli.command("create")
 @click.argument("email")
 @click.option("--name", required=True, help="The name shown to colleagues.")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.OFFICER.value,
-              show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.OFFICER.value,
+    show_default=True,
+)
 @click.option("--team", "team_slug", help="Team short name (required unless --role admin).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create(email: str, name: str, role: str, team_slug: str | None, password_stdin: bool) -> None:
@@ -55,12 +59,13 @@ def create(email: str, name: str, role: str, team_slug: str | None, password_std
         if team is None:
             raise click.ClickException(f"No team with the short name {team_slug}.")
     password = _read_password(password_stdin)
-    user = _apply(operations.create_user, email=email, name=name, role=role, team=team,
-                  password=password)
+    user = _apply(
+        operations.create_user, email=email, name=name, role=role, team=team, password=password
+    )
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 
-@users_cli.command("set-password")
+@cli.command("set-password")
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password(email: str, password_stdin: bool) -> None:
@@ -70,7 +75,7 @@ def set_password(email: str, password_stdin: bool) -> None:
     click.echo(f"Password of {user.email} set.")
 
 
-@users_cli.command("deactivate")
+@cli.command("deactivate")
 @click.argument("email")
 def deactivate(email: str) -> None:
     """Stop a user from logging in; their open sessions end."""
@@ -79,7 +84,7 @@ def deactivate(email: str) -> None:
     click.echo(f"{user.email} deactivated.")
 
 
-@users_cli.command("unlock")
+@cli.command("unlock")
 @click.argument("email")
 def unlock(email: str) -> None:
     """Lift a lock left by failed logins."""
@@ -88,7 +93,7 @@ def unlock(email: str) -> None:
     click.echo(f"{user.email} unlocked.")
 
 
-@users_cli.command("list")
+@cli.command("list")
 def list_() -> None:
     """Every staff account with role, team and status."""
     for user in queries.list_users():

@@ -6,32 +6,31 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
     EqualTo,
-    InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
 )
 
 from portal.accounts.models import Role
 
-ROLE_CHOICES = [SelectChoice(Role.OFFICER.value, _l("Officer")),
-                SelectChoice(Role.SUPERVISOR.value, _l("Supervisor")),
-                SelectChoice(Role.ADMIN.value, _l("Admin"))]
+ROLE_CHOICES = [
+    SelectChoice(Role.OFFICER.value, _l("Officer")),
+    SelectChoice(Role.SUPERVISOR.value, _l("Supervisor")),
+    SelectChoice(Role.ADMIN.value, _l("Admin")),
+]
 NEW_PASSWORD = [DataRequired(), Length(max=256)]
 # A plain shape check: staff work at agencies with all kinds of (internal) mail domains.
-EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                     message=_l("Enter an email address such as nama@bawaslu.go.id."))
+EMAIL_SHAPE = Regexp(
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address such as nama@bawaslu.go.id.")
+)
 STAFF_EMAIL = [DataRequired(), EMAIL_SHAPE, Length(max=254)]
 
 
@@ -44,8 +43,13 @@ class LoginForm(FlaskForm):
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=NEW_PASSWORD)
-    confirm = PasswordField(_l("New password again"), validators=[
-        DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two passwords differ.")),
+        ],
+    )
 
 
 class ProfileForm(FlaskForm):
@@ -75,27 +79,19 @@ class PasswordResetForm(FlaskForm):
 
 class TeamForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(_l("Short name (for addresses and the command line)"), validators=[
-        DataRequired(), Length(max=64),
-        Regexp(r"^[a-z0-9][a-z0-9-]*$",
-               message=_l("Use a-z, 0-9 and -, e.g. bawaslu-lubuklinggau."))])
-    email = EmailField(_l("Team email address"),
-                       validators=[Optional(), EMAIL_SHAPE, Length(max=254)])
+    slug = StringField(
+        _l("Short name (for addresses and the command line)"),
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*$",
+                message=_l("Use a-z, 0-9 and -, e.g. bawaslu-lubuklinggau."),
+            ),
+        ],
+    )
+    email = EmailField(
+        _l("Team email address"), validators=[Optional(), EMAIL_SHAPE, Length(max=254)]
+    )
     is_active = BooleanField(_l("Active"), default=True)
     version = HiddenField()
-
-
-class CategoryForm(FlaskForm):
-    name_id = StringField(_l("Name (Indonesian)"), validators=[DataRequired(), Length(max=200)])
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
-    description_id = TextAreaField(_l("Description (Indonesian)"), validators=[Length(max=2000)])
-    description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=2000)])
-    deadline_days = IntegerField(_l("Deadline in days"),
-                                 validators=[InputRequired(), NumberRange(min=1, max=365)])
-    deadline_working_days = BooleanField(_l("Count only working days (Monday to Friday)"))
-    reporting_window_days = IntegerField(_l("Legal reporting window in days (empty: none)"),
-                                         validators=[Optional(), NumberRange(min=1, max=365)])
-    default_team_id = SelectField(_l("Default team"), coerce=int)
-    is_active = BooleanField(_l("Open for new reports"))
-    questions = TextAreaField(_l("Extra questions (JSON)"))
-    version = HiddenField(validators=[DataRequired()])

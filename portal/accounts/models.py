@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,6 +19,8 @@ class Role(enum.StrEnum):
 class Team(db.Model):
     """An agency or unit that handles cases (an inspectorate, an election supervisory office)."""
 
+    editable: ClassVar = ("name", "slug", "email", "is_active")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -29,6 +32,8 @@ class Team(db.Model):
 
 class User(db.Model):
     """A member of staff who logs in."""
+
+    editable: ClassVar = ("email", "name", "role", "team_id", "is_active")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)

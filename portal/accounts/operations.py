@@ -11,45 +11,47 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts import queries
 from portal.accounts.models import AccountEvent, Role, Team, User
 from portal.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from portal.db import db, utcnow
+from portal.db import EditError, check_version, db, utcnow
 
 logger = logging.getLogger(__name__)
 
 MAX_PASSWORD_LENGTH = 256  # Argon2 takes any length; this bounds the work per request
 
 
-class AccountError(ValueError):
+class AccountError(EditError):
     """A refused change to an account, team or category, with a message for the user."""
-
-
-class StaleEdit(AccountError):
-    """Someone else saved the same row after this form was opened."""
 
 
 def check_password_strength(password: str, *, email: str = "") -> None:
     """Refuse passwords that are too short, too long, or the email address."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise AccountError(str(_l("The password must have at least %(n)s characters.",
-                                  n=minimum)))
+        raise AccountError(str(_l("The password must have at least %(n)s characters.", n=minimum)))
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(str(_l("The password is too long.")))
     if email and password.strip().lower() == email.strip().lower():
         raise AccountError(str(_l("The password must not be your email address.")))
 
 
-def record_account_event(user: User, kind: str, *, actor: User | None = None,
-                         **data: Any) -> AccountEvent:
+def record_account_event(
+    user: User, kind: str, *, actor: User | None = None, **data: Any
+) -> AccountEvent:
     """Append an entry to the account's history (flushes)."""
-    event = AccountEvent(user_id=user.id, actor_id=actor.id if actor else None, kind=kind,
-                         data=data, created_at=utcnow())
+    event = AccountEvent(
+        user_id=user.id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        data=data,
+        created_at=utcnow(),
+    )
     db.session.add(event)
     db.session.flush()
     return event
 
 
-def create_user(*, email: str, name: str, role: str, team: Team | None, password: str,
-                actor: User | None = None) -> User:
+def create_user(
+    *, email: str, name: str, role: str, team: Team | None, password: str, actor: User | None = None
+) -> User:
     """A new active staff member."""
     email = email.strip().lower()
     if role not in tuple(Role):
@@ -59,12 +61,12 @@ def create_user(*, email: str, name: str, role: str, team: Team | None, password
     if queries.get_user_by_email(email) is not None:
         raise AccountError(str(_l("A user with this email address already exists.")))
     check_password_strength(password, email=email)
-    user = User(email=email, name=name.strip(), role=role, team=team,
-                password_hash=hash_password(password))
+    user = User(
+        email=email, name=name.strip(), role=role, team=team, password_hash=hash_password(password)
+    )
     db.session.add(user)
     db.session.flush()
-    record_account_event(user, "created", actor=actor, role=role,
-                         team=team.slug if team else None)
+    record_account_event(user, "created", actor=actor, role=role, team=team.slug if team else None)
     logger.info("User %s created with role %s", user.id, role)
     return user
 
@@ -82,8 +84,7 @@ def set_password(user: User, *, password: str, actor: User | None = None) -> Non
     user.failed_logins = 0
     user.locked_until = None
     end_sessions(user)
-    record_account_event(user, "password_changed" if actor is user else "password_set",
-                         actor=actor)
+    record_account_event(user, "password_changed" if actor is user else "password_set", actor=actor)
     logger.info("Password of user %s set", user.id)
 
 
@@ -111,10 +112,19 @@ def unlock_user(user: User, *, actor: User | None = None) -> None:
     logger.info("User %s unlocked", user.id)
 
 
-def update_user(user: User, *, version: str, email: str, name: str, role: str,
-                team: Team | None, is_active: bool, actor: User | None = None) -> None:
+def update_user(
+    user: User,
+    *,
+    version: str,
+    email: str,
+    name: str,
+    role: str,
+    team: Team | None,
+    is_active: bool,
+    actor: User | None = None,
+) -> None:
     """An admin's edit of a user; refused when the user changed since the form was opened."""
-    _check_version(user, version)
+    check_version(user, version)
     email = email.strip().lower()
     other = queries.get_user_by_email(email)
     if other is not None and other.id != user.id:
@@ -137,9 +147,13 @@ def update_user(user: User, *, version: str, email: str, name: str, role: str,
 
 def _profile(user: User) -> dict[str, Any]:
     """What update_user may change, in a form fit for the history."""
-    return {"email": user.email, "name": user.name, "role": user.role,
-            "is_active": user.is_active,
-            "team": user.team.slug if user.team else None}
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "is_active": user.is_active,
+        "team": user.team.slug if user.team else None,
+    }
 
 
 def update_profile(user: User, *, name: str) -> None:
@@ -155,17 +169,16 @@ def _keep_an_admin(user: User, *, role: str, is_active: bool) -> None:
         raise AccountError(str(_l("This is the last active admin; appoint another first.")))
 
 
-def _check_version(row: Any, version: str) -> None:
-    """Raise StaleEdit when the row's editable values changed since `version` was taken."""
-    if version != queries.edit_version(row):
-        raise StaleEdit(str(_l("Someone else changed this while you were editing it. "
-                               "Reload the page to see their changes, then edit again.")))
-
-
 # Login -----------------------------------------------------------------------------------------
 
-def authenticate(*, email: str, password: str, now: datetime | None = None,
-                 is_known_device: Callable[[User], bool] = lambda user: False) -> User | None:
+
+def authenticate(
+    *,
+    email: str,
+    password: str,
+    now: datetime | None = None,
+    is_known_device: Callable[[User], bool] = lambda user: False,
+) -> User | None:
     """The active, unlocked user with these credentials, or None; counts failures.
 
     Unknown emails, wrong passwords, locked and inactive accounts all give None after the same
@@ -174,8 +187,11 @@ def authenticate(*, email: str, password: str, now: datetime | None = None,
     """
     now = now or utcnow()
     user = queries.get_user_by_email(email.strip())
-    if user is None or not user.is_active or (is_locked(user, now=now)
-                                              and not is_known_device(user)):
+    if (
+        user is None
+        or not user.is_active
+        or (is_locked(user, now=now) and not is_known_device(user))
+    ):
         verify_password(dummy_hash(), password)
         return None
     if not verify_password(user.password_hash, password):
@@ -201,8 +217,9 @@ def record_failed_login(user: User, *, now: datetime | None = None) -> None:
         minutes = min(2 ** min(over, 10), current_app.config["LOGIN_LOCK_MAX_MINUTES"])
         user.locked_until = now + timedelta(minutes=minutes)
         record_account_event(user, "locked", minutes=minutes, failures=user.failed_logins)
-        logger.warning("User %s locked for %s min after %s failed logins",
-                       user.id, minutes, user.failed_logins)
+        logger.warning(
+            "User %s locked for %s min after %s failed logins", user.id, minutes, user.failed_logins
+        )
     db.session.flush()
 
 
@@ -219,6 +236,7 @@ def record_login(user: User, *, password: str, now: datetime | None = None) -> N
 
 # Teams and categories ---------------------------------------------------------------------------
 
+
 def create_team(*, name: str, slug: str, email: str | None) -> Team:
     """A new team."""
     if queries.get_team_by_slug(slug) is not None:
@@ -230,30 +248,13 @@ def create_team(*, name: str, slug: str, email: str | None) -> Team:
     return team
 
 
-def update_team(team: Team, *, version: str, name: str, slug: str, email: str | None,
-                is_active: bool) -> None:
+def update_team(
+    team: Team, *, version: str, name: str, slug: str, email: str | None, is_active: bool
+) -> None:
     """An admin's edit of a team; refused when it changed since the form was opened."""
-    _check_version(team, version)
+    check_version(team, version)
     other = queries.get_team_by_slug(slug)
     if other is not None and other.id != team.id:
         raise AccountError(str(_l("A team with this short name already exists.")))
     team.name, team.slug, team.email, team.is_active = name.strip(), slug, email or None, is_active
     db.session.flush()
-
-
-CATEGORY_FIELDS = ("name_id", "name_en", "description_id", "description_en", "deadline_days",
-                   "deadline_working_days", "reporting_window_days", "is_active", "questions")
-
-
-def update_category(category: Any, *, version: str, default_team: Team | None,
-                    **values: Any) -> None:
-    """An admin's edit of a category; refused when it changed since the form was opened."""
-    _check_version(category, version)
-    unknown = set(values) - set(CATEGORY_FIELDS)
-    if unknown:
-        raise TypeError(f"not editable: {sorted(unknown)}")
-    for name, value in values.items():
-        setattr(category, name, value)
-    category.default_team = default_team
-    db.session.flush()
-    logger.info("Category %s updated", category.id)

@@ -1,31 +1,11 @@
-"""Reads of the accounts area: users, teams and categories for the admin pages."""
+"""Reads of the accounts area: users, teams and account history."""
 
-import hashlib
-import json
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 
 from portal.accounts.models import AccountEvent, Role, Team, User
 from portal.db import db
-from portal.reference.models import Category
-
-# What an admin edits on each kind of row; a change to any of them makes an open form stale.
-EDITABLE = {
-    User: ("email", "name", "role", "team_id", "is_active"),
-    Team: ("name", "slug", "email", "is_active"),
-    Category: ("name_id", "name_en", "description_id", "description_en", "deadline_days",
-               "deadline_working_days", "reporting_window_days", "default_team_id", "is_active",
-               "questions"),
-}
-
-
-def edit_version(row: Any) -> str:
-    """A short digest of a row's editable values, carried by its form to detect stale saves."""
-    values = {name: getattr(row, name) for name in EDITABLE[type(row)]}
-    body = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(body.encode()).hexdigest()[:20]
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -48,9 +28,12 @@ def list_users(*, team: Team | None = None) -> Sequence[User]:
 
 def count_active_admins() -> int:
     """How many active admins there are."""
-    return db.session.scalar(
-        sa.select(sa.func.count(User.id)).where(User.role == Role.ADMIN, User.is_active)
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(User.id)).where(User.role == Role.ADMIN, User.is_active)
+        )
+        or 0
+    )
 
 
 def get_team(team_id: int, *, for_update: bool = False) -> Team | None:
@@ -68,19 +51,11 @@ def list_teams() -> Sequence[Team]:
     return db.session.scalars(sa.select(Team).order_by(Team.name)).all()
 
 
-def list_categories() -> Sequence[Category]:
-    """All categories in their display order."""
-    return db.session.scalars(sa.select(Category).order_by(Category.sort_order, Category.id)).all()
-
-
-def get_category(category_id: int, *, for_update: bool = False) -> Category | None:
-    """A category by id."""
-    return db.session.get(Category, category_id, with_for_update=for_update)
-
-
 def list_account_events(user: User, *, limit: int = 30) -> Sequence[AccountEvent]:
     """The latest entries of a user's account history, newest first."""
     return db.session.scalars(
-        sa.select(AccountEvent).where(AccountEvent.user_id == user.id)
-        .order_by(AccountEvent.created_at.desc(), AccountEvent.id.desc()).limit(limit)
+        sa.select(AccountEvent)
+        .where(AccountEvent.user_id == user.id)
+        .order_by(AccountEvent.created_at.desc(), AccountEvent.id.desc())
+        .limit(limit)
     ).all()

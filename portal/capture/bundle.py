@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,17 +20,11 @@ from portal.capture.operations import headers_key
 from portal.capture.queries import list_link_captures, official_accounts_for_case
 from portal.cases.models import Case
 from portal.db import utcnow
+from portal.evidence.bundles import MANIFEST
 from portal.evidence.storage import StoredFileMissing, get_storage
 
-MANIFEST = "manifest.json"
 CLEAN_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
 ORIGINAL_EXT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
-
-
-@dataclass(frozen=True)
-class BundleCheck:
-    checked: int
-    problem: str | None  # the first mismatch, None when every file matches
 
 
 def may_get_originals(user: Any) -> bool:
@@ -58,8 +51,15 @@ class _Writer:
             return
         sha = hashlib.sha256(data).hexdigest()
         self.zip.writestr(path, data)
-        self.files.append({"path": path, "sha256": sha, "size": len(data),
-                           "matches_record": recorded is None or recorded == sha, **meta})
+        self.files.append(
+            {
+                "path": path,
+                "sha256": sha,
+                "size": len(data),
+                "matches_record": recorded is None or recorded == sha,
+                **meta,
+            }
+        )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -75,16 +75,32 @@ def build_bundle(case: Case, user: Any) -> bytes:
     _add_captures(out, links)
     generated_at = utcnow()
     with force_locale("id"):
-        summary = render_template("capture/bundle_summary.html", case=case, links=links,
-                                  files=out.files, originals=originals,
-                                  officials=official_accounts_for_case(case),
-                                  generated_at=generated_at).encode()
+        summary = render_template(
+            "capture/bundle_summary.html",
+            case=case,
+            links=links,
+            files=out.files,
+            originals=originals,
+            officials=official_accounts_for_case(case),
+            generated_at=generated_at,
+        ).encode()
     out.zip.writestr("ringkasan.html", summary)
-    out.files.append({"path": "ringkasan.html", "sha256": hashlib.sha256(summary).hexdigest(),
-                      "size": len(summary), "source": "summary"})
-    manifest = {"case": case.reference, "case_id": case.id, "generated_at": _iso(generated_at),
-                "includes_originals": originals, "files": out.files,
-                "missing": out.missing}
+    out.files.append(
+        {
+            "path": "ringkasan.html",
+            "sha256": hashlib.sha256(summary).hexdigest(),
+            "size": len(summary),
+            "source": "summary",
+        }
+    )
+    manifest = {
+        "case": case.reference,
+        "case_id": case.id,
+        "generated_at": _iso(generated_at),
+        "includes_originals": originals,
+        "files": out.files,
+        "missing": out.missing,
+    }
     out.zip.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
     out.zip.close()
     return out.buffer.getvalue()
@@ -95,48 +111,31 @@ def _add_uploads(out: _Writer, case: Case, originals: bool) -> None:
         for ev in report.evidence:
             meta = {"source": "upload", "report_id": report.id, "uploaded_at": _iso(ev.created_at)}
             name = f"laporan-{report.id}-bukti-{ev.id}"
-            out.add(f"tangkapan-layar/{name}.{CLEAN_EXT.get(ev.clean_mime, 'bin')}",
-                    ev.clean_key, recorded=ev.sha256_clean, **meta)
+            out.add(
+                f"tangkapan-layar/{name}.{CLEAN_EXT.get(ev.clean_mime, 'bin')}",
+                ev.clean_key,
+                recorded=ev.sha256_clean,
+                **meta,
+            )
             if originals:
-                out.add(f"asli/{name}.{ORIGINAL_EXT.get(ev.original_format, 'bin')}",
-                        ev.original_key, recorded=ev.sha256_original, **meta, sealed=True)
+                out.add(
+                    f"asli/{name}.{ORIGINAL_EXT.get(ev.original_format, 'bin')}",
+                    ev.original_key,
+                    recorded=ev.sha256_original,
+                    **meta,
+                    sealed=True,
+                )
 
 
 def _add_captures(out: _Writer, links: list) -> None:
     for cap in (item.capture for item in links if item.capture is not None):
-        meta = {"source": "capture", "source_url": cap.url_canonical,
-                "final_url": cap.final_url, "fetched_at": _iso(cap.fetched_at)}
+        meta = {
+            "source": "capture",
+            "source_url": cap.url_canonical,
+            "final_url": cap.final_url,
+            "fetched_at": _iso(cap.fetched_at),
+        }
         folder = f"tautan/{cap.id}"
         out.add(f"{folder}/layar.png", cap.screenshot_key, recorded=cap.screenshot_sha256, **meta)
         out.add(f"{folder}/halaman.html", cap.html_key, recorded=cap.html_sha256, **meta)
         out.add(f"{folder}/header.json", headers_key(cap), recorded=cap.headers_sha256, **meta)
-
-
-def verify_bundle(path: str) -> BundleCheck:
-    """Re-hash every file the manifest lists; name the first that differs, is missing or extra."""
-    try:
-        bundle = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as err:
-        return BundleCheck(0, f"not a readable ZIP file ({err})")
-    with bundle:
-        try:
-            manifest = json.loads(bundle.read(MANIFEST))
-            entries = list(manifest["files"])
-        except (KeyError, ValueError, TypeError):
-            return BundleCheck(0, f"{MANIFEST} is missing or unreadable")
-        names = set(bundle.namelist()) - {MANIFEST}
-        checked = 0
-        for entry in entries:
-            name = entry.get("path")
-            if name not in names:
-                return BundleCheck(checked, f"{name}: listed in the manifest but not in the ZIP")
-            data = bundle.read(name)
-            if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
-                return BundleCheck(checked, f"{name}: SHA-256 does not match the manifest")
-            if len(data) != entry.get("size"):
-                return BundleCheck(checked, f"{name}: size does not match the manifest")
-            names.discard(name)
-            checked += 1
-        if names:
-            return BundleCheck(checked, f"{sorted(names)[0]}: in the ZIP but not in the manifest")
-        return BundleCheck(checked, None)

@@ -21,8 +21,19 @@ from urllib.parse import quote, urljoin, urlsplit
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 REDIRECTS = {301, 302, 303, 307, 308}
-KEPT_HEADERS = ("content-type", "content-length", "content-language", "date", "last-modified",
-                "etag", "server", "location", "cache-control", "expires", "x-robots-tag")
+KEPT_HEADERS = (
+    "content-type",
+    "content-length",
+    "content-language",
+    "date",
+    "last-modified",
+    "etag",
+    "server",
+    "location",
+    "cache-control",
+    "expires",
+    "x-robots-tag",
+)
 PATH_SAFE = "/%?=&;:@!$'()*+,~-._"
 _NUMERIC_HOST = re.compile(r"[0-9a-fA-Fx.]+")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -50,13 +61,15 @@ class FetchPolicy:
 
     @classmethod
     def from_config(cls, config: dict) -> "FetchPolicy":
-        return cls(allow_private=bool(config["CAPTURE_ALLOW_PRIVATE"]),
-                   allow_hosts=tuple(config["CAPTURE_ALLOW_HOSTS"]),
-                   ports=tuple(config["CAPTURE_ALLOWED_PORTS"]),
-                   max_redirects=int(config["CAPTURE_MAX_REDIRECTS"]),
-                   max_bytes=int(config["CAPTURE_MAX_BYTES"]),
-                   timeout=float(config["CAPTURE_TIMEOUT"]),
-                   user_agent=config["CAPTURE_USER_AGENT"])
+        return cls(
+            allow_private=bool(config["CAPTURE_ALLOW_PRIVATE"]),
+            allow_hosts=tuple(config["CAPTURE_ALLOW_HOSTS"]),
+            ports=tuple(config["CAPTURE_ALLOWED_PORTS"]),
+            max_redirects=int(config["CAPTURE_MAX_REDIRECTS"]),
+            max_bytes=int(config["CAPTURE_MAX_BYTES"]),
+            timeout=float(config["CAPTURE_TIMEOUT"]),
+            user_agent=config["CAPTURE_USER_AGENT"],
+        )
 
 
 @dataclass
@@ -82,8 +95,14 @@ def is_public_address(ip: Address) -> bool:
             return is_public_address(embedded)
     elif ip in _CGNAT:
         return False
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
-                                 or ip.is_link_local or ip.is_private or ip.is_unspecified)
+    return ip.is_global and not (
+        ip.is_multicast
+        or ip.is_reserved
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_private
+        or ip.is_unspecified
+    )
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -212,12 +231,21 @@ def _fetch_one(url: str, policy: FetchPolicy, deadline: float, result: FetchResu
         parts = urlsplit(url)
         path = quote(parts.path or "/", safe=PATH_SAFE)
         path += f"?{quote(parts.query, safe=PATH_SAFE)}" if parts.query else ""
-        conn.request("GET", path, headers={"User-Agent": policy.user_agent, "Accept": "*/*",
-                                           "Accept-Encoding": "identity", "Connection": "close"})
+        conn.request(
+            "GET",
+            path,
+            headers={
+                "User-Agent": policy.user_agent,
+                "Accept": "*/*",
+                "Accept-Encoding": "identity",
+                "Connection": "close",
+            },
+        )
         response = conn.getresponse()
         result.final_url, result.status = url, response.status
-        result.headers = {k.lower(): v[:500] for k, v in response.getheaders()
-                          if k.lower() in KEPT_HEADERS}
+        result.headers = {
+            k.lower(): v[:500] for k, v in response.getheaders() if k.lower() in KEPT_HEADERS
+        }
         if response.status in REDIRECTS and response.getheader("Location"):
             return response.getheader("Location")
         result.body, result.is_truncated = _read_capped(response, policy.max_bytes, deadline)
@@ -237,8 +265,9 @@ def _fetch_one(url: str, policy: FetchPolicy, deadline: float, result: FetchResu
         conn.close()
 
 
-def _read_capped(response: http.client.HTTPResponse, max_bytes: int,
-                 deadline: float) -> tuple[bytes, bool]:
+def _read_capped(
+    response: http.client.HTTPResponse, max_bytes: int, deadline: float
+) -> tuple[bytes, bool]:
     chunks: list[bytes] = []
     size = 0
     while size <= max_bytes:

@@ -10,11 +10,14 @@ MAX_CSV_BYTES = 1024 * 1024
 class ImportForm(FlaskForm):
     """A CSV of official accounts."""
 
-    file = FileField(_l("CSV file"), validators=[
-        FileRequired(_l("Choose a CSV file.")),
-        FileAllowed(["csv"], _l("Only .csv files are accepted.")),
-        FileSize(MAX_CSV_BYTES, message=_l("The file is larger than 1 MB.")),
-    ])
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv"], _l("Only .csv files are accepted.")),
+            FileSize(MAX_CSV_BYTES, message=_l("The file is larger than 1 MB.")),
+        ],
+    )
 
 
 class DeleteForm(FlaskForm):

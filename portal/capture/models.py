@@ -32,8 +32,10 @@ class Liveness(enum.StrEnum):
 class Job(db.Model):
     """One unit of background work; claimed with a lease so a dead worker's job comes back."""
 
-    __table_args__ = (sa.UniqueConstraint("kind", "target", name="uq_job_kind_target"),
-                      sa.Index("ix_job_due", "state", "run_after"))
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "target", name="uq_job_kind_target"),
+        sa.Index("ix_job_due", "state", "run_after"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(16))
@@ -119,8 +121,9 @@ class OfficialMatch(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("official_account.id",
-                                                          ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("official_account.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account: Mapped[OfficialAccount] = relationship()

@@ -58,8 +58,10 @@ def enqueue_new_links(*, now: datetime | None = None) -> int:
     """Queue a capture job for every canonical link that has none yet; how many were queued."""
     has_job = sa.select(Job.id).where(Job.kind == JobKind.CAPTURE, Job.target == Link.url_canonical)
     urls = db.session.scalars(
-        sa.select(Link.url_canonical).where(Link.url_canonical.is_not(None), ~has_job.exists())
-        .distinct().limit(500)
+        sa.select(Link.url_canonical)
+        .where(Link.url_canonical.is_not(None), ~has_job.exists())
+        .distinct()
+        .limit(500)
     ).all()
     for url in urls:
         _add_job(JobKind.CAPTURE, url, now or utcnow())
@@ -82,9 +84,13 @@ def take_snapshot(url: str, config: dict) -> Snapshot:
     fetched = fetch(url, policy)
     shot = Screenshot(None, None)
     if fetched.body and config["CAPTURE_SCREENSHOT"]:
-        shot = render_screenshot(fetched.body, base_url=fetched.final_url or url,
-                                 chromium_path=config["CHROMIUM_PATH"], policy=policy,
-                                 timeout=float(config["CAPTURE_SCREENSHOT_TIMEOUT"]))
+        shot = render_screenshot(
+            fetched.body,
+            base_url=fetched.final_url or url,
+            chromium_path=config["CHROMIUM_PATH"],
+            policy=policy,
+            timeout=float(config["CAPTURE_SCREENSHOT_TIMEOUT"]),
+        )
     return Snapshot(fetched, shot, fetched_at)
 
 
@@ -94,15 +100,30 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
     if existing is not None:
         return existing
     got = snapshot.fetched
-    capture = Capture(url_canonical=url, final_url=got.final_url, status_code=got.status,
-                      headers=got.headers, error=got.error, error_detail=got.detail or None,
-                      is_truncated=got.is_truncated, fetched_at=snapshot.fetched_at,
-                      screenshot_note=snapshot.screenshot.note)
+    capture = Capture(
+        url_canonical=url,
+        final_url=got.final_url,
+        status_code=got.status,
+        headers=got.headers,
+        error=got.error,
+        error_detail=got.detail or None,
+        is_truncated=got.is_truncated,
+        fetched_at=snapshot.fetched_at,
+        screenshot_note=snapshot.screenshot.note,
+    )
     storage = get_storage()
     if got.status is not None:
-        headers = json.dumps({"url": url, "final_url": got.final_url, "status": got.status,
-                              "redirects": got.hops, "headers": got.headers},
-                             indent=2, sort_keys=True).encode()
+        headers = json.dumps(
+            {
+                "url": url,
+                "final_url": got.final_url,
+                "status": got.status,
+                "redirects": got.hops,
+                "headers": got.headers,
+            },
+            indent=2,
+            sort_keys=True,
+        ).encode()
         capture.headers_sha256 = _put(storage, headers, "json", "application/json")
         capture.html_sha256 = _put(storage, got.body, "html", "application/octet-stream")
         capture.html_key = capture_key(capture.html_sha256, "html")
@@ -117,8 +138,9 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
     db.session.flush()
     if capture.liveness == Liveness.LIVE:
         _add_job(JobKind.LIVENESS, str(capture.id), next_check_at(capture.fetched_at, utcnow()))
-    logger.info("Captured link as capture %s (status %s, error %s)", capture.id,
-                got.status, got.error)
+    logger.info(
+        "Captured link as capture %s (status %s, error %s)", capture.id, got.status, got.error
+    )
     return capture
 
 
@@ -162,10 +184,16 @@ def record_check(*, capture: Capture, result: FetchResult, now: datetime) -> Liv
     state = classify(result, capture.content_sha256)
     previous = capture.liveness
     is_change = state != Liveness.UNREACHABLE and state != previous
-    check = LivenessCheck(capture_id=capture.id, checked_at=now, status_code=result.status,
-                          error=result.error, final_url=result.final_url, state=state,
-                          content_sha256=hashlib.sha256(result.body).hexdigest()
-                          if result.status else None, is_change=is_change)
+    check = LivenessCheck(
+        capture_id=capture.id,
+        checked_at=now,
+        status_code=result.status,
+        error=result.error,
+        final_url=result.final_url,
+        state=state,
+        content_sha256=hashlib.sha256(result.body).hexdigest() if result.status else None,
+        is_change=is_change,
+    )
     db.session.add(check)
     if is_change:
         capture.liveness = state
@@ -213,14 +241,21 @@ def flag_official_accounts(*, since: datetime | None = None) -> list[OfficialMat
         floor = int(current_app.config["OFFICIAL_ACCOUNT_PRIORITY"])
         if (case.priority or 0) < floor:
             case.priority = floor
-        record_event(case, "official_account", visibility=Visibility.INTERNAL,
-                     data={"platform": account.platform, "handle": account.handle,
-                           "agency": account.agency, "priority": case.priority})
+        record_event(
+            case,
+            "official_account",
+            visibility=Visibility.INTERNAL,
+            data={
+                "platform": account.platform,
+                "handle": account.handle,
+                "agency": account.agency,
+                "priority": case.priority,
+            },
+        )
         flagged.append(match)
         logger.info("Case %s names official account %s", case.id, account.id)
     db.session.flush()
     return flagged
-
 
 
 def sweep_captures(*, older_than: timedelta) -> tuple[int, int]:
@@ -243,8 +278,11 @@ def sweep_captures(*, older_than: timedelta) -> tuple[int, int]:
 
 def _is_referenced(key: str) -> bool:
     sha, _, ext = key.rsplit("/", 1)[-1].partition(".")
-    column = {"html": Capture.html_sha256, "png": Capture.screenshot_sha256,
-              "json": Capture.headers_sha256}.get(ext)
+    column = {
+        "html": Capture.html_sha256,
+        "png": Capture.screenshot_sha256,
+        "json": Capture.headers_sha256,
+    }.get(ext)
     if column is None:
         return True  # not a name this area writes: leave it alone
     return db.session.scalar(sa.select(Capture.id).where(column == sha).limit(1)) is not None

@@ -45,60 +45,86 @@ def list_unflagged_matches(*, since: datetime | None = None) -> list[tuple[int, 
     by_link = (
         sa.select(Report.case_id, OfficialAccount.id)
         .join(Link, Link.report_id == Report.id)
-        .join(OfficialAccount, sa.and_(OfficialAccount.platform == Link.platform,
-                                       OfficialAccount.handle == _handle(Link.account)))
+        .join(
+            OfficialAccount,
+            sa.and_(
+                OfficialAccount.platform == Link.platform,
+                OfficialAccount.handle == _handle(Link.account),
+            ),
+        )
         .where(recent)
     )
     by_name = (
         sa.select(Report.case_id, OfficialAccount.id)
         .join(OfficialAccount, OfficialAccount.handle == _handle(Report.reported_account))
-        .where(sa.or_(Report.platform.is_(None), Report.platform == OfficialAccount.platform),
-               recent)
+        .where(
+            sa.or_(Report.platform.is_(None), Report.platform == OfficialAccount.platform), recent
+        )
     )
     pairs = {(row[0], row[1]) for row in db.session.execute(by_link.union(by_name))}
     if not pairs:
         return []
-    done = {(row[0], row[1]) for row in db.session.execute(
-        sa.select(OfficialMatch.case_id, OfficialMatch.account_id)
-        .where(OfficialMatch.case_id.in_({case_id for case_id, _ in pairs}))
-    )}
+    done = {
+        (row[0], row[1])
+        for row in db.session.execute(
+            sa.select(OfficialMatch.case_id, OfficialMatch.account_id).where(
+                OfficialMatch.case_id.in_({case_id for case_id, _ in pairs})
+            )
+        )
+    }
     return sorted(pairs - done)
 
 
 def official_accounts_for_case(case: Case) -> list[OfficialAccount]:
     """The official accounts this case's reports name."""
-    return list(db.session.scalars(
-        sa.select(OfficialAccount)
-        .join(OfficialMatch, OfficialMatch.account_id == OfficialAccount.id)
-        .where(OfficialMatch.case_id == case.id).order_by(OfficialAccount.agency)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(OfficialAccount)
+            .join(OfficialMatch, OfficialMatch.account_id == OfficialAccount.id)
+            .where(OfficialMatch.case_id == case.id)
+            .order_by(OfficialAccount.agency)
+        )
+    )
 
 
 def list_link_captures(case: Case) -> list[LinkCapture]:
     """Each distinct canonical link of the case with its capture (or pending job)."""
     urls = db.session.scalars(
-        sa.select(Link.url_canonical).join(Report, Report.id == Link.report_id)
+        sa.select(Link.url_canonical)
+        .join(Report, Report.id == Link.report_id)
         .where(Report.case_id == case.id, Link.url_canonical.is_not(None))
-        .group_by(Link.url_canonical).order_by(sa.func.min(Link.id))
+        .group_by(Link.url_canonical)
+        .order_by(sa.func.min(Link.id))
     ).all()
     if not urls:
         return []
-    captures = {c.url_canonical: c for c in db.session.scalars(
-        sa.select(Capture).where(Capture.url_canonical.in_(urls)))}
-    jobs = {j.target: j for j in db.session.scalars(
-        sa.select(Job).where(Job.kind == JobKind.CAPTURE, Job.target.in_(urls)))}
-    firsts = {row[0]: row[1] for row in db.session.execute(
-        sa.select(Link.url_canonical, sa.func.min(Report.created_at))
-        .join(Report, Report.id == Link.report_id)
-        .where(Link.url_canonical.in_(urls)).group_by(Link.url_canonical)
-    )}
+    captures = {
+        c.url_canonical: c
+        for c in db.session.scalars(sa.select(Capture).where(Capture.url_canonical.in_(urls)))
+    }
+    jobs = {
+        j.target: j
+        for j in db.session.scalars(
+            sa.select(Job).where(Job.kind == JobKind.CAPTURE, Job.target.in_(urls))
+        )
+    }
+    firsts = {
+        row[0]: row[1]
+        for row in db.session.execute(
+            sa.select(Link.url_canonical, sa.func.min(Report.created_at))
+            .join(Report, Report.id == Link.report_id)
+            .where(Link.url_canonical.in_(urls))
+            .group_by(Link.url_canonical)
+        )
+    }
     return [LinkCapture(url, captures.get(url), jobs.get(url), firsts.get(url)) for url in urls]
 
 
 def get_capture_for(user: Any, capture_id: int) -> Capture | None:
     """The capture when one of the cases linking to it is visible to the user, else None."""
     visible = (
-        sa.select(Link.id).join(Report, Report.id == Link.report_id)
+        sa.select(Link.id)
+        .join(Report, Report.id == Link.report_id)
         .join(Case, Case.id == Report.case_id)
         .where(Link.url_canonical == Capture.url_canonical, scope(user))
     )
@@ -107,8 +133,11 @@ def get_capture_for(user: Any, capture_id: int) -> Capture | None:
 
 def list_official_accounts() -> list[OfficialAccount]:
     """The registry, by platform and handle."""
-    return list(db.session.scalars(
-        sa.select(OfficialAccount).order_by(OfficialAccount.platform, OfficialAccount.handle)))
+    return list(
+        db.session.scalars(
+            sa.select(OfficialAccount).order_by(OfficialAccount.platform, OfficialAccount.handle)
+        )
+    )
 
 
 def count_removed_captures() -> int:

@@ -47,11 +47,17 @@ def import_official_accounts(*, data: bytes) -> tuple[int, int]:
         raise ImportRejected(errors)
     added = updated = 0
     for platform, handle, agency, region_id in rows:
-        account = db.session.scalar(sa.select(OfficialAccount).where(
-            OfficialAccount.platform == platform, OfficialAccount.handle == handle))
+        account = db.session.scalar(
+            sa.select(OfficialAccount).where(
+                OfficialAccount.platform == platform, OfficialAccount.handle == handle
+            )
+        )
         if account is None:
-            db.session.add(OfficialAccount(platform=platform, handle=handle, agency=agency,
-                                           region_id=region_id))
+            db.session.add(
+                OfficialAccount(
+                    platform=platform, handle=handle, agency=agency, region_id=region_id
+                )
+            )
             added += 1
         else:
             account.agency, account.region_id = agency, region_id
@@ -97,15 +103,21 @@ def _row(cells: list[str], regions: dict[str, int]):  # noqa: ANN202
     if any(cells[4:]):
         return None, str(_l("Too many columns."))
     if platform not in PLATFORMS:
-        return None, str(_l("Unknown platform “%(p)s” (use one of: %(all)s).", p=platform[:40],
-                            all=", ".join(PLATFORMS)))
+        return None, str(
+            _l(
+                "Unknown platform “%(p)s” (use one of: %(all)s).",
+                p=platform[:40],
+                all=", ".join(PLATFORMS),
+            )
+        )
     if not _HANDLE.fullmatch(handle):
         return None, str(_l("The handle may hold only letters, digits, “_”, “.” and “-”."))
     if not agency or len(agency) > 300:
         return None, str(_l("The agency name is missing or longer than 300 characters."))
     if region and region.lower() not in regions:
-        return None, str(_l("Unknown region “%(code)s” (give its code, e.g. 16.74).",
-                            code=region[:40]))
+        return None, str(
+            _l("Unknown region “%(code)s” (give its code, e.g. 16.74).", code=region[:40])
+        )
     return (platform, handle, agency, regions.get(region.lower())), None
 
 

@@ -18,9 +18,16 @@ from portal.capture.fetch import FetchPolicy, fetch
 
 logger = logging.getLogger(__name__)
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 MAX_SUBRESOURCES = 40
 SUBRESOURCE_BYTES = 3 * 1024 * 1024
 _REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh[^>]*>", re.IGNORECASE)
@@ -33,8 +40,9 @@ class Screenshot:
     note: str | None  # why there is no screenshot
 
 
-def render_screenshot(html: bytes, *, base_url: str, chromium_path: str, policy: FetchPolicy,
-                      timeout: float) -> Screenshot:
+def render_screenshot(
+    html: bytes, *, base_url: str, chromium_path: str, policy: FetchPolicy, timeout: float
+) -> Screenshot:
     """PNG of the page, or None with the reason (Chromium missing, rendering failed)."""
     if not chromium_path or not os.path.exists(chromium_path):
         return Screenshot(None, NOT_INSTALLED)
@@ -45,22 +53,41 @@ def render_screenshot(html: bytes, *, base_url: str, chromium_path: str, policy:
     # Its own thread: Playwright's sync API refuses to run where an event loop is running
     # (a caller's asyncio, or a test session's browser), and a fresh thread has none.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_render, sync_playwright, html, base_url, chromium_path, policy,
-                           time.monotonic() + timeout).result()
+        return pool.submit(
+            _render,
+            sync_playwright,
+            html,
+            base_url,
+            chromium_path,
+            policy,
+            time.monotonic() + timeout,
+        ).result()
 
 
-def _render(sync_playwright, html: bytes, base_url: str, chromium_path: str,  # noqa: ANN001
-            policy: FetchPolicy, deadline: float) -> Screenshot:
+def _render(
+    sync_playwright,
+    html: bytes,
+    base_url: str,
+    chromium_path: str,  # noqa: ANN001
+    policy: FetchPolicy,
+    deadline: float,
+) -> Screenshot:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
             try:
-                context = browser.new_context(java_script_enabled=False, service_workers="block",
-                                              viewport={"width": 1280, "height": 900})
+                context = browser.new_context(
+                    java_script_enabled=False,
+                    service_workers="block",
+                    viewport={"width": 1280, "height": 900},
+                )
                 page = context.new_page()
                 page.route("**/*", _router(policy, deadline))
-                page.set_content(_with_base(html, base_url), wait_until="load",
-                                 timeout=max(1.0, deadline - time.monotonic()) * 1000)
+                page.set_content(
+                    _with_base(html, base_url),
+                    wait_until="load",
+                    timeout=max(1.0, deadline - time.monotonic()) * 1000,
+                )
                 return Screenshot(page.screenshot(full_page=True, type="png"), None)
             finally:
                 browser.close()
@@ -75,7 +102,7 @@ def _with_base(html: bytes, base_url: str) -> str:
     text = _REFRESH.sub("", html.decode("utf-8", errors="replace"))
     base = f'<base href="{escape(base_url, quote=True)}">'
     head = re.search(r"<head\b[^>]*>", text, re.IGNORECASE)
-    return text[: head.end()] + base + text[head.end():] if head else base + text
+    return text[: head.end()] + base + text[head.end() :] if head else base + text
 
 
 def _router(policy: FetchPolicy, deadline: float):  # noqa: ANN202
@@ -101,7 +128,8 @@ def _router(policy: FetchPolicy, deadline: float):  # noqa: ANN202
             route.abort()
             return
         content_type = result.headers.get("content-type", "application/octet-stream")
-        route.fulfill(status=result.status, body=result.body,
-                      headers={"content-type": content_type})
+        route.fulfill(
+            status=result.status, body=result.body, headers={"content-type": content_type}
+        )
 
     return handle

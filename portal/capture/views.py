@@ -2,12 +2,11 @@
 
 import logging
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.access import roles_required, staff_user
-from portal.capture import bp
 from portal.capture.bundle import build_bundle
 from portal.capture.forms import DeleteForm, ImportForm
 from portal.capture.models import Capture, OfficialAccount
@@ -26,12 +25,17 @@ from portal.cases.queries import get_case_for
 from portal.db import commit, db, rollback
 from portal.evidence.storage import StoredFileMissing, get_storage
 
+bp = Blueprint("capture", __name__)
+
 logger = logging.getLogger(__name__)
 
 
 LIVENESS_LABELS = {
-    "live": _l("Online"), "removed": _l("Removed"), "private": _l("Private or behind a login"),
-    "changed": _l("Changed since the capture"), "unreachable": _l("Could not be checked"),
+    "live": _l("Online"),
+    "removed": _l("Removed"),
+    "private": _l("Private or behind a login"),
+    "changed": _l("Changed since the capture"),
+    "unreachable": _l("Could not be checked"),
 }
 ERROR_LABELS = {
     "dns": _l("The host name could not be resolved"),
@@ -41,7 +45,8 @@ ERROR_LABELS = {
     "bad_url": _l("Refused: the address is malformed"),
     "too_many_redirects": _l("Too many redirects"),
     "too_large": _l("Page too large: cut off at the size limit"),
-    "timeout": _l("Timed out"), "connection": _l("The connection failed"),
+    "timeout": _l("Timed out"),
+    "connection": _l("The connection failed"),
     "http_error": _l("The site answered with an error"),
 }
 
@@ -58,8 +63,11 @@ def capture_error_label(code: str) -> str:
 
 @bp.app_context_processor
 def _case_section_helper() -> dict:
-    return {"capture_section_for": capture_section_for, "liveness_label": liveness_label,
-            "capture_error_label": capture_error_label}
+    return {
+        "capture_section_for": capture_section_for,
+        "liveness_label": liveness_label,
+        "capture_error_label": capture_error_label,
+    }
 
 
 def capture_section_for(case: Case) -> dict:
@@ -95,8 +103,9 @@ def _file(key: str | None, mime: str, name: str, *, attachment: bool) -> Respons
 def screenshot(capture_id: int) -> Response:
     """The rendered screenshot of a captured link, as an image."""
     capture = _capture_or_404(capture_id)
-    return _file(capture.screenshot_key, "image/png", f"tangkapan-{capture.id}.png",
-                 attachment=False)
+    return _file(
+        capture.screenshot_key, "image/png", f"tangkapan-{capture.id}.png", attachment=False
+    )
 
 
 @bp.get("/petugas/tangkapan/<int:capture_id>/halaman.html")
@@ -104,8 +113,12 @@ def screenshot(capture_id: int) -> Response:
 def html(capture_id: int) -> Response:
     """The captured HTML: attacker-written, so only ever a download, never a page."""
     capture = _capture_or_404(capture_id)
-    return _file(capture.html_key, "application/octet-stream",
-                 f"tangkapan-{capture.id}.html.txt", attachment=True)
+    return _file(
+        capture.html_key,
+        "application/octet-stream",
+        f"tangkapan-{capture.id}.html.txt",
+        attachment=True,
+    )
 
 
 @bp.get("/petugas/tangkapan/<int:capture_id>/header.json")
@@ -113,8 +126,12 @@ def html(capture_id: int) -> Response:
 def headers(capture_id: int) -> Response:
     """Status, redirects and kept headers of the capture, as a download."""
     capture = _capture_or_404(capture_id)
-    return _file(headers_key(capture), "application/octet-stream",
-                 f"tangkapan-{capture.id}-header.json", attachment=True)
+    return _file(
+        headers_key(capture),
+        "application/octet-stream",
+        f"tangkapan-{capture.id}-header.json",
+        attachment=True,
+    )
 
 
 @bp.get("/petugas/kasus/<int:case_id>/bundel.zip")
@@ -126,8 +143,13 @@ def bundle(case_id: int) -> Response:
     if case is None:
         abort(404)
     data = build_bundle(case, user)
-    record_event(case, "bundle_exported", visibility=Visibility.INTERNAL, actor=user,
-                 data={"size": len(data)})
+    record_event(
+        case,
+        "bundle_exported",
+        visibility=Visibility.INTERNAL,
+        actor=user,
+        data={"size": len(data)},
+    )
     commit()
     name = f"bundel-{case.reference or case.id}.zip"
     response = Response(data, mimetype="application/zip")
@@ -148,15 +170,22 @@ def official_accounts() -> str | Response:
             added, updated = import_official_accounts(data=form.file.data.read())
             flag_official_accounts()  # cases already open may name the new accounts
             commit()
-            flash(_("Imported: %(added)d added, %(updated)d updated.", added=added,
-                    updated=updated), "success")
+            flash(
+                _("Imported: %(added)d added, %(updated)d updated.", added=added, updated=updated),
+                "success",
+            )
             return redirect(url_for("capture.official_accounts"), code=303)
         except ImportRejected as rejected:
             rollback()
             errors = rejected.errors
     status = 400 if form.is_submitted() else 200
-    return render_template("capture/official_accounts.html", form=form, errors=errors,
-                           accounts=list_official_accounts(), delete_form=DeleteForm()), status
+    return render_template(
+        "capture/official_accounts.html",
+        form=form,
+        errors=errors,
+        accounts=list_official_accounts(),
+        delete_form=DeleteForm(),
+    ), status
 
 
 @bp.post("/petugas/admin/akun-resmi/<int:account_id>/hapus")

@@ -8,8 +8,15 @@ from portal.db import db
 logger = logging.getLogger(__name__)
 
 
-def save_canned_reply(*, reply: CannedReply | None, title: str, category_id: int | None,
-                      status: str | None, body_id: str, body_en: str) -> CannedReply:
+def save_canned_reply(
+    *,
+    reply: CannedReply | None,
+    title: str,
+    category_id: int | None,
+    status: str | None,
+    body_id: str,
+    body_en: str,
+) -> CannedReply:
     """Create or update a canned reply (flushes)."""
     if reply is None:
         reply = CannedReply()

@@ -9,15 +9,18 @@ from flask.cli import AppGroup
 
 from portal.db import commit, db, rollback
 
-cases_cli = AppGroup("cases", help="Case work: escalation of overdue cases.")
-audit_cli = AppGroup("audit", help="The hash-chained case history.")
+cli = AppGroup("cases", help="Case work: escalation of overdue cases.")
 logger = logging.getLogger(__name__)
 
 
-@cases_cli.command("escalate")
+@cli.command("escalate")
 @click.option("--loop", is_flag=True, help="Keep running, every --interval seconds.")
-@click.option("--interval", type=click.IntRange(min=1), default=None,
-              help="Seconds between runs with --loop (default CASES_ESCALATE_INTERVAL).")
+@click.option(
+    "--interval",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Seconds between runs with --loop (default CASES_ESCALATE_INTERVAL).",
+)
 def escalate_command(loop: bool, interval: int | None) -> None:
     """Email the team's supervisors about open cases past their deadline (once per case)."""
     from portal.cases.escalation import escalate_overdue

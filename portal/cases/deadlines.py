@@ -51,19 +51,25 @@ class Window:
         if self.days_left == 0:
             return gettext("The reporting window closes today, %(date)s.", date=when)
         if self.is_closed:
-            return ngettext("The reporting window closed on %(date)s (%(num)d day ago).",
-                            "The reporting window closed on %(date)s (%(num)d days ago).",
-                            -self.days_left, date=when)
-        return ngettext("The reporting window closes on %(date)s (%(num)d day left).",
-                        "The reporting window closes on %(date)s (%(num)d days left).",
-                        self.days_left, date=when)
+            return ngettext(
+                "The reporting window closed on %(date)s (%(num)d day ago).",
+                "The reporting window closed on %(date)s (%(num)d days ago).",
+                -self.days_left,
+                date=when,
+            )
+        return ngettext(
+            "The reporting window closes on %(date)s (%(num)d day left).",
+            "The reporting window closes on %(date)s (%(num)d days left).",
+            self.days_left,
+            date=when,
+        )
 
 
-def reporting_window(learned_on: date | None, window_days: int | None,
-                     today: date) -> Window | None:
+def reporting_window(
+    learned_on: date | None, window_days: int | None, today: date
+) -> Window | None:
     """The legal window from when residents learned of it; None when it does not apply."""
     if learned_on is None or not window_days:
         return None
     closes_on = end_of_window(learned_on, window_days)
     return Window(closes_on, (closes_on - today).days)
-

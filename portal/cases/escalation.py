@@ -18,15 +18,24 @@ def escalation_recipients(team_id: int | None) -> list[User]:
     """The team's active supervisors; the active admins when the team has none."""
     supervisors = []
     if team_id is not None:
-        supervisors = list(db.session.scalars(
-            sa.select(User).where(User.team_id == team_id, User.role == Role.SUPERVISOR,
-                                  User.is_active.is_(True)).order_by(User.id)
-        ))
+        supervisors = list(
+            db.session.scalars(
+                sa.select(User)
+                .where(
+                    User.team_id == team_id, User.role == Role.SUPERVISOR, User.is_active.is_(True)
+                )
+                .order_by(User.id)
+            )
+        )
     if supervisors:
         return supervisors
-    return list(db.session.scalars(
-        sa.select(User).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role == Role.ADMIN, User.is_active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def escalate_overdue(*, now: datetime | None = None, batch: int = 500) -> list[Case]:
@@ -36,8 +45,9 @@ def escalate_overdue(*, now: datetime | None = None, batch: int = 500) -> list[C
     now = now or utcnow()
     query = (
         sa.select(Case)
-        .where(Case.due_at < now, Case.escalated_at.is_(None),
-               Case.status.in_([str(s) for s in OPEN]))
+        .where(
+            Case.due_at < now, Case.escalated_at.is_(None), Case.status.in_([str(s) for s in OPEN])
+        )
         .order_by(Case.due_at, Case.id)
         .limit(batch)
     )
@@ -49,8 +59,11 @@ def escalate_overdue(*, now: datetime | None = None, batch: int = 500) -> list[C
         recipients = escalation_recipients(case.team_id)
         case.escalated_at = now
         db.session.flush()
-        record_event(case, "escalated", data={
-            "due_at": case.due_at.isoformat(), "recipients": [u.email for u in recipients]})
+        record_event(
+            case,
+            "escalated",
+            data={"due_at": case.due_at.isoformat(), "recipients": [u.email for u in recipients]},
+        )
         notify_escalation(case, recipients)
         logger.info("Case %s escalated to %d people", case.id, len(recipients))
     return cases

@@ -41,15 +41,22 @@ class VersionedForm(FlaskForm):
 
 class StatusForm(VersionedForm):
     to = HiddenField(validators=[InputRequired()])
-    reason = SelectField(_l("Reason"), choices=choices([("", "—"), *REASON_LABELS.items()]),
-                         validate_choice=False)
-    reason_text = TextAreaField(_l("Explanation (shown to the reporters)"),
-                                validators=[Optional(), Length(max=4000)])
-    outcome = SelectField(_l("Outcome"), choices=choices([("", "—"), *OUTCOME_LABELS.items()]),
-                          validate_choice=False)
-    summary = TextAreaField(_l("Summary of the decision (shown to the reporters, and to the "
-                               "public if the case is published)"),
-                            validators=[Optional(), Length(max=8000)])
+    reason = SelectField(
+        _l("Reason"), choices=choices([("", "—"), *REASON_LABELS.items()]), validate_choice=False
+    )
+    reason_text = TextAreaField(
+        _l("Explanation (shown to the reporters)"), validators=[Optional(), Length(max=4000)]
+    )
+    outcome = SelectField(
+        _l("Outcome"), choices=choices([("", "—"), *OUTCOME_LABELS.items()]), validate_choice=False
+    )
+    summary = TextAreaField(
+        _l(
+            "Summary of the decision (shown to the reporters, and to the "
+            "public if the case is published)"
+        ),
+        validators=[Optional(), Length(max=8000)],
+    )
     submit = SubmitField(_l("Change status"))
 
 
@@ -64,18 +71,21 @@ class ClaimForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     # Distinct ids: the note, message and referral forms share one page and field name.
-    body = TextAreaField(_l("Internal note (officers only)"), id="note-body",
-                         validators=[DataRequired(), Length(max=8000)])
+    body = TextAreaField(
+        _l("Internal note (officers only)"),
+        id="note-body",
+        validators=[DataRequired(), Length(max=8000)],
+    )
     submit = SubmitField(_l("Add note"))
 
 
 class MessageForm(FlaskForm):
     report = SelectField(_l("Reporter"), coerce=int, validators=[InputRequired()])
     canned = SelectField(_l("Canned reply"), coerce=_optional_int, validate_choice=False)
-    body = TextAreaField(_l("Message"), id="message-body",
-                         validators=[Optional(), Length(max=8000)])
-    wait_for_reply = BooleanField(_l("This is a question: set the case to “waiting for "
-                                     "reporter”"))
+    body = TextAreaField(
+        _l("Message"), id="message-body", validators=[Optional(), Length(max=8000)]
+    )
+    wait_for_reply = BooleanField(_l("This is a question: set the case to “waiting for reporter”"))
     submit = SubmitField(_l("Send to reporter"))
 
 
@@ -93,18 +103,31 @@ class QueueForm(FlaskForm):
 
     tab = HiddenField(default="open")
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
-    status = SelectField(_l("Status"), choices=choices([("", _l("Any")), *STATUS_LABELS.items()]),
-                         validate_choice=False)
+    status = SelectField(
+        _l("Status"),
+        choices=choices([("", _l("Any")), *STATUS_LABELS.items()]),
+        validate_choice=False,
+    )
     category = SelectField(_l("Category"), coerce=_optional_int, validate_choice=False)
     region = SelectField(_l("Region"), coerce=_optional_int, validate_choice=False)
     team = SelectField(_l("Team"), coerce=_optional_int, validate_choice=False)
     assignee = SelectField(_l("Assignee"), coerce=_optional_int, validate_choice=False)
     overdue = BooleanField(_l("Overdue only"))
-    min_reports = IntegerField(_l("Reported by at least"),
-                               validators=[Optional(), NumberRange(min=1, max=100000)])
-    sort = SelectField(_l("Sort"), choices=choices([
-        ("newest", _l("Newest first")), ("oldest", _l("Oldest first")),
-        ("due", _l("Due soonest")), ("reports", _l("Most reports"))]), validate_choice=False)
+    min_reports = IntegerField(
+        _l("Reported by at least"), validators=[Optional(), NumberRange(min=1, max=100000)]
+    )
+    sort = SelectField(
+        _l("Sort"),
+        choices=choices(
+            [
+                ("newest", _l("Newest first")),
+                ("oldest", _l("Oldest first")),
+                ("due", _l("Due soonest")),
+                ("reports", _l("Most reports")),
+            ]
+        ),
+        validate_choice=False,
+    )
 
 
 class RoutingRuleForm(FlaskForm):
@@ -117,10 +140,10 @@ class RoutingRuleForm(FlaskForm):
 class CannedReplyForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(_l("Category"), coerce=_optional_int)
-    status = SelectField(_l("Status"),
-                         choices=choices([("", _l("Any status")), *STATUS_LABELS.items()]))
-    body_id = TextAreaField(_l("Text in Indonesian"),
-                            validators=[DataRequired(), Length(max=8000)])
+    status = SelectField(
+        _l("Status"), choices=choices([("", _l("Any status")), *STATUS_LABELS.items()])
+    )
+    body_id = TextAreaField(_l("Text in Indonesian"), validators=[DataRequired(), Length(max=8000)])
     body_en = TextAreaField(_l("Text in English"), validators=[DataRequired(), Length(max=8000)])
     submit = SubmitField(_l("Save canned reply"))
 

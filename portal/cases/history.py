@@ -26,8 +26,9 @@ def event_digest(event: CaseEvent) -> str:
         "data": event.data,
         "created_at": event.created_at.isoformat(timespec="microseconds"),
     }
-    body = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    body = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return hashlib.sha256((event.prev_hash + body).encode()).hexdigest()
 
 
@@ -85,7 +86,11 @@ def verify_chain(case_id: int) -> ChainCheck:
     ).all()
     prev = GENESIS
     for expected_seq, event in enumerate(events, start=1):
-        if event.seq != expected_seq or event.prev_hash != prev or event_digest(event) != event.hash:
+        if (
+            event.seq != expected_seq
+            or event.prev_hash != prev
+            or event_digest(event) != event.hash
+        ):
             return ChainCheck(case_id, len(events), event.seq)
         prev = event.hash
     return ChainCheck(case_id, len(events), None)

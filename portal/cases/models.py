@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.db import UTCDateTime, db, utcnow
 
@@ -158,3 +158,41 @@ class CannedReply(db.Model):
     def body(self, language: str) -> str:
         """The text in the reporter's language, Indonesian otherwise."""
         return self.body_en if language == "en" else self.body_id
+
+
+# The history is append-only: the ORM refuses changes and deletes of recorded events.
+class AppendOnlyViolation(RuntimeError):
+    """Something tried to change or delete a recorded case event."""
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _refuse_event_changes(session: Session, _context: object, _instances: object) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, CaseEvent):
+            raise AppendOnlyViolation("case events cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, CaseEvent) and session.is_modified(obj, include_collections=False):
+            raise AppendOnlyViolation("case events cannot be changed")
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_event_changes(state: sa.orm.ORMExecuteState) -> None:
+    if (
+        (state.is_update or state.is_delete)
+        and state.bind_mapper is not None
+        and state.bind_mapper.class_ is CaseEvent
+    ):
+        raise AppendOnlyViolation("case events cannot be changed")
+
+
+# PostgreSQL also refuses UPDATE and DELETE from any client, not only from this application.
+TRIGGER_FUNCTION = sa.DDL(
+    "CREATE OR REPLACE FUNCTION case_event_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'case_event is append-only'; END; $$ LANGUAGE plpgsql"
+)
+TRIGGER = sa.DDL(
+    "CREATE TRIGGER case_event_append_only BEFORE UPDATE OR DELETE ON case_event "
+    "FOR EACH ROW EXECUTE FUNCTION case_event_append_only()"
+)
+for _ddl in (TRIGGER_FUNCTION, TRIGGER):
+    sa.event.listen(CaseEvent.__table__, "after_create", _ddl.execute_if(dialect="postgresql"))

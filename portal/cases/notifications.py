@@ -26,14 +26,16 @@ REPORTER_STATUS = {
 }
 
 
-def _queue(*, to: str, subject: Any, template: str, language: str, context: dict[str, Any],
-           kind: str) -> None:
+def _queue(
+    *, to: str, subject: Any, template: str, language: str, context: dict[str, Any], kind: str
+) -> None:
     """Queue one email; a malformed address is logged and skipped, never blocks the change."""
     from portal.notify.operations import InvalidRecipient, queue_email
 
     try:
-        queue_email(to=to, subject=subject, template=template, language=language,
-                    context=context, kind=kind)
+        queue_email(
+            to=to, subject=subject, template=template, language=language, context=context, kind=kind
+        )
     except InvalidRecipient:
         logger.warning("Skipped a %s email to a malformed address", kind)
 
@@ -53,48 +55,83 @@ def notify_status_changed(case: Case) -> None:
         if not _reachable(report) or report.contact_email.lower() in seen:
             continue
         seen.add(report.contact_email.lower())
-        _queue(to=report.contact_email, subject=_l("There is news on your report"),
-               template="cases/status_changed", language=report.language or "id",
-               context={"status": case.status,
-                        "status_label": REPORTER_STATUS.get(case.status, case.status)},
-               kind="case_status")
+        _queue(
+            to=report.contact_email,
+            subject=_l("There is news on your report"),
+            template="cases/status_changed",
+            language=report.language or "id",
+            context={
+                "status": case.status,
+                "status_label": REPORTER_STATUS.get(case.status, case.status),
+            },
+            kind="case_status",
+        )
 
 
 def notify_message(report) -> None:  # noqa: ANN001
     """Tell one reporter that an officer wrote to them (the text stays on the status page)."""
     if _reachable(report):
-        _queue(to=report.contact_email, subject=_l("There is news on your report"),
-               template="cases/message", language=report.language or "id", context={},
-               kind="case_message")
+        _queue(
+            to=report.contact_email,
+            subject=_l("There is news on your report"),
+            template="cases/message",
+            language=report.language or "id",
+            context={},
+            kind="case_message",
+        )
 
 
 def notify_assigned(case: Case, officer) -> None:  # noqa: ANN001
     """Tell an officer a case is now theirs."""
-    _queue(to=officer.email,
-           subject=_l("Case %(reference)s was assigned to you", reference=case.reference),
-           template="cases/assigned", language=_staff_language(),
-           context={"case_id": case.id, "reference": case.reference, "name": officer.name,
-                    "due_at": case.due_at, "count": 1}, kind="case_assigned")
+    _queue(
+        to=officer.email,
+        subject=_l("Case %(reference)s was assigned to you", reference=case.reference),
+        template="cases/assigned",
+        language=_staff_language(),
+        context={
+            "case_id": case.id,
+            "reference": case.reference,
+            "name": officer.name,
+            "due_at": case.due_at,
+            "count": 1,
+        },
+        kind="case_assigned",
+    )
 
 
 def notify_hand_over(cases: list[Case], officer) -> None:  # noqa: ANN001
     """One email for a whole hand-over, not one per case."""
-    _queue(to=officer.email,
-           subject=_l("%(num)d cases were handed over to you", num=len(cases)),
-           template="cases/assigned", language=_staff_language(),
-           context={"case_id": None, "reference": None, "name": officer.name,
-                    "references": [c.reference for c in cases], "count": len(cases)},
-           kind="case_assigned")
+    _queue(
+        to=officer.email,
+        subject=_l("%(num)d cases were handed over to you", num=len(cases)),
+        template="cases/assigned",
+        language=_staff_language(),
+        context={
+            "case_id": None,
+            "reference": None,
+            "name": officer.name,
+            "references": [c.reference for c in cases],
+            "count": len(cases),
+        },
+        kind="case_assigned",
+    )
 
 
 def notify_escalation(case: Case, recipients: list) -> None:
     """Tell supervisors (or admins) that a case passed its deadline."""
     for user in recipients:
-        _queue(to=user.email,
-               subject=_l("Overdue: case %(reference)s passed its deadline",
-                                    reference=case.reference),
-               template="cases/escalation", language=_staff_language(),
-               context={"case_id": case.id, "reference": case.reference, "name": user.name,
-                        "due_at": case.due_at, "team": case.team.name if case.team else "",
-                        "assignee": case.assignee.name if case.assignee else None},
-               kind="case_escalation")
+        _queue(
+            to=user.email,
+            subject=_l("Overdue: case %(reference)s passed its deadline", reference=case.reference),
+            template="cases/escalation",
+            language=_staff_language(),
+            context={
+                "case_id": case.id,
+                "reference": case.reference,
+                "name": user.name,
+                "due_at": case.due_at,
+                "team": case.team.name if case.team else "",
+                "assignee": case.assignee.name if case.assignee else None,
+            },
+            kind="case_escalation",
+        )

@@ -12,8 +12,18 @@ from portal.cases.routing import route_team_id
 from portal.cases.workflow import OPEN, CaseError, change_status, check_version
 from portal.db import db, utcnow
 
-__all__ = ["add_days", "end_of_window", "open_case_for_report", "attach_report", "place_report",
-           "assign_case", "claim_case", "add_note", "send_message", "hand_over_cases"]
+__all__ = [
+    "add_days",
+    "end_of_window",
+    "open_case_for_report",
+    "attach_report",
+    "place_report",
+    "assign_case",
+    "claim_case",
+    "add_note",
+    "send_message",
+    "hand_over_cases",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +46,12 @@ def open_case_for_report(report) -> Case:  # noqa: ANN001
     db.session.add(case)
     db.session.flush()
     case.reference = f"ADU-{now.year}-{case.id:06d}"
-    record_event(case, "created", visibility=Visibility.PUBLIC,
-                 data={"reference": case.reference, "status": Status.NEW})
+    record_event(
+        case,
+        "created",
+        visibility=Visibility.PUBLIC,
+        data={"reference": case.reference, "status": Status.NEW},
+    )
     return case
 
 
@@ -53,14 +67,21 @@ def attach_report(case: Case, report, data: dict | None = None) -> None:  # noqa
     if report.learned_on and (case.learned_on is None or report.learned_on < case.learned_on):
         case.learned_on = report.learned_on  # the legal clock runs from the earliest date
     db.session.flush()
-    record_event(case, "report_attached", visibility=Visibility.REPORTER, report=report,
-                 data={"report_id": report.id, **(data or {})})
+    record_event(
+        case,
+        "report_attached",
+        visibility=Visibility.REPORTER,
+        report=report,
+        data={"report_id": report.id, **(data or {})},
+    )
 
 
 def place_report(report) -> Case:  # noqa: ANN001
     """Put a new report into a case: an existing open one when it is the same matter, else a
     new case. The single entry point intake calls; duplicate detection plugs in here."""
-    from portal.cases.duplicates import find_join  # late: it imports intake, which imports us
+    from portal.cases.duplicates.queries import (
+        find_join,  # late: it imports intake, which imports us
+    )
 
     match = find_join(report)
     if match is not None:
@@ -78,8 +99,9 @@ class NotTeamMember(CaseError):
 
 class ClaimLost(CaseError):
     def __init__(self) -> None:
-        super().__init__(_l("Someone else took this case a moment ago; it is no longer "
-                            "unassigned."))
+        super().__init__(
+            _l("Someone else took this case a moment ago; it is no longer unassigned.")
+        )
 
 
 def _check_assignee(case: Case, user) -> None:  # noqa: ANN001
@@ -88,8 +110,12 @@ def _check_assignee(case: Case, user) -> None:  # noqa: ANN001
 
 
 def _after_assignment(case: Case, assignee, actor, before_id: int | None) -> None:  # noqa: ANN001
-    record_event(case, "assigned", actor=actor,
-                 data={"before": before_id, "after": assignee.id, "assignee": assignee.email})
+    record_event(
+        case,
+        "assigned",
+        actor=actor,
+        data={"before": before_id, "after": assignee.id, "assignee": assignee.email},
+    )
     if case.status in (Status.NEW, Status.TRIAGED):
         if case.status == Status.NEW:
             change_status(case=case, to=Status.TRIAGED, actor=actor)
@@ -97,8 +123,9 @@ def _after_assignment(case: Case, assignee, actor, before_id: int | None) -> Non
     from portal.cases.notifications import notify_assigned
 
     notify_assigned(case, assignee)
-    logger.info("Case %s assigned to user %s by %s", case.id, assignee.id,
-                getattr(actor, "id", None))
+    logger.info(
+        "Case %s assigned to user %s by %s", case.id, assignee.id, getattr(actor, "id", None)
+    )
 
 
 def assign_case(*, case: Case, assignee, actor, expected_version: int | None = None) -> None:  # noqa: ANN001
@@ -133,18 +160,35 @@ def add_note(*, case: Case, author, body: str) -> None:  # noqa: ANN001
     record_event(case, "note", actor=author, data={"body": body.strip()})
 
 
-def send_message(*, case: Case, report, author, body: str,  # noqa: ANN001
-                 wait_for_reply: bool = False) -> Message:
+def send_message(
+    *,
+    case: Case,
+    report,
+    author,
+    body: str,  # noqa: ANN001
+    wait_for_reply: bool = False,
+) -> Message:
     """A message to one reporter of the case, shown on their status page and emailed as news."""
     if report.case_id != case.id:
         raise CaseError(_l("That reporter does not belong to this case."))
-    message = Message(case_id=case.id, report_id=report.id, direction="to_reporter",
-                      author_id=author.id, body=body.strip(), created_at=utcnow())
+    message = Message(
+        case_id=case.id,
+        report_id=report.id,
+        direction="to_reporter",
+        author_id=author.id,
+        body=body.strip(),
+        created_at=utcnow(),
+    )
     db.session.add(message)
     db.session.flush()
     # Internal: the message itself is for one reporter, not every reporter of the case.
-    record_event(case, "message_sent", actor=author, report=report,
-                 data={"message_id": message.id, "report_id": report.id})
+    record_event(
+        case,
+        "message_sent",
+        actor=author,
+        report=report,
+        data={"message_id": message.id, "report_id": report.id},
+    )
     if case.first_response_at is None:
         case.first_response_at = utcnow()
     if wait_for_reply and case.status == Status.INVESTIGATING:
@@ -159,23 +203,34 @@ def hand_over_cases(*, from_officer, to_officer, actor) -> list[Case]:  # noqa: 
     """Move every open case of one officer to another officer of the same team."""
     if to_officer.id == from_officer.id or to_officer.team_id != from_officer.team_id:
         raise NotTeamMember()
-    cases = list(db.session.scalars(
-        sa.select(Case).where(Case.assignee_id == from_officer.id,
-                              Case.status.in_([str(s) for s in OPEN]))
-        .order_by(Case.id).with_for_update()
-    ))
+    cases = list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(Case.assignee_id == from_officer.id, Case.status.in_([str(s) for s in OPEN]))
+            .order_by(Case.id)
+            .with_for_update()
+        )
+    )
     for case in cases:
         _check_assignee(case, to_officer)
         case.assignee_id = to_officer.id
         db.session.flush()
-        record_event(case, "assigned", actor=actor,
-                     data={"before": from_officer.id, "after": to_officer.id,
-                           "assignee": to_officer.email, "hand_over": True})
+        record_event(
+            case,
+            "assigned",
+            actor=actor,
+            data={
+                "before": from_officer.id,
+                "after": to_officer.id,
+                "assignee": to_officer.email,
+                "hand_over": True,
+            },
+        )
     if cases:
         from portal.cases.notifications import notify_hand_over
 
         notify_hand_over(cases, to_officer)
-    logger.info("Hand-over of %d cases from user %s to user %s", len(cases), from_officer.id,
-                to_officer.id)
+    logger.info(
+        "Hand-over of %d cases from user %s to user %s", len(cases), from_officer.id, to_officer.id
+    )
     return cases
-

@@ -1,12 +1,17 @@
-"""Template contexts of the queue and the case page (reads only; the views stay thin)."""
+"""What every case view shares: the case from the URL, running an action, and the template
+contexts of the queue and the case page (reads only; the views stay thin)."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import abort, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
 
+from portal.access import staff_user
 from portal.accounts.models import Role, Team, User
 from portal.cases import queries
 from portal.cases.deadlines import is_overdue, reporting_window
@@ -20,30 +25,70 @@ from portal.cases.forms import (
     choices,
 )
 from portal.cases.models import Case, Status
-from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, allowed_moves
-from portal.db import db, utcnow
+from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, CaseError, allowed_moves
+from portal.db import commit, db, rollback, utcnow
 from portal.reference.models import Category, Region
+
+
+def case_or_404(case_id: int) -> Case:
+    """The case in the URL when the user's team may see it (404 otherwise, also on POST);
+    form bodies never choose the case."""
+    case = queries.get_case_for(staff_user(), case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def run_and_redirect(action: Callable[[], object], success: str, target: str) -> Response:
+    """Run an operation and commit; a refusal is flashed instead. Redirects to target."""
+    try:
+        action()
+        commit()
+        flash(success, "success")
+    except (CaseError, StaleDataError) as err:
+        rollback()
+        flash(
+            str(err)
+            if isinstance(err, CaseError)
+            else _("Someone else changed this case meanwhile; please try again."),
+            "error",
+        )
+    return redirect(target, code=303)
+
 
 SHOWS_CONTACT = {"confidential", "named"}
 TAB_LABELS = {
-    "new": _l("New"), "mine": _l("Mine"), "open": _l("Team open"), "overdue": _l("Overdue"),
-    "waiting": _l("Waiting for reporter"), "closed": _l("Closed"),
+    "new": _l("New"),
+    "mine": _l("Mine"),
+    "open": _l("Team open"),
+    "overdue": _l("Overdue"),
+    "waiting": _l("Waiting for reporter"),
+    "closed": _l("Closed"),
 }
 EVENT_LABELS = {
-    "created": _l("Case opened"), "report_attached": _l("Report received"),
-    "status_changed": _l("Status changed"), "assigned": _l("Assigned"), "note": _l("Note"),
-    "message_sent": _l("Message to reporter"), "escalated": _l("Escalated: deadline passed"),
+    "created": _l("Case opened"),
+    "report_attached": _l("Report received"),
+    "status_changed": _l("Status changed"),
+    "assigned": _l("Assigned"),
+    "note": _l("Note"),
+    "message_sent": _l("Message to reporter"),
+    "escalated": _l("Escalated: deadline passed"),
     "original_downloaded": _l("Sealed original downloaded"),
     "reporter_replied": _l("Reply from the reporter"),
-    "merged_into": _l("Merged into another case"), "merged_from": _l("Another case merged in"),
-    "merge_undone": _l("Merge undone"), "report_split": _l("Report split out"),
+    "merged_into": _l("Merged into another case"),
+    "merged_from": _l("Another case merged in"),
+    "merge_undone": _l("Merge undone"),
+    "report_split": _l("Report split out"),
     "split_from": _l("Split from another case"),
     "duplicate_rejected": _l("Suggested duplicate rejected"),
-    "referred": _l("Referred to another body"), "referral_answered": _l("Referral answered"),
+    "referred": _l("Referred to another body"),
+    "referral_answered": _l("Referral answered"),
     "referral_details": _l("Referral details changed"),
     "publication_requested": _l("Publication requested"),
-    "publication_rejected": _l("Publication rejected"), "published": _l("Published"),
-    "unpublished": _l("Unpublished"), "bundle_exported": _l("Evidence bundle exported"),
+    "publication_rejected": _l("Publication rejected"),
+    "published": _l("Published"),
+    "unpublished": _l("Unpublished"),
+    "bundle_exported": _l("Evidence bundle exported"),
     "official_account": _l("Names an official government account"),
 }
 
@@ -51,8 +96,10 @@ EVENT_LABELS = {
 def _clock(case: Case, now) -> dict[str, Any]:  # noqa: ANN001
     today = queries.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"], now)
     window_days = case.category.reporting_window_days if case.category else None
-    return {"is_overdue": is_overdue(case.status, case.due_at, now),
-            "window": reporting_window(case.learned_on, window_days, today)}
+    return {
+        "is_overdue": is_overdue(case.status, case.due_at, now),
+        "window": reporting_window(case.learned_on, window_days, today),
+    }
 
 
 def _filters(form: QueueForm) -> queries.QueueFilters:
@@ -60,10 +107,18 @@ def _filters(form: QueueForm) -> queries.QueueFilters:
     sort = form.sort.data if form.sort.data in queries.SORTS else "newest"
     min_reports = form.min_reports.data if not form.min_reports.errors else None
     return queries.QueueFilters(
-        tab=tab, status=form.status.data or None, category_id=form.category.data,
-        region_id=form.region.data, team_id=form.team.data, assignee_id=form.assignee.data,
-        is_overdue=bool(form.overdue.data), min_reports=min_reports,
-        q=(form.q.data or "")[:200], sort=sort, after=None)
+        tab=tab,
+        status=form.status.data or None,
+        category_id=form.category.data,
+        region_id=form.region.data,
+        team_id=form.team.data,
+        assignee_id=form.assignee.data,
+        is_overdue=bool(form.overdue.data),
+        min_reports=min_reports,
+        q=(form.q.data or "")[:200],
+        sort=sort,
+        after=None,
+    )
 
 
 def _choices(form: QueueForm, user: User, locale: str) -> None:
@@ -74,10 +129,14 @@ def _choices(form: QueueForm, user: User, locale: str) -> None:
     form.region.choices = choices(any_ + [(r.id, r.name) for r in regions])
     teams = db.session.scalars(sa.select(Team).order_by(Team.name)).all()
     form.team.choices = choices(any_ + [(t.id, t.name) for t in teams])
-    members = (db.session.scalars(sa.select(User).order_by(User.name)).all()
-               if user.role == Role.ADMIN else queries.list_team_members(user.team_id))
-    form.assignee.choices = choices(any_ + [(0, _l("Unassigned"))]
-                                    + [(u.id, u.name) for u in members])
+    members = (
+        db.session.scalars(sa.select(User).order_by(User.name)).all()
+        if user.role == Role.ADMIN
+        else queries.list_team_members(user.team_id)
+    )
+    form.assignee.choices = choices(
+        any_ + [(0, _l("Unassigned"))] + [(u.id, u.name) for u in members]
+    )
 
 
 def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
@@ -93,13 +152,16 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     page = queries.list_queue(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
     kept = {k: v for k, v in args.items() if k not in ("after", "tab") and v}
     return {
-        "form": form, "filters": filters, "page": page,
+        "form": form,
+        "filters": filters,
+        "page": page,
         "clocks": {c.id: _clock(c, now) for c in page.cases},
         "counts": queries.count_tabs(user, now=now, cap=cfg["CASES_COUNT_CAP"]),
-        "tabs": TAB_LABELS, "many": cfg["CASES_MANY_REPORTS"],
+        "tabs": TAB_LABELS,
+        "many": cfg["CASES_MANY_REPORTS"],
         "tab_url": lambda tab: url_for("cases.queue", **{**kept, "tab": tab}),
-        "next_url": page.next_cursor and url_for(
-            "cases.queue", **{**kept, "tab": filters.tab, "after": page.next_cursor}),
+        "next_url": page.next_cursor
+        and url_for("cases.queue", **{**kept, "tab": filters.tab, "after": page.next_cursor}),
         "first_url": url_for("cases.queue", **{**kept, "tab": filters.tab}),
         "is_admin": user.role == Role.ADMIN,
     }
@@ -114,10 +176,12 @@ def safe_href(url: str | None) -> str | None:
 
 def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, list]:
     form = MessageForm(formdata=None)
-    form.report.choices = choices([(r.id, _l("Reporter %(num)d", num=n))
-                                   for n, r in enumerate(reports, start=1)])
-    canned = queries.list_canned_replies(category_id=case.category_id, status=case.status,
-                                         only_matching=True)
+    form.report.choices = choices(
+        [(r.id, _l("Reporter %(num)d", num=n)) for n, r in enumerate(reports, start=1)]
+    )
+    canned = queries.list_canned_replies(
+        category_id=case.category_id, status=case.status, only_matching=True
+    )
     form.canned.choices = choices([(None, _l("None"))] + [(c.id, c.title) for c in canned])
     return form, canned
 
@@ -130,24 +194,33 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
     is_supervisor = user.role in (Role.SUPERVISOR, Role.ADMIN)
     assign_form = None
     if is_supervisor:
-        assign_form = AssignForm(formdata=None, version=case.version,
-                                 assignee=case.assignee_id)
+        assign_form = AssignForm(formdata=None, version=case.version, assignee=case.assignee_id)
         assign_form.assignee.choices = choices(
-            [("", "—")] + [(u.id, u.name) for u in queries.list_team_members(case.team_id)])
+            [("", "—")] + [(u.id, u.name) for u in queries.list_team_members(case.team_id)]
+        )
     message_form, canned = _message_form(case, reports, current_language())
     can_claim = case.assignee_id is None and user.team_id == case.team_id
     return {
-        "case": case, "reports": reports, "events": queries.list_events(case),
+        "case": case,
+        "reports": reports,
+        "events": queries.list_events(case),
         "clock": _clock(case, utcnow()),
         "moves": [m for m in allowed_moves(case) if m != Status.ASSIGNED],
-        "status_form": StatusForm(formdata=None), "assign_form": assign_form,
+        "status_form": StatusForm(formdata=None),
+        "assign_form": assign_form,
         "claim_form": ClaimForm(formdata=None) if can_claim else None,
-        "note_form": NoteForm(formdata=None), "message_form": message_form, "canned": canned,
+        "note_form": NoteForm(formdata=None),
+        "message_form": message_form,
+        "canned": canned,
         "reporter_number": {r.id: n for n, r in enumerate(reports, start=1)},
-        "shows_contact": SHOWS_CONTACT, "safe_href": safe_href, "event_labels": EVENT_LABELS,
-        "outcome_labels": OUTCOME_LABELS, "reason_labels": REASON_LABELS,
+        "shows_contact": SHOWS_CONTACT,
+        "safe_href": safe_href,
+        "event_labels": EVENT_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+        "reason_labels": REASON_LABELS,
         "locale": current_language(),
-        "question_labels": {q.get("code"): q.get("label_en" if current_language() == "en"
-                                                 else "label_id") for q in case.category.questions
-                            or []},
+        "question_labels": {
+            q.get("code"): q.get("label_en" if current_language() == "en" else "label_id")
+            for q in case.category.questions or []
+        },
     }

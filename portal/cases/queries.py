@@ -90,17 +90,21 @@ def _search(q: str) -> sa.ColumnElement[bool]:
     pattern = like_pattern(q.strip())
     in_reports = sa.exists().where(
         Report.case_id == Case.id,
-        sa.or_(Report.description.ilike(pattern, escape="\\"),
-               Report.reported_account.ilike(pattern, escape="\\")),
+        sa.or_(
+            Report.description.ilike(pattern, escape="\\"),
+            Report.reported_account.ilike(pattern, escape="\\"),
+        ),
     )
-    return sa.or_(Case.reference.ilike(pattern, escape="\\"),
-                  Case.reported_party.ilike(pattern, escape="\\"), in_reports)
+    return sa.or_(
+        Case.reference.ilike(pattern, escape="\\"),
+        Case.reported_party.ilike(pattern, escape="\\"),
+        in_reports,
+    )
 
 
 def _conditions(user: User, f: QueueFilters, now: datetime) -> list[sa.ColumnElement[bool]]:
     conds = [scope(user), _tab_condition(f.tab, user, now)]
-    simple = {Case.status: f.status, Case.category_id: f.category_id,
-              Case.region_id: f.region_id}
+    simple = {Case.status: f.status, Case.category_id: f.category_id, Case.region_id: f.region_id}
     if user.role == Role.ADMIN:
         simple[Case.team_id] = f.team_id
     conds += [col == value for col, value in simple.items() if value]
@@ -128,9 +132,16 @@ def list_queue(user: User, filters: QueueFilters, *, now: datetime, limit: int =
         order = [column.asc().nulls_last(), Case.id.asc()]
     # selectinload, not joins: the page query stays a plain index walk that stops at the limit
     # (with joins PostgreSQL misjudged deep pages and sorted every row before the cursor).
-    query = query.order_by(*order).limit(limit + 1).options(
-        selectinload(Case.category), selectinload(Case.region), selectinload(Case.team),
-        selectinload(Case.assignee))
+    query = (
+        query.order_by(*order)
+        .limit(limit + 1)
+        .options(
+            selectinload(Case.category),
+            selectinload(Case.region),
+            selectinload(Case.team),
+            selectinload(Case.assignee),
+        )
+    )
     cases = list(db.session.scalars(query))
     next_cursor = None
     if len(cases) > limit:
@@ -174,8 +185,11 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     column, _ = SORTS.get(sort, SORTS["newest"])
     wants_time = column in (Case.created_at, Case.due_at)
     value_ok = isinstance(value, datetime) if wants_time else type(value) is int
-    if got_sort != sort or type(last_id) is not int or not (value_ok or (
-            value is None and column is Case.due_at)):
+    if (
+        got_sort != sort
+        or type(last_id) is not int
+        or not (value_ok or (value is None and column is Case.due_at))
+    ):
         raise InvalidCursor()
     return value, last_id
 
@@ -184,8 +198,12 @@ def count_tabs(user: User, *, now: datetime, cap: int) -> dict[str, tuple[int, b
     """Cases per tab in the user's scope, counted up to `cap` (True when there are more)."""
     counts = {}
     for tab in TABS:
-        limited = (sa.select(Case.id).where(scope(user), _tab_condition(tab, user, now))
-                   .limit(cap + 1).subquery())
+        limited = (
+            sa.select(Case.id)
+            .where(scope(user), _tab_condition(tab, user, now))
+            .limit(cap + 1)
+            .subquery()
+        )
         n = db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
         counts[tab] = (min(n, cap), n > cap)
     return counts
@@ -193,21 +211,32 @@ def count_tabs(user: User, *, now: datetime, cap: int) -> dict[str, tuple[int, b
 
 def load_case_page(case: Case) -> list[Report]:
     """The reports of a case with their evidence, links and messages, in few queries."""
-    return list(db.session.scalars(
-        sa.select(Report).where(Report.case_id == case.id).order_by(Report.created_at, Report.id)
-        .options(selectinload(Report.evidence), selectinload(Report.links),
-                 selectinload(Report.messages).selectinload(Message.evidence),
-                 selectinload(Report.messages).joinedload(Message.author),
-                 joinedload(Report.region))
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Report)
+            .where(Report.case_id == case.id)
+            .order_by(Report.created_at, Report.id)
+            .options(
+                selectinload(Report.evidence),
+                selectinload(Report.links),
+                selectinload(Report.messages).selectinload(Message.evidence),
+                selectinload(Report.messages).joinedload(Message.author),
+                joinedload(Report.region),
+            )
+        )
+    )
 
 
 def list_events(case: Case) -> list[CaseEvent]:
     """The full history of a case, oldest first, with actors."""
-    return list(db.session.scalars(
-        sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-        .options(joinedload(CaseEvent.actor))
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.seq)
+            .options(joinedload(CaseEvent.actor))
+        )
+    )
 
 
 def list_team_members(team_id: int | None, *, roles: tuple[str, ...] = ()) -> list[User]:
@@ -220,14 +249,16 @@ def list_team_members(team_id: int | None, *, roles: tuple[str, ...] = ()) -> li
     return list(db.session.scalars(query.order_by(User.name)))
 
 
-def list_canned_replies(*, category_id: int | None = None, status: str | None = None,
-                        only_matching: bool = False) -> list[CannedReply]:
+def list_canned_replies(
+    *, category_id: int | None = None, status: str | None = None, only_matching: bool = False
+) -> list[CannedReply]:
     """Canned replies; when matching, those for this category/status or for any."""
     query = sa.select(CannedReply).order_by(CannedReply.title, CannedReply.id)
     if only_matching:
         query = query.where(
             sa.or_(CannedReply.category_id.is_(None), CannedReply.category_id == category_id),
-            sa.or_(CannedReply.status.is_(None), CannedReply.status == status))
+            sa.or_(CannedReply.status.is_(None), CannedReply.status == status),
+        )
     return list(db.session.scalars(query.options(joinedload(CannedReply.category))))
 
 

@@ -19,8 +19,10 @@ def route_team_id(*, category, region_id: int | None) -> int | None:  # noqa: AN
     region_match = RoutingRule.region_id == region_id if region_id else sa.false()
     rule = db.session.scalars(
         sa.select(RoutingRule)
-        .where(RoutingRule.category_id == category.id,
-               sa.or_(region_match, RoutingRule.region_id.is_(None)))
+        .where(
+            RoutingRule.category_id == category.id,
+            sa.or_(region_match, RoutingRule.region_id.is_(None)),
+        )
         .order_by(RoutingRule.region_id.is_(None))  # False (region match) sorts first
         .limit(1)
     ).first()
@@ -29,13 +31,16 @@ def route_team_id(*, category, region_id: int | None) -> int | None:  # noqa: AN
 
 def list_routing_rules() -> list[RoutingRule]:
     """Every rule, by category then region."""
-    return list(db.session.scalars(
-        sa.select(RoutingRule).order_by(RoutingRule.category_id, RoutingRule.region_id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(RoutingRule).order_by(RoutingRule.category_id, RoutingRule.region_id)
+        )
+    )
 
 
-def save_routing_rule(*, rule: RoutingRule | None, category_id: int, region_id: int | None,
-                      team_id: int) -> RoutingRule:
+def save_routing_rule(
+    *, rule: RoutingRule | None, category_id: int, region_id: int | None, team_id: int
+) -> RoutingRule:
     """Create or update a rule; RoutingConflict when another rule has the same scope."""
     clash = db.session.scalar(
         sa.select(RoutingRule).where(
@@ -50,8 +55,13 @@ def save_routing_rule(*, rule: RoutingRule | None, category_id: int, region_id: 
         db.session.add(rule)
     rule.category_id, rule.region_id, rule.team_id = category_id, region_id, team_id
     db.session.flush()
-    logger.info("Routing rule %s: category %s region %s -> team %s",
-                rule.id, category_id, region_id, team_id)
+    logger.info(
+        "Routing rule %s: category %s region %s -> team %s",
+        rule.id,
+        category_id,
+        region_id,
+        team_id,
+    )
     return rule
 
 

@@ -2,14 +2,14 @@
 
 import logging
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from portal.access import roles_required, staff_user
 from portal.accounts.models import Role, User
-from portal.cases import bp, operations, queries
+from portal.cases import operations, queries
 from portal.cases.forms import (
     AssignForm,
     ClaimForm,
@@ -20,10 +20,12 @@ from portal.cases.forms import (
     choices,
 )
 from portal.cases.models import CannedReply, Case, Status
-from portal.cases.page import detail_context, queue_context
+from portal.cases.page import case_or_404, detail_context, queue_context
 from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
 from portal.db import commit, db, rollback
 from portal.intake.models import Report
+
+bp = Blueprint("cases", __name__, url_prefix="/petugas/kasus")
 
 logger = logging.getLogger(__name__)
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
@@ -50,19 +52,11 @@ def queue() -> str | tuple[str, int]:
     return render_template("cases/queue.html", **context)
 
 
-def _case_or_404(case_id: int) -> Case:
-    """The case in the URL, if the user's team may see it; form bodies never choose the case."""
-    case = queries.get_case_for(staff_user(), case_id)
-    if case is None:
-        abort(404)
-    return case
-
-
 @bp.get("/<int:case_id>")
 @roles_required()
 def detail(case_id: int) -> str:
     """Everything about one case, with the moves the user may make."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     return render_template("cases/detail.html", **detail_context(case, staff_user()))
 
 
@@ -93,68 +87,95 @@ def _form_errors(form) -> None:  # noqa: ANN001
 @roles_required()
 def change_case_status(case_id: int) -> Response:
     """Move the case along the lifecycle (the table decides which moves are legal)."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     form = StatusForm()
     if not form.validate_on_submit():
         _form_errors(form)
         return _back(case, "#status")
-    return _run(case, lambda: change_status(
-        case=case, to=form.to.data, actor=staff_user(), reason=form.reason.data or None,
-        reason_text=form.reason_text.data, outcome=form.outcome.data or None,
-        summary=form.summary.data, expected_version=form.expected_version(),
-    ), _("The status was changed."), "#status")
+    return _run(
+        case,
+        lambda: change_status(
+            case=case,
+            to=form.to.data,
+            actor=staff_user(),
+            reason=form.reason.data or None,
+            reason_text=form.reason_text.data,
+            outcome=form.outcome.data or None,
+            summary=form.summary.data,
+            expected_version=form.expected_version(),
+        ),
+        _("The status was changed."),
+        "#status",
+    )
 
 
 @bp.post("/<int:case_id>/tugaskan")
 @roles_required(*SUPERVISORS)
 def assign(case_id: int) -> Response:
     """Assign or reassign the case to a member of its team."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     form = AssignForm()
     form.assignee.choices = choices(
-        [("", "—")] + [(u.id, u.name) for u in queries.list_team_members(case.team_id)])
+        [("", "—")] + [(u.id, u.name) for u in queries.list_team_members(case.team_id)]
+    )
     if not form.validate_on_submit():
         _form_errors(form)
         return _back(case, "#assignment")
     assignee = db.session.get(User, form.assignee.data)
-    return _run(case, lambda: operations.assign_case(
-        case=case, assignee=assignee, actor=staff_user(), expected_version=form.expected_version()
-    ), _("The case was assigned."), "#assignment")
+    return _run(
+        case,
+        lambda: operations.assign_case(
+            case=case,
+            assignee=assignee,
+            actor=staff_user(),
+            expected_version=form.expected_version(),
+        ),
+        _("The case was assigned."),
+        "#assignment",
+    )
 
 
 @bp.post("/<int:case_id>/ambil")
 @roles_required()
 def claim(case_id: int) -> Response:
     """Take an unassigned case of one's own team."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     if not ClaimForm().validate_on_submit():
         abort(400)
-    return _run(case, lambda: operations.claim_case(case=case, officer=staff_user()),
-                _("The case is now yours."), "#assignment")
+    return _run(
+        case,
+        lambda: operations.claim_case(case=case, officer=staff_user()),
+        _("The case is now yours."),
+        "#assignment",
+    )
 
 
 @bp.post("/<int:case_id>/catatan")
 @roles_required()
 def add_note(case_id: int) -> Response:
     """Record an internal note (never shown to reporters)."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     form = NoteForm()
     if not form.validate_on_submit():
         _form_errors(form)
         return _back(case, "#notes")
-    return _run(case, lambda: operations.add_note(case=case, author=staff_user(),
-                                                  body=form.body.data),
-                _("The note was saved."), "#notes")
+    return _run(
+        case,
+        lambda: operations.add_note(case=case, author=staff_user(), body=form.body.data),
+        _("The note was saved."),
+        "#notes",
+    )
 
 
 @bp.post("/<int:case_id>/pesan")
 @roles_required()
 def send_message(case_id: int) -> Response:
     """Write to one reporter of the case; the email only says there is news."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     form = MessageForm()
-    reports = {r.id: r for r in db.session.scalars(
-        db.select(Report).where(Report.case_id == case.id))}
+    reports = {
+        r.id: r for r in db.session.scalars(db.select(Report).where(Report.case_id == case.id))
+    }
     form.report.choices = choices([(rid, str(rid)) for rid in reports])
     if not form.validate_on_submit():
         _form_errors(form)
@@ -167,10 +188,18 @@ def send_message(case_id: int) -> Response:
     if not body:
         flash(_("Write a message or choose a canned reply."), "error")
         return _back(case, "#messages")
-    return _run(case, lambda: operations.send_message(
-        case=case, report=report, author=staff_user(), body=body,
-        wait_for_reply=form.wait_for_reply.data,
-    ), _("The message was sent to the reporter."), "#messages")
+    return _run(
+        case,
+        lambda: operations.send_message(
+            case=case,
+            report=report,
+            author=staff_user(),
+            body=body,
+            wait_for_reply=form.wait_for_reply.data,
+        ),
+        _("The message was sent to the reporter."),
+        "#messages",
+    )
 
 
 @bp.route("/serah-terima", methods=["GET", "POST"])
@@ -181,9 +210,11 @@ def hand_over() -> str | Response:
     form = HandOverForm()
     team_id = user.team_id
     if user.role == Role.ADMIN:
-        staff = db.session.scalars(db.select(User).where(User.is_active.is_(True),
-                                                         User.team_id.is_not(None))
-                                   .order_by(User.name)).all()
+        staff = db.session.scalars(
+            db.select(User)
+            .where(User.is_active.is_(True), User.team_id.is_not(None))
+            .order_by(User.name)
+        ).all()
     else:
         staff = queries.list_team_members(team_id)
     form.from_officer.choices = choices([(u.id, f"{u.name} ({u.email})") for u in staff])
@@ -191,8 +222,11 @@ def hand_over() -> str | Response:
     if form.validate_on_submit():
         by_id = {u.id: u for u in staff}
         try:
-            moved = operations.hand_over_cases(from_officer=by_id[form.from_officer.data],
-                                               to_officer=by_id[form.to_officer.data], actor=user)
+            moved = operations.hand_over_cases(
+                from_officer=by_id[form.from_officer.data],
+                to_officer=by_id[form.to_officer.data],
+                actor=user,
+            )
             commit()
         except CaseError as err:
             rollback()
@@ -202,5 +236,3 @@ def hand_over() -> str | Response:
             return redirect(url_for("cases.hand_over"), code=303)
     _form_errors(form)
     return render_template("cases/hand_over.html", form=form)
-
-from portal.cases import admin_views  # noqa: E402,F401  (admin pages register with this blueprint)

@@ -44,9 +44,14 @@ class Outcome(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    S.NEW: _l("New"), S.TRIAGED: _l("Triaged"), S.ASSIGNED: _l("Assigned"),
-    S.INVESTIGATING: _l("Investigating"), S.WAITING_FOR_REPORTER: _l("Waiting for reporter"),
-    S.RESOLVED: _l("Resolved"), S.CLOSED: _l("Closed"), S.REJECTED: _l("Rejected"),
+    S.NEW: _l("New"),
+    S.TRIAGED: _l("Triaged"),
+    S.ASSIGNED: _l("Assigned"),
+    S.INVESTIGATING: _l("Investigating"),
+    S.WAITING_FOR_REPORTER: _l("Waiting for reporter"),
+    S.RESOLVED: _l("Resolved"),
+    S.CLOSED: _l("Closed"),
+    S.REJECTED: _l("Rejected"),
     S.REOPENED: _l("Reopened"),
 }
 REASON_LABELS = {
@@ -82,8 +87,12 @@ class MissingField(CaseError):
 
 class StaleCase(CaseError):
     def __init__(self) -> None:
-        super().__init__(_l("Someone else changed this case while you were looking at it. "
-                            "The page now shows the current state; please check and try again."))
+        super().__init__(
+            _l(
+                "Someone else changed this case while you were looking at it. "
+                "The page now shows the current state; please check and try again."
+            )
+        )
 
 
 def check_version(case: Case, expected_version: int | None) -> None:
@@ -119,8 +128,11 @@ def change_status(
     before, after = Status(case.status), _parse_status(to)
     if after not in TRANSITIONS[before]:
         raise InvalidTransition(
-            _l("A case that is “%(before)s” cannot be moved to “%(after)s”.",
-               before=STATUS_LABELS[before], after=STATUS_LABELS[after])
+            _l(
+                "A case that is “%(before)s” cannot be moved to “%(after)s”.",
+                before=STATUS_LABELS[before],
+                after=STATUS_LABELS[after],
+            )
         )
     data: dict[str, Any] = {"before": str(before), "after": str(after)}
     data.update(_required_fields(case, after, reason, reason_text, outcome, summary))
@@ -141,8 +153,14 @@ def _parse_status(value: str) -> Status:
         raise InvalidTransition(_l("Unknown status.")) from None
 
 
-def _required_fields(case: Case, after: Status, reason: str | None, reason_text: str | None,
-                     outcome: str | None, summary: str | None) -> dict[str, Any]:
+def _required_fields(
+    case: Case,
+    after: Status,
+    reason: str | None,
+    reason_text: str | None,
+    outcome: str | None,
+    summary: str | None,
+) -> dict[str, Any]:
     """The fields a move implies; MissingField when one is absent or not a known value."""
     if after == S.REJECTED:
         if reason not in set(RejectionReason):

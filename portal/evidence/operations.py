@@ -17,7 +17,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.db import db, utcnow
+from portal.db import db, on_failure, utcnow
 from portal.evidence.images import accept_image, finish_image
 from portal.evidence.links import canonicalize_link
 from portal.evidence.models import Evidence, Link
@@ -119,6 +119,7 @@ def _plain_filename(name: str) -> str:
 def _remember(key: str) -> None:
     for written in _written.get():  # every enclosing guard answers for the key
         written.append(key)
+    on_failure(lambda: _discard_unreferenced([key]))
 
 
 @contextmanager

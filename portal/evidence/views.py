@@ -2,17 +2,18 @@
 
 import logging
 
-from flask import Response, abort, request, session
+from flask import Blueprint, Response, abort, request, session
 from flask_login import current_user
 
 from portal.access import public, roles_required, staff_user
 from portal.cases.history import record_event
 from portal.cases.models import Visibility
 from portal.db import commit
-from portal.evidence import bp
 from portal.evidence.models import Evidence
 from portal.evidence.queries import get_evidence, may_view_clean, staff_may_see
 from portal.evidence.storage import StoredFileMissing, get_storage
+
+bp = Blueprint("evidence", __name__)
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import current_app, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -39,26 +38,6 @@ class Checked:
     question_errors: dict[str, str] = field(default_factory=dict)
     is_oversize: bool = False
     is_valid: bool = False
-
-
-def list_categories() -> list[Category]:
-    """Active categories in display order."""
-    return list(
-        db.session.scalars(
-            sa.select(Category).where(Category.is_active).order_by(Category.sort_order, Category.id)
-        )
-    )
-
-
-def list_regions() -> list[Region]:
-    """Active cities and regencies, by name."""
-    return list(
-        db.session.scalars(
-            sa.select(Region)
-            .where(Region.is_active, Region.kind != "province")
-            .order_by(Region.name)
-        )
-    )
 
 
 def fill_choices(form: ReportForm, categories: list[Category], regions: list[Region]) -> None:

@@ -55,4 +55,6 @@ def decision_label(decision) -> str:  # noqa: ANN001
 
     if decision.outcome:
         return str(OUTCOME_LABELS.get(decision.outcome, decision.outcome))
-    return str(REASON_LABELS.get(decision.rejection_reason, "")) if decision.rejection_reason else ""
+    return (
+        str(REASON_LABELS.get(decision.rejection_reason, "")) if decision.rejection_reason else ""
+    )

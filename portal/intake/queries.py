@@ -105,8 +105,9 @@ def get_decision(report: Report) -> Decision | None:
             .limit(1)
         ).first()
         data = event.data if event is not None else {}
-        return Decision(outcome=None, rejection_reason=data.get("reason"),
-                        text=data.get("reason_text", ""))
+        return Decision(
+            outcome=None, rejection_reason=data.get("reason"), text=data.get("reason_text", "")
+        )
     return None
 
 

@@ -8,6 +8,7 @@ import re
 import time
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -25,14 +26,11 @@ from portal.db import db
 from portal.evidence.operations import storage_guard
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
-from portal.intake import bp
 from portal.intake.filing import (
     check_form,
     earlier_submission,
     file_report,
     fill_choices,
-    list_categories,
-    list_regions,
     rolled_back_on_error,
 )
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
@@ -47,6 +45,9 @@ from portal.intake.queries import (
     get_status_view,
 )
 from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
+from portal.reference.queries import list_categories, list_regions
+
+bp = Blueprint("intake", __name__)
 
 RECEIPT_KEY = "intake_receipt"
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")

@@ -12,10 +12,10 @@ from portal.db import commit, db, rollback
 
 logger = logging.getLogger(__name__)
 
-outbox_cli = AppGroup("outbox", help="The email outbox: send pending mail.")
+cli = AppGroup("outbox", help="The email outbox: send pending mail.")
 
 
-@outbox_cli.command("send")
+@cli.command("send")
 @click.option("--loop", is_flag=True, help="Keep sending until stopped (SIGTERM or Ctrl+C).")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 @click.option("--limit", default=50, show_default=True, help="Messages per pass at most.")
@@ -57,7 +57,7 @@ def _one_pass(send_pending, limit: int) -> bool:  # noqa: ANN001
     return stats.sent + stats.failed + stats.given_up >= limit and stats.failed == 0
 
 
-@outbox_cli.command("list")
+@cli.command("list")
 @click.option("--failed", "only_failed", is_flag=True, help="Only messages given up on.")
 def list_messages(only_failed: bool) -> None:
     """List waiting (or failed) emails, recipients masked."""
@@ -78,7 +78,7 @@ def list_messages(only_failed: bool) -> None:
         click.echo("No failed emails." if only_failed else "The outbox is empty.")
 
 
-@outbox_cli.command("retry")
+@cli.command("retry")
 @click.argument("message_ids", nargs=-1, type=int)
 @click.option("--all-failed", is_flag=True, help="Every message given up on.")
 def retry(message_ids: tuple[int, ...], all_failed: bool) -> None:
@@ -97,7 +97,7 @@ def retry(message_ids: tuple[int, ...], all_failed: bool) -> None:
     click.echo(f"{count} emails due now.")
 
 
-@outbox_cli.command("purge")
+@cli.command("purge")
 @click.option("--days", default=30, show_default=True, help="Keep sent mail this many days.")
 def purge(days: int) -> None:
     """Delete sent emails older than --days (pending and failed ones are kept)."""

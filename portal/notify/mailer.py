@@ -13,8 +13,6 @@ from flask_mail import Connection, Message
 from jinja2 import TemplateNotFound
 from werkzeug.routing import BuildError
 
-from portal.notify import bp
-
 FALLBACK_ROOT = "http://127.0.0.1:5000/"
 
 # The strings of templates/emails/_layout.*, listed here so they land in notify's catalogue.
@@ -32,7 +30,6 @@ def site_root() -> str:
     return root if root.endswith("/") else root + "/"
 
 
-@bp.app_template_global()
 def email_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an email, built without a request (CLI, sender); the site root
     when the endpoint does not exist (yet)."""

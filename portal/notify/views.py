@@ -1,13 +1,17 @@
 """The admins' view of the outbox: what waits, what failed, and retry buttons."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from portal.access import roles_required
 from portal.db import commit, db
-from portal.notify import bp, operations, queries
+from portal.notify import operations, queries
 from portal.notify.forms import RetryForm
+from portal.notify.mailer import email_url
 from portal.notify.models import OutboxMessage
+
+bp = Blueprint("notify", __name__)
+bp.add_app_template_global(email_url)  # emails link back without a request
 
 
 @bp.get("/petugas/admin/outbox")

@@ -9,7 +9,7 @@ from flask import url_for
 from werkzeug.routing import BuildError
 
 from portal.cases.models import Case, CaseEvent, Status, Visibility
-from portal.cases.publishing_models import Publication, PublicationState
+from portal.cases.publishing.models import Publication, PublicationState
 from portal.db import db
 from portal.public.projections import PublicCase, PublicEvent, to_day
 from portal.reference.models import Category, Region
@@ -93,11 +93,16 @@ def list_public_events(case_id: int) -> tuple[PublicEvent, ...]:
         status = data.get("after") if data.get("after") in set(Status) else None
         text = data.get("summary") if event.kind == "published" else None
         referral = event.kind in ("referred", "referral_answered")
-        result.append(PublicEvent(
-            kind=event.kind, day=to_day(event.created_at), status=status, text=text,
-            body=data.get("body") if referral else None,
-            sanction_applied=data.get("sanction_applied") if referral else None,
-        ))
+        result.append(
+            PublicEvent(
+                kind=event.kind,
+                day=to_day(event.created_at),
+                status=status,
+                text=text,
+                body=data.get("body") if referral else None,
+                sanction_applied=data.get("sanction_applied") if referral else None,
+            )
+        )
     return tuple(result)
 
 
@@ -159,21 +164,3 @@ def iter_public_cases(batch: int = 1000) -> Iterator[PublicCase]:
         for row in rows:
             yield to_public_case(row)
         last_id = rows[-1].id
-
-
-def list_active_categories() -> list[Category]:
-    """The categories residents can choose, in display order."""
-    return list(
-        db.session.scalars(
-            sa.select(Category)
-            .where(Category.is_active.is_(True))
-            .order_by(Category.sort_order, Category.id)
-        )
-    )
-
-
-def list_regions() -> list[Region]:
-    """Cities and regencies (not the province), by code."""
-    return list(
-        db.session.scalars(sa.select(Region).where(Region.kind != "province").order_by(Region.code))
-    )

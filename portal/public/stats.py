@@ -113,8 +113,9 @@ def refresh_stats() -> int:
     )
     from portal.capture.queries import count_removed_captures
 
-    db.session.add(StatRun(computed_at=utcnow(), cases=total,
-                           removed_posts=count_removed_captures()))
+    db.session.add(
+        StatRun(computed_at=utcnow(), cases=total, removed_posts=count_removed_captures())
+    )
     db.session.flush()
     logger.info("Transparency statistics recomputed over %d cases", total)
     return total
@@ -158,7 +159,7 @@ def _rollup() -> None:
 
 def _refresh_referrals(month: Any) -> None:
     try:
-        from portal.cases.dup_models import Referral
+        from portal.cases.referrals.models import Referral
     except ImportError:  # referrals not installed: the page says so
         return
     rows = (

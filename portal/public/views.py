@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +17,6 @@ from portal.cases.workflow import OUTCOME_LABELS, STATUS_LABELS
 from portal.db import db
 from portal.errors import render_error
 from portal.i18n import current_language
-from portal.public import bp
 from portal.public.charts import chart, duration, share, shown
 from portal.public.params import (
     BadParam,
@@ -31,12 +30,13 @@ from portal.public.params import (
 from portal.public.queries import (
     MAX_PAGE,
     get_public_case,
-    list_active_categories,
     list_public_cases,
-    list_regions,
 )
 from portal.public.stats import get_transparency
 from portal.reference.models import Category, Region
+from portal.reference.queries import list_categories, list_regions
+
+bp = Blueprint("public", __name__)
 
 
 @bp.errorhandler(BadParam)
@@ -59,8 +59,8 @@ def case_list():
         result=result,
         category=category,
         region=region,
-        categories=list_active_categories(),
-        regions=list_regions(),
+        categories=list_categories(),
+        regions=list_regions(include_inactive=True),
         status_labels=STATUS_LABELS,
         outcome_labels=OUTCOME_LABELS,
         referral_bodies=REFERRAL_BODIES,
@@ -165,8 +165,9 @@ def _transparency_body(filters: dict[str, Any], form: dict[str, Any]) -> str:
         # by count, which would rank cells that are shown as "<k".
         order = {key: i for i, key in enumerate(table)}
         rows = sorted(rows, key=lambda r: order.get(r[0], len(order)))
-        named = [(str(table.get(key, unknown)) if key is not None else unknown, n)
-                 for key, n in rows]
+        named = [
+            (str(table.get(key, unknown)) if key is not None else unknown, n) for key, n in rows
+        ]
         return sorted(named) if by_name else named
 
     months = [(month_label(m), n) for m, n in raw["by_month"]]
@@ -200,7 +201,7 @@ def _transparency_body(filters: dict[str, Any], form: dict[str, Any]) -> str:
         sanction_labels=SANCTIONS,
         computed_at=raw["computed_at"],
         removed_posts=shown(raw["removed_posts"], k),
-        categories=list_active_categories(),
-        regions=list_regions(),
+        categories=list_categories(),
+        regions=list_regions(include_inactive=True),
         lang=current_language(),
     )

@@ -6,10 +6,10 @@ from flask.cli import AppGroup
 from portal.db import commit
 from portal.reference.operations import load_reference_data
 
-reference_cli = AppGroup("reference", help="Reference data: categories, regions, teams.")
+cli = AppGroup("reference", help="Reference data: categories, regions, teams.")
 
 
-@reference_cli.command("load")
+@cli.command("load")
 def load_command() -> None:
     """Load or refresh the built-in categories, regions and teams (safe to repeat)."""
     counts = load_reference_data()

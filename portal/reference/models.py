@@ -1,6 +1,6 @@
 """Reference data: regions and complaint categories."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +26,19 @@ class Region(db.Model):
 
 class Category(db.Model):
     """A kind of complaint, with its deadline and extra questions (Open311: a service)."""
+
+    editable: ClassVar = (
+        "name_id",
+        "name_en",
+        "description_id",
+        "description_en",
+        "deadline_days",
+        "deadline_working_days",
+        "reporting_window_days",
+        "default_team_id",
+        "is_active",
+        "questions",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -1,11 +1,28 @@
-"""Loading reference data: idempotent upserts keyed by code."""
+"""Writes of reference data: idempotent loading keyed by code, and admins' category edits."""
+
+import logging
+from typing import Any
 
 import sqlalchemy as sa
 
 from portal.accounts.models import Team
-from portal.db import db
+from portal.db import check_version, db
 from portal.reference import data
 from portal.reference.models import Category, Region
+
+logger = logging.getLogger(__name__)
+
+CATEGORY_FIELDS = (
+    "name_id",
+    "name_en",
+    "description_id",
+    "description_en",
+    "deadline_days",
+    "deadline_working_days",
+    "reporting_window_days",
+    "is_active",
+    "questions",
+)
 
 
 def load_reference_data() -> dict[str, int]:
@@ -16,8 +33,9 @@ def load_reference_data() -> dict[str, int]:
     )
     db.session.flush()
     for code, name, kind in data.REGIONS:
-        _upsert(Region, "code", {"code": code, "name": name, "kind": kind,
-                                  "parent_id": province.id})
+        _upsert(
+            Region, "code", {"code": code, "name": name, "kind": kind, "parent_id": province.id}
+        )
     for order, spec in enumerate(data.CATEGORIES):
         values = {k: v for k, v in spec.items() if k != "default_team"}
         values["sort_order"] = order
@@ -25,8 +43,11 @@ def load_reference_data() -> dict[str, int]:
         if category.default_team_id is None:
             category.default_team = teams[spec["default_team"]]
     db.session.flush()
-    return {"teams": len(teams), "regions": len(data.REGIONS) + 1,
-            "categories": len(data.CATEGORIES)}
+    return {
+        "teams": len(teams),
+        "regions": len(data.REGIONS) + 1,
+        "categories": len(data.CATEGORIES),
+    }
 
 
 def _upsert(model, key: str, values: dict, update: bool = True):  # noqa: ANN001, ANN202
@@ -42,3 +63,18 @@ def _upsert(model, key: str, values: dict, update: bool = True):  # noqa: ANN001
         for name, value in values.items():
             setattr(row, name, value)
     return row
+
+
+def update_category(
+    category: Category, *, version: str, default_team: Team | None, **values: Any
+) -> None:
+    """An admin's edit of a category; refused when it changed since the form was opened."""
+    check_version(category, version)
+    unknown = set(values) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(category, name, value)
+    category.default_team = default_team
+    db.session.flush()
+    logger.info("Category %s updated", category.id)

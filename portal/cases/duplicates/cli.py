@@ -1,0 +1,17 @@
+"""`flask duplicates reindex-phash`: index evidence written without the ORM (bulk imports)."""
+
+import click
+from flask.cli import AppGroup
+
+from portal.cases.duplicates.queries import backfill_phash_bands
+from portal.db import commit
+
+cli = AppGroup("duplicates", help="Duplicate detection: the perceptual-hash index.")
+
+
+@cli.command("reindex-phash")
+def reindex_phash_command() -> None:
+    """Add the perceptual-hash bands of evidence rows that have none (after a bulk import)."""
+    count = backfill_phash_bands()
+    commit()
+    click.echo(f"Indexed {count} evidence rows")

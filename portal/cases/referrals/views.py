@@ -1,0 +1,93 @@
+"""Officer views of referrals to outside bodies (Bawaslu, BKN, Inspektorat, police, ...)."""
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from portal.access import roles_required, staff_user
+from portal.cases.models import Case
+from portal.cases.page import case_or_404, run_and_redirect
+from portal.cases.referrals.forms import ReferralForm, ReferralOutcomeForm
+from portal.cases.referrals.operations import (
+    BODY_LABELS,
+    SANCTION_LABELS,
+    get_referral,
+    list_referrals,
+    record_referral_outcome,
+    refer_case,
+)
+
+bp = Blueprint("referrals", __name__, url_prefix="/petugas/kasus")
+
+
+def outcome_form(referral) -> ReferralOutcomeForm:  # noqa: ANN001
+    """The answer form of one referral (prefixed: a case page may show several)."""
+    return ReferralOutcomeForm(prefix=f"r{referral.id}")
+
+
+@bp.app_template_global()
+def referral_section(case: Case) -> dict:
+    """What templates/cases/referrals/_section.html shows for a case."""
+    referrals = list_referrals(case)
+    return {
+        "referrals": referrals,
+        "form": ReferralForm(formdata=None),
+        "outcome_forms": {r.id: outcome_form(r) for r in referrals},
+        "body_labels": BODY_LABELS,
+        "sanction_labels": SANCTION_LABELS,
+    }
+
+
+def _form_failed(form, case_id: int) -> Response:  # noqa: ANN001
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+    return redirect(url_for("cases.detail", case_id=case_id) + "#referrals", code=303)
+
+
+@bp.post("/<int:case_id>/rujukan")
+@roles_required()
+def refer(case_id: int) -> Response:
+    """Record that the case was referred to an outside body."""
+    case = case_or_404(case_id)
+    form = ReferralForm()
+    if not form.validate_on_submit():
+        return _form_failed(form, case.id)
+    return run_and_redirect(
+        lambda: refer_case(
+            case=case,
+            body=form.body.data,
+            body_name=form.body_name.data or "",
+            reference_number=form.reference_number.data or "",
+            referred_on=form.referred_on.data,
+            due_on=form.due_on.data,
+            actor=staff_user(),
+        ),
+        _("The referral was recorded."),
+        url_for("cases.detail", case_id=case.id) + "#referrals",
+    )
+
+
+@bp.post("/<int:case_id>/rujukan/<int:referral_id>")
+@roles_required()
+def outcome(case_id: int, referral_id: int) -> Response:
+    """Record what the outside body answered and whether a sanction was applied."""
+    case = case_or_404(case_id)
+    referral = get_referral(case, referral_id)
+    if referral is None:
+        abort(404)
+    form = outcome_form(referral)
+    if not form.validate_on_submit():
+        return _form_failed(form, case.id)
+    return run_and_redirect(
+        lambda: record_referral_outcome(
+            referral=referral,
+            outcome=form.outcome.data,
+            sanction_applied=form.sanction_applied.data,
+            sanction=form.sanction.data or "",
+            answered_on=form.answered_on.data,
+            actor=staff_user(),
+        ),
+        _("The answer of %(body)s was recorded.", body=referral.body_name or referral.body.upper()),
+        url_for("cases.detail", case_id=case.id) + "#referrals",
+    )

@@ -1,0 +1,39 @@
+"""`flask demo load`: demo officers, teams and cases for trying the portal by hand."""
+
+import click
+from flask.cli import AppGroup
+
+from portal.db import commit
+from portal.demo import operations as demo
+from portal.demo.history import STAFF, load_history
+from portal.demo.operations import PASSWORD, REPORTS, USERS
+from portal.evidence.operations import storage_guard
+from portal.reference.operations import load_reference_data
+
+cli = AppGroup("demo", help="Demo data for development.")
+
+
+@cli.command("load")
+def load_command() -> None:
+    """Create the demo team, logins and cases (safe to repeat: existing ones are kept)."""
+    with storage_guard():
+        load_reference_data()
+        team, users = demo.ensure_team_and_users()
+        cases = {}
+        for spec in REPORTS:
+            case = demo.file_demo_report(spec)
+            if case is not None:
+                cases[spec[0]] = case
+        demo.work_demo_cases(cases, users)
+        history = load_history(users)
+        commit()
+    click.echo(
+        f"Demo team: {team.name}. {len(cases)} new demo report(s), "
+        f"{history} new past case(s) in the demo history."
+    )
+    click.echo(f"Logins at /petugas/masuk (password {PASSWORD}):")
+    for email, _name, role in USERS:
+        click.echo(f"  {email:30} {role}")
+    for email, _name, slug in STAFF:
+        click.echo(f"  {email:30} officer ({slug}, demo history)")
+    click.echo("Then run `flask public refresh-stats` for the transparency page.")

@@ -1,0 +1,172 @@
+"""Filing and working one planned demo history case through the real operations."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.cases.history import record_event
+from portal.cases.workflow import change_status
+from portal.db import db
+from portal.demo.history import LINKS, Plan
+from portal.demo.texts import CATEGORIES, DECISIONS, FOLLOW_UP, PUBLIC_SUMMARIES, REJECTIONS
+
+ANSWERS = {
+    "fasilitas-negara": {"facility": "Kendaraan dinas"},
+    "politik-uang": {"given": "Uang tunai dan sembako"},
+}
+REFERRAL_ANSWERS = {
+    "yes": "Sanksi dijatuhkan kepada terlapor.",
+    "no": "Tidak ditemukan dasar untuk menjatuhkan sanksi.",
+    "unknown": "Jawaban diterima; keputusan sanksi belum disampaikan.",
+}
+
+
+def _lookup(model, code: str):  # noqa: ANN001, ANN202
+    return db.session.scalar(sa.select(model).where(model.code == code))
+
+
+def file_case(plan: Plan) -> tuple:
+    """File the plan's reports (the first opens the case, the others join it by their link)."""
+    from portal.demo.operations import screenshot
+    from portal.intake.operations import submit_report
+    from portal.reference.models import Category, Region
+
+    category, region = _lookup(Category, plan.code), _lookup(Region, plan.region)
+    _weight, kind, _parties, texts = CATEGORIES[plan.code]
+    social = kind in ("instagram", "facebook") and category.questions
+    answers = {"platform": kind} if social else dict(ANSWERS.get(plan.code, {}))
+    reports = []
+    for j in range(plan.reports):
+        email = f"warga.h{plan.n}.{j}@demo.test" if j in plan.emails else None
+        # A few published cases carry a small screenshot, to show public thumbnails.
+        files = (
+            [(f"bukti-{plan.n}.png", screenshot(plan.party[:30], plan.n))]
+            if plan.publish and j == 0 and plan.n % 3 == 0
+            else []
+        )
+        filed = submit_report(
+            category=category,
+            region=region,
+            reported_party=plan.party,
+            description=texts[(plan.n + j) % len(texts)].format(party=plan.party),
+            files=files,
+            links=[LINKS[kind].format(n=plan.n)],
+            idempotency_key=f"demo-h-{plan.n}-{j}",
+            language="id",
+            answers=answers,
+            learned_on=plan.created.date() - timedelta(days=plan.n % 3),
+            visibility="confidential" if email else "anonymous",
+            contact_name="Warga Demo" if email else None,
+            contact_email=email,
+        )
+        reports.append(filed.report)
+    return filed.case, reports
+
+
+def _assign(case, officer, actor) -> None:  # noqa: ANN001
+    """Assign like assign_case does, without emailing the officer about long-past work."""
+    case.assignee_id = officer.id
+    db.session.flush()
+    record_event(
+        case,
+        "assigned",
+        actor=actor,
+        data={"before": None, "after": officer.id, "assignee": officer.email},
+    )
+    change_status(case=case, to="triaged", actor=actor)
+    change_status(case=case, to="assigned", actor=actor)
+
+
+def work_case(case, plan: Plan, *, actor, officer, approver, reports: list) -> None:  # noqa: ANN001
+    """Move the case to the plan's status, with referral and publication where planned."""
+    from portal.cases.operations import add_note, send_message
+
+    if plan.status == "rejected":
+        change_status(
+            case=case,
+            to="rejected",
+            actor=actor,
+            reason=plan.reason,
+            reason_text=REJECTIONS[plan.reason],
+        )
+        return
+    if plan.status != "new":
+        if plan.status == "triaged":
+            change_status(case=case, to="triaged", actor=actor)
+            return
+        _assign(case, officer, actor)
+    if plan.status in ("new", "assigned"):
+        return
+    change_status(case=case, to="investigating", actor=officer)
+    if plan.status == "waiting_for_reporter" or (plan.outcome and plan.n % 4 == 0):
+        send_message(
+            case=case,
+            report=reports[0],
+            author=officer,
+            wait_for_reply=True,
+            body="Terima kasih atas laporan Anda. Mohon kirimkan tanggal dan lokasi "
+            "kejadian jika Anda mengetahuinya.",
+        )
+        if plan.outcome:
+            change_status(case=case, to="investigating", actor=officer)
+    if plan.outcome:
+        add_note(case=case, author=officer, body="Klarifikasi terlapor dan saksi selesai.")
+        change_status(
+            case=case,
+            to="resolved",
+            actor=officer,
+            outcome=plan.outcome,
+            summary=DECISIONS[plan.outcome],
+        )
+        if plan.referral:
+            _refer(case, plan, officer)
+        if plan.status == "closed":
+            change_status(case=case, to="closed", actor=actor)
+    if plan.publish:
+        _publish(case, plan, officer, approver)
+
+
+def _refer(case, plan: Plan, officer) -> None:  # noqa: ANN001
+    from portal.cases.referrals.operations import record_referral_outcome, refer_case
+
+    spec = plan.referral
+    referral = refer_case(
+        case=case,
+        body=spec["body"],
+        referred_on=spec["on"],
+        reference_number=f"{plan.n + 1:03d}/DEMO/{spec['on'].year}",
+        due_on=spec["on"] + timedelta(days=30),
+        actor=officer,
+    )
+    if spec["answered"]:
+        record_referral_outcome(
+            referral=referral,
+            outcome=REFERRAL_ANSWERS[spec["sanction"]],
+            sanction_applied=spec["sanction"],
+            sanction=spec["text"],
+            answered_on=spec["answered"],
+            actor=officer,
+        )
+
+
+def _publish(case, plan: Plan, officer, approver) -> None:  # noqa: ANN001
+    from portal.cases.publishing.models import PublicationState
+    from portal.cases.publishing.operations import (
+        approve_publication,
+        list_case_evidence,
+        publish_case,
+    )
+
+    body = (plan.referral or {}).get("body")
+    summary = PUBLIC_SUMMARIES[plan.outcome or "open"].format(
+        party=plan.party, follow=FOLLOW_UP.get(body, FOLLOW_UP[None])
+    )
+    publication = publish_case(
+        case=case,
+        actor=officer,
+        summary=summary.strip(),
+        reported_party_public=plan.party,
+        publishable_evidence_ids=[e.id for e in list_case_evidence(case)],
+    )
+    if publication.state == PublicationState.PENDING:
+        approve_publication(case=case, actor=approver)

@@ -1,0 +1,1 @@
+"""The background worker: one loop for captures, liveness checks, mail and escalation."""
