@@ -1,6 +1,7 @@
 """One unit of work: it commits at the end, or rolls back, removes the files it stored that no
 committed row uses, and re-raises."""
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -94,7 +95,11 @@ def test_a_file_a_committed_row_uses_outlives_a_failing_unit(app_ctx, evidence_r
     assert stored_files(app_ctx) == keys
 
 
-def test_undo_actions_run_after_the_rollback_and_one_failing_stops_none(app_ctx, caplog):
+def test_undo_actions_run_after_the_rollback_and_one_failing_stops_none(
+    app_ctx, caplog, monkeypatch
+):
+    # Alembic's fileConfig (a migration test earlier in the run) disables existing loggers.
+    monkeypatch.setattr(logging.getLogger("portal.db"), "disabled", False)
     seen = []
 
     def broken() -> None:
