@@ -98,6 +98,12 @@ def unit_of_work() -> Iterator[None]:
     """The one transaction boundary of every request, command and job: commit at the end, or
     roll back, undo the side effects registered with on_failure(), and re-raise.
 
+    Views and commands wrap the operations they call in `with unit_of_work():` and catch a
+    refusal (a domain error, StaleDataError) outside the block, so it is flashed or reported
+    after the rollback. Reads made before the block share its database transaction. Jobs that
+    must not hold a transaction across network work (capture jobs, the mail sender) open one
+    unit per step themselves and are called outside any unit.
+
     The rollback comes first so that the undo actions run without holding the SQLite write
     lock. A unit of work opened inside another joins it: only the outermost commits.
     """
@@ -122,12 +128,12 @@ def unit_of_work() -> Iterator[None]:
 
 
 def commit() -> None:
-    """End the unit of work. The only place the application commits."""
+    """Commit the session: the older boundary, left for the callers not yet on unit_of_work()."""
     db.session.commit()
 
 
 def rollback() -> None:
-    """Abandon the unit of work."""
+    """Roll the session back: the older boundary, like commit()."""
     db.session.rollback()
 
 

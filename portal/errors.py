@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.db import rollback
+from portal.db import db
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def _server_error(err: InternalServerError):  # noqa: ANN202
-        rollback()
+        db.session.rollback()  # whatever the crash left open, so the error page can still query
         logger.error("Unhandled error: %s", getattr(err, "original_exception", err))
         return render_error(500)

@@ -29,14 +29,12 @@ def _user(email: str) -> User:
 
 
 def _apply(action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-    """Run an operation and commit, turning a refusal into a clean CLI error."""
+    """Run an operation as one unit of work, turning a refusal into a clean CLI error."""
     try:
-        with force_locale("en"):  # no request, so no visitor's language to choose
+        with database.unit_of_work(), force_locale("en"):  # no request: no visitor's language
             result = action(*args, **kwargs)
     except operations.AccountError as err:
-        database.rollback()
         raise click.ClickException(str(err)) from None
-    database.commit()
     return result
 
 

@@ -54,10 +54,12 @@ def login():
     if current_user.is_authenticated:
         return redirect(target, code=303)
     if form.validate_on_submit():
-        user = operations.authenticate(
-            email=form.email.data, password=form.password.data, is_known_device=auth.is_known_device
-        )
-        database.commit()
+        with database.unit_of_work():
+            user = operations.authenticate(
+                email=form.email.data,
+                password=form.password.data,
+                is_known_device=auth.is_known_device,
+            )
         if user is not None:
             auth.start_session(user)
             logger.info("User %s logged in", user.id)
@@ -77,8 +79,8 @@ def login():
 @roles_required()
 def logout():
     """End this session, and every other copy of its cookie."""
-    operations.end_sessions(staff_user())
-    database.commit()
+    with database.unit_of_work():
+        operations.end_sessions(staff_user())
     auth.end_session()
     flash(_("You have logged out."), "success")
     return redirect(url_for("accounts.login"), code=303)
@@ -100,13 +102,13 @@ def change_password():
     user = staff_user()
     if form.validate_on_submit():
         try:
-            operations.change_password(
-                user, current=form.current_password.data, new=form.new_password.data
-            )
+            with database.unit_of_work():
+                operations.change_password(
+                    user, current=form.current_password.data, new=form.new_password.data
+                )
         except database.EditError as err:
             form.form_errors.append(str(err))
         else:
-            database.commit()
             auth.refresh_session(user)
             flash(_("Your password was changed. Other sessions were logged out."), "success")
             response = redirect(url_for("accounts.dashboard"), code=303)
@@ -122,8 +124,8 @@ def profile():
     user = staff_user()
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
-        operations.update_profile(user, name=form.name.data)
-        database.commit()
+        with database.unit_of_work():
+            operations.update_profile(user, name=form.name.data)
         flash(_("Saved."), "success")
         return redirect(url_for("accounts.profile"), code=303)
     return render_template("accounts/profile.html", form=form, user=user)
@@ -184,18 +186,18 @@ def create_user():
     form.team_id.choices = team_choices(_("No team (admins only)"))
     if form.validate_on_submit():
         try:
-            user = operations.create_user(
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                team=chosen_team(form.team_id.data),
-                password=form.password.data,
-                actor=staff_user(),
-            )
+            with database.unit_of_work():
+                user = operations.create_user(
+                    email=form.email.data,
+                    name=form.name.data,
+                    role=form.role.data,
+                    team=chosen_team(form.team_id.data),
+                    password=form.password.data,
+                    actor=staff_user(),
+                )
         except database.EditError as err:
             form.form_errors.append(str(err))
         else:
-            database.commit()
             flash(_("User %(name)s was created.", name=user.name), "success")
             return redirect(url_for("accounts.users"), code=303)
     return render_template("accounts/admin/user_new.html", form=form)
@@ -213,21 +215,20 @@ def edit_user(user_id: int):
         form.version.data = database.edit_version(user)
     elif form.validate_on_submit():
         try:
-            operations.update_user(
-                user,
-                version=form.version.data,
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                team=chosen_team(form.team_id.data),
-                is_active=form.is_active.data,
-                actor=staff_user(),
-            )
+            with database.unit_of_work():
+                operations.update_user(
+                    user,
+                    version=form.version.data,
+                    email=form.email.data,
+                    name=form.name.data,
+                    role=form.role.data,
+                    team=chosen_team(form.team_id.data),
+                    is_active=form.is_active.data,
+                    actor=staff_user(),
+                )
         except database.EditError as err:
-            database.rollback()
             form.form_errors.append(str(err))
         else:
-            database.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
     return render_template(
@@ -245,8 +246,8 @@ def edit_user(user_id: int):
 def unlock_user(user_id: int):
     """Lift a login lock now."""
     user = load_user_or_404(user_id)
-    operations.unlock_user(user, actor=staff_user())
-    database.commit()
+    with database.unit_of_work():
+        operations.unlock_user(user, actor=staff_user())
     flash(_("The account was unlocked."), "success")
     return redirect(url_for("accounts.edit_user", user_id=user.id), code=303)
 
@@ -259,11 +260,11 @@ def reset_password(user_id: int):
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
-            operations.set_password(user, password=form.password.data, actor=staff_user())
+            with database.unit_of_work():
+                operations.set_password(user, password=form.password.data, actor=staff_user())
         except database.EditError as err:
             flash(str(err), "error")
         else:
-            database.commit()
             flash(_("The new password was set. Tell it to the user in person."), "success")
     else:
         flash(_("Enter the new password."), "error")
@@ -284,11 +285,13 @@ def create_team():
     form = TeamForm()
     if form.validate_on_submit():
         try:
-            operations.create_team(name=form.name.data, slug=form.slug.data, email=form.email.data)
+            with database.unit_of_work():
+                operations.create_team(
+                    name=form.name.data, slug=form.slug.data, email=form.email.data
+                )
         except database.EditError as err:
             form.form_errors.append(str(err))
         else:
-            database.commit()
             flash(_("The team was created."), "success")
             return redirect(url_for("accounts.teams"), code=303)
     return render_template("accounts/admin/team_form.html", form=form, team=None)
@@ -304,19 +307,18 @@ def edit_team(team_id: int):
         form.version.data = database.edit_version(team)
     elif form.validate_on_submit():
         try:
-            operations.update_team(
-                team,
-                version=form.version.data or "",
-                name=form.name.data,
-                slug=form.slug.data,
-                email=form.email.data,
-                is_active=form.is_active.data,
-            )
+            with database.unit_of_work():
+                operations.update_team(
+                    team,
+                    version=form.version.data or "",
+                    name=form.name.data,
+                    slug=form.slug.data,
+                    email=form.email.data,
+                    is_active=form.is_active.data,
+                )
         except database.EditError as err:
-            database.rollback()
             form.form_errors.append(str(err))
         else:
-            database.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("accounts.teams"), code=303)
     return render_template("accounts/admin/team_form.html", form=form, team=team)

@@ -4,7 +4,8 @@ Jobs are claimed one at a time with a lease (locked_until) in a short transactio
 PostgreSQL `FOR UPDATE SKIP LOCKED` lets workers pass each other by; on SQLite the write lock
 taken at BEGIN serialises claims. A worker killed mid-job leaves the lease to run out, and the
 job is then claimed again. Finishing is idempotent: a URL has one Capture row (unique), and a
-job found already done is left alone.
+job found already done is left alone. Each step is a unit of work of its own, so no transaction
+is open while a page is fetched: the worker calls them outside any unit.
 """
 
 import logging
@@ -17,7 +18,7 @@ from flask import current_app
 from portal.capture import operations as ops
 from portal.capture.fetch import FetchPolicy, fetch
 from portal.capture.models import Capture, Job, JobKind, JobState
-from portal.db import commit, db, rollback, utcnow
+from portal.db import db, unit_of_work, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -38,31 +39,29 @@ class Claimed:
 
 
 def claim_job(owner: str, now: datetime) -> Claimed | None:
-    """Lease the next due job and commit the lease; None when nothing is due."""
-    job = db.session.scalars(
-        sa.select(Job)
-        .where(
-            Job.state == JobState.QUEUED,
-            Job.run_after <= now,
-            sa.or_(Job.locked_until.is_(None), Job.locked_until < now),
-        )
-        .order_by(Job.run_after, Job.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).first()
-    if job is None:
-        commit()
-        return None
-    job.attempts += 1
-    job.locked_by = owner
-    job.locked_until = now + timedelta(seconds=int(current_app.config["WORKER_LEASE_SECONDS"]))
-    claimed = Claimed(job.id, job.kind, job.target, job.attempts)
-    commit()
-    return claimed
+    """Lease the next due job in a unit of work of its own; None when nothing is due."""
+    with unit_of_work():
+        job = db.session.scalars(
+            sa.select(Job)
+            .where(
+                Job.state == JobState.QUEUED,
+                Job.run_after <= now,
+                sa.or_(Job.locked_until.is_(None), Job.locked_until < now),
+            )
+            .order_by(Job.run_after, Job.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if job is None:
+            return None
+        job.attempts += 1
+        job.locked_by = owner
+        job.locked_until = now + timedelta(seconds=int(current_app.config["WORKER_LEASE_SECONDS"]))
+        return Claimed(job.id, job.kind, job.target, job.attempts)
 
 
 def run_job(claimed: Claimed) -> str:
-    """Do one claimed job and commit its outcome; returns "captured", "checked" or "failed"."""
+    """Do one claimed job, each step a unit of work; returns "captured", "checked" or "failed"."""
     try:
         if claimed.kind == JobKind.CAPTURE:
             _run_capture(claimed)
@@ -70,54 +69,52 @@ def run_job(claimed: Claimed) -> str:
         _run_liveness(claimed)
         return "checked"
     except Exception as exc:  # noqa: BLE001  (recorded on the job and retried)
-        rollback()
         if isinstance(exc, TransientFetchError):
             logger.info("Job %s: site unreachable (%s); retrying later", claimed.id, exc)
         else:
             logger.exception("Job %s (%s) failed", claimed.id, claimed.kind)
-        job = db.session.get(Job, claimed.id)
-        if job is not None:
-            ops.fail_job(job, now=utcnow(), error=f"{type(exc).__name__}: {exc}")
-            commit()
+        with unit_of_work():
+            job = db.session.get(Job, claimed.id)
+            if job is not None:
+                ops.fail_job(job, now=utcnow(), error=f"{type(exc).__name__}: {exc}")
         return "failed"
 
 
 def _run_capture(claimed: Claimed) -> None:
     url = claimed.target
-    done = db.session.scalar(sa.select(Capture.id).where(Capture.url_canonical == url))
-    rollback()  # no transaction (and, on SQLite, no write lock) while the page is fetched
+    with unit_of_work():  # ended before the fetch: no transaction (on SQLite, no write lock)
+        done = db.session.scalar(sa.select(Capture.id).where(Capture.url_canonical == url))
     if done is None:
         snapshot = ops.take_snapshot(url, current_app.config)
         last_try = claimed.attempts >= int(current_app.config["WORKER_MAX_ATTEMPTS"])
         if snapshot.fetched.error in TRANSIENT and not last_try:
             raise TransientFetchError(snapshot.fetched.error)
         try:
-            ops.store_capture(url=url, snapshot=snapshot)
-            _finish(claimed, run_after=None)
-            commit()
+            with unit_of_work():
+                ops.store_capture(url=url, snapshot=snapshot)
+                _finish(claimed, run_after=None)
             return
         except sa.exc.IntegrityError:  # another worker stored this URL first: keep theirs
-            rollback()
-    _finish(claimed, run_after=None)
-    commit()
+            pass
+    with unit_of_work():
+        _finish(claimed, run_after=None)
 
 
 def _run_liveness(claimed: Claimed) -> None:
-    capture = db.session.get(Capture, int(claimed.target))
-    if capture is None:
-        _finish(claimed, run_after=None)
-        commit()
-        return
-    url = capture.final_url or capture.url_canonical
-    first = capture.fetched_at
-    rollback()
+    with unit_of_work():  # ended before the fetch, like the capture's
+        capture = db.session.get(Capture, int(claimed.target))
+        if capture is None:
+            _finish(claimed, run_after=None)
+            return
+        url = capture.final_url or capture.url_canonical
+        first = capture.fetched_at
     policy = FetchPolicy.from_config(current_app.config)
     result = fetch(url, policy)
     now = utcnow()
-    capture = db.session.get(Capture, int(claimed.target))
-    ops.record_check(capture=capture, result=result, now=now)
-    _finish(claimed, run_after=ops.next_check_at(first, now))
-    commit()
+    with unit_of_work():
+        capture = db.session.get(Capture, int(claimed.target))
+        ops.record_check(capture=capture, result=result, now=now)
+        _finish(claimed, run_after=ops.next_check_at(first, now))
 
 
 def _finish(claimed: Claimed, *, run_after: datetime | None) -> None:

@@ -22,7 +22,7 @@ from portal.capture.registry import delete_official_account as delete_account_op
 from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
 from portal.cases.queries import get_case_for
-from portal.db import commit, db, rollback
+from portal.db import db, unit_of_work
 from portal.evidence.storage import StoredFileMissing, get_storage
 
 bp = Blueprint("capture", __name__)
@@ -143,14 +143,14 @@ def bundle(case_id: int) -> Response:
     if case is None:
         abort(404)
     data = build_bundle(case, user)
-    record_event(
-        case,
-        "bundle_exported",
-        visibility=Visibility.INTERNAL,
-        actor=user,
-        data={"size": len(data)},
-    )
-    commit()
+    with unit_of_work():
+        record_event(
+            case,
+            "bundle_exported",
+            visibility=Visibility.INTERNAL,
+            actor=user,
+            data={"size": len(data)},
+        )
     name = f"bundel-{case.reference or case.id}.zip"
     response = Response(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -167,16 +167,15 @@ def official_accounts() -> str | Response:
     errors = []
     if form.validate_on_submit():
         try:
-            added, updated = import_official_accounts(data=form.file.data.read())
-            flag_official_accounts()  # cases already open may name the new accounts
-            commit()
+            with unit_of_work():
+                added, updated = import_official_accounts(data=form.file.data.read())
+                flag_official_accounts()  # cases already open may name the new accounts
             flash(
                 _("Imported: %(added)d added, %(updated)d updated.", added=added, updated=updated),
                 "success",
             )
             return redirect(url_for("capture.official_accounts"), code=303)
         except ImportRejected as rejected:
-            rollback()
             errors = rejected.errors
     status = 400 if form.is_submitted() else 200
     return render_template(
@@ -195,7 +194,7 @@ def delete_official_account(account_id: int) -> Response:
     if not DeleteForm().validate_on_submit():
         abort(400)
     account = db.get_or_404(OfficialAccount, account_id)
-    delete_account_op(account=account)
-    commit()
+    with unit_of_work():
+        delete_account_op(account=account)
     flash(_("Account removed from the registry."), "success")
     return redirect(url_for("capture.official_accounts"), code=303)

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.db import commit, db, rollback
+from portal.db import db, unit_of_work
 
 cli = AppGroup("cases", help="Case work: escalation of overdue cases.")
 logger = logging.getLogger(__name__)
@@ -28,11 +28,10 @@ def escalate_command(loop: bool, interval: int | None) -> None:
     interval = interval or current_app.config["CASES_ESCALATE_INTERVAL"]
     while True:
         try:
-            cases = escalate_overdue()
-            commit()
+            with unit_of_work():
+                cases = escalate_overdue()
             click.echo(f"Escalated {len(cases)} overdue case(s).")
         except Exception:  # a loop must survive a database hiccup; a single run must not hide it
-            rollback()
             if not loop:
                 raise
             logger.exception("Escalation run failed; retrying in %s s", interval)

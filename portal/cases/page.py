@@ -26,7 +26,7 @@ from portal.cases.forms import (
 )
 from portal.cases.models import Case, Status
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, CaseError, allowed_moves
-from portal.db import commit, db, rollback, utcnow
+from portal.db import db, unit_of_work, utcnow
 from portal.reference.models import Category, Region
 
 
@@ -40,13 +40,12 @@ def case_or_404(case_id: int) -> Case:
 
 
 def run_and_redirect(action: Callable[[], object], success: str, target: str) -> Response:
-    """Run an operation and commit; a refusal is flashed instead. Redirects to target."""
+    """Run an operation as one unit of work; a refusal is flashed instead. Redirects to target."""
     try:
-        action()
-        commit()
+        with unit_of_work():
+            action()
         flash(success, "success")
     except (CaseError, StaleDataError) as err:
-        rollback()
         flash(
             str(err)
             if isinstance(err, CaseError)

@@ -22,7 +22,7 @@ from portal.cases.forms import (
 from portal.cases.models import CannedReply, Case, Status
 from portal.cases.page import case_or_404, detail_context, queue_context
 from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
-from portal.db import commit, db, rollback
+from portal.db import db, unit_of_work
 from portal.intake.models import Report
 
 bp = Blueprint("cases", __name__, url_prefix="/petugas/kasus")
@@ -65,12 +65,11 @@ def _back(case: Case, anchor: str = "") -> Response:
 
 
 def _run(case: Case, action, success: str, anchor: str = "") -> Response:  # noqa: ANN001
-    """Run an operation, commit, and report the outcome as a flash message."""
+    """Run an operation as one unit of work, and report the outcome as a flash message."""
     try:
-        action()
-        commit()
+        with unit_of_work():
+            action()
     except (CaseError, StaleDataError) as err:
-        rollback()
         flash(str(err) if isinstance(err, CaseError) else str(StaleCase()), "error")
         return _back(case, anchor)
     flash(success, "success")
@@ -222,14 +221,13 @@ def hand_over() -> str | Response:
     if form.validate_on_submit():
         by_id = {u.id: u for u in staff}
         try:
-            moved = operations.hand_over_cases(
-                from_officer=by_id[form.from_officer.data],
-                to_officer=by_id[form.to_officer.data],
-                actor=user,
-            )
-            commit()
+            with unit_of_work():
+                moved = operations.hand_over_cases(
+                    from_officer=by_id[form.from_officer.data],
+                    to_officer=by_id[form.to_officer.data],
+                    actor=user,
+                )
         except CaseError as err:
-            rollback()
             flash(str(err), "error")
         else:
             flash(_("%(num)d open cases were handed over.", num=len(moved)), "success")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal.access import public, roles_required, staff_user
 from portal.cases.history import record_event
 from portal.cases.models import Visibility
-from portal.db import commit
+from portal.db import unit_of_work
 from portal.evidence.models import Evidence
 from portal.evidence.queries import get_evidence, may_view_clean, staff_may_see
 from portal.evidence.storage import StoredFileMissing, get_storage
@@ -46,14 +46,14 @@ def original(evidence_id: int) -> Response:
     if evidence is None or not staff_may_see(evidence, user):
         abort(404)
     data = _read(evidence.original_key)
-    record_event(
-        evidence.report.case,
-        "original_downloaded",
-        visibility=Visibility.INTERNAL,
-        actor=user,
-        data={"evidence_id": evidence.id, "sha256": evidence.sha256_original},
-    )
-    commit()
+    with unit_of_work():
+        record_event(
+            evidence.report.case,
+            "original_downloaded",
+            visibility=Visibility.INTERNAL,
+            actor=user,
+            data={"evidence_id": evidence.id, "sha256": evidence.sha256_original},
+        )
     ext = ORIGINAL_EXTENSIONS.get(evidence.original_format, "bin")
     name = f"asli-{evidence.id}-{evidence.sha256_original[:12]}.{ext}"
     response = Response(data, mimetype="application/octet-stream")

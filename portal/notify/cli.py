@@ -1,6 +1,5 @@
 """`flask outbox ...` commands: send pending mail once or in a loop, list what waits."""
 
-import contextlib
 import logging
 import signal
 import threading
@@ -8,7 +7,7 @@ import threading
 import click
 from flask.cli import AppGroup
 
-from portal.db import commit, db, rollback
+from portal.db import db, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +46,8 @@ def _one_pass(send_pending, limit: int) -> bool:  # noqa: ANN001
     """One pass that survives a database or mail outage; True when more may be waiting."""
     try:
         stats = send_pending(limit=limit)
-    except Exception:  # the loop must outlive outages; the next pass tries again
+    except Exception:  # the loop must outlive outages; the failed unit rolled back
         logger.exception("Outbox pass failed")
-        with contextlib.suppress(Exception):  # the database may be the thing that is down
-            rollback()
         return False
     if stats.sent or stats.failed or stats.given_up:
         click.echo(f"sent {stats.sent}, failed {stats.failed}, given up {stats.given_up}")
@@ -86,14 +83,14 @@ def retry(message_ids: tuple[int, ...], all_failed: bool) -> None:
     from portal.notify.models import OutboxMessage
     from portal.notify.operations import retry_failed_messages, retry_message
 
-    count = retry_failed_messages() if all_failed else 0
-    for message_id in message_ids:
-        message = db.session.get(OutboxMessage, message_id)
-        if message is None or message.sent_at is not None:
-            raise click.ClickException(f"No unsent message {message_id}.")
-        retry_message(message=message)
-        count += 1
-    commit()
+    with unit_of_work():
+        count = retry_failed_messages() if all_failed else 0
+        for message_id in message_ids:
+            message = db.session.get(OutboxMessage, message_id)
+            if message is None or message.sent_at is not None:
+                raise click.ClickException(f"No unsent message {message_id}.")
+            retry_message(message=message)
+            count += 1
     click.echo(f"{count} emails due now.")
 
 
@@ -106,6 +103,6 @@ def purge(days: int) -> None:
     from portal.db import utcnow
     from portal.notify.operations import purge_sent
 
-    count = purge_sent(before=utcnow() - timedelta(days=days))
-    commit()
+    with unit_of_work():
+        count = purge_sent(before=utcnow() - timedelta(days=days))
     click.echo(f"{count} sent emails deleted.")

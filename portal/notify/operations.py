@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_mail import Message
 
-from portal.db import commit, db, rollback, utcnow
+from portal.db import db, unit_of_work, utcnow
 from portal.notify.mailer import SmtpSession, email_context, render_email
 from portal.notify.models import OutboxMessage
 from portal.notify.queries import mask_address
@@ -60,7 +60,8 @@ def queue_email(
 
 
 def send_pending(*, now: datetime | None = None, limit: int = 50) -> SendStats:
-    """Send due messages, one claimed at a time, committing each outcome (a CLI unit of work)."""
+    """Send due messages, one claimed at a time, each claim and outcome a unit of work of its
+    own (so call it outside any unit: no transaction is open while SMTP talks)."""
     stats = SendStats()
     smtp = SmtpSession()
     try:
@@ -72,18 +73,17 @@ def send_pending(*, now: datetime | None = None, limit: int = 50) -> SendStats:
             try:
                 smtp.send(mail)  # outside any transaction: no lock is held while SMTP talks
             except Exception as exc:  # any failure is recorded and retried, never lost
-                _record_failure(message, exc, now or utcnow(), stats)
-                commit()
+                with unit_of_work():
+                    _record_failure(message, exc, now or utcnow(), stats)
                 if not _concerns_only_this_message(exc):
                     break  # the server is unreachable: leave the rest for the next pass
                 continue
-            message.sent_at = now or utcnow()
-            logger.info("Sent %s email %s", message.kind, message.id)
-            commit()
+            with unit_of_work():
+                message.sent_at = now or utcnow()
+                logger.info("Sent %s email %s", message.kind, message.id)
             stats.sent += 1
     finally:
         smtp.close()
-        rollback()  # end any transaction a lazy load began, so no lock outlives the pass
     return stats
 
 
@@ -112,31 +112,31 @@ def purge_sent(*, before: datetime) -> int:
 
 
 def _claim_next(now: datetime) -> tuple[OutboxMessage, Message] | None:
-    """Lease the next due message so no other sender takes it, and commit the lease.
+    """Lease the next due message so no other sender takes it, in a unit of work of its own.
 
     FOR UPDATE SKIP LOCKED makes concurrent senders on PostgreSQL pass each other by; on SQLite
     the write lock taken at BEGIN serialises them. The lease (next_attempt_at in the future)
     keeps the message away from others while it is sent outside any transaction, and brings
     it back if this sender dies before recording the outcome."""
-    message = db.session.scalars(
-        sa.select(OutboxMessage)
-        .where(
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
-            OutboxMessage.next_attempt_at <= now,
+    with unit_of_work():
+        message = db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if message is None:
+            return None
+        message.attempts += 1
+        message.next_attempt_at = now + timedelta(
+            seconds=current_app.config["OUTBOX_LEASE_SECONDS"]
         )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).first()
-    if message is None:
-        commit()
-        return None
-    message.attempts += 1
-    message.next_attempt_at = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-    mail = _mail_for(message)
-    commit()
-    return message, mail
+        return message, _mail_for(message)
 
 
 def _mail_for(message: OutboxMessage) -> Message:

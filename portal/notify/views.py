@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from portal.access import roles_required
-from portal.db import commit, db
+from portal.db import db, unit_of_work
 from portal.notify import operations, queries
 from portal.notify.forms import RetryForm
 from portal.notify.mailer import email_url
@@ -37,8 +37,8 @@ def retry(message_id: int):
     if message.sent_at is not None:
         flash(_("This email has already been sent."), "error")
     else:
-        operations.retry_message(message=message)
-        commit()
+        with unit_of_work():
+            operations.retry_message(message=message)
         flash(_("The email will be sent again within a few seconds."), "success")
     return redirect(url_for("notify.outbox"), code=303)
 
@@ -49,8 +49,8 @@ def retry_failed():
     """Make every given-up message due now."""
     if not RetryForm().validate_on_submit():
         abort(400)
-    count = operations.retry_failed_messages()
-    commit()
+    with unit_of_work():
+        count = operations.retry_failed_messages()
     flash(
         _("%(count)s failed emails will be sent again within a few seconds.", count=count),
         "success",

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.db import commit, utcnow
+from portal.db import unit_of_work, utcnow
 from portal.public.opendata.heads import publish_heads
 from portal.public.stats import refresh_stats
 
@@ -17,8 +17,8 @@ cli = AppGroup("public", help="Transparency statistics and published chain heads
 @cli.command("refresh-stats")
 def refresh_stats_command() -> None:
     """Recompute the transparency aggregates (run every few minutes)."""
-    total = refresh_stats()
-    commit()
+    with unit_of_work():
+        total = refresh_stats()
     click.echo(f"Statistics recomputed over {total} cases")
 
 
@@ -28,6 +28,6 @@ def publish_heads_command(day: str | None) -> None:
     """Store the audit-chain heads of published cases for a day (run daily)."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     wanted = date.fromisoformat(day) if day else utcnow().astimezone(zone).date() - timedelta(1)
-    count = publish_heads(day=wanted)
-    commit()
+    with unit_of_work():
+        count = publish_heads(day=wanted)
     click.echo(f"Head hashes of {wanted}: {count} published cases")

@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from portal.db import commit
+from portal.db import unit_of_work
 from portal.reference.operations import load_reference_data
 
 cli = AppGroup("reference", help="Reference data: categories, regions, teams.")
@@ -12,6 +12,6 @@ cli = AppGroup("reference", help="Reference data: categories, regions, teams.")
 @cli.command("load")
 def load_command() -> None:
     """Load or refresh the built-in categories, regions and teams (safe to repeat)."""
-    counts = load_reference_data()
-    commit()
+    with unit_of_work():
+        counts = load_reference_data()
     click.echo("Reference data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))

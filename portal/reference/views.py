@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from portal.access import roles_required
 from portal.accounts.models import Role, Team
-from portal.db import EditError, commit, db, edit_version, rollback
+from portal.db import EditError, db, edit_version, unit_of_work
 from portal.reference import operations, queries
 from portal.reference.forms import CategoryForm
 from portal.reference.models import Category
@@ -55,31 +55,30 @@ def edit_category(category_id: int) -> str | Response:
 def _save_category(category: Category, form: CategoryForm, questions: list[dict[str, Any]]) -> bool:
     """Apply a valid category form; False (with the reason on the form) when refused."""
     try:
-        operations.update_category(
-            category,
-            version=form.version.data,
-            default_team=db.session.get(Team, team_id)
-            if (team_id := form.default_team_id.data)
-            else None,
-            questions=questions,
-            **{
-                name: getattr(form, name).data
-                for name in (
-                    "name_id",
-                    "name_en",
-                    "description_id",
-                    "description_en",
-                    "deadline_days",
-                    "deadline_working_days",
-                    "reporting_window_days",
-                    "is_active",
-                )
-            },
-        )
+        with unit_of_work():
+            operations.update_category(
+                category,
+                version=form.version.data,
+                default_team=db.session.get(Team, team_id)
+                if (team_id := form.default_team_id.data)
+                else None,
+                questions=questions,
+                **{
+                    name: getattr(form, name).data
+                    for name in (
+                        "name_id",
+                        "name_en",
+                        "description_id",
+                        "description_en",
+                        "deadline_days",
+                        "deadline_working_days",
+                        "reporting_window_days",
+                        "is_active",
+                    )
+                },
+            )
     except EditError as err:
-        rollback()
         form.form_errors.append(str(err))
         return False
-    commit()
     flash(_("Saved."), "success")
     return True

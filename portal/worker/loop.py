@@ -15,7 +15,7 @@ from typing import TypeVar
 from portal.capture import operations as capture_ops
 from portal.capture.jobs import claim_job, run_job
 from portal.cases.escalation import escalate_overdue
-from portal.db import commit, db, rollback, utcnow
+from portal.db import db, unit_of_work, utcnow
 from portal.notify.operations import send_pending
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def run_pass(
             break
         outcome = run_job(claimed)
         setattr(stats, outcome, getattr(stats, outcome) + 1)
-    mail = _step(stats, "mail", send_pending, commits=False)
+    mail = _step(stats, "mail", send_pending, own_units=True)
     stats.mailed = getattr(mail, "sent", 0)
     if escalate:
         stats.escalated = len(_step(stats, "escalate", escalate_overdue) or [])
@@ -66,15 +66,15 @@ def run_pass(
     return stats
 
 
-def _step(stats: PassStats, name: str, func: Callable[[], T], commits: bool = True) -> T | None:
-    """Run one housekeeping step in its own unit of work; a failure is logged, not fatal."""
+def _step(stats: PassStats, name: str, func: Callable[[], T], own_units: bool = False) -> T | None:
+    """Run one housekeeping step as a unit of work (or as it is, when it opens its own units
+    one after another); a failure is logged, not fatal."""
     try:
-        result = func()
-        if commits:
-            commit()
-        return result
+        if own_units:
+            return func()
+        with unit_of_work():
+            return func()
     except Exception as exc:  # noqa: BLE001  (the worker must outlive a database hiccup)
-        rollback()
         logger.exception("Worker step %s failed", name)
         stats.errors.append(f"{name}: {type(exc).__name__}")
         return None

@@ -17,7 +17,7 @@ from portal.cases.routing import (
     list_routing_rules,
     save_routing_rule,
 )
-from portal.db import commit, db
+from portal.db import db, unit_of_work
 from portal.i18n import current_language
 from portal.reference.models import Category, Region
 
@@ -54,16 +54,16 @@ def routing() -> str | Response:
     _choices(form)
     if form.validate_on_submit():
         try:
-            save_routing_rule(
-                rule=None,
-                category_id=form.category.data,
-                region_id=form.region.data,
-                team_id=form.team.data,
-            )
+            with unit_of_work():
+                save_routing_rule(
+                    rule=None,
+                    category_id=form.category.data,
+                    region_id=form.region.data,
+                    team_id=form.team.data,
+                )
         except RoutingConflict:
             flash(_("A rule for this category and region exists already; edit that one."), "error")
         else:
-            commit()
             flash(_("The routing rule was saved. It applies to new cases."), "success")
             return redirect(url_for("case_admin.routing"), code=303)
     return render_template(
@@ -82,8 +82,8 @@ def routing_delete(rule_id: int) -> Response:
     rule = db.get_or_404(RoutingRule, rule_id)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    delete_routing_rule(rule)
-    commit()
+    with unit_of_work():
+        delete_routing_rule(rule)
     flash(_("The routing rule was deleted."), "success")
     return redirect(url_for("case_admin.routing"), code=303)
 
@@ -111,15 +111,15 @@ def canned_edit(reply_id: int | None = None) -> str | Response:
         form.category.data, form.status.data = reply.category_id, reply.status or ""
     _choices(form)
     if form.validate_on_submit():
-        save_canned_reply(
-            reply=reply,
-            title=form.title.data,
-            category_id=form.category.data,
-            status=form.status.data,
-            body_id=form.body_id.data,
-            body_en=form.body_en.data,
-        )
-        commit()
+        with unit_of_work():
+            save_canned_reply(
+                reply=reply,
+                title=form.title.data,
+                category_id=form.category.data,
+                status=form.status.data,
+                body_id=form.body_id.data,
+                body_en=form.body_en.data,
+            )
         flash(_("The canned reply was saved."), "success")
         return redirect(url_for("case_admin.canned"), code=303)
     return render_template("cases/admin/canned_form.html", form=form, reply=reply)
@@ -132,7 +132,7 @@ def canned_delete(reply_id: int) -> Response:
     reply = db.get_or_404(CannedReply, reply_id)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    delete_canned_reply(reply)
-    commit()
+    with unit_of_work():
+        delete_canned_reply(reply)
     flash(_("The canned reply was deleted."), "success")
     return redirect(url_for("case_admin.canned"), code=303)

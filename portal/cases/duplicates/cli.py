@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.cases.duplicates.queries import backfill_phash_bands
-from portal.db import commit
+from portal.db import unit_of_work
 
 cli = AppGroup("duplicates", help="Duplicate detection: the perceptual-hash index.")
 
@@ -12,6 +12,6 @@ cli = AppGroup("duplicates", help="Duplicate detection: the perceptual-hash inde
 @cli.command("reindex-phash")
 def reindex_phash_command() -> None:
     """Add the perceptual-hash bands of evidence rows that have none (after a bulk import)."""
-    count = backfill_phash_bands()
-    commit()
+    with unit_of_work():
+        count = backfill_phash_bands()
     click.echo(f"Indexed {count} evidence rows")

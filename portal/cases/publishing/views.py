@@ -25,7 +25,7 @@ from portal.cases.publishing.operations import (
     reject_publication,
     unpublish_case,
 )
-from portal.db import commit
+from portal.db import unit_of_work
 
 bp = Blueprint("publishing", __name__, url_prefix="/petugas/kasus")
 
@@ -106,17 +106,17 @@ def publish(case_id: int):
         flash(_("Write a public summary (at most %(max)d characters).", max=MAX_SUMMARY), "error")
         return _back(case)
     try:
-        publication = publish_case(
-            case=case,
-            actor=staff_user(),
-            summary=form.summary.data,
-            reported_party_public=form.reported_party.data or "",
-            publishable_evidence_ids=form.evidence.data or [],
-        )
+        with unit_of_work():
+            publication = publish_case(
+                case=case,
+                actor=staff_user(),
+                summary=form.summary.data,
+                reported_party_public=form.reported_party.data or "",
+                publishable_evidence_ids=form.evidence.data or [],
+            )
     except PublishError as error:
         flash(str(error), "error")
         return _back(case)
-    commit()
     if publication.state == PublicationState.PENDING:
         flash(
             _("Publication requested: a second officer or a supervisor must approve it."), "success"
@@ -146,14 +146,14 @@ def _review(case_id: int, approve: bool) -> Any:
     if not form.validate():
         abort(400)
     try:
-        if approve:
-            approve_publication(case=case, actor=staff_user())
-        else:
-            reject_publication(case=case, actor=staff_user(), note=form.note.data or "")
+        with unit_of_work():
+            if approve:
+                approve_publication(case=case, actor=staff_user())
+            else:
+                reject_publication(case=case, actor=staff_user(), note=form.note.data or "")
     except PublishError as error:
         flash(str(error), "error")
         return _back(case)
-    commit()
     flash(_("The case is now published.") if approve else _("Publication refused."), "success")
     return _back(case)
 
@@ -168,10 +168,10 @@ def unpublish(case_id: int):
         flash(_("Say why the case is taken off the public site."), "error")
         return _back(case)
     try:
-        unpublish_case(case=case, actor=staff_user(), reason=form.reason.data)
+        with unit_of_work():
+            unpublish_case(case=case, actor=staff_user(), reason=form.reason.data)
     except PublishError as error:
         flash(str(error), "error")
         return _back(case)
-    commit()
     flash(_("The case is no longer public."), "success")
     return _back(case)

@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from portal.db import commit, db
+from portal.db import db, unit_of_work
 from portal.public.apikeys.operations import create_api_key, list_api_keys, revoke_api_key
 from portal.public.models import ApiKey
 
@@ -14,8 +14,8 @@ cli = AppGroup("apikeys", help="Open311 API keys.")
 @click.argument("name")
 def create_key(name: str) -> None:
     """Issue a key for a client; the key is printed on the last line, and only now."""
-    key, raw = create_api_key(name=name)
-    commit()
+    with unit_of_work():
+        key, raw = create_api_key(name=name)
     click.echo(f"API key {key.id} for {key.name!r} (keep it; it is not stored in clear):")
     click.echo(raw)
 
@@ -33,9 +33,9 @@ def list_keys() -> None:
 def revoke_key(key_id: int) -> None:
     """Stop accepting a key."""
 
-    key = db.session.get(ApiKey, key_id)
-    if key is None:
-        raise click.ClickException(f"No key {key_id}")
-    revoke_api_key(key=key)
-    commit()
+    with unit_of_work():
+        key = db.session.get(ApiKey, key_id)
+        if key is None:
+            raise click.ClickException(f"No key {key_id}")
+        revoke_api_key(key=key)
     click.echo(f"Key {key_id} revoked")

@@ -8,7 +8,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.access import roles_required, staff_user
-from portal.db import commit, db
+from portal.db import db, unit_of_work
 from portal.public.apikeys.operations import create_api_key, list_api_keys, revoke_api_key
 from portal.public.models import ApiKey
 
@@ -29,8 +29,8 @@ def index():
     """List keys; a valid post issues a new key and shows it once."""
     form, new_key = ApiKeyForm(), None
     if form.validate_on_submit():
-        _key, new_key = create_api_key(name=form.name.data, created_by=staff_user())
-        commit()
+        with unit_of_work():
+            _key, new_key = create_api_key(name=form.name.data, created_by=staff_user())
         form.name.data = ""
     response = render_template(
         "public/apikeys.html",
@@ -49,7 +49,7 @@ def revoke(key_id: int):
     key = db.session.get(ApiKey, key_id)
     if key is None or not RevokeForm().validate_on_submit():
         abort(404 if key is None else 400)
-    revoke_api_key(key=key)
-    commit()
+    with unit_of_work():
+        revoke_api_key(key=key)
     flash(_("The key was revoked."), "success")
     return redirect(url_for("apikeys.index"), code=303)
