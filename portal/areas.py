@@ -10,6 +10,7 @@ from flask import Blueprint
 
 from portal.accounts import cli as accounts_cli
 from portal.accounts import views as accounts_views
+from portal.accounts.twofactor import views as twofactor_views
 from portal.capture import cli as capture_cli
 from portal.capture import views as capture_views
 from portal.cases import cli as cases_cli
@@ -50,6 +51,7 @@ AREAS = (
     Area("site", site_views.bp),
     Area("reference", reference_views.bp, reference_cli.cli),
     Area("accounts", accounts_views.bp, accounts_cli.cli),
+    Area("accounts.twofactor", twofactor_views.bp),
     Area("notify", notify_views.bp, notify_cli.cli),
     Area("evidence", evidence_views.bp, evidence_cli.cli),
     Area("cases", cases_views.bp, cases_cli.cli),

@@ -70,6 +70,9 @@ class Defaults:
     STAFF_IDLE_MINUTES = 30
     STAFF_MAX_HOURS = 12
     PASSWORD_MIN_LENGTH = 12
+    # accounts: two-step sign-in
+    TWO_FACTOR_PENDING_SECONDS = 300  # time between the password and the code of one login
+    TWO_FACTOR_KEY: str | None = None  # key of stored TOTP secrets; derived from SECRET_KEY
 
     # Mail (Flask-Mail, sent through the outbox)
     MAIL_SERVER = "localhost"

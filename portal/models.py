@@ -3,6 +3,7 @@
 A new model module must be listed here."""
 
 from portal.accounts import models as accounts_models
+from portal.accounts.twofactor import models as twofactor_models
 from portal.capture import models as capture_models
 from portal.cases import models as cases_models
 from portal.cases.duplicates import models as duplicates_models
@@ -26,4 +27,5 @@ __all__ = [
     "publishing_models",
     "reference_models",
     "referrals_models",
+    "twofactor_models",
 ]

@@ -19,7 +19,7 @@ CSRF_CHECKED_BY_FORM = {
     "intake.report",
 }
 # Public endpoints under the staff prefix (everything else there must be role-checked).
-PUBLIC_STAFF_PATHS = {"accounts.login"}
+PUBLIC_STAFF_PATHS = {"accounts.login", "twofactor.login_code"}
 STAFF_PREFIX = "/petugas/"
 
 

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from portal import db as database
 from portal.accounts import operations, queries
 from portal.accounts.models import Role, User
+from portal.accounts.twofactor import operations as twofactor_operations
 
 cli = AppGroup("users", help="Staff accounts.")
 
@@ -98,3 +99,12 @@ def list_() -> None:
         state = "active" if user.is_active else "inactive"
         team = user.team.slug if user.team else "-"
         click.echo(f"{user.id}\t{user.email}\t{user.role}\t{team}\t{state}")
+
+
+@cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email: str) -> None:
+    """Remove a user's two-step sign-in (a lost phone); their sessions end."""
+    user = _user(email)
+    _apply(twofactor_operations.reset_two_factor, user)
+    click.echo(f"Two-step sign-in of {user.email} reset; they log in with the password alone.")

@@ -178,12 +178,14 @@ def authenticate(
     password: str,
     now: datetime | None = None,
     is_known_device: Callable[[User], bool] = lambda user: False,
+    has_second_factor: Callable[[User], bool] = lambda user: False,
 ) -> User | None:
     """The active, unlocked user with these credentials, or None; counts failures.
 
     Unknown emails, wrong passwords, locked and inactive accounts all give None after the same
     amount of hashing work, so neither the answer nor its timing tells which it was. A lock
-    does not apply on a device where the user logged in before (is_known_device).
+    does not apply on a device where the user logged in before (is_known_device). For a user
+    with a second factor the login is not complete yet: failures are reset only after it.
     """
     now = now or utcnow()
     user = queries.get_user_by_email(email.strip())
@@ -197,6 +199,9 @@ def authenticate(
     if not verify_password(user.password_hash, password):
         record_failed_login(user, now=now)
         return None
+    if has_second_factor(user):
+        upgrade_password_hash(user, password)
+        return user
     record_login(user, password=password, now=now)
     return user
 
@@ -223,15 +228,22 @@ def record_failed_login(user: User, *, now: datetime | None = None) -> None:
     db.session.flush()
 
 
-def record_login(user: User, *, password: str, now: datetime | None = None) -> None:
+def record_login(user: User, *, password: str | None = None, now: datetime | None = None) -> None:
     """A successful login: reset the failure count; rehash when the parameters changed."""
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now or utcnow()
+    if password is not None:
+        upgrade_password_hash(user, password)
+    db.session.flush()
+
+
+def upgrade_password_hash(user: User, password: str) -> None:
+    """Rehash a just-verified password when the hashing parameters changed."""
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+        db.session.flush()
         logger.info("Password hash of user %s upgraded", user.id)
-    db.session.flush()
 
 
 # Teams and categories ---------------------------------------------------------------------------

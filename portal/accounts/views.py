@@ -20,6 +20,7 @@ from portal.accounts.forms import (
     UserEditForm,
 )
 from portal.accounts.models import Role, Team, User
+from portal.accounts.twofactor import auth as twofactor_auth
 from portal.extensions import limiter
 from portal.security import safe_next
 
@@ -59,7 +60,10 @@ def login():
                 email=form.email.data,
                 password=form.password.data,
                 is_known_device=auth.is_known_device,
+                has_second_factor=twofactor_auth.needs_second_step,
             )
+        if user is not None and twofactor_auth.needs_second_step(user):
+            return twofactor_auth.begin_second_step(user, target)
         if user is not None:
             auth.start_session(user)
             logger.info("User %s logged in", user.id)
