@@ -3,6 +3,7 @@
 import hashlib
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
@@ -15,7 +16,7 @@ cli = AppGroup("backup", help="Backups of the database and every stored file.")
 FOLDER = click.Path(file_okay=False, path_type=Path)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"FAILED: {message}", err=True)
     sys.exit(1)
 
@@ -50,7 +51,6 @@ def create_command(folder: Path) -> None:
         manifest = create_backup(folder)
     except BackupError as err:
         _fail(str(err))
-        return
     click.echo(f"OK: backup written to {folder}")
     _describe(manifest, folder)
 
@@ -62,7 +62,6 @@ def verify_command(folder: Path) -> None:
     check = verify_backup(folder)
     if check.problem is not None or check.manifest is None:
         _fail(str(check.problem))
-        return
     click.echo(f"OK: {folder} is complete and every SHA-256 matches")
     _describe(check.manifest, folder)
 
@@ -76,7 +75,6 @@ def restore_command(folder: Path, force: bool) -> None:
         result = restore_backup(folder, force=force)
     except BackupError as err:
         _fail(str(err))
-        return
     click.echo(f"OK: restored the database and {result.files} files ({_mib(result.bytes)})")
     if result.needs_upgrade:
         click.echo("The backup's schema is older than this code: run `flask db upgrade` next.")

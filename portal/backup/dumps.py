@@ -70,16 +70,16 @@ def _dump_sqlite(source: str, dest: Path, busy_seconds: float) -> None:
 def _restore_sqlite(source: Path, target: str, busy_seconds: float) -> None:
     with (
         closing(open_read_only(source)) as copy,
-        closing(sqlite3.connect(target, timeout=busy_seconds, isolation_level=None)) as db,
+        closing(sqlite3.connect(target, timeout=busy_seconds, isolation_level=None)) as live,
     ):
         try:
             # Leaving WAL needs the only connection: a running portal or worker is refused here.
             # (The backup API also cannot write into a WAL database of another page size.)
-            mode = db.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            mode = live.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
             if mode != "delete":
                 raise sqlite3.OperationalError("database is in use")
-            copy.backup(db)
-            db.execute("PRAGMA journal_mode=WAL")
+            copy.backup(live)
+            live.execute("PRAGMA journal_mode=WAL")
         except sqlite3.OperationalError as err:
             raise BackupError(
                 f"could not write {target} ({err}): stop the portal and its worker first"
@@ -92,7 +92,7 @@ def open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def sqlite_integrity(path: Path) -> str:
-    """ "ok", or what SQLite's PRAGMA integrity_check found wrong with the file."""
+    """What SQLite's PRAGMA integrity_check says about the file: "ok" when it is intact."""
     try:
         with closing(open_read_only(path)) as conn:
             rows = conn.execute("PRAGMA integrity_check").fetchall()

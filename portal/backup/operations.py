@@ -19,6 +19,7 @@ from portal.backup.dumps import dump_database, prepare_target, restore_database
 from portal.backup.manifest import (
     DATABASE_FILES,
     FILES,
+    MANIFEST,
     BackupError,
     DatabaseEntry,
     FileEntry,
@@ -106,7 +107,7 @@ def _write_backup(folder: Path) -> Manifest:
         files=files,
         missing_at_backup=_missing_files({entry.key for entry in files}),
     )
-    write_file(folder / "manifest.json", manifest.to_json())  # last: it marks the copy complete
+    write_file(folder / MANIFEST, manifest.to_json())  # last: it marks the copy complete
     return manifest
 
 
