@@ -11,6 +11,7 @@ from flask import Blueprint
 from portal.accounts import cli as accounts_cli
 from portal.accounts import views as accounts_views
 from portal.accounts.twofactor import views as twofactor_views
+from portal.backup import cli as backup_cli
 from portal.capture import cli as capture_cli
 from portal.capture import views as capture_views
 from portal.cases import cli as cases_cli
@@ -68,4 +69,5 @@ AREAS = (
     Area("public.open311", open311_views.bp),
     Area("public.apikeys", apikeys_views.bp, apikeys_cli.cli),
     Area("demo", None, demo_cli.cli),
+    Area("backup", None, backup_cli.cli),
 )

@@ -27,6 +27,7 @@ start_pg() {
 SELECT 'CREATE ROLE portal LOGIN PASSWORD ''portal''' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname='portal')\gexec
 SELECT 'CREATE DATABASE portal_test OWNER portal' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='portal_test')\gexec
 SELECT 'CREATE DATABASE portal_test_migrations OWNER portal' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='portal_test_migrations')\gexec
+SELECT 'CREATE DATABASE portal_test_restore OWNER portal' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='portal_test_restore')\gexec
 SQL
   echo "export TEST_PG_URL=postgresql+psycopg://portal:portal@127.0.0.1:$PGPORT/portal_test"
 }
