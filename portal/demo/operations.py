@@ -161,6 +161,7 @@ def ensure_team_and_users():  # noqa: ANN202
 
 
 def file_demo_report(spec) -> object:  # noqa: ANN001
+    from portal.intake.drafts import ReportDraft
     from portal.intake.operations import submit_report
     from portal.intake.queries import get_report_by_idempotency_key
     from portal.reference.models import Category, Region
@@ -169,25 +170,23 @@ def file_demo_report(spec) -> object:  # noqa: ANN001
     existing = get_report_by_idempotency_key(f"demo-{key}")
     if existing is not None:
         return None
-    category = db.session.scalar(sa.select(Category).where(Category.code == code))
-    region = db.session.scalar(sa.select(Region).where(Region.code == region_code))
-    answers = {"platform": "instagram", "account_handle": account} if account else {}
     seed = sum(map(ord, key))
-    return submit_report(
-        category=category,
-        region=region,
+    draft = ReportDraft(
+        category=db.session.scalar(sa.select(Category).where(Category.code == code)),
+        region=db.session.scalar(sa.select(Region).where(Region.code == region_code)),
         reported_party=party,
         description=text,
-        files=[(f"{key}.png", screenshot(party or key, seed))],
-        links=links,
-        idempotency_key=f"demo-{key}",
         language="id",
-        answers=answers,
+        answers={"platform": "instagram", "account_handle": account} if account else {},
+        links=tuple(links),
+        screenshots=((f"{key}.png", screenshot(party or key, seed)),),
         learned_on=date.today() - timedelta(days=days),
         visibility="confidential" if email else "anonymous",
         contact_name="Warga Demo" if email else None,
         contact_email=email,
-    ).case
+        idempotency_key=f"demo-{key}",
+    )
+    return submit_report(draft, source="web").case
 
 
 def work_demo_cases(cases: dict, users: dict) -> None:

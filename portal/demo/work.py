@@ -28,6 +28,7 @@ def _lookup(model, code: str):  # noqa: ANN001, ANN202
 def file_case(plan: Plan) -> tuple:
     """File the plan's reports (the first opens the case, the others join it by their link)."""
     from portal.demo.operations import screenshot
+    from portal.intake.drafts import ReportDraft
     from portal.intake.operations import submit_report
     from portal.reference.models import Category, Region
 
@@ -44,21 +45,22 @@ def file_case(plan: Plan) -> tuple:
             if plan.publish and j == 0 and plan.n % 3 == 0
             else []
         )
-        filed = submit_report(
+        draft = ReportDraft(
             category=category,
             region=region,
             reported_party=plan.party,
             description=texts[(plan.n + j) % len(texts)].format(party=plan.party),
-            files=files,
-            links=[LINKS[kind].format(n=plan.n)],
-            idempotency_key=f"demo-h-{plan.n}-{j}",
             language="id",
             answers=answers,
+            links=(LINKS[kind].format(n=plan.n),),
+            screenshots=tuple(files),
             learned_on=plan.created.date() - timedelta(days=plan.n % 3),
             visibility="confidential" if email else "anonymous",
             contact_name="Warga Demo" if email else None,
             contact_email=email,
+            idempotency_key=f"demo-h-{plan.n}-{j}",
         )
+        filed = submit_report(draft, source="web")
         reports.append(filed.report)
     return filed.case, reports
 
