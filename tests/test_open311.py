@@ -273,3 +273,41 @@ def test_posts_are_rate_limited_per_key_with_an_open311_error(make_app):
     assert codes == [200, 200, 429]
     response = client.post("/open311/v2/requests.json", data={**FORM, "api_key": raw})
     assert response.json[0]["code"] == 429
+
+
+def test_source_and_location_are_written_with_the_report_not_patched_afterwards(
+    app, client, api_key
+):
+    statements = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    data = {**FORM, "api_key": api_key, "lat": "-3.29", "long": "102.86"}
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", remember)
+        try:
+            assert client.post("/open311/v2/requests.json", data=data).status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", remember)
+    [(insert, values)] = [(s, p) for s, p in statements if s.startswith("INSERT INTO report ")]
+    assert "open311" in values and -3.29 in values and 102.86 in values
+    updates = [s for s, _p in statements if s.startswith("UPDATE report ")]
+    assert not [s for s in updates if "source" in s or "latitude" in s], updates
+
+
+def test_a_request_that_fails_while_filing_leaves_nothing(app, client, api_key, monkeypatch):
+    from portal.public.open311 import operations
+
+    def broken():
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(operations, "utcnow", broken)  # after the report, in the same unit
+    with pytest.raises(RuntimeError):
+        client.post("/open311/v2/requests.json", data={**FORM, "api_key": api_key})
+    with app.app_context():
+        from portal.intake.models import Report
+        from portal.public.models import Open311Ticket
+
+        assert db.session.scalar(sa.select(sa.func.count(Report.id))) == 0
+        assert db.session.scalar(sa.select(sa.func.count(Open311Ticket.id))) == 0

@@ -3,11 +3,11 @@
 import click
 from flask.cli import AppGroup
 
-from portal.db import commit
+from portal.db import unit_of_work
 from portal.demo import operations as demo
 from portal.demo.history import STAFF, load_history
-from portal.demo.operations import PASSWORD, REPORTS, USERS
-from portal.evidence.operations import storage_guard
+from portal.demo.operations import REPORTS, USERS
+from portal.demo.shared import PASSWORD
 from portal.reference.operations import load_reference_data
 
 cli = AppGroup("demo", help="Demo data for development.")
@@ -16,7 +16,7 @@ cli = AppGroup("demo", help="Demo data for development.")
 @cli.command("load")
 def load_command() -> None:
     """Create the demo team, logins and cases (safe to repeat: existing ones are kept)."""
-    with storage_guard():
+    with unit_of_work():
         load_reference_data()
         team, users = demo.ensure_team_and_users()
         cases = {}
@@ -26,7 +26,6 @@ def load_command() -> None:
                 cases[spec[0]] = case
         demo.work_demo_cases(cases, users)
         history = load_history(users)
-        commit()
     click.echo(
         f"Demo team: {team.name}. {len(cases)} new demo report(s), "
         f"{history} new past case(s) in the demo history."

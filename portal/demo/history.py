@@ -8,13 +8,20 @@ on the Case and Report rows only (the events keep their own, hash-chained, times
 import logging
 import math
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from portal.accounts.models import Team, User
+from portal.accounts.passwords import hash_password
+from portal.cases.deadlines import add_days
+from portal.cases.models import Case
 from portal.db import db, utcnow
+from portal.demo.shared import PASSWORD, Plan
 from portal.demo.texts import CATEGORIES, REGIONS, SANCTIONS
+from portal.demo.work import file_case, work_case
+from portal.intake.models import Report
+from portal.intake.queries import get_report_by_idempotency_key
 
 logger = logging.getLogger(__name__)
 
@@ -28,32 +35,6 @@ STAFF = [
     ("analis.sumsel@demo.test", "Rahmat Analis", "bawaslu-sumsel"),
     ("auditor.inspektorat@demo.test", "Lina Auditor", "inspektorat-sumsel"),
 ]
-LINKS = {
-    "instagram": "https://www.instagram.com/p/DhDemo{n:04d}/",
-    "facebook": "https://www.facebook.com/warga.demo/posts/91{n:07d}",
-    "youtube": "https://www.youtube.com/watch?v=demoHist{n:04d}",
-    "tiktok": "https://www.tiktok.com/@warga.demo/video/73{n:017d}",
-}
-
-
-@dataclass
-class Plan:
-    """One past case as it should end up."""
-
-    n: int
-    code: str
-    region: str
-    party: str
-    created: datetime
-    reports: int
-    status: str
-    outcome: str | None = None
-    reason: str | None = None
-    response_h: float | None = None
-    resolution_h: float | None = None
-    referral: dict | None = None
-    publish: bool = False
-    emails: list[int] = field(default_factory=list)
 
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
@@ -157,12 +138,8 @@ def make_plans(now: datetime) -> list[Plan]:
     return plans
 
 
-def _staff(users: dict) -> dict[int, tuple]:
+def _staff(users: dict[str, User]) -> dict[int, tuple[User, list[User]]]:
     """Team id -> (triaging actor, officers) for every team that receives history cases."""
-    from portal.accounts.models import Team, User
-    from portal.accounts.passwords import hash_password
-    from portal.demo.operations import PASSWORD
-
     staff = {users["petugas"].team_id: (users["supervisor"], [users["petugas"], users["petugas2"]])}
     for email, name, slug in STAFF:
         team = db.session.scalar(sa.select(Team).where(Team.slug == slug))
@@ -181,15 +158,11 @@ def _staff(users: dict) -> dict[int, tuple]:
     return staff
 
 
-def load_history(users: dict) -> int:
+def load_history(users: dict[str, User]) -> int:
     """File and work the demo history unless it is already there; returns the new cases."""
-    from portal.intake.queries import get_report_by_idempotency_key
-
     staff = _staff(users)
     if get_report_by_idempotency_key(MARKER) is not None:
         return 0
-    from portal.demo.work import file_case, work_case
-
     now = utcnow()
     for plan in make_plans(now):
         case, reports = file_case(plan)
@@ -207,10 +180,8 @@ def load_history(users: dict) -> int:
     return CASES
 
 
-def backdate(case, reports: list, plan: Plan) -> None:  # noqa: ANN001
+def backdate(case: Case, reports: list[Report], plan: Plan) -> None:
     """Put the case's own times in the past, where the plan says they were."""
-    from portal.cases.deadlines import add_days
-
     category = case.category
     case.created_at = case.first_reported_at = plan.created
     case.due_at = add_days(plan.created, category.deadline_days, category.deadline_working_days)

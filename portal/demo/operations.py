@@ -1,16 +1,23 @@
 """Demo officers, teams and current cases for trying the portal by hand (idempotent)."""
 
-import io
 import logging
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from portal.accounts.models import Team, User
+from portal.accounts.passwords import hash_password
+from portal.cases.models import Case, RoutingRule
+from portal.cases.operations import add_note, assign_case, send_message
+from portal.cases.workflow import change_status
 from portal.db import db, utcnow
+from portal.demo.shared import PASSWORD, screenshot
+from portal.intake.drafts import ReportDraft
+from portal.intake.operations import submit_report
+from portal.intake.queries import get_report_by_idempotency_key
+from portal.reference.models import Category, Region
 
 logger = logging.getLogger(__name__)
-
-PASSWORD = "demo-password-123"  # noqa: S105  (printed for the demo on purpose)
 TEAM = {"slug": "bawaslu-lubuklinggau", "name": "Bawaslu Kota Lubuk Linggau"}
 USERS = [
     ("admin@demo.test", "Admin Demo", "admin"),
@@ -103,30 +110,8 @@ REPORTS = [
 ]
 
 
-def screenshot(label: str, seed: int) -> bytes:
-    """A small generated PNG that looks like a phone screenshot."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (360, 640), (240 - seed * 9 % 80, 245, 250))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, 360, 56), fill=(30 + seed * 20 % 200, 60, 120))
-    draw.text((16, 20), label, fill=(255, 255, 255))
-    for row in range(8):
-        draw.rectangle(
-            (16, 90 + row * 60, 344 - (row * 37 + seed * 11) % 150, 120 + row * 60),
-            fill=(200, 205 - row * 5, 215),
-        )
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-def ensure_team_and_users():  # noqa: ANN202
-    from portal.accounts.models import Team, User
-    from portal.accounts.passwords import hash_password
-    from portal.cases.models import RoutingRule
-    from portal.reference.models import Category, Region
-
+def ensure_team_and_users() -> tuple[Team, dict[str, User]]:
+    """The demo team, its logins and its routing rules, made once."""
     team = db.session.scalar(sa.select(Team).where(Team.slug == TEAM["slug"]))
     if team is None:
         team = Team(**TEAM)
@@ -160,41 +145,31 @@ def ensure_team_and_users():  # noqa: ANN202
     return team, users
 
 
-def file_demo_report(spec) -> object:  # noqa: ANN001
-    from portal.intake.operations import submit_report
-    from portal.intake.queries import get_report_by_idempotency_key
-    from portal.reference.models import Category, Region
-
+def file_demo_report(spec: tuple) -> Case | None:
+    """File one scenario report through intake, unless an earlier load filed it."""
     key, code, region_code, party, account, text, days, email, links = spec
-    existing = get_report_by_idempotency_key(f"demo-{key}")
-    if existing is not None:
+    if get_report_by_idempotency_key(f"demo-{key}") is not None:
         return None
-    category = db.session.scalar(sa.select(Category).where(Category.code == code))
-    region = db.session.scalar(sa.select(Region).where(Region.code == region_code))
-    answers = {"platform": "instagram", "account_handle": account} if account else {}
-    seed = sum(map(ord, key))
-    return submit_report(
-        category=category,
-        region=region,
+    draft = ReportDraft(
+        category=db.session.scalar(sa.select(Category).where(Category.code == code)),
+        region=db.session.scalar(sa.select(Region).where(Region.code == region_code)),
         reported_party=party,
         description=text,
-        files=[(f"{key}.png", screenshot(party or key, seed))],
-        links=links,
-        idempotency_key=f"demo-{key}",
         language="id",
-        answers=answers,
+        answers={"platform": "instagram", "account_handle": account} if account else {},
+        links=tuple(links),
+        screenshots=((f"{key}.png", screenshot(party or key, sum(map(ord, key)))),),
         learned_on=date.today() - timedelta(days=days),
         visibility="confidential" if email else "anonymous",
         contact_name="Warga Demo" if email else None,
         contact_email=email,
-    ).case
+        idempotency_key=f"demo-{key}",
+    )
+    return submit_report(draft, source="web").case
 
 
-def work_demo_cases(cases: dict, users: dict) -> None:
+def work_demo_cases(cases: dict[str, Case], users: dict[str, User]) -> None:
     """Move the demo cases along the lifecycle through the real operations."""
-    from portal.cases.operations import add_note, assign_case, send_message
-    from portal.cases.workflow import change_status
-
     sup, officer, officer2 = users["supervisor"], users["petugas"], users["petugas2"]
     if case := cases.get("kominfo-1"):
         assign_case(case=case, assignee=officer, actor=sup)

@@ -1,14 +1,29 @@
 """Filing and working one planned demo history case through the real operations."""
 
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
+from portal.accounts.models import User
 from portal.cases.history import record_event
+from portal.cases.models import Case
+from portal.cases.operations import add_note, send_message
+from portal.cases.publishing.models import PublicationState
+from portal.cases.publishing.operations import (
+    approve_publication,
+    list_case_evidence,
+    publish_case,
+)
+from portal.cases.referrals.operations import record_referral_outcome, refer_case
 from portal.cases.workflow import change_status
 from portal.db import db
-from portal.demo.history import LINKS, Plan
+from portal.demo.shared import LINKS, Plan, screenshot
 from portal.demo.texts import CATEGORIES, DECISIONS, FOLLOW_UP, PUBLIC_SUMMARIES, REJECTIONS
+from portal.intake.drafts import ReportDraft
+from portal.intake.models import Report
+from portal.intake.operations import submit_report
+from portal.reference.models import Category, Region
 
 ANSWERS = {
     "fasilitas-negara": {"facility": "Kendaraan dinas"},
@@ -21,49 +36,45 @@ REFERRAL_ANSWERS = {
 }
 
 
-def _lookup(model, code: str):  # noqa: ANN001, ANN202
+def _lookup(model: Any, code: str) -> Any:
     return db.session.scalar(sa.select(model).where(model.code == code))
 
 
-def file_case(plan: Plan) -> tuple:
+def file_case(plan: Plan) -> tuple[Case, list[Report]]:
     """File the plan's reports (the first opens the case, the others join it by their link)."""
-    from portal.demo.operations import screenshot
-    from portal.intake.operations import submit_report
-    from portal.reference.models import Category, Region
-
     category, region = _lookup(Category, plan.code), _lookup(Region, plan.region)
     _weight, kind, _parties, texts = CATEGORIES[plan.code]
     social = kind in ("instagram", "facebook") and category.questions
     answers = {"platform": kind} if social else dict(ANSWERS.get(plan.code, {}))
-    reports = []
+    filed = []
     for j in range(plan.reports):
         email = f"warga.h{plan.n}.{j}@demo.test" if j in plan.emails else None
         # A few published cases carry a small screenshot, to show public thumbnails.
-        files = (
-            [(f"bukti-{plan.n}.png", screenshot(plan.party[:30], plan.n))]
-            if plan.publish and j == 0 and plan.n % 3 == 0
-            else []
-        )
-        filed = submit_report(
+        has_screenshot = plan.publish and j == 0 and plan.n % 3 == 0
+        draft = ReportDraft(
             category=category,
             region=region,
             reported_party=plan.party,
             description=texts[(plan.n + j) % len(texts)].format(party=plan.party),
-            files=files,
-            links=[LINKS[kind].format(n=plan.n)],
-            idempotency_key=f"demo-h-{plan.n}-{j}",
             language="id",
             answers=answers,
+            links=(LINKS[kind].format(n=plan.n),),
+            screenshots=(
+                ((f"bukti-{plan.n}.png", screenshot(plan.party[:30], plan.n)),)
+                if has_screenshot
+                else ()
+            ),
             learned_on=plan.created.date() - timedelta(days=plan.n % 3),
             visibility="confidential" if email else "anonymous",
             contact_name="Warga Demo" if email else None,
             contact_email=email,
+            idempotency_key=f"demo-h-{plan.n}-{j}",
         )
-        reports.append(filed.report)
-    return filed.case, reports
+        filed.append(submit_report(draft, source="web"))
+    return filed[-1].case, [submitted.report for submitted in filed]
 
 
-def _assign(case, officer, actor) -> None:  # noqa: ANN001
+def _assign(case: Case, officer: User, actor: User) -> None:
     """Assign like assign_case does, without emailing the officer about long-past work."""
     case.assignee_id = officer.id
     db.session.flush()
@@ -77,10 +88,10 @@ def _assign(case, officer, actor) -> None:  # noqa: ANN001
     change_status(case=case, to="assigned", actor=actor)
 
 
-def work_case(case, plan: Plan, *, actor, officer, approver, reports: list) -> None:  # noqa: ANN001
+def work_case(
+    case: Case, plan: Plan, *, actor: User, officer: User, approver: User, reports: list[Report]
+) -> None:
     """Move the case to the plan's status, with referral and publication where planned."""
-    from portal.cases.operations import add_note, send_message
-
     if plan.status == "rejected":
         change_status(
             case=case,
@@ -126,9 +137,7 @@ def work_case(case, plan: Plan, *, actor, officer, approver, reports: list) -> N
         _publish(case, plan, officer, approver)
 
 
-def _refer(case, plan: Plan, officer) -> None:  # noqa: ANN001
-    from portal.cases.referrals.operations import record_referral_outcome, refer_case
-
+def _refer(case: Case, plan: Plan, officer: User) -> None:
     spec = plan.referral
     referral = refer_case(
         case=case,
@@ -149,14 +158,7 @@ def _refer(case, plan: Plan, officer) -> None:  # noqa: ANN001
         )
 
 
-def _publish(case, plan: Plan, officer, approver) -> None:  # noqa: ANN001
-    from portal.cases.publishing.models import PublicationState
-    from portal.cases.publishing.operations import (
-        approve_publication,
-        list_case_evidence,
-        publish_case,
-    )
-
+def _publish(case: Case, plan: Plan, officer: User, approver: User) -> None:
     body = (plan.referral or {}).get("body")
     summary = PUBLIC_SUMMARIES[plan.outcome or "open"].format(
         party=plan.party, follow=FOLLOW_UP.get(body, FOLLOW_UP[None])

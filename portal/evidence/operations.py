@@ -19,7 +19,7 @@ from flask import current_app
 
 from portal.db import db, on_failure, utcnow
 from portal.evidence.images import accept_image, finish_image
-from portal.evidence.links import canonicalize_link
+from portal.evidence.links import CanonicalLink, canonicalize_link
 from portal.evidence.models import Evidence, Link
 from portal.evidence.storage import get_storage
 
@@ -94,17 +94,21 @@ def store_evidence(*, report, data: bytes, filename: str, message=None) -> Evide
     return evidence
 
 
-def add_link(*, report, text: str) -> Link:  # noqa: ANN001
-    """Add one http(s) link to a report, as given and canonical (raises LinkRejected)."""
-    found = canonicalize_link(text)
-    link = Link(
-        report_id=report.id,
+def new_link(found: CanonicalLink) -> Link:
+    """The row of one link, as given and canonical; the caller attaches it to its report."""
+    return Link(
         url_given=found.url_given,
         url_canonical=found.url_canonical,
         platform=found.platform,
         post_id=found.post_id,
         account=found.account,
     )
+
+
+def add_link(*, report, text: str) -> Link:  # noqa: ANN001
+    """Add one http(s) link to a report, as given and canonical (raises LinkRejected)."""
+    link = new_link(canonicalize_link(text))
+    link.report_id = report.id
     db.session.add(link)
     db.session.flush()
     return link

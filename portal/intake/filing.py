@@ -1,15 +1,13 @@
 """From a posted report form to a committed report: the steps the report view takes.
 
 Kept out of views.py so the view reads as a table of contents. Nothing here decides a domain
-rule: it turns form data into submit_report() arguments and ends the unit of work.
+rule: it reads the form into a ReportDraft, puts validate_draft()'s problems by their fields,
+and files the draft in one unit of work.
 """
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
@@ -17,12 +15,12 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from portal import db as portal_db
-from portal.db import db
-from portal.evidence.operations import storage_guard
+from portal.db import unit_of_work
 from portal.i18n import current_language
+from portal.intake.drafts import ANSWERS, DraftRules, ReportDraft, validate_draft
 from portal.intake.forms import ReportForm
-from portal.intake.inputs import collect_answers, parse_links, read_uploads
+from portal.intake.inputs import question_field_name, read_answers, read_files
+from portal.intake.models import Report
 from portal.intake.operations import submit_report
 from portal.intake.queries import get_receipt_code, get_report_by_idempotency_key
 from portal.reference.models import Category, Region
@@ -30,14 +28,13 @@ from portal.reference.models import Category, Region
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class Checked:
-    """The outcome of checking a posted form: arguments for submit_report, or errors."""
+@dataclass(frozen=True)
+class FormCheck:
+    """The outcome of checking a posted form: the draft to file, or the problems to show."""
 
-    arguments: dict[str, Any] = field(default_factory=dict)
-    question_errors: dict[str, str] = field(default_factory=dict)
-    is_oversize: bool = False
-    is_valid: bool = False
+    draft: ReportDraft | None
+    question_errors: dict[str, str]
+    is_oversize: bool
 
 
 def fill_choices(form: ReportForm, categories: list[Category], regions: list[Region]) -> None:
@@ -48,11 +45,44 @@ def fill_choices(form: ReportForm, categories: list[Category], regions: list[Reg
     form.region.choices = [blank] + [SelectChoice(r.id, r.name) for r in regions]
 
 
-def check_form(form: ReportForm, categories: list[Category]) -> Checked:
-    """Validate the whole form, the chosen category's questions, the files and the links."""
+def web_rules() -> DraftRules:
+    """What the web form asks of a report: a screenshot, the day found out, a phone in digits."""
     cfg = current_app.config
-    checked = Checked()
-    is_valid = form.validate()
+    return DraftRules(
+        max_files=cfg["MAX_FILES"],
+        max_file_bytes=cfg["MAX_FILE_BYTES"],
+        max_links=cfg["MAX_LINKS"],
+        is_screenshot_required=True,
+        is_learned_on_required=True,
+        is_phone_digits_only=True,
+    )
+
+
+def read_draft(form: ReportForm, categories: list[Category], regions: list[Region]) -> ReportDraft:
+    """The submission a posted form carries; a value the form could not read is left out."""
+    category = next((c for c in categories if c.id == form.category.data), None)
+    return ReportDraft(
+        category=category,
+        region=next((r for r in regions if r.id == form.region.data), None),
+        reported_party=form.reported_party.data or "",
+        description=form.description.data or "",
+        language=current_language(),
+        answers=read_answers(category, request.form) if category else {},
+        links=tuple((form.links.data or "").splitlines()),
+        screenshots=read_files(request.files.getlist(form.screenshots.name)),
+        incident_at=to_utc(form.incident_at.data),
+        learned_on=form.learned_on.data,
+        visibility=form.visibility.data or "",
+        contact_name=form.contact_name.data,
+        contact_email=form.contact_email.data,
+        contact_phone=form.contact_phone.data,
+        idempotency_key=form.idempotency_key.data,
+    )
+
+
+def check_form(form: ReportForm, categories: list[Category], regions: list[Region]) -> FormCheck:
+    """Read the form, validate its draft, and put each problem by its field."""
+    is_read = form.validate()
     csrf_field = getattr(form, "csrf_token", None)
     if csrf_field is not None and csrf_field.errors:
         csrf_field.errors = [
@@ -61,49 +91,21 @@ def check_form(form: ReportForm, categories: list[Category]) -> Checked:
                 "send the form again."
             )
         ]
-    category = next((c for c in categories if c.id == form.category.data), None)
-    if category is None and not form.category.errors:
-        form.category.errors = [_("Choose the kind of complaint.")]
-    if not form.region.data:
-        form.region.errors = [_("Choose the city or regency.")]
-    answers: dict[str, str] = {}
-    if category is not None:
-        answers, checked.question_errors = collect_answers(
-            category, request.form, current_language()
-        )
-    uploads = read_uploads(
-        request.files.getlist(form.screenshots.name),
-        min_files=1,
-        max_files=cfg["MAX_FILES"],
-        max_bytes=cfg["MAX_FILE_BYTES"],
+    draft = read_draft(form, categories, regions)
+    checked = validate_draft(draft, web_rules())
+    question_errors: dict[str, str] = {}
+    for name, problem in checked.problems.items():
+        if name.startswith(ANSWERS) and draft.category is not None:
+            field_name = question_field_name(draft.category.code, name.removeprefix(ANSWERS))
+            question_errors[field_name] = str(problem.message)
+        elif not form[name].errors:  # a value the form could not read keeps the form's word
+            form[name].errors = [str(problem.message)]
+    screenshots = checked.problems.get("screenshots")
+    return FormCheck(
+        draft=checked.draft if is_read and checked.is_valid else None,
+        question_errors=question_errors,
+        is_oversize=screenshots is not None and screenshots.code == "too_large",
     )
-    if uploads.error:
-        form.screenshots.errors = [uploads.error]
-        checked.is_oversize = uploads.is_oversize
-    links, link_error = parse_links(form.links.data or "", max_links=cfg["MAX_LINKS"])
-    if link_error:
-        form.links.errors = [link_error]
-    if form.errors or checked.question_errors or not is_valid:
-        return checked
-    checked.arguments = dict(
-        category=category,
-        region=db.session.get(Region, form.region.data),
-        reported_party=form.reported_party.data,
-        description=form.description.data,
-        answers=answers,
-        incident_at=to_utc(form.incident_at.data),
-        learned_on=form.learned_on.data,
-        visibility=form.visibility.data,
-        contact_name=form.contact_name.data,
-        contact_email=form.contact_email.data,
-        contact_phone=form.contact_phone.data,
-        files=uploads.files,
-        links=links,
-        idempotency_key=form.idempotency_key.data,
-        language=current_language(),
-    )
-    checked.is_valid = True
-    return checked
 
 
 def to_utc(local: datetime | None) -> datetime | None:
@@ -114,7 +116,7 @@ def to_utc(local: datetime | None) -> datetime | None:
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
-def earlier_submission(idempotency_key: str) -> tuple[Any, str] | None:
+def earlier_submission(idempotency_key: str) -> tuple[Report, str] | None:
     """The report (and its code) this same form already created, if it did."""
     report = get_report_by_idempotency_key(idempotency_key)
     if report is None:
@@ -125,29 +127,17 @@ def earlier_submission(idempotency_key: str) -> tuple[Any, str] | None:
     return (report, code) if code else None
 
 
-@contextmanager
-def rolled_back_on_error() -> Iterator[None]:
-    """Roll back before storage_guard() looks at what is committed: on SQLite the failed
-    transaction would otherwise still hold the write lock the guard's own read waits on."""
-    try:
-        yield
-    except BaseException:
-        portal_db.rollback()
-        raise
+def file_report(draft: ReportDraft) -> tuple[Report, str]:
+    """File and commit; if a twin request won the race, the winner's report and code.
 
-
-def file_report(arguments: dict[str, Any]) -> tuple[Any, str]:
-    """Submit and commit; if a twin request won the race, the winner's report and code.
-
-    Raises ScreenshotRejected (after rolling back and removing written files).
+    Raises ScreenshotRejected (after the unit of work rolled back and removed written files).
     """
     try:
-        with storage_guard(), rolled_back_on_error():
-            submitted = submit_report(**arguments)
-            portal_db.commit()
+        with unit_of_work():
+            submitted = submit_report(draft, source="web")
         return submitted.report, submitted.code
     except IntegrityError:
-        twin = earlier_submission(arguments["idempotency_key"])
+        twin = earlier_submission(draft.idempotency_key or "")
         if twin is None:
             raise
         logger.info("Concurrent double submission answered with report %s", twin[0].id)

@@ -1,8 +1,5 @@
 """Forms of the public intake side: the report form, the tracking code, the reply."""
 
-from datetime import date, datetime
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -18,33 +15,33 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portal.intake.drafts import DESCRIPTION_MIN, REQUIRED
 from portal.intake.models import ContactVisibility
 
-DESCRIPTION_MIN = 20
-DESCRIPTION_MAX = 5000
 REPLY_MAX = 3000
 
 
 class ReportForm(FlaskForm):
-    """The resident's report. Category questions, files and links are checked in the view
-    helpers (intake.answers), which know the chosen category and the upload limits."""
+    """The resident's report, as the page shows and the request carries it.
+
+    The form reads the request: whether each required box was sent (which also marks it
+    required on the page), values of the right type, boxes within their sizes. What makes a
+    report acceptable is decided by intake.drafts.validate_draft(), for every door alike.
+    """
 
     category = SelectField(
-        _l("Category"), coerce=int, validators=[InputRequired(_l("Choose the kind of complaint."))]
+        _l("Category"), coerce=int, validators=[InputRequired(REQUIRED["category"])]
     )
     reported_party = StringField(
         _l("Who did it (institution, office or official)"),
-        validators=[
-            DataRequired(_l("Say which institution, office or official did it.")),
-            Length(max=300),
-        ],
+        validators=[DataRequired(REQUIRED["reported_party"]), Length(max=300)],
     )
     region = SelectField(
         _l("Region (city or regency)"),
         coerce=int,
-        validators=[InputRequired(_l("Choose the city or regency."))],
+        validators=[InputRequired(REQUIRED["region"])],
     )
     incident_at = DateTimeLocalField(
         _l("When did it happen? (date and time, if known)"),
@@ -53,18 +50,12 @@ class ReportForm(FlaskForm):
     )
     learned_on = DateField(
         _l("When did you find out about it?"),
-        validators=[InputRequired(_l("Give the date you found out."))],
+        validators=[InputRequired(REQUIRED["learned_on"])],
     )
     description = TextAreaField(
         _l("What happened?"),
-        validators=[
-            DataRequired(_l("Describe what happened.")),
-            Length(
-                min=DESCRIPTION_MIN,
-                max=DESCRIPTION_MAX,
-                message=_l("The description must be %(min)d to %(max)d characters long."),
-            ),
-        ],
+        validators=[DataRequired(REQUIRED["description"])],
+        render_kw={"minlength": DESCRIPTION_MIN},  # the page sets maxlength
     )
     screenshots = MultipleFileField(_l("Screenshots or photos (1 to 10)"))
     links = TextAreaField(
@@ -78,41 +69,14 @@ class ReportForm(FlaskForm):
             SelectChoice(ContactVisibility.NAMED.value, _l("Named")),
         ],
         default=ContactVisibility.ANONYMOUS.value,
-        validators=[InputRequired(_l("Choose who may see your contact details."))],
+        validators=[InputRequired(REQUIRED["visibility"])],
     )
     contact_name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
-    contact_email = EmailField(
-        _l("Your email"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email(_l("This email address is not valid. Check it, or leave it empty.")),
-        ],
-    )
+    contact_email = EmailField(_l("Your email"), validators=[Optional(), Length(max=254)])
     contact_phone = TelField(_l("Your phone number"), validators=[Optional(), Length(max=40)])
     idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     # Honeypot: hidden from people by CSS, aria-hidden and tabindex; bots fill it in.
     website = StringField(_l("Leave this field empty"))
-
-    def validate_learned_on(self, field: DateField) -> None:
-        if field.data and field.data > local_today():
-            raise ValidationError(_l("This date is in the future."))
-
-    def validate_incident_at(self, field: DateTimeLocalField) -> None:
-        if not field.data:
-            return
-        if field.data.date() > local_today():
-            raise ValidationError(_l("This date is in the future."))
-        learned = self.learned_on.data
-        if learned and field.data.date() > learned:
-            raise ValidationError(
-                _l("The incident cannot be after the day you found out about it.")
-            )
-
-    def validate_contact_phone(self, field: TelField) -> None:
-        allowed = set("0123456789+-() ")
-        if field.data and (set(field.data) - allowed or sum(c.isdigit() for c in field.data) < 6):
-            raise ValidationError(_l("Use digits only, for example 0812 3456 7890."))
 
 
 class TrackForm(FlaskForm):
@@ -133,10 +97,3 @@ class ReplyForm(FlaskForm):
 
 class ForgetForm(FlaskForm):
     """The 'forget this report on this device' button (a POST with CSRF)."""
-
-
-def local_today() -> date:
-    """Today in the portal's time zone (residents think in local dates)."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()

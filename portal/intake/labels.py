@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from portal.cases.notifications import REPORTER_STATUS
+from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS
 
 # The residents' words for statuses are the cases area's, so emails and pages agree.
 STATUS_LABELS = REPORTER_STATUS
@@ -51,8 +52,6 @@ def event_label(kind: str) -> str:
 
 def decision_label(decision) -> str:  # noqa: ANN001
     """The outcome (or the reason for not taking the case up) in the reporter's words."""
-    from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS
-
     if decision.outcome:
         return str(OUTCOME_LABELS.get(decision.outcome, decision.outcome))
     return (

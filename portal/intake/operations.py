@@ -1,12 +1,12 @@
 """Writes of the intake area: a new report with its evidence, and a reporter's reply.
 
-Operations add and flush; the view commits inside evidence's storage_guard(), so a failure
-anywhere leaves neither rows nor files behind.
+Operations add and flush; the caller ends the unit of work (portal.db.unit_of_work), which on
+a failure anywhere leaves neither rows nor files behind.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import force_locale
@@ -17,13 +17,11 @@ from portal.cases.models import Case, Message, Visibility
 from portal.cases.operations import place_report
 from portal.db import db
 from portal.evidence.images import ImageRejected
-from portal.evidence.links import canonicalize_link
-from portal.evidence.models import Link
-from portal.evidence.operations import store_evidence
+from portal.evidence.operations import new_link, store_evidence
+from portal.intake.drafts import ReportDraft, links_to_file
 from portal.intake.models import ContactVisibility, Report
 from portal.intake.tracking import format_code, hash_code, new_code, seal_code
 from portal.notify.operations import queue_email
-from portal.reference.models import Category, Region
 
 logger = logging.getLogger(__name__)
 
@@ -44,58 +42,49 @@ class SubmittedReport:
     code: str  # canonical tracking code; shown once, never stored in clear
 
 
-def submit_report(
-    *,
-    category: Category,
-    region: Region | None,
-    reported_party: str,
-    description: str,
-    files: list[tuple[str, bytes]],
-    links: list[str],
-    idempotency_key: str | None,
-    language: str,
-    visibility: str = ContactVisibility.ANONYMOUS,
-    answers: dict[str, str] | None = None,
-    incident_at: datetime | None = None,
-    learned_on: date | None = None,
-    contact_name: str | None = None,
-    contact_email: str | None = None,
-    contact_phone: str | None = None,
-    source: str = "web",
-) -> SubmittedReport:
-    """File a report: place it in a case, store its evidence and queue the receipt email."""
+def submit_report(draft: ReportDraft, *, source: str) -> SubmittedReport:
+    """File a report: place it in a case, store its evidence and queue the receipt email.
+
+    The one way a report enters, from every door (`source`: web, open311). The draft is taken
+    as it is: the doors validate theirs first (intake.drafts.validate_draft).
+    """
+    if draft.category is None:
+        raise ValueError("a report needs a category")
     key = current_app.config["TRACKING_KEY"]
     code = new_code()
-    answers = dict(answers or {})
-    is_anonymous = visibility == ContactVisibility.ANONYMOUS
+    answers = dict(draft.answers)
+    is_anonymous = draft.visibility == ContactVisibility.ANONYMOUS
+    idempotency_key = draft.idempotency_key
     report = Report(
         tracking_hash=hash_code(code, key),
         idempotency_key=idempotency_key,
         receipt_seal=seal_code(code, key, idempotency_key) if idempotency_key else None,
         source=source,
-        category=category,
-        category_id=category.id,
-        region=region,
-        region_id=getattr(region, "id", None),
-        reported_party=reported_party.strip(),
+        category=draft.category,
+        category_id=draft.category.id,
+        region=draft.region,
+        region_id=getattr(draft.region, "id", None),
+        reported_party=draft.reported_party.strip(),
         platform=answers.get("platform"),
         reported_account=(answers.get("account_handle") or "").strip() or None,
         answers=answers,
-        incident_at=incident_at,
-        learned_on=learned_on,
-        description=description,
-        visibility=str(visibility),
-        language=language,
+        incident_at=draft.incident_at,
+        learned_on=draft.learned_on,
+        description=draft.description,
+        visibility=str(draft.visibility),
+        language=draft.language,
         # An anonymous reporter's contact is dropped here, whatever the form carried.
-        contact_name=None if is_anonymous else (contact_name or None),
-        contact_email=None if is_anonymous else (contact_email or None),
-        contact_phone=None if is_anonymous else (contact_phone or None),
+        contact_name=None if is_anonymous else (draft.contact_name or None),
+        contact_email=None if is_anonymous else (draft.contact_email or None),
+        contact_phone=None if is_anonymous else (draft.contact_phone or None),
+        latitude=draft.latitude,
+        longitude=draft.longitude,
     )
     # Links go on before the report is placed: a report of an already reported post joins
     # that post's open case.
-    report.links = [new_link(text) for text in links]
+    report.links = [new_link(found) for found in links_to_file(draft)]
     case = place_report(report)
-    store_screenshots(report=report, files=files)
+    store_screenshots(report=report, files=draft.screenshots)
     db.session.flush()
     if report.contact_email:
         queue_receipt(report=report, case=case, code=code)
@@ -103,26 +92,14 @@ def submit_report(
         "Report %s filed on case %s with %d files and %d links",
         report.id,
         case.reference,
-        len(files),
-        len(links),
+        len(draft.screenshots),
+        len(report.links),
     )
     return SubmittedReport(report=report, case=case, code=code)
 
 
-def new_link(text: str) -> Link:
-    """A link row for a report not yet flushed (raises LinkRejected, as add_link does)."""
-    found = canonicalize_link(text)
-    return Link(
-        url_given=found.url_given,
-        url_canonical=found.url_canonical,
-        platform=found.platform,
-        post_id=found.post_id,
-        account=found.account,
-    )
-
-
 def store_screenshots(
-    *, report: Report, files: list[tuple[str, bytes]], message: Message | None = None
+    *, report: Report, files: Sequence[tuple[str, bytes]], message: Message | None = None
 ) -> None:
     """Store each file as evidence; a refused one raises ScreenshotRejected naming it."""
     for filename, data in files:
@@ -160,7 +137,7 @@ def queue_receipt(*, report: Report, case: Case, code: str) -> None:
     )
 
 
-def reply_to_case(*, report: Report, body: str, files: list[tuple[str, bytes]]) -> Message:
+def reply_to_case(*, report: Report, body: str, files: Sequence[tuple[str, bytes]]) -> Message:
     """The reporter answers on the status page: a message, its screenshots, a case event."""
     message = Message(
         case_id=report.case_id, report_id=report.id, direction="from_reporter", body=body.strip()

@@ -6,6 +6,7 @@ session remembers the report id (never the code) for a limited idle time.
 
 import re
 import time
+from collections.abc import Sequence
 
 from flask import (
     Blueprint,
@@ -20,21 +21,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from portal import db as portal_db
 from portal.access import public
-from portal.db import db
-from portal.evidence.operations import storage_guard
+from portal.db import db, unit_of_work
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
-from portal.intake.filing import (
-    check_form,
-    earlier_submission,
-    file_report,
-    fill_choices,
-    rolled_back_on_error,
-)
+from portal.intake.drafts import check_screenshots
+from portal.intake.filing import check_form, earlier_submission, file_report, fill_choices
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
-from portal.intake.inputs import read_uploads
+from portal.intake.inputs import read_files
 from portal.intake.labels import VISIBILITY_HELP, decision_label, event_label, status_label
 from portal.intake.models import Report
 from portal.intake.operations import ScreenshotRejected, reply_to_case
@@ -87,15 +81,15 @@ def report() -> Response | tuple[str, int] | str:
             status=400,
             notice=_("Your report could not be sent. Please check the form and send it again."),
         )
-    checked = check_form(form, categories)
-    if not checked.is_valid:
+    checked = check_form(form, categories, regions)
+    if checked.draft is None:
         return render_report_form(
             form, categories, checked.question_errors, status=413 if checked.is_oversize else 400
         )
     outcome = earlier_submission(form.idempotency_key.data)
     if outcome is None:
         try:
-            outcome = file_report(checked.arguments)
+            outcome = file_report(checked.draft)
         except ScreenshotRejected as rejected:
             form.screenshots.errors = [f"“{rejected.filename}”: {rejected.message}"]
             return render_report_form(form, categories, status=400)
@@ -216,31 +210,30 @@ def reply() -> Response:
         return redirect(url_for("intake.track"))
     form = ReplyForm()
     cfg = current_app.config
-    uploads = read_uploads(
-        request.files.getlist(form.screenshots.name),
-        min_files=0,
-        max_files=cfg["MAX_FILES"],
-        max_bytes=cfg["MAX_FILE_BYTES"],
+    files = read_files(request.files.getlist(form.screenshots.name))
+    problem = check_screenshots(
+        files, is_required=False, max_files=cfg["MAX_FILES"], max_bytes=cfg["MAX_FILE_BYTES"]
     )
-    if form.validate_on_submit() and not uploads.error:
-        if not (form.body.data or "").strip() and not uploads.files:
+    error = None if problem is None else str(problem.message)
+    if form.validate_on_submit() and problem is None:
+        if not (form.body.data or "").strip() and not files:
             form.body.errors = [_("Write a reply or attach a screenshot.")]
         else:
             try:
-                submit_reply(report_row, form.body.data or "", uploads.files)
+                submit_reply(report_row, form.body.data or "", files)
                 return redirect(url_for("intake.status") + "#messages", code=303)
             except ScreenshotRejected as rejected:
-                uploads.error = f"“{rejected.filename}”: {rejected.message}"
-    if uploads.error:
-        form.screenshots.errors = [uploads.error]
-    return render_status(report_row, form, 413 if uploads.is_oversize else 400)
+                error = f"“{rejected.filename}”: {rejected.message}"
+    if error:
+        form.screenshots.errors = [error]
+    is_oversize = problem is not None and problem.code == "too_large"
+    return render_status(report_row, form, 413 if is_oversize else 400)
 
 
-def submit_reply(report_row: Report, body: str, files: list[tuple[str, bytes]]) -> None:
+def submit_reply(report_row: Report, body: str, files: Sequence[tuple[str, bytes]]) -> None:
     """Store the reply and its files, and commit; on a refused file nothing is left."""
-    with storage_guard(), rolled_back_on_error():
+    with unit_of_work():
         reply_to_case(report=report_row, body=body, files=files)
-        portal_db.commit()
 
 
 @bp.post("/lacak/lupakan")
