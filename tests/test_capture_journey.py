@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import render_template_string
 
 from portal.capture.models import Capture, Job, JobKind
+from portal.capture.views import capture_section
 from portal.cases.models import Case
 from portal.db import db, utcnow
 from tests.fixtures.intake import post_report
@@ -24,7 +25,9 @@ def case_section(app, case_id: int) -> str:
     """The case page's capture section, as the officer case page includes it."""
     with app.test_request_context("/"):
         case = db.session.get(Case, case_id)
-        return render_template_string('{% include "capture/_case_section.html" %}', case=case)
+        return render_template_string(
+            "{% include section.template %}", case=case, section=capture_section(case, None)
+        )
 
 
 def test_report_capture_removal_bundle_and_verify(

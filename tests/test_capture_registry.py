@@ -5,6 +5,7 @@ import io
 import sqlalchemy as sa
 
 from portal.capture.models import OfficialAccount, OfficialMatch
+from portal.capture.views import capture_section
 from portal.cases.models import Case, CaseEvent
 from portal.db import db
 
@@ -121,7 +122,9 @@ def test_a_matching_report_flags_the_case_once_and_raises_its_priority(
     with app.test_request_context("/"):
         session["lang"] = "en"
         case = db.session.get(Case, by_link.id)
-        html = render_template_string('{% include "capture/_case_section.html" %}', case=case)
+        html = render_template_string(
+            "{% include section.template %}", case=case, section=capture_section(case, None)
+        )
     assert "Official account of Diskominfo Kota Lubuk Linggau" in html
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from portal.capture.models import Capture, Job, JobKind, JobState, LivenessCheck
+from portal.capture.views import capture_section
 from portal.db import db, utcnow
 from portal.evidence.models import Link
 from portal.intake.models import Report
@@ -110,7 +111,9 @@ def render_section(app, case_id: int) -> str:
 
         session["lang"] = "en"
         case = db.session.get(Case, case_id)
-        return render_template_string('{% include "capture/_case_section.html" %}', case=case)
+        return render_template_string(
+            "{% include section.template %}", case=case, section=capture_section(case, None)
+        )
 
 
 def test_liveness_schedule_is_dense_at_first_then_daily(capture_app):

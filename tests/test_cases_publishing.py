@@ -153,13 +153,17 @@ def test_section_renders_for_the_case_page(app, make_case, make_user, add_privat
     from portal.accounts.auth import SessionUser
     from portal.accounts.models import User
     from portal.cases.models import Case
+    from portal.cases.publishing.views import publishing_section
 
     made = make_case()
     evidence_id = add_private_details(made.id)
     user_id = make_user().id
     with app.test_request_context("/"):
-        login_user(SessionUser(db.session.get(User, user_id)))
-        html = render_template("cases/publishing/_section.html", case=db.session.get(Case, made.id))
+        user = db.session.get(User, user_id)
+        login_user(SessionUser(user))
+        case = db.session.get(Case, made.id)
+        section = publishing_section(case, user)
+        html = render_template(section.template, case=case, section=section)
     assert f"/petugas/kasus/{made.id}/publikasi" in html
     assert 'name="summary"' in html
     assert f'name="evidence" value="{evidence_id}"' in html

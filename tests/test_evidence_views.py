@@ -143,7 +143,7 @@ def test_screenshot_is_served_pixel_exact_to_its_reporter(client, app, evidence_
     assert ImageChops.difference(served, original).getbbox() is None
 
 
-def test_macros_link_only_checked_links_and_show_fingerprints(app, evidence_report):
+def test_macros_link_only_checked_links_and_size_thumbnails(app, evidence_report):
     from flask import render_template_string
 
     from portal.evidence.models import Link
@@ -158,15 +158,19 @@ def test_macros_link_only_checked_links_and_show_fingerprints(app, evidence_repo
         evidence = store_evidence(report=report, data=small_png(size=(960, 200)), filename="a")
         commit()
         html = render_template_string(
-            '{% import "evidence/_macros.html" as ev %}'
-            "{% for l in links %}{{ ev.link_item(l) }}{% endfor %}{{ ev.thumbnail(e, 1) }}",
+            '{% from "macros.html" import link_item, thumbnail %}'
+            "{% for l in links %}{{ link_item(l) }}{% endfor %}"
+            '{{ thumbnail(e, alt="Shot 1", link=True) }}|{{ thumbnail("/bukti/9/kecil") }}',
             links=report.links,
             e=evidence,
         )
     assert 'href="https://www.instagram.com/p/C9xYz12AbCd/"' in html
+    assert "igsh=abc" in html  # the address as given, as text
     assert "javascript:alert(1)" in html and 'href="javascript' not in html
-    assert evidence.sha256_original in html
-    assert 'width="480"' in html and 'height="100"' in html
+    linked, public = html.split("|")
+    assert f'<a href="/bukti/{evidence.id}/gambar"><img src="/bukti/{evidence.id}/kecil"' in linked
+    assert 'width="480"' in linked and 'height="100"' in linked and 'alt="Shot 1"' in linked
+    assert public == '<img src="/bukti/9/kecil" alt="" loading="lazy">'  # no link, no size
 
 
 def test_refusals_speak_the_reporters_language(app):

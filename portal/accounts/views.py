@@ -35,14 +35,10 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+@bp.app_template_global()
 def staff_link(endpoint: str, path: str) -> str:
     """The URL of another area's page, or its planned path while that area has no such view."""
     return url_for(endpoint) if endpoint in current_app.view_functions else path
-
-
-@bp.app_context_processor
-def _inject_staff_link() -> dict:
-    return {"staff_link": staff_link}
 
 
 @bp.route("/masuk", methods=["GET", "POST"])

@@ -3,10 +3,12 @@
 import logging
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.access import roles_required, staff_user
+from portal.accounts.models import User
 from portal.capture.bundle import build_bundle
 from portal.capture.forms import DeleteForm, ImportForm
 from portal.capture.models import Capture, OfficialAccount
@@ -21,6 +23,7 @@ from portal.capture.registry import ImportRejected, import_official_accounts
 from portal.capture.registry import delete_official_account as delete_account_op
 from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
+from portal.cases.page import Section, register_case_section
 from portal.cases.queries import get_case_for
 from portal.db import db, unit_of_work
 from portal.evidence.storage import StoredFileMissing, get_storage
@@ -51,28 +54,27 @@ ERROR_LABELS = {
 }
 
 
+@bp.app_template_global()
 def liveness_label(state: str | None) -> str:
-    """A post state in words."""
+    """A post state in words (the case page and the bundle's summary)."""
     return str(LIVENESS_LABELS.get(state or "", _l("Not checked yet")))
 
 
+@bp.app_template_global()
 def capture_error_label(code: str) -> str:
     """Why a capture failed, in words."""
     return str(ERROR_LABELS.get(code, code))
 
 
-@bp.app_context_processor
-def _case_section_helper() -> dict:
-    return {
-        "capture_section_for": capture_section_for,
-        "liveness_label": liveness_label,
-        "capture_error_label": capture_error_label,
-    }
+def capture_section(case: Case, user: User) -> Section:
+    """The case page's section on linked posts: captures, their state, official accounts."""
+    data = {"links": list_link_captures(case), "officials": official_accounts_for_case(case)}
+    return Section("capture/_case_section.html", data, place="after_reports")
 
 
-def capture_section_for(case: Case) -> dict:
-    """What the case page's capture section shows (called from the template)."""
-    return {"links": list_link_captures(case), "officials": official_accounts_for_case(case)}
+@bp.record_once
+def _show_on_case_page(state: BlueprintSetupState) -> None:
+    register_case_section(state.app, capture_section)
 
 
 def _capture_or_404(capture_id: int) -> Capture:

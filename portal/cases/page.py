@@ -1,11 +1,13 @@
 """What every case view shares: the case from the URL, running an action, and the template
-contexts of the queue and the case page (reads only; the views stay thin)."""
+contexts of the queue and the case page (reads only; the views stay thin). The sub-areas and
+capture add their sections with register_case_section, so this module never imports them."""
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, url_for
+from flask import Flask, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
@@ -166,11 +168,37 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def safe_href(url: str | None) -> str | None:
-    """A link target only for canonical http(s) URLs; anything else stays plain text."""
-    if url and url.lower().startswith(("https://", "http://")) and "\n" not in url:
-        return url
-    return None
+# Where another area's section sits on the case page, named by what it follows or precedes.
+Place = Literal["before_reports", "after_reports", "before_history"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section another area adds to the case page: its template, its data, where it goes."""
+
+    template: str
+    data: Mapping[str, Any]
+    place: Place = "before_history"
+
+
+SectionProvider = Callable[[Case, User], Section | None]
+SECTIONS_KEY = "portal.case_sections"
+
+
+def register_case_section(app: Flask, provider: SectionProvider) -> None:
+    """Show the provider's section on this app's case pages (called as an area registers)."""
+    # Kept per app, not in a module list: each app (a test makes many) registers once.
+    app.extensions.setdefault(SECTIONS_KEY, []).append(provider)
+
+
+def build_sections(case: Case, user: User) -> dict[str, list[Section]]:
+    """Every registered section of the case page, by place, in registration order."""
+    sections: dict[str, list[Section]] = {place: [] for place in get_args(Place)}
+    for provider in current_app.extensions.get(SECTIONS_KEY, ()):
+        section = provider(case, user)
+        if section is not None:
+            sections[section.place].append(section)
+    return sections
 
 
 def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, list]:
@@ -213,7 +241,7 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
         "canned": canned,
         "reporter_number": {r.id: n for n, r in enumerate(reports, start=1)},
         "shows_contact": SHOWS_CONTACT,
-        "safe_href": safe_href,
+        "sections": build_sections(case, user),
         "event_labels": EVENT_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "reason_labels": REASON_LABELS,

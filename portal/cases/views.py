@@ -1,4 +1,5 @@
-"""Officer views: the triage queue, the case page and its actions, bulk hand-over."""
+"""Officer views: the triage queue, the case page and its actions, bulk hand-over, and the
+recorded download of a sealed original."""
 
 import logging
 
@@ -19,16 +20,21 @@ from portal.cases.forms import (
     StatusForm,
     choices,
 )
-from portal.cases.models import CannedReply, Case, Status
+from portal.cases.history import record_event
+from portal.cases.models import CannedReply, Case, Status, Visibility
 from portal.cases.page import case_or_404, detail_context, queue_context
 from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
 from portal.db import db, unit_of_work
+from portal.evidence.models import Evidence
+from portal.evidence.storage import StoredFileMissing, get_storage
 from portal.intake.models import Report
 
-bp = Blueprint("cases", __name__, url_prefix="/petugas/kasus")
+# The prefix stops at /petugas: the sealed original lives at /petugas/bukti/.
+bp = Blueprint("cases", __name__, url_prefix="/petugas")
 
 logger = logging.getLogger(__name__)
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+ORIGINAL_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 
 @bp.app_template_global()
@@ -40,7 +46,7 @@ def case_status_label(status: str) -> str:
         return status
 
 
-@bp.get("/")
+@bp.get("/kasus/")
 @roles_required()
 def queue() -> str | tuple[str, int]:
     """The triage queue: tabs with counts, filters, sort, search, keyset pages."""
@@ -52,12 +58,40 @@ def queue() -> str | tuple[str, int]:
     return render_template("cases/queue.html", **context)
 
 
-@bp.get("/<int:case_id>")
+@bp.get("/kasus/<int:case_id>")
 @roles_required()
 def detail(case_id: int) -> str:
     """Everything about one case, with the moves the user may make."""
     case = case_or_404(case_id)
     return render_template("cases/detail.html", **detail_context(case, staff_user()))
+
+
+@bp.get("/bukti/<int:evidence_id>/asli")
+@roles_required()
+def original(evidence_id: int) -> Response:
+    """The sealed original bytes, for staff of the case; every download is recorded."""
+    evidence = db.get_or_404(Evidence, evidence_id)
+    case = case_or_404(evidence.report.case_id)
+    try:
+        data = get_storage().get(evidence.original_key)
+    except StoredFileMissing:
+        logger.error("Stored file missing for a row: %s", evidence.original_key)
+        abort(404)
+    with unit_of_work():
+        record_event(
+            case,
+            "original_downloaded",
+            visibility=Visibility.INTERNAL,
+            actor=staff_user(),
+            data={"evidence_id": evidence.id, "sha256": evidence.sha256_original},
+        )
+    ext = ORIGINAL_EXTENSIONS.get(evidence.original_format, "bin")
+    name = f"asli-{evidence.id}-{evidence.sha256_original[:12]}.{ext}"
+    response = Response(data, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _back(case: Case, anchor: str = "") -> Response:
@@ -82,7 +116,7 @@ def _form_errors(form) -> None:  # noqa: ANN001
             flash(str(error), "error")
 
 
-@bp.post("/<int:case_id>/status")
+@bp.post("/kasus/<int:case_id>/status")
 @roles_required()
 def change_case_status(case_id: int) -> Response:
     """Move the case along the lifecycle (the table decides which moves are legal)."""
@@ -108,7 +142,7 @@ def change_case_status(case_id: int) -> Response:
     )
 
 
-@bp.post("/<int:case_id>/tugaskan")
+@bp.post("/kasus/<int:case_id>/tugaskan")
 @roles_required(*SUPERVISORS)
 def assign(case_id: int) -> Response:
     """Assign or reassign the case to a member of its team."""
@@ -134,7 +168,7 @@ def assign(case_id: int) -> Response:
     )
 
 
-@bp.post("/<int:case_id>/ambil")
+@bp.post("/kasus/<int:case_id>/ambil")
 @roles_required()
 def claim(case_id: int) -> Response:
     """Take an unassigned case of one's own team."""
@@ -149,7 +183,7 @@ def claim(case_id: int) -> Response:
     )
 
 
-@bp.post("/<int:case_id>/catatan")
+@bp.post("/kasus/<int:case_id>/catatan")
 @roles_required()
 def add_note(case_id: int) -> Response:
     """Record an internal note (never shown to reporters)."""
@@ -166,7 +200,7 @@ def add_note(case_id: int) -> Response:
     )
 
 
-@bp.post("/<int:case_id>/pesan")
+@bp.post("/kasus/<int:case_id>/pesan")
 @roles_required()
 def send_message(case_id: int) -> Response:
     """Write to one reporter of the case; the email only says there is news."""
@@ -201,7 +235,7 @@ def send_message(case_id: int) -> Response:
     )
 
 
-@bp.route("/serah-terima", methods=["GET", "POST"])
+@bp.route("/kasus/serah-terima", methods=["GET", "POST"])
 @roles_required(*SUPERVISORS)
 def hand_over() -> str | Response:
     """Move all open cases of one officer to another officer of the same team."""

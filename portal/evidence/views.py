@@ -1,16 +1,14 @@
-"""Views of the evidence area: guarded delivery of stored files. Never served as static."""
+"""Views of the evidence area: guarded delivery of the clean copy and thumbnail, never served
+as static. The sealed original is the cases area's: it records who downloaded it."""
 
 import logging
 
 from flask import Blueprint, Response, abort, request, session
 from flask_login import current_user
 
-from portal.access import public, roles_required, staff_user
-from portal.cases.history import record_event
-from portal.cases.models import Visibility
-from portal.db import unit_of_work
+from portal.access import public
 from portal.evidence.models import Evidence
-from portal.evidence.queries import get_evidence, may_view_clean, staff_may_see
+from portal.evidence.queries import get_evidence, may_view_clean
 from portal.evidence.storage import StoredFileMissing, get_storage
 
 bp = Blueprint("evidence", __name__)
@@ -18,7 +16,6 @@ bp = Blueprint("evidence", __name__)
 logger = logging.getLogger(__name__)
 
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
-ORIGINAL_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 
 @bp.get("/bukti/<int:evidence_id>/gambar")
@@ -35,32 +32,6 @@ def thumbnail(evidence_id: int) -> Response:
     """The thumbnail, under the same rule as the clean copy."""
     evidence = _visible_evidence(evidence_id)
     return _inline(evidence, evidence.thumb_key, "image/webp")
-
-
-@bp.get("/petugas/bukti/<int:evidence_id>/asli")
-@roles_required()
-def original(evidence_id: int) -> Response:
-    """The sealed original bytes, for staff of the case; every download is recorded."""
-    user = staff_user()
-    evidence = get_evidence(evidence_id)
-    if evidence is None or not staff_may_see(evidence, user):
-        abort(404)
-    data = _read(evidence.original_key)
-    with unit_of_work():
-        record_event(
-            evidence.report.case,
-            "original_downloaded",
-            visibility=Visibility.INTERNAL,
-            actor=user,
-            data={"evidence_id": evidence.id, "sha256": evidence.sha256_original},
-        )
-    ext = ORIGINAL_EXTENSIONS.get(evidence.original_format, "bin")
-    name = f"asli-{evidence.id}-{evidence.sha256_original[:12]}.{ext}"
-    response = Response(data, mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _visible_evidence(evidence_id: int) -> Evidence:

@@ -2,10 +2,12 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.access import roles_required, staff_user
+from portal.accounts.models import User
 from portal.cases import queries
 from portal.cases.duplicates.forms import ConfirmForm, MergeByReferenceForm
 from portal.cases.duplicates.operations import (
@@ -17,27 +19,27 @@ from portal.cases.duplicates.operations import (
 )
 from portal.cases.duplicates.queries import list_duplicate_suggestions, reject_suggestion
 from portal.cases.models import Case
-from portal.cases.page import case_or_404, run_and_redirect
+from portal.cases.page import Section, case_or_404, register_case_section, run_and_redirect
 from portal.db import db
 from portal.intake.models import Report
 
 bp = Blueprint("duplicates", __name__, url_prefix="/petugas/kasus")
 
 
-@bp.app_template_global()
-def duplicate_summary(case: Case) -> dict:
-    """What templates/cases/duplicates/_section.html shows on the case page."""
+def duplicates_section(case: Case, user: User) -> Section:
+    """The case page's duplicates section: the merge either way and how many look alike."""
     merged_into = db.session.get(Case, case.merged_into_id) if case.merged_into_id else None
-    count = (
-        0
-        if merged_into
-        else len(list_duplicate_suggestions(case, scope=queries.scope(staff_user())))
+    count = 0 if merged_into else len(list_duplicate_suggestions(case, scope=queries.scope(user)))
+    return Section(
+        "cases/duplicates/_section.html",
+        {"merged_into": merged_into, "merged": list_merged_cases(case), "suggestion_count": count},
+        place="before_reports",
     )
-    return {
-        "merged_into": merged_into,
-        "merged": list_merged_cases(case),
-        "suggestion_count": count,
-    }
+
+
+@bp.record_once
+def _show_on_case_page(state: BlueprintSetupState) -> None:
+    register_case_section(state.app, duplicates_section)
 
 
 @bp.get("/<int:case_id>/duplikat")

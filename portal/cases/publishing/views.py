@@ -1,8 +1,9 @@
-"""Officer views for publishing a case (forms shown by templates/cases/publishing/_section.html)."""
+"""Officer views for publishing a case, and its section on the case page."""
 
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,8 +13,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.access import roles_required, staff_user
+from portal.accounts.models import User
 from portal.cases.models import Case
-from portal.cases.page import case_or_404
+from portal.cases.page import Section, case_or_404, register_case_section
 from portal.cases.publishing.models import PublicationState
 from portal.cases.publishing.operations import (
     MAX_SUMMARY,
@@ -75,25 +77,30 @@ def _publish_form(case: Case, bound: bool = True) -> PublishForm:
     return form
 
 
-@bp.app_template_global("publishing_state")
-def publishing_state(case: Case) -> dict[str, Any]:
-    """What the case page's publishing section shows, with its forms."""
+def publishing_section(case: Case, user: User) -> Section:
+    """The case page's publishing section: the state, the review, and the forms."""
     publication = get_publication(case)
     form = _publish_form(case, bound=False)
     if publication is not None:
         form.summary.data = publication.summary
         form.reported_party.data = publication.reported_party
         form.evidence.data = list(publication.evidence_ids or [])
-    return {
+    data = {
         "publication": publication,
         "states": PublicationState,
         "form": form,
         "evidence": list_case_evidence(case),
         "review_form": ReviewForm(formdata=None),
         "unpublish_form": UnpublishForm(formdata=None),
-        "user": staff_user(),
+        "user": user,
         "requires_review": current_app.config["PUBLISH_REQUIRES_REVIEW"],
     }
+    return Section("cases/publishing/_section.html", data)
+
+
+@bp.record_once
+def _show_on_case_page(state: BlueprintSetupState) -> None:
+    register_case_section(state.app, publishing_section)
 
 
 @bp.post("/<int:case_id>/publikasi")

@@ -1,12 +1,14 @@
 """Officer views of referrals to outside bodies (Bawaslu, BKN, Inspektorat, police, ...)."""
 
 from flask import Blueprint, abort, flash, redirect, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.access import roles_required, staff_user
+from portal.accounts.models import User
 from portal.cases.models import Case
-from portal.cases.page import case_or_404, run_and_redirect
+from portal.cases.page import Section, case_or_404, register_case_section, run_and_redirect
 from portal.cases.referrals.forms import ReferralForm, ReferralOutcomeForm
 from portal.cases.referrals.operations import (
     BODY_LABELS,
@@ -25,17 +27,22 @@ def outcome_form(referral) -> ReferralOutcomeForm:  # noqa: ANN001
     return ReferralOutcomeForm(prefix=f"r{referral.id}")
 
 
-@bp.app_template_global()
-def referral_section(case: Case) -> dict:
-    """What templates/cases/referrals/_section.html shows for a case."""
+def referrals_section(case: Case, user: User) -> Section:
+    """The case page's referrals section: each referral with its answer form, and a new one."""
     referrals = list_referrals(case)
-    return {
+    data = {
         "referrals": referrals,
         "form": ReferralForm(formdata=None),
         "outcome_forms": {r.id: outcome_form(r) for r in referrals},
         "body_labels": BODY_LABELS,
         "sanction_labels": SANCTION_LABELS,
     }
+    return Section("cases/referrals/_section.html", data)
+
+
+@bp.record_once
+def _show_on_case_page(state: BlueprintSetupState) -> None:
+    register_case_section(state.app, referrals_section)
 
 
 def _form_failed(form, case_id: int) -> Response:  # noqa: ANN001
