@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 area=$1; VENV=${VENV:-.venv}
 dir=portal/translations/$area; po=$dir/id/LC_MESSAGES/messages.po; pot=$(mktemp)
 case $area in
-  core)      inputs=(portal/*.py portal/site templates/base.html templates/macros.html templates/_nav.html
+  core)      inputs=(portal/*.py portal/site templates/base.html templates/staff.html templates/macros.html
+                     templates/_nav.html templates/_staff_nav.html
                      templates/errors) ;;
   accounts)  inputs=(portal/accounts templates/accounts portal/reference templates/reference) ;;
   cases)     inputs=(portal/cases/*.py portal/cases/admin templates/cases/*.html templates/cases/admin
