@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -29,6 +29,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base of every model. mypy cannot take an attribute (db.Model) as a base class, so it is
+# shown the declarative base that db.Model is built from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 logger = logging.getLogger(__name__)
 
 # The undo actions (e.g. delete a stored file) of each open unit of work, innermost last.
