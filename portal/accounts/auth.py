@@ -144,7 +144,7 @@ def is_known_device(user: User) -> bool:
     if not token:
         return False
     try:
-        data = _device_serializer().loads(token, max_age=DEVICE_LIFETIME.total_seconds())
+        data = _device_serializer().loads(token, max_age=int(DEVICE_LIFETIME.total_seconds()))
     except BadSignature:
         return False
     return data == {"u": user.id, "p": _password_tag(user)}

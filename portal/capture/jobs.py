@@ -114,7 +114,7 @@ def _run_liveness(claimed: Claimed) -> None:
     policy = FetchPolicy.from_config(current_app.config)
     result = fetch(url, policy)
     now = utcnow()
-    capture = db.session.get(Capture, int(claimed.target))
+    capture = db.session.get_one(Capture, int(claimed.target))
     ops.record_check(capture=capture, result=result, now=now)
     _finish(claimed, run_after=ops.next_check_at(first, now))
     commit()

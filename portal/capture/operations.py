@@ -7,8 +7,10 @@ happens in `take_snapshot`, which touches no database, so no lock is held while 
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -57,12 +59,15 @@ def headers_key(capture: Capture) -> str | None:
 def enqueue_new_links(*, now: datetime | None = None) -> int:
     """Queue a capture job for every canonical link that has none yet; how many were queued."""
     has_job = sa.select(Job.id).where(Job.kind == JobKind.CAPTURE, Job.target == Link.url_canonical)
-    urls = db.session.scalars(
-        sa.select(Link.url_canonical)
-        .where(Link.url_canonical.is_not(None), ~has_job.exists())
-        .distinct()
-        .limit(500)
-    ).all()
+    urls = cast(
+        "Sequence[str]",  # NULLs are left out
+        db.session.scalars(
+            sa.select(Link.url_canonical)
+            .where(Link.url_canonical.is_not(None), ~has_job.exists())
+            .distinct()
+            .limit(500)
+        ).all(),
+    )
     for url in urls:
         _add_job(JobKind.CAPTURE, url, now or utcnow())
     return len(urls)
@@ -136,8 +141,9 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
         capture.screenshot_size = len(snapshot.screenshot.png)
     db.session.add(capture)
     db.session.flush()
-    if capture.liveness == Liveness.LIVE:
-        _add_job(JobKind.LIVENESS, str(capture.id), next_check_at(capture.fetched_at, utcnow()))
+    due = next_check_at(capture.fetched_at, utcnow())
+    if capture.liveness == Liveness.LIVE and due is not None:
+        _add_job(JobKind.LIVENESS, str(capture.id), due)
     logger.info(
         "Captured link as capture %s (status %s, error %s)", capture.id, got.status, got.error
     )
@@ -175,8 +181,8 @@ def classify(result: FetchResult, baseline_sha256: str | None) -> str:
 
 
 def _looks_like_login(result: FetchResult) -> bool:
-    redirected = len(result.hops) > 1 and result.final_url
-    return bool(redirected and any(w in result.final_url.lower() for w in LOGIN_WORDS))
+    final_url = result.final_url if len(result.hops) > 1 else None
+    return bool(final_url and any(w in final_url.lower() for w in LOGIN_WORDS))
 
 
 def record_check(*, capture: Capture, result: FetchResult, now: datetime) -> LivenessCheck:
@@ -235,7 +241,8 @@ def flag_official_accounts(*, since: datetime | None = None) -> list[OfficialMat
 
     flagged = []
     for case_id, account_id in list_unflagged_matches(since=since):
-        case, account = db.session.get(Case, case_id), db.session.get(OfficialAccount, account_id)
+        case = db.session.get_one(Case, case_id)
+        account = db.session.get_one(OfficialAccount, account_id)
         match = OfficialMatch(case_id=case.id, account_id=account.id)
         db.session.add(match)
         floor = int(current_app.config["OFFICIAL_ACCOUNT_PRIORITY"])

@@ -56,6 +56,7 @@ def escalate_overdue(*, now: datetime | None = None, batch: int = 500) -> list[C
         query = query.with_for_update(skip_locked=True)
     cases = list(db.session.scalars(query))
     for case in cases:
+        assert case.due_at is not None  # the query picks cases past their due date
         recipients = escalation_recipients(case.team_id)
         case.escalated_at = now
         db.session.flush()

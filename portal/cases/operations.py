@@ -1,6 +1,7 @@
 """Writes on cases. Operations flush and record events; the caller commits."""
 
 import logging
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -143,12 +144,13 @@ def assign_case(*, case: Case, assignee, actor, expected_version: int | None = N
 def claim_case(*, case: Case, officer) -> None:  # noqa: ANN001
     """Take an unassigned case; exactly one of several simultaneous claims wins (ClaimLost)."""
     _check_assignee(case, officer)
-    won = db.session.execute(
+    result = db.session.execute(
         sa.update(Case)
         .where(Case.id == case.id, Case.assignee_id.is_(None))
         .values(assignee_id=officer.id, version=Case.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    won = cast(sa.CursorResult[Any], result).rowcount  # an UPDATE's result has a rowcount
     if won != 1:
         raise ClaimLost()
     db.session.refresh(case)

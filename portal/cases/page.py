@@ -150,7 +150,7 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     filters.after = args.get("after") or None
     cfg, now = current_app.config, utcnow()
     page = queries.list_queue(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
-    kept = {k: v for k, v in args.items() if k not in ("after", "tab") and v}
+    kept: dict[str, Any] = {k: v for k, v in args.items() if k not in ("after", "tab") and v}
     return {
         "form": form,
         "filters": filters,

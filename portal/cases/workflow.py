@@ -165,15 +165,17 @@ def _required_fields(
     if after == S.REJECTED:
         if reason not in set(RejectionReason):
             raise MissingField(_l("Choose why the case is rejected."))
-        if not (reason_text or "").strip():
+        reason_text = (reason_text or "").strip()
+        if not reason_text:
             raise MissingField(_l("Explain the rejection to the reporters."))
-        return {"reason": reason, "reason_text": reason_text.strip()}
+        return {"reason": reason, "reason_text": reason_text}
     if after == S.RESOLVED:
         if outcome not in set(Outcome):
             raise MissingField(_l("Choose the outcome of the case."))
-        if not (summary or "").strip():
+        summary = (summary or "").strip()
+        if not summary:
             raise MissingField(_l("Write a summary of the decision."))
-        return {"outcome": outcome, "summary": summary.strip()}
+        return {"outcome": outcome, "summary": summary}
     if after == S.ASSIGNED and case.assignee_id is None:
         raise MissingField(_l("Assign the case to an officer first."))
     return {}

@@ -108,9 +108,9 @@ def refresh_stats() -> int:
         )
     _rollup()
     _refresh_referrals(month)
-    total = db.session.scalar(
+    total = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0)).where(StatCell.is_rollup.is_(True))
-    )
+    ).scalar_one()
     from portal.capture.queries import count_removed_captures
 
     db.session.add(

@@ -71,6 +71,7 @@ class AuditSummary:
 
 
 def broken_chain(check: ChainCheck) -> BrokenChain:
+    assert check.first_bad_seq is not None  # called for broken chains only
     reference = db.session.scalar(sa.select(Case.reference).where(Case.id == check.case_id))
     kind = db.session.scalar(
         sa.select(CaseEvent.kind).where(
