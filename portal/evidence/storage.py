@@ -186,7 +186,6 @@ def make_storage(config: dict) -> Storage:
 
 def get_storage() -> Storage:
     """This app's storage backend, created once per app."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if EXTENSION_KEY not in app.extensions:
-        app.extensions[EXTENSION_KEY] = make_storage(app.config)
-    return app.extensions[EXTENSION_KEY]
+    if EXTENSION_KEY not in current_app.extensions:
+        current_app.extensions[EXTENSION_KEY] = make_storage(current_app.config)
+    return current_app.extensions[EXTENSION_KEY]
