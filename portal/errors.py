@@ -25,7 +25,7 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, message: str | None = None):  # noqa: ANN201
+def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     """The error page for an HTTP status, with a message that says what to do."""
     from flask import current_app
 
@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
     """Register one handler for every HTTP error and for crashes."""
 
     @app.errorhandler(CSRFError)
-    def _csrf(err: CSRFError):  # noqa: ANN202
+    def _csrf(err: CSRFError) -> tuple[str, int]:
         from flask_babel import gettext as _
 
         return render_error(
@@ -47,13 +47,13 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(err: HTTPException):  # noqa: ANN202
+    def _http(err: HTTPException) -> HTTPException | tuple[str, int]:
         if err.code is None or err.code < 400:
             return err
         return render_error(err.code, getattr(err, "portal_message", None))
 
     @app.errorhandler(InternalServerError)
-    def _server_error(err: InternalServerError):  # noqa: ANN202
+    def _server_error(err: InternalServerError) -> tuple[str, int]:
         rollback()
         logger.error("Unhandled error: %s", getattr(err, "original_exception", err))
         return render_error(500)

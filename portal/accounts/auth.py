@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app, flash, request, session
+from flask.sessions import SessionMixin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, login_user, logout_user
@@ -45,7 +46,7 @@ def load_user(session_id: str) -> SessionUser | None:
     return SessionUser(user)
 
 
-def stamp_session(session) -> None:  # noqa: ANN001
+def stamp_session(session: SessionMixin) -> None:
     """Mark the start of a staff session (for idle and absolute timeouts)."""
     now = int(time.time())
     session["login_at"] = now
@@ -90,7 +91,7 @@ def is_expired(now: int) -> bool:
     )
 
 
-def forbid_caching(response):  # noqa: ANN001, ANN201
+def forbid_caching(response: Response) -> Response:
     """Staff pages stay out of browser and proxy caches (shared computers, the back button)."""
     if request.path.startswith("/petugas/"):
         response.headers["Cache-Control"] = "no-store"

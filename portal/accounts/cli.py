@@ -1,6 +1,8 @@
 """`flask users ...` commands: the first admin, and staff accounts when the web is not at hand."""
 
 import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import click
 from flask.cli import AppGroup
@@ -9,6 +11,9 @@ from flask_babel import force_locale
 from portal import db as database
 from portal.accounts import operations, queries
 from portal.accounts.models import Role, User
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 cli = AppGroup("users", help="Staff accounts.")
 
@@ -28,7 +33,7 @@ def _user(email: str) -> User:
     return user
 
 
-def _apply(action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+def _apply(action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run an operation and commit, turning a refusal into a clean CLI error."""
     try:
         with force_locale("en"):  # no request, so no visitor's language to choose

@@ -31,7 +31,7 @@ from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
 from portal.db import db, utcnow
 from portal.evidence.models import Link
-from portal.evidence.storage import get_storage
+from portal.evidence.storage import Storage, get_storage
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
     return capture
 
 
-def _put(storage, data: bytes, ext: str, mime: str) -> str:  # noqa: ANN001
+def _put(storage: Storage, data: bytes, ext: str, mime: str) -> str:
     sha = hashlib.sha256(data).hexdigest()
     storage.put(capture_key(sha, ext), data, mime)
     return sha

@@ -2,6 +2,7 @@
 contexts of the queue and the case page (reads only; the views stay thin)."""
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,7 +94,7 @@ EVENT_LABELS = {
 }
 
 
-def _clock(case: Case, now) -> dict[str, Any]:  # noqa: ANN001
+def _clock(case: Case, now: datetime) -> dict[str, Any]:
     today = queries.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"], now)
     window_days = case.category.reporting_window_days if case.category else None
     return {

@@ -1,9 +1,11 @@
 """Officer views: the triage queue, the case page and its actions, bulk hand-over."""
 
 import logging
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -64,7 +66,7 @@ def _back(case: Case, anchor: str = "") -> Response:
     return redirect(url_for("cases.detail", case_id=case.id) + anchor, code=303)
 
 
-def _run(case: Case, action, success: str, anchor: str = "") -> Response:  # noqa: ANN001
+def _run(case: Case, action: Callable[[], object], success: str, anchor: str = "") -> Response:
     """Run an operation, commit, and report the outcome as a flash message."""
     try:
         action()
@@ -77,7 +79,7 @@ def _run(case: Case, action, success: str, anchor: str = "") -> Response:  # noq
     return _back(case, anchor)
 
 
-def _form_errors(form) -> None:  # noqa: ANN001
+def _form_errors(form: FlaskForm) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(str(error), "error")

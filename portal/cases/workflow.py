@@ -4,6 +4,7 @@ import enum
 import logging
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.cases.history import record_event
@@ -43,7 +44,8 @@ class Outcome(enum.StrEnum):
     REFERRED_ELSEWHERE = "referred_elsewhere"
 
 
-STATUS_LABELS = {
+# Keyed by the enums, looked up also with the plain strings stored in the database.
+STATUS_LABELS: dict[str, LazyString] = {
     S.NEW: _l("New"),
     S.TRIAGED: _l("Triaged"),
     S.ASSIGNED: _l("Assigned"),
@@ -54,12 +56,12 @@ STATUS_LABELS = {
     S.REJECTED: _l("Rejected"),
     S.REOPENED: _l("Reopened"),
 }
-REASON_LABELS = {
+REASON_LABELS: dict[str, LazyString] = {
     RejectionReason.SPAM: _l("Spam"),
     RejectionReason.OUT_OF_SCOPE: _l("Out of scope"),
     RejectionReason.DUPLICATE: _l("Duplicate"),
 }
-OUTCOME_LABELS = {
+OUTCOME_LABELS: dict[str, LazyString] = {
     Outcome.SUBSTANTIATED: _l("Substantiated"),
     Outcome.NOT_SUBSTANTIATED: _l("Not substantiated"),
     Outcome.REFERRED_ELSEWHERE: _l("Referred elsewhere"),

@@ -1,5 +1,6 @@
 """Open data downloads, the Atom feed and the daily head hashes."""
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
@@ -34,7 +35,7 @@ def cases_csv():
     )
 
 
-def _with_bom(lines):  # noqa: ANN001, ANN202
+def _with_bom(lines: Iterable[str]) -> Iterator[str]:
     yield "\ufeff"
     yield from lines
 
