@@ -6,6 +6,7 @@ session remembers the report id (never the code) for a limited idle time.
 
 import re
 import time
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -56,7 +57,7 @@ TRACKED_KEY = "tracked_report_id"
 TRACKED_AT_KEY = "tracked_at"
 
 
-def _limit(name: str):  # noqa: ANN202
+def _limit(name: str) -> Callable[[], str]:
     return lambda: current_app.config[name]
 
 
