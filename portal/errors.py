@@ -2,7 +2,8 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -27,8 +28,6 @@ MESSAGES = {
 
 def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     """The error page for an HTTP status, with a message that says what to do."""
-    from flask import current_app
-
     text = message or MESSAGES.get(code, MESSAGES[400])
     if code == 413:
         text = MESSAGES[413] % {"mib": current_app.config["MAX_FILE_BYTES"] // (1024 * 1024)}
@@ -40,8 +39,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError) -> tuple[str, int]:
-        from flask_babel import gettext as _
-
         return render_error(
             400, _("The form expired or was not sent from this site. Please fill it in again.")
         )

@@ -26,6 +26,7 @@ from portal.capture.models import (
     OfficialAccount,
     OfficialMatch,
 )
+from portal.capture.queries import list_unflagged_matches
 from portal.capture.screenshot import Screenshot, render_screenshot
 from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
@@ -237,8 +238,6 @@ def fail_job(job: Job, *, now: datetime, error: str) -> None:
 def flag_official_accounts(*, since: datetime | None = None) -> list[OfficialMatch]:
     """Flag each case whose links or reported account name an official account (once each);
     only reports received since `since` are looked at, when given."""
-    from portal.capture.queries import list_unflagged_matches
-
     flagged = []
     for case_id, account_id in list_unflagged_matches(since=since):
         case = db.session.get_one(Case, case_id)

@@ -51,7 +51,7 @@ def render_screenshot(
     """PNG of the page, or None with the reason (Chromium missing, rendering failed)."""
     if not chromium_path or not os.path.exists(chromium_path):
         return Screenshot(None, NOT_INSTALLED)
-    try:
+    try:  # late: Playwright is optional (a test dependency) and only screenshots need it
         from playwright.sync_api import sync_playwright
     except ImportError:
         return Screenshot(None, "screenshot unavailable: Playwright not installed")

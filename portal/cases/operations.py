@@ -8,8 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.cases.deadlines import add_days, end_of_window
+from portal.cases.duplicates.queries import find_join
 from portal.cases.history import record_event
 from portal.cases.models import Case, Message, Status, Visibility
+from portal.cases.notifications import notify_assigned, notify_hand_over, notify_message
 from portal.cases.routing import route_team_id
 from portal.cases.workflow import OPEN, CaseError, change_status, check_version
 from portal.db import db, utcnow
@@ -82,10 +84,6 @@ def attach_report(case: Case, report: Report, data: dict[str, Any] | None = None
 def place_report(report: Report) -> Case:
     """Put a new report into a case: an existing open one when it is the same matter, else a
     new case. The single entry point intake calls; duplicate detection plugs in here."""
-    from portal.cases.duplicates.queries import (
-        find_join,  # late: it imports intake, which imports us
-    )
-
     match = find_join(report)
     if match is not None:
         attach_report(match.case, report, data=match.event_data)
@@ -126,8 +124,6 @@ def _after_assignment(
         if case.status == Status.NEW:
             change_status(case=case, to=Status.TRIAGED, actor=actor)
         change_status(case=case, to=Status.ASSIGNED, actor=actor)
-    from portal.cases.notifications import notify_assigned
-
     notify_assigned(case, assignee)
     logger.info(
         "Case %s assigned to user %s by %s", case.id, assignee.id, getattr(actor, "id", None)
@@ -202,8 +198,6 @@ def send_message(
         case.first_response_at = utcnow()
     if wait_for_reply and case.status == Status.INVESTIGATING:
         change_status(case=case, to=Status.WAITING_FOR_REPORTER, actor=author)
-    from portal.cases.notifications import notify_message
-
     notify_message(report)
     return message
 
@@ -236,8 +230,6 @@ def hand_over_cases(*, from_officer: User, to_officer: User, actor: User | None)
             },
         )
     if cases:
-        from portal.cases.notifications import notify_hand_over
-
         notify_hand_over(cases, to_officer)
     logger.info(
         "Hand-over of %d cases from user %s to user %s", len(cases), from_officer.id, to_officer.id

@@ -28,6 +28,7 @@ from portal.cases.forms import (
 from portal.cases.models import Case, Status
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, CaseError, allowed_moves
 from portal.db import commit, db, rollback, utcnow
+from portal.i18n import current_language
 from portal.reference.models import Category, Region
 
 
@@ -142,8 +143,6 @@ def _choices(form: QueueForm, user: User, locale: str) -> None:
 
 def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     """Filters, one keyset page, and tab counts; InvalidCursor for a bad `after`."""
-    from portal.i18n import current_language
-
     form = QueueForm(formdata=args)
     _choices(form, user, current_language())
     form.validate()
@@ -189,8 +188,6 @@ def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, 
 
 def detail_context(case: Case, user: User) -> dict[str, Any]:
     """Everything the case page shows, with forms for the moves this user may make."""
-    from portal.i18n import current_language
-
     reports = queries.load_case_page(case)
     is_supervisor = user.role in (Role.SUPERVISOR, Role.ADMIN)
     assign_form = None

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
@@ -266,6 +267,4 @@ def list_canned_replies(
 
 def local_today(tz_name: str, now: datetime) -> date:
     """The calendar day in the portal's time zone (the legal window counts local days)."""
-    from zoneinfo import ZoneInfo
-
     return now.astimezone(ZoneInfo(tz_name)).date()

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.cases.history import record_event
 from portal.cases.models import Case, Status, Visibility
+from portal.cases.notifications import notify_status_changed
 from portal.db import db, utcnow
 
 logger = logging.getLogger(__name__)
@@ -143,8 +144,6 @@ def change_status(
     record_event(case, "status_changed", visibility=Visibility.PUBLIC, actor=actor, data=data)
     logger.info("Case %s: %s -> %s", case.id, before, after)
     if after not in QUIET:
-        from portal.cases.notifications import notify_status_changed
-
         notify_status_changed(case)
 
 

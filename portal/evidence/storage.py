@@ -114,6 +114,7 @@ class S3Storage:
         region: str,
         prefix: str = "",
     ):
+        # Late: boto3 takes seconds to import and only the S3 backend needs it.
         import boto3
         from botocore.config import Config
 
@@ -148,7 +149,7 @@ class S3Storage:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # late: as boto3, S3 only
 
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._name(key))

@@ -3,7 +3,16 @@
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from portal.access import public
@@ -54,8 +63,6 @@ def cases_json():
 @public
 def feed():
     """Atom feed of newly published and newly decided cases."""
-    from flask import current_app
-
     body = atom_feed(
         site=current_app.config["SITE_NAME"],
         base_url=url_for(".feed", _external=True),
