@@ -1,6 +1,7 @@
 """Forms of the public intake side: the report form, the tracking code, the reply."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -137,6 +138,4 @@ class ForgetForm(FlaskForm):
 
 def local_today() -> date:
     """Today in the portal's time zone (residents think in local dates)."""
-    from zoneinfo import ZoneInfo
-
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from portal.cases.notifications import REPORTER_STATUS
+from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS
 from portal.intake.queries import Decision
 
 # The residents' words for statuses are the cases area's, so emails and pages agree.
@@ -52,8 +53,6 @@ def event_label(kind: str) -> str:
 
 def decision_label(decision: Decision) -> str:
     """The outcome (or the reason for not taking the case up) in the reporter's words."""
-    from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS
-
     if decision.outcome:
         return str(OUTCOME_LABELS.get(decision.outcome, decision.outcome))
     return (

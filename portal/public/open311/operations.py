@@ -18,7 +18,12 @@ from werkzeug.datastructures import MultiDict
 
 from portal import db as portal_db
 from portal.db import db, utcnow
+from portal.evidence.operations import storage_guard
 from portal.i18n import current_language
+from portal.intake.forms import DESCRIPTION_MAX, DESCRIPTION_MIN
+from portal.intake.inputs import collect_answers, parse_links, question_field_name
+from portal.intake.operations import submit_report
+from portal.intake.tracking import new_idempotency_key
 from portal.public.apikeys.operations import verify_api_key
 from portal.public.models import Open311Ticket
 from portal.public.open311.queries import REPORTED_PARTY, find_region
@@ -104,9 +109,6 @@ def _contact(form: MultiDict) -> dict[str, str | None]:
 
 def _checked(form: MultiDict) -> dict[str, Any]:
     """submit_report() arguments from the form, or BadParam naming the first problem."""
-    from portal.intake.forms import DESCRIPTION_MAX, DESCRIPTION_MIN
-    from portal.intake.inputs import collect_answers, parse_links, question_field_name
-
     code = form.get("service_code", "").strip()
     category = next((c for c in list_categories() if c.code == code), None)
     if category is None:
@@ -158,10 +160,6 @@ def _checked(form: MultiDict) -> dict[str, Any]:
 
 def submit_open311(form: MultiDict, args: MultiDict) -> dict[str, Any]:
     """Check, file and commit one request; the Open311 answer for it."""
-    from portal.evidence.operations import storage_guard
-    from portal.intake.operations import submit_report
-    from portal.intake.tracking import new_idempotency_key
-
     if any("\x00" in v for values in form.listvalues() for v in values):
         raise BadParam(_("A field contains a NUL character."))
     key = verify_api_key(form.get("api_key") or args.get("api_key"))

@@ -19,6 +19,7 @@ from portal.cases.models import Case
 from portal.cases.publishing.models import Publication, PublicationState
 from portal.cases.workflow import FINISHED, OUTCOME_LABELS, STATUS_LABELS
 from portal.db import db
+from portal.evidence.models import Evidence
 from portal.i18n import current_language
 from portal.reference.models import Category, Region
 
@@ -159,8 +160,6 @@ def as_request(row: Any) -> dict[str, Any]:
 
 
 def _media_url(publication: Publication) -> str | None:
-    from portal.evidence.models import Evidence
-
     ids = [int(i) for i in publication.evidence_ids or []]
     if not ids:
         return None

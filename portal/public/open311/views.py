@@ -15,6 +15,7 @@ from portal.extensions import csrf, limiter
 from portal.i18n import current_language
 from portal.public.models import Open311Ticket
 from portal.public.open311.formats import FORMATS, error, respond
+from portal.public.open311.operations import submit_open311
 from portal.public.open311.queries import (
     SPEC,
     definition,
@@ -211,8 +212,6 @@ def _client_key() -> str:
 @limiter.limit(lambda: current_app.config["OPEN311_RATE_LIMIT"], key_func=_client_key)
 def create_request(fmt: str):
     """File a report through the same intake rules as the web form (api_key required)."""
-    from portal.public.open311.operations import submit_open311
-
     _check_format(fmt)
     created = submit_open311(request.form, request.args)
     return respond(fmt, [created], "service_requests", "request")
