@@ -27,7 +27,7 @@ login_manager.localize_callback = str  # the lazy message, in the language of th
 class SessionUser(UserMixin):
     """The logged-in staff member, as Flask-Login sees them."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User) -> None:
         self.user = user
 
     def get_id(self) -> str:

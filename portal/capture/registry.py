@@ -31,7 +31,7 @@ class RowError:
 class ImportRejected(ValueError):
     """The file had errors; nothing was stored."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
 

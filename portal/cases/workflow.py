@@ -72,7 +72,7 @@ OUTCOME_LABELS: dict[str, LazyString] = {
 class CaseError(Exception):
     """A refused change to a case; str() is a translated message for the officer."""
 
-    def __init__(self, message: Any):
+    def __init__(self, message: Any) -> None:
         super().__init__(message)
         self.message = message
 

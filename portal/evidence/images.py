@@ -49,7 +49,7 @@ MESSAGES = {
 class ImageRejected(Exception):
     """An upload that is not an acceptable image; `message` tells the reporter what to change."""
 
-    def __init__(self, code: str, **params: object):
+    def __init__(self, code: str, **params: object) -> None:
         self.code = code
         self.params = params
         super().__init__(code)

@@ -37,7 +37,7 @@ def check_key(key: str) -> str:
 class LocalStorage:
     """Files under one folder; written to a temporary name, fsynced, then renamed."""
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root)
 
     def _path(self, key: str) -> Path:
@@ -113,7 +113,7 @@ class S3Storage:
         secret_key: str | None,
         region: str,
         prefix: str = "",
-    ):
+    ) -> None:
         # Late: boto3 takes seconds to import and only the S3 backend needs it.
         import boto3
         from botocore.config import Config

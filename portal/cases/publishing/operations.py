@@ -28,7 +28,7 @@ MAX_SUMMARY = 4000
 class PublishError(Exception):
     """A refused publishing step; str() is a translated message for the officer."""
 
-    def __init__(self, message: Any):
+    def __init__(self, message: Any) -> None:
         super().__init__(message)
         self.message = message
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -26,14 +27,14 @@ bp = Blueprint("opendata", __name__)
 
 @bp.get("/data")
 @public
-def index():
+def index() -> str:
     """What can be downloaded, and the schema of every column."""
     return render_template("public/data.html", columns=EXPORT_COLUMNS)
 
 
 @bp.get("/data/kasus.csv")
 @public
-def cases_csv():
+def cases_csv() -> Response:
     """Published cases as CSV (UTF-8 with BOM so spreadsheets read it right)."""
     check_known(request.args, set())
     body = stream_with_context(_with_bom(csv_lines()))
@@ -51,7 +52,7 @@ def _with_bom(lines: Iterable[str]) -> Iterator[str]:
 
 @bp.get("/data/kasus.json")
 @public
-def cases_json():
+def cases_json() -> Response:
     """Published cases as JSON."""
     check_known(request.args, set())
     return Response(
@@ -61,7 +62,7 @@ def cases_json():
 
 @bp.get("/data/feed.atom")
 @public
-def feed():
+def feed() -> Response:
     """Atom feed of newly published and newly decided cases."""
     body = atom_feed(
         site=current_app.config["SITE_NAME"],
@@ -74,7 +75,7 @@ def feed():
 
 @bp.get("/data/rantai/<day>.json")
 @public
-def heads(day: str):
+def heads(day: str) -> dict[str, Any]:
     """The audit-chain heads of published cases as of one day."""
     try:
         wanted = date.fromisoformat(day)
