@@ -1,7 +1,8 @@
 """Portal Aduan Warga: the application factory.
 
-The factory imports the areas inside its functions on purpose: importing one module of the
-package (a model, in a migration or a test) must not load every area's views.
+The factory imports the areas (every model module, the list of areas) inside its functions on
+purpose: importing one module of the package (a model, in a migration or a test) must not load
+every area.
 """
 
 import os
@@ -9,7 +10,10 @@ from typing import Any
 
 from flask import Flask
 
+from portal import errors, extensions, i18n, security
 from portal.config import Defaults
+from portal.db import configure_sqlite
+from portal.settings import finalize_config
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -30,15 +34,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("PORTAL")
     if test_config:
         app.config.from_mapping(test_config)
-    from portal.settings import finalize_config
-
     finalize_config(app, os.environ, test_config or {})
 
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
-    from portal import extensions, i18n, models, security  # noqa: F401  (models: metadata)
-    from portal.db import configure_sqlite
+    from portal import models  # noqa: F401  (late: every area's models, for the metadata)
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
@@ -61,7 +62,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each area's blueprint."""
-    from portal.areas import AREAS
+    from portal.areas import AREAS  # late: every area
 
     for area in AREAS:
         if area.blueprint is not None:
@@ -70,14 +71,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Error pages in the visitor's language."""
-    from portal import errors
-
     errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
     """Flask CLI commands of each area."""
-    from portal.areas import AREAS
+    from portal.areas import AREAS  # late: every area
 
     for area in AREAS:
         if area.commands is not None:

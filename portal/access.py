@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, request
 from flask_login import current_user
 
+from portal.accounts.models import User
 from portal.extensions import login_manager
 
 ACCESS_ATTR = "portal_access"
@@ -37,7 +38,7 @@ def roles_required(*roles: str) -> Callable[[Callable], Callable]:
     return decorator
 
 
-def staff_user():  # noqa: ANN201
+def staff_user() -> User:
     """The logged-in User model (call only inside a roles_required view)."""
     return current_user.user
 

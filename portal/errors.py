@@ -2,7 +2,8 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -25,10 +26,8 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, message: str | None = None):  # noqa: ANN201
+def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     """The error page for an HTTP status, with a message that says what to do."""
-    from flask import current_app
-
     text = message or MESSAGES.get(code, MESSAGES[400])
     if code == 413:
         text = MESSAGES[413] % {"mib": current_app.config["MAX_FILE_BYTES"] // (1024 * 1024)}
@@ -39,21 +38,19 @@ def init_app(app: Flask) -> None:
     """Register one handler for every HTTP error and for crashes."""
 
     @app.errorhandler(CSRFError)
-    def _csrf(err: CSRFError):  # noqa: ANN202
-        from flask_babel import gettext as _
-
+    def _csrf(err: CSRFError) -> tuple[str, int]:
         return render_error(
             400, _("The form expired or was not sent from this site. Please fill it in again.")
         )
 
     @app.errorhandler(HTTPException)
-    def _http(err: HTTPException):  # noqa: ANN202
+    def _http(err: HTTPException) -> HTTPException | tuple[str, int]:
         if err.code is None or err.code < 400:
             return err
         return render_error(err.code, getattr(err, "portal_message", None))
 
     @app.errorhandler(InternalServerError)
-    def _server_error(err: InternalServerError):  # noqa: ANN202
+    def _server_error(err: InternalServerError) -> tuple[str, int]:
         db.session.rollback()  # whatever the crash left open, so the error page can still query
         logger.error("Unhandled error: %s", getattr(err, "original_exception", err))
         return render_error(500)

@@ -11,7 +11,7 @@ SESSION_KEY = "lang"
 def select_locale() -> str:
     """The visitor's chosen language, Indonesian otherwise."""
     lang = session.get(SESSION_KEY) if has_request_context() else None
-    if lang in current_app.config["LANGUAGES"]:
+    if isinstance(lang, str) and lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

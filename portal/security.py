@@ -28,7 +28,10 @@ def init_app(app: Flask) -> None:
     https = app.config["FORCE_HTTPS"]
     hops = int(app.config["PROXY_FIX_X_FOR"])
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to add WSGI middleware; mypy sees a method being replaced.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     Talisman(
         app,
         force_https=https,

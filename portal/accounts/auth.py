@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app, flash, request, session
+from flask.sessions import SessionMixin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, login_user, logout_user
@@ -26,7 +27,7 @@ login_manager.localize_callback = str  # the lazy message, in the language of th
 class SessionUser(UserMixin):
     """The logged-in staff member, as Flask-Login sees them."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User) -> None:
         self.user = user
 
     def get_id(self) -> str:
@@ -45,7 +46,7 @@ def load_user(session_id: str) -> SessionUser | None:
     return SessionUser(user)
 
 
-def stamp_session(session) -> None:  # noqa: ANN001
+def stamp_session(session: SessionMixin) -> None:
     """Mark the start of a staff session (for idle and absolute timeouts)."""
     now = int(time.time())
     session["login_at"] = now
@@ -90,7 +91,7 @@ def is_expired(now: int) -> bool:
     )
 
 
-def forbid_caching(response):  # noqa: ANN001, ANN201
+def forbid_caching(response: Response) -> Response:
     """Staff pages stay out of browser and proxy caches (shared computers, the back button)."""
     if request.path.startswith("/petugas/"):
         response.headers["Cache-Control"] = "no-store"
@@ -144,7 +145,7 @@ def is_known_device(user: User) -> bool:
     if not token:
         return False
     try:
-        data = _device_serializer().loads(token, max_age=DEVICE_LIFETIME.total_seconds())
+        data = _device_serializer().loads(token, max_age=int(DEVICE_LIFETIME.total_seconds()))
     except BadSignature:
         return False
     return data == {"u": user.id, "p": _password_tag(user)}

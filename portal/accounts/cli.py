@@ -1,6 +1,8 @@
 """`flask users ...` commands: the first admin, and staff accounts when the web is not at hand."""
 
 import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import click
 from flask.cli import AppGroup
@@ -10,6 +12,9 @@ from portal import db as database
 from portal.accounts import operations, queries
 from portal.accounts.models import Role, User
 from portal.accounts.twofactor import operations as twofactor_operations
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 cli = AppGroup("users", help="Staff accounts.")
 
@@ -29,7 +34,7 @@ def _user(email: str) -> User:
     return user
 
 
-def _apply(action, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+def _apply(action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run an operation as one unit of work, turning a refusal into a clean CLI error."""
     try:
         with database.unit_of_work(), force_locale("en"):  # no request: no visitor's language

@@ -7,7 +7,7 @@ from typing import ClassVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, db, utcnow
+from portal.db import Model, UTCDateTime, utcnow
 
 
 class Role(enum.StrEnum):
@@ -16,7 +16,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class Team(db.Model):
+class Team(Model):
     """An agency or unit that handles cases (an inspectorate, an election supervisory office)."""
 
     editable: ClassVar = ("name", "slug", "email", "is_active")
@@ -30,7 +30,7 @@ class Team(db.Model):
     members: Mapped[list["User"]] = relationship(back_populates="team")
 
 
-class User(db.Model):
+class User(Model):
     """A member of staff who logs in."""
 
     editable: ClassVar = ("email", "name", "role", "team_id", "is_active")
@@ -55,7 +55,7 @@ class User(db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class AccountEvent(db.Model):
+class AccountEvent(Model):
     """One entry of a staff account's history: created, role changed, locked, unlocked, ..."""
 
     __table_args__ = (sa.Index("ix_account_event_user_created", "user_id", "created_at"),)

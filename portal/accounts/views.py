@@ -3,6 +3,7 @@
 import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -44,7 +45,7 @@ def staff_link(endpoint: str, path: str) -> str:
 @bp.route("/masuk", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda r: r.status_code != 303)
-def login():
+def login() -> ResponseReturnValue:
     """The staff login form; one message for every kind of failure."""
     form = LoginForm(next=request.args.get("next", ""))
     target = safe_next(form.next.data, url_for("accounts.dashboard"))
@@ -77,7 +78,7 @@ def login():
 
 @bp.post("/keluar")
 @roles_required()
-def logout():
+def logout() -> ResponseReturnValue:
     """End this session, and every other copy of its cookie."""
     with database.unit_of_work():
         operations.end_sessions(staff_user())
@@ -88,7 +89,7 @@ def logout():
 
 @bp.get("/")
 @roles_required()
-def dashboard():
+def dashboard() -> str:
     """The staff landing page: where to go next."""
     user = staff_user()
     return render_template("accounts/dashboard.html", user=user, is_admin=user.role == Role.ADMIN)
@@ -96,7 +97,7 @@ def dashboard():
 
 @bp.route("/akun/sandi", methods=["GET", "POST"])
 @roles_required()
-def change_password():
+def change_password() -> ResponseReturnValue:
     """Change one's own password; sessions in other browsers end."""
     form = PasswordChangeForm()
     user = staff_user()
@@ -119,7 +120,7 @@ def change_password():
 
 @bp.route("/akun", methods=["GET", "POST"])
 @roles_required()
-def profile():
+def profile() -> ResponseReturnValue:
     """One's own name; role, team and status are for admins to change."""
     user = staff_user()
     form = ProfileForm(obj=user)
@@ -156,14 +157,14 @@ def load_user_or_404(user_id: int) -> User:
 
 @bp.get("/admin/")
 @roles_required(Role.ADMIN)
-def admin_index():
+def admin_index() -> str:
     """The admin's table of contents."""
     return render_template("accounts/admin/index.html")
 
 
 @bp.get("/admin/pengguna")
 @roles_required(Role.ADMIN, Role.SUPERVISOR)
-def users():
+def users() -> str:
     """All users for admins; a supervisor sees the members of their own team."""
     me = staff_user()
     if me.role == Role.ADMIN:
@@ -180,7 +181,7 @@ def users():
 
 @bp.route("/admin/pengguna/baru", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def create_user():
+def create_user() -> ResponseReturnValue:
     """Add a staff member with an initial password."""
     form = UserCreateForm()
     form.team_id.choices = team_choices(_("No team (admins only)"))
@@ -205,7 +206,7 @@ def create_user():
 
 @bp.route("/admin/pengguna/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def edit_user(user_id: int):
+def edit_user(user_id: int) -> ResponseReturnValue:
     """Change a user's name, role, team or active flag."""
     user = load_user_or_404(user_id)
     form = UserEditForm(obj=user)
@@ -243,7 +244,7 @@ def edit_user(user_id: int):
 
 @bp.post("/admin/pengguna/<int:user_id>/buka-kunci")
 @roles_required(Role.ADMIN)
-def unlock_user(user_id: int):
+def unlock_user(user_id: int) -> ResponseReturnValue:
     """Lift a login lock now."""
     user = load_user_or_404(user_id)
     with database.unit_of_work():
@@ -254,7 +255,7 @@ def unlock_user(user_id: int):
 
 @bp.post("/admin/pengguna/<int:user_id>/sandi")
 @roles_required(Role.ADMIN)
-def reset_password(user_id: int):
+def reset_password(user_id: int) -> ResponseReturnValue:
     """Give a user a new password (they are logged out everywhere)."""
     user = load_user_or_404(user_id)
     form = PasswordResetForm()
@@ -273,14 +274,14 @@ def reset_password(user_id: int):
 
 @bp.get("/admin/tim")
 @roles_required(Role.ADMIN)
-def teams():
+def teams() -> str:
     """Every team with its email address and member count."""
     return render_template("accounts/admin/teams.html", teams=queries.list_teams())
 
 
 @bp.route("/admin/tim/baru", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def create_team():
+def create_team() -> ResponseReturnValue:
     """Add a team."""
     form = TeamForm()
     if form.validate_on_submit():
@@ -299,7 +300,7 @@ def create_team():
 
 @bp.route("/admin/tim/<int:team_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def edit_team(team_id: int):
+def edit_team(team_id: int) -> ResponseReturnValue:
     """Rename a team, change its short name, email address or active flag."""
     team = queries.get_team(team_id, for_update=request.method == "POST") or abort(404)
     form = TeamForm(obj=team)

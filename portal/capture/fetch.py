@@ -43,7 +43,7 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 class FetchError(Exception):
     """Why a fetch failed: a short reason code and a detail for officers."""
 
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail[:300]
@@ -163,7 +163,7 @@ def _resolve(host: str, port: int) -> list[Address]:
         raise FetchError("dns", str(err)) from None
     found: list[Address] = []
     for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
+        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if ip not in found:
             found.append(ip)
     if not found:
@@ -174,7 +174,7 @@ def _resolve(host: str, port: int) -> list[Address]:
 class _PinnedHTTP(http.client.HTTPConnection):
     """Speaks HTTP for `host` but connects to the vetted address only."""
 
-    def __init__(self, host: str, ip: str, port: int, timeout: float):
+    def __init__(self, host: str, ip: str, port: int, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self.vetted_ip = ip
 
@@ -185,13 +185,14 @@ class _PinnedHTTP(http.client.HTTPConnection):
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """TLS to the vetted address, certificate checked against `host`."""
 
-    def __init__(self, host: str, ip: str, port: int, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+    def __init__(self, host: str, ip: str, port: int, timeout: float) -> None:
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
         self.vetted_ip = ip
 
     def connect(self) -> None:
         raw = socket.create_connection((self.vetted_ip, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
 
 
 def fetch(url: str, policy: FetchPolicy) -> FetchResult:

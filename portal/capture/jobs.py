@@ -112,7 +112,7 @@ def _run_liveness(claimed: Claimed) -> None:
     result = fetch(url, policy)
     now = utcnow()
     with unit_of_work():
-        capture = db.session.get(Capture, int(claimed.target))
+        capture = db.session.get_one(Capture, int(claimed.target))
         ops.record_check(capture=capture, result=result, now=now)
         _finish(claimed, run_after=ops.next_check_at(first, now))
 

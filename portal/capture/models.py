@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, db, utcnow
+from portal.db import Model, UTCDateTime, utcnow
 
 
 class JobKind(enum.StrEnum):
@@ -29,7 +29,7 @@ class Liveness(enum.StrEnum):
     UNREACHABLE = "unreachable"  # network or server error: says nothing about the post
 
 
-class Job(db.Model):
+class Job(Model):
     """One unit of background work; claimed with a lease so a dead worker's job comes back."""
 
     __table_args__ = (
@@ -50,7 +50,7 @@ class Job(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Capture(db.Model):
+class Capture(Model):
     """The snapshot of one canonical URL, shared by every link that points there."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +83,7 @@ class Capture(db.Model):
         return self.error is None
 
 
-class LivenessCheck(db.Model):
+class LivenessCheck(Model):
     """One re-check of a captured URL: what came back and what it means."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +99,7 @@ class LivenessCheck(db.Model):
     capture: Mapped[Capture] = relationship(back_populates="checks")
 
 
-class OfficialAccount(db.Model):
+class OfficialAccount(Model):
     """A government agency's account on a platform; reports naming it are flagged."""
 
     __table_args__ = (sa.UniqueConstraint("platform", "handle", name="uq_official_account_handle"),)
@@ -114,7 +114,7 @@ class OfficialAccount(db.Model):
     region = relationship("Region")
 
 
-class OfficialMatch(db.Model):
+class OfficialMatch(Model):
     """A case found to name an official account (once per pair: flagging is idempotent)."""
 
     __table_args__ = (sa.UniqueConstraint("case_id", "account_id", name="uq_official_match_pair"),)

@@ -7,8 +7,10 @@ happens in `take_snapshot`, which touches no database, so no lock is held while 
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,12 +26,13 @@ from portal.capture.models import (
     OfficialAccount,
     OfficialMatch,
 )
+from portal.capture.queries import list_unflagged_matches
 from portal.capture.screenshot import Screenshot, render_screenshot
 from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
 from portal.db import db, utcnow
 from portal.evidence.models import Link
-from portal.evidence.storage import get_storage
+from portal.evidence.storage import Storage, get_storage
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +60,15 @@ def headers_key(capture: Capture) -> str | None:
 def enqueue_new_links(*, now: datetime | None = None) -> int:
     """Queue a capture job for every canonical link that has none yet; how many were queued."""
     has_job = sa.select(Job.id).where(Job.kind == JobKind.CAPTURE, Job.target == Link.url_canonical)
-    urls = db.session.scalars(
-        sa.select(Link.url_canonical)
-        .where(Link.url_canonical.is_not(None), ~has_job.exists())
-        .distinct()
-        .limit(500)
-    ).all()
+    urls = cast(
+        "Sequence[str]",  # NULLs are left out
+        db.session.scalars(
+            sa.select(Link.url_canonical)
+            .where(Link.url_canonical.is_not(None), ~has_job.exists())
+            .distinct()
+            .limit(500)
+        ).all(),
+    )
     for url in urls:
         _add_job(JobKind.CAPTURE, url, now or utcnow())
     return len(urls)
@@ -136,15 +142,16 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
         capture.screenshot_size = len(snapshot.screenshot.png)
     db.session.add(capture)
     db.session.flush()
-    if capture.liveness == Liveness.LIVE:
-        _add_job(JobKind.LIVENESS, str(capture.id), next_check_at(capture.fetched_at, utcnow()))
+    due = next_check_at(capture.fetched_at, utcnow())
+    if capture.liveness == Liveness.LIVE and due is not None:
+        _add_job(JobKind.LIVENESS, str(capture.id), due)
     logger.info(
         "Captured link as capture %s (status %s, error %s)", capture.id, got.status, got.error
     )
     return capture
 
 
-def _put(storage, data: bytes, ext: str, mime: str) -> str:  # noqa: ANN001
+def _put(storage: Storage, data: bytes, ext: str, mime: str) -> str:
     sha = hashlib.sha256(data).hexdigest()
     storage.put(capture_key(sha, ext), data, mime)
     return sha
@@ -175,8 +182,8 @@ def classify(result: FetchResult, baseline_sha256: str | None) -> str:
 
 
 def _looks_like_login(result: FetchResult) -> bool:
-    redirected = len(result.hops) > 1 and result.final_url
-    return bool(redirected and any(w in result.final_url.lower() for w in LOGIN_WORDS))
+    final_url = result.final_url if len(result.hops) > 1 else None
+    return bool(final_url and any(w in final_url.lower() for w in LOGIN_WORDS))
 
 
 def record_check(*, capture: Capture, result: FetchResult, now: datetime) -> LivenessCheck:
@@ -231,11 +238,10 @@ def fail_job(job: Job, *, now: datetime, error: str) -> None:
 def flag_official_accounts(*, since: datetime | None = None) -> list[OfficialMatch]:
     """Flag each case whose links or reported account name an official account (once each);
     only reports received since `since` are looked at, when given."""
-    from portal.capture.queries import list_unflagged_matches
-
     flagged = []
     for case_id, account_id in list_unflagged_matches(since=since):
-        case, account = db.session.get(Case, case_id), db.session.get(OfficialAccount, account_id)
+        case = db.session.get_one(Case, case_id)
+        account = db.session.get_one(OfficialAccount, account_id)
         match = OfficialMatch(case_id=case.id, account_id=account.id)
         db.session.add(match)
         floor = int(current_app.config["OFFICIAL_ACCOUNT_PRIORITY"])

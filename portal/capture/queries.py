@@ -1,8 +1,9 @@
 """Reads of the capture area: what a case's links captured, who may see it, registry matches."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -89,13 +90,16 @@ def official_accounts_for_case(case: Case) -> list[OfficialAccount]:
 
 def list_link_captures(case: Case) -> list[LinkCapture]:
     """Each distinct canonical link of the case with its capture (or pending job)."""
-    urls = db.session.scalars(
-        sa.select(Link.url_canonical)
-        .join(Report, Report.id == Link.report_id)
-        .where(Report.case_id == case.id, Link.url_canonical.is_not(None))
-        .group_by(Link.url_canonical)
-        .order_by(sa.func.min(Link.id))
-    ).all()
+    urls = cast(
+        "Sequence[str]",  # NULLs are left out
+        db.session.scalars(
+            sa.select(Link.url_canonical)
+            .join(Report, Report.id == Link.report_id)
+            .where(Report.case_id == case.id, Link.url_canonical.is_not(None))
+            .group_by(Link.url_canonical)
+            .order_by(sa.func.min(Link.id))
+        ).all(),
+    )
     if not urls:
         return []
     captures = {
@@ -142,4 +146,6 @@ def list_official_accounts() -> list[OfficialAccount]:
 
 def count_removed_captures() -> int:
     """Captured posts seen removed at least once (for the transparency page)."""
-    return db.session.scalar(sa.select(sa.func.count()).where(Capture.removed_at.is_not(None)))
+    return db.session.execute(
+        sa.select(sa.func.count()).where(Capture.removed_at.is_not(None))
+    ).scalar_one()

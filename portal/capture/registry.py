@@ -19,6 +19,7 @@ PLATFORMS = ("instagram", "facebook", "x", "tiktok", "youtube", "threads", "othe
 COLUMNS = ("platform", "handle", "agency", "region")
 _HANDLE = re.compile(r"[a-z0-9_.\-]{1,200}")
 MAX_ROWS = 5000
+AccountRow = tuple[str, str, str, int | None]  # platform, handle, agency, region id
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class RowError:
 class ImportRejected(ValueError):
     """The file had errors; nothing was stored."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
 
@@ -67,7 +68,7 @@ def import_official_accounts(*, data: bytes) -> tuple[int, int]:
     return added, updated
 
 
-def _parse(data: bytes) -> tuple[list[tuple[str, str, str, int | None]], list[RowError]]:
+def _parse(data: bytes) -> tuple[list[AccountRow], list[RowError]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -86,24 +87,25 @@ def _parse(data: bytes) -> tuple[list[tuple[str, str, str, int | None]], list[Ro
         if number > MAX_ROWS + 1:
             errors.append(RowError(number, str(_l("Too many rows (at most %(n)d).", n=MAX_ROWS))))
             break
-        row, problem = _row(cells, regions)
-        if problem is None and row[:2] in seen:
-            problem = str(_l("This account appears twice in the file."))
-        if problem:
-            errors.append(RowError(number, problem))
+        row = _row(cells, regions)
+        if not isinstance(row, str) and row[:2] in seen:
+            row = str(_l("This account appears twice in the file."))
+        if isinstance(row, str):
+            errors.append(RowError(number, row))
             continue
         seen.add(row[:2])
         rows.append(row)
     return rows, errors
 
 
-def _row(cells: list[str], regions: dict[str, int]):  # noqa: ANN202
+def _row(cells: list[str], regions: dict[str, int]) -> AccountRow | str:
+    """One line of the file as an account row, or what is wrong with it."""
     cells = [c.strip() for c in cells] + [""] * 4
     platform, handle, agency, region = cells[0].lower(), normalize_handle(cells[1]), *cells[2:4]
     if any(cells[4:]):
-        return None, str(_l("Too many columns."))
+        return str(_l("Too many columns."))
     if platform not in PLATFORMS:
-        return None, str(
+        return str(
             _l(
                 "Unknown platform “%(p)s” (use one of: %(all)s).",
                 p=platform[:40],
@@ -111,14 +113,12 @@ def _row(cells: list[str], regions: dict[str, int]):  # noqa: ANN202
             )
         )
     if not _HANDLE.fullmatch(handle):
-        return None, str(_l("The handle may hold only letters, digits, “_”, “.” and “-”."))
+        return str(_l("The handle may hold only letters, digits, “_”, “.” and “-”."))
     if not agency or len(agency) > 300:
-        return None, str(_l("The agency name is missing or longer than 300 characters."))
+        return str(_l("The agency name is missing or longer than 300 characters."))
     if region and region.lower() not in regions:
-        return None, str(
-            _l("Unknown region “%(code)s” (give its code, e.g. 16.74).", code=region[:40])
-        )
-    return (platform, handle, agency, regions.get(region.lower())), None
+        return str(_l("Unknown region “%(code)s” (give its code, e.g. 16.74).", code=region[:40]))
+    return (platform, handle, agency, regions.get(region.lower()))
 
 
 def delete_official_account(*, account: OfficialAccount) -> None:

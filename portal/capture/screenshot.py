@@ -10,11 +10,16 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from html import escape
+from typing import TYPE_CHECKING
 
 from portal.capture.fetch import FetchPolicy, fetch
+
+if TYPE_CHECKING:  # Playwright is optional: imported only when a screenshot is taken
+    from playwright.sync_api import PlaywrightContextManager, Route
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +51,7 @@ def render_screenshot(
     """PNG of the page, or None with the reason (Chromium missing, rendering failed)."""
     if not chromium_path or not os.path.exists(chromium_path):
         return Screenshot(None, NOT_INSTALLED)
-    try:
+    try:  # late: Playwright is optional (a test dependency) and only screenshots need it
         from playwright.sync_api import sync_playwright
     except ImportError:
         return Screenshot(None, "screenshot unavailable: Playwright not installed")
@@ -65,10 +70,10 @@ def render_screenshot(
 
 
 def _render(
-    sync_playwright,
+    sync_playwright: "Callable[[], PlaywrightContextManager]",
     html: bytes,
     base_url: str,
-    chromium_path: str,  # noqa: ANN001
+    chromium_path: str,
     policy: FetchPolicy,
     deadline: float,
 ) -> Screenshot:
@@ -105,11 +110,11 @@ def _with_base(html: bytes, base_url: str) -> str:
     return text[: head.end()] + base + text[head.end() :] if head else base + text
 
 
-def _router(policy: FetchPolicy, deadline: float):  # noqa: ANN202
+def _router(policy: FetchPolicy, deadline: float) -> "Callable[[Route], None]":
     small = replace(policy, max_bytes=min(policy.max_bytes, SUBRESOURCE_BYTES))
     served = [0]
 
-    def handle(route) -> None:  # noqa: ANN001
+    def handle(route: "Route") -> None:
         url = route.request.url
         request = route.request
         if request.is_navigation_request() and request.frame.parent_frame is None:

@@ -4,6 +4,7 @@ import logging
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -163,7 +164,7 @@ def bundle(case_id: int) -> Response:
 
 @bp.route("/petugas/admin/akun-resmi", methods=["GET", "POST"])
 @roles_required("admin")
-def official_accounts() -> str | Response:
+def official_accounts() -> ResponseReturnValue:
     """The registry of official accounts, with CSV import."""
     form = ImportForm()
     errors = []
@@ -191,7 +192,7 @@ def official_accounts() -> str | Response:
 
 @bp.post("/petugas/admin/akun-resmi/<int:account_id>/hapus")
 @roles_required("admin")
-def delete_official_account(account_id: int) -> Response:
+def delete_official_account(account_id: int) -> ResponseReturnValue:
     """Remove one account from the registry."""
     if not DeleteForm().validate_on_submit():
         abort(400)

@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from portal.cases.escalation import escalate_overdue
 from portal.db import db, unit_of_work
 
 cli = AppGroup("cases", help="Case work: escalation of overdue cases.")
@@ -23,8 +24,6 @@ logger = logging.getLogger(__name__)
 )
 def escalate_command(loop: bool, interval: int | None) -> None:
     """Email the team's supervisors about open cases past their deadline (once per case)."""
-    from portal.cases.escalation import escalate_overdue
-
     interval = interval or current_app.config["CASES_ESCALATE_INTERVAL"]
     while True:
         try:

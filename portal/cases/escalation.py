@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from portal.accounts.models import Role, User
 from portal.cases.history import record_event
 from portal.cases.models import Case
+from portal.cases.notifications import notify_escalation
 from portal.cases.workflow import OPEN
 from portal.db import db, utcnow
 
@@ -40,8 +41,6 @@ def escalation_recipients(team_id: int | None) -> list[User]:
 
 def escalate_overdue(*, now: datetime | None = None, batch: int = 500) -> list[Case]:
     """Mark and report every open case past its deadline that was not escalated yet."""
-    from portal.cases.notifications import notify_escalation
-
     now = now or utcnow()
     query = (
         sa.select(Case)
@@ -56,6 +55,7 @@ def escalate_overdue(*, now: datetime | None = None, batch: int = 500) -> list[C
         query = query.with_for_update(skip_locked=True)
     cases = list(db.session.scalars(query))
     for case in cases:
+        assert case.due_at is not None  # the query picks cases past their due date
         recipients = escalation_recipients(case.team_id)
         case.escalated_at = now
         db.session.flush()

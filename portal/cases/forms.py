@@ -1,5 +1,8 @@
 """Forms of the officer side. Every POST form carries CSRF; case ids come from the URL only."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,12 +21,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, STATUS_LABELS
 
 
-def choices(pairs) -> list[SelectChoice]:  # noqa: ANN001
+def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """SelectField choices from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def _optional_int(value):  # noqa: ANN001, ANN202
+def _optional_int(value: Any) -> int | None:
     try:
         return int(value) if value not in (None, "", "None") else None
     except (TypeError, ValueError):

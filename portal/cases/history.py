@@ -13,7 +13,7 @@ from portal.db import db, utcnow
 GENESIS = "0" * 64
 
 
-def event_digest(event: CaseEvent) -> str:
+def event_digest(event: CaseEvent | sa.Row[Any]) -> str:
     """SHA-256 over the previous hash and every field that matters, in a canonical form."""
     payload = {
         "case_id": event.case_id,

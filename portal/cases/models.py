@@ -7,7 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from portal.db import UTCDateTime, db, utcnow
+from portal.db import Model, UTCDateTime, utcnow
+from portal.intake.models import Report
 
 
 class Status(enum.StrEnum):
@@ -28,7 +29,7 @@ class Visibility(enum.StrEnum):
     PUBLIC = "public"  # anyone, once the case is published
 
 
-class Case(db.Model):
+class Case(Model):
     """The matter that one or more reports describe."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +76,7 @@ class Case(db.Model):
     region = relationship("Region")
     team = relationship("Team")
     assignee = relationship("User")
-    reports: Mapped[list["Report"]] = relationship(  # noqa: F821
+    reports: Mapped[list[Report]] = relationship(
         "Report", back_populates="case", order_by="Report.id"
     )
     events: Mapped[list["CaseEvent"]] = relationship(
@@ -86,7 +87,7 @@ class Case(db.Model):
         return f"<Case {self.reference} {self.status}>"
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """One entry of a case's history: append-only and hash-chained per case."""
 
     __table_args__ = (sa.UniqueConstraint("case_id", "seq", name="uq_case_event_case_seq"),)
@@ -108,7 +109,7 @@ class CaseEvent(db.Model):
     actor = relationship("User")
 
 
-class Message(db.Model):
+class Message(Model):
     """A message between an officer and one reporter, shown on the reporter's status page."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,7 +125,7 @@ class Message(db.Model):
     evidence = relationship("Evidence", back_populates="message", order_by="Evidence.id")
 
 
-class RoutingRule(db.Model):
+class RoutingRule(Model):
     """Cases of a category (in a region, or in any region when none) go to a team."""
 
     __table_args__ = (
@@ -142,7 +143,7 @@ class RoutingRule(db.Model):
     team = relationship("Team")
 
 
-class CannedReply(db.Model):
+class CannedReply(Model):
     """A ready-made message to reporters, offered for a category and/or status."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

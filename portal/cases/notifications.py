@@ -8,7 +8,10 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from portal.accounts.models import User
 from portal.cases.models import Case
+from portal.intake.models import Report
+from portal.notify.operations import InvalidRecipient, queue_email
 
 logger = logging.getLogger(__name__)
 ANONYMOUS = "anonymous"
@@ -30,8 +33,6 @@ def _queue(
     *, to: str, subject: Any, template: str, language: str, context: dict[str, Any], kind: str
 ) -> None:
     """Queue one email; a malformed address is logged and skipped, never blocks the change."""
-    from portal.notify.operations import InvalidRecipient, queue_email
-
     try:
         queue_email(
             to=to, subject=subject, template=template, language=language, context=context, kind=kind
@@ -40,8 +41,11 @@ def _queue(
         logger.warning("Skipped a %s email to a malformed address", kind)
 
 
-def _reachable(report) -> bool:  # noqa: ANN001
-    return bool(report.contact_email) and report.visibility != ANONYMOUS
+def _reachable_address(report: Report) -> str | None:
+    """The reporter's email, when they left one and are not anonymous."""
+    if report.contact_email and report.visibility != ANONYMOUS:
+        return report.contact_email
+    return None
 
 
 def _staff_language() -> str:
@@ -52,11 +56,12 @@ def notify_status_changed(case: Case) -> None:
     """Tell every reporter who left an email and is not anonymous that there is news."""
     seen: set[str] = set()
     for report in case.reports:
-        if not _reachable(report) or report.contact_email.lower() in seen:
+        address = _reachable_address(report)
+        if address is None or address.lower() in seen:
             continue
-        seen.add(report.contact_email.lower())
+        seen.add(address.lower())
         _queue(
-            to=report.contact_email,
+            to=address,
             subject=_l("There is news on your report"),
             template="cases/status_changed",
             language=report.language or "id",
@@ -68,11 +73,12 @@ def notify_status_changed(case: Case) -> None:
         )
 
 
-def notify_message(report) -> None:  # noqa: ANN001
+def notify_message(report: Report) -> None:
     """Tell one reporter that an officer wrote to them (the text stays on the status page)."""
-    if _reachable(report):
+    address = _reachable_address(report)
+    if address is not None:
         _queue(
-            to=report.contact_email,
+            to=address,
             subject=_l("There is news on your report"),
             template="cases/message",
             language=report.language or "id",
@@ -81,7 +87,7 @@ def notify_message(report) -> None:  # noqa: ANN001
         )
 
 
-def notify_assigned(case: Case, officer) -> None:  # noqa: ANN001
+def notify_assigned(case: Case, officer: User) -> None:
     """Tell an officer a case is now theirs."""
     _queue(
         to=officer.email,
@@ -99,7 +105,7 @@ def notify_assigned(case: Case, officer) -> None:  # noqa: ANN001
     )
 
 
-def notify_hand_over(cases: list[Case], officer) -> None:  # noqa: ANN001
+def notify_hand_over(cases: list[Case], officer: User) -> None:
     """One email for a whole hand-over, not one per case."""
     _queue(
         to=officer.email,
@@ -117,7 +123,7 @@ def notify_hand_over(cases: list[Case], officer) -> None:  # noqa: ANN001
     )
 
 
-def notify_escalation(case: Case, recipients: list) -> None:
+def notify_escalation(case: Case, recipients: list[User]) -> None:
     """Tell supervisors (or admins) that a case passed its deadline."""
     for user in recipients:
         _queue(

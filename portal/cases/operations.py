@@ -1,16 +1,21 @@
 """Writes on cases. Operations flush and record events; the caller commits."""
 
 import logging
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from portal.accounts.models import User
 from portal.cases.deadlines import add_days, end_of_window
+from portal.cases.duplicates.queries import find_join
 from portal.cases.history import record_event
 from portal.cases.models import Case, Message, Status, Visibility
+from portal.cases.notifications import notify_assigned, notify_hand_over, notify_message
 from portal.cases.routing import route_team_id
 from portal.cases.workflow import OPEN, CaseError, change_status, check_version
 from portal.db import db, utcnow
+from portal.intake.models import Report
 
 __all__ = [
     "add_days",
@@ -28,7 +33,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def open_case_for_report(report) -> Case:  # noqa: ANN001
+def open_case_for_report(report: Report) -> Case:
     """A new case for a report that joins no existing case: routed, with a deadline."""
     category = report.category
     now = utcnow()
@@ -55,7 +60,7 @@ def open_case_for_report(report) -> Case:  # noqa: ANN001
     return case
 
 
-def attach_report(case: Case, report, data: dict | None = None) -> None:  # noqa: ANN001
+def attach_report(case: Case, report: Report, data: dict[str, Any] | None = None) -> None:
     """Count a report on its case and record it in the history (reporter-visible)."""
     # By id, not `report.case = case`: the backref would load every report of the case first,
     # which grows with the flood of reports a viral post brings.
@@ -76,13 +81,9 @@ def attach_report(case: Case, report, data: dict | None = None) -> None:  # noqa
     )
 
 
-def place_report(report) -> Case:  # noqa: ANN001
+def place_report(report: Report) -> Case:
     """Put a new report into a case: an existing open one when it is the same matter, else a
     new case. The single entry point intake calls; duplicate detection plugs in here."""
-    from portal.cases.duplicates.queries import (
-        find_join,  # late: it imports intake, which imports us
-    )
-
     match = find_join(report)
     if match is not None:
         attach_report(match.case, report, data=match.event_data)
@@ -104,12 +105,15 @@ class ClaimLost(CaseError):
         )
 
 
-def _check_assignee(case: Case, user) -> None:  # noqa: ANN001
+def _check_assignee(case: Case, user: User | None) -> User:
     if user is None or not user.is_active or user.team_id != case.team_id:
         raise NotTeamMember()
+    return user
 
 
-def _after_assignment(case: Case, assignee, actor, before_id: int | None) -> None:  # noqa: ANN001
+def _after_assignment(
+    case: Case, assignee: User, actor: User | None, before_id: int | None
+) -> None:
     record_event(
         case,
         "assigned",
@@ -120,18 +124,18 @@ def _after_assignment(case: Case, assignee, actor, before_id: int | None) -> Non
         if case.status == Status.NEW:
             change_status(case=case, to=Status.TRIAGED, actor=actor)
         change_status(case=case, to=Status.ASSIGNED, actor=actor)
-    from portal.cases.notifications import notify_assigned
-
     notify_assigned(case, assignee)
     logger.info(
         "Case %s assigned to user %s by %s", case.id, assignee.id, getattr(actor, "id", None)
     )
 
 
-def assign_case(*, case: Case, assignee, actor, expected_version: int | None = None) -> None:  # noqa: ANN001
+def assign_case(
+    *, case: Case, assignee: User | None, actor: User | None, expected_version: int | None = None
+) -> None:
     """Assign or reassign a case to a member of its team (moves new/triaged to assigned)."""
     check_version(case, expected_version)
-    _check_assignee(case, assignee)
+    assignee = _check_assignee(case, assignee)
     if case.assignee_id == assignee.id:
         return
     before = case.assignee_id
@@ -140,22 +144,23 @@ def assign_case(*, case: Case, assignee, actor, expected_version: int | None = N
     _after_assignment(case, assignee, actor, before)
 
 
-def claim_case(*, case: Case, officer) -> None:  # noqa: ANN001
+def claim_case(*, case: Case, officer: User) -> None:
     """Take an unassigned case; exactly one of several simultaneous claims wins (ClaimLost)."""
     _check_assignee(case, officer)
-    won = db.session.execute(
+    result = db.session.execute(
         sa.update(Case)
         .where(Case.id == case.id, Case.assignee_id.is_(None))
         .values(assignee_id=officer.id, version=Case.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    won = cast(sa.CursorResult[Any], result).rowcount  # an UPDATE's result has a rowcount
     if won != 1:
         raise ClaimLost()
     db.session.refresh(case)
     _after_assignment(case, officer, officer, None)
 
 
-def add_note(*, case: Case, author, body: str) -> None:  # noqa: ANN001
+def add_note(*, case: Case, author: User, body: str) -> None:
     """An internal note: officers only, never shown to reporters."""
     record_event(case, "note", actor=author, data={"body": body.strip()})
 
@@ -163,9 +168,9 @@ def add_note(*, case: Case, author, body: str) -> None:  # noqa: ANN001
 def send_message(
     *,
     case: Case,
-    report,
-    author,
-    body: str,  # noqa: ANN001
+    report: Report,
+    author: User,
+    body: str,
     wait_for_reply: bool = False,
 ) -> Message:
     """A message to one reporter of the case, shown on their status page and emailed as news."""
@@ -193,13 +198,11 @@ def send_message(
         case.first_response_at = utcnow()
     if wait_for_reply and case.status == Status.INVESTIGATING:
         change_status(case=case, to=Status.WAITING_FOR_REPORTER, actor=author)
-    from portal.cases.notifications import notify_message
-
     notify_message(report)
     return message
 
 
-def hand_over_cases(*, from_officer, to_officer, actor) -> list[Case]:  # noqa: ANN001
+def hand_over_cases(*, from_officer: User, to_officer: User, actor: User | None) -> list[Case]:
     """Move every open case of one officer to another officer of the same team."""
     if to_officer.id == from_officer.id or to_officer.team_id != from_officer.team_id:
         raise NotTeamMember()
@@ -227,8 +230,6 @@ def hand_over_cases(*, from_officer, to_officer, actor) -> list[Case]:  # noqa: 
             },
         )
     if cases:
-        from portal.cases.notifications import notify_hand_over
-
         notify_hand_over(cases, to_officer)
     logger.info(
         "Hand-over of %d cases from user %s to user %s", len(cases), from_officer.id, to_officer.id

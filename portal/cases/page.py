@@ -4,6 +4,7 @@ capture add their sections with register_case_section, so this module never impo
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from portal.cases.forms import (
 from portal.cases.models import Case, Status
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, CaseError, allowed_moves
 from portal.db import db, unit_of_work, utcnow
+from portal.i18n import current_language
 from portal.reference.models import Category, Region
 
 
@@ -94,7 +96,7 @@ EVENT_LABELS = {
 }
 
 
-def _clock(case: Case, now) -> dict[str, Any]:  # noqa: ANN001
+def _clock(case: Case, now: datetime) -> dict[str, Any]:
     today = queries.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"], now)
     window_days = case.category.reporting_window_days if case.category else None
     return {
@@ -142,8 +144,6 @@ def _choices(form: QueueForm, user: User, locale: str) -> None:
 
 def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     """Filters, one keyset page, and tab counts; InvalidCursor for a bad `after`."""
-    from portal.i18n import current_language
-
     form = QueueForm(formdata=args)
     _choices(form, user, current_language())
     form.validate()
@@ -151,7 +151,7 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     filters.after = args.get("after") or None
     cfg, now = current_app.config, utcnow()
     page = queries.list_queue(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
-    kept = {k: v for k, v in args.items() if k not in ("after", "tab") and v}
+    kept: dict[str, Any] = {k: v for k, v in args.items() if k not in ("after", "tab") and v}
     return {
         "form": form,
         "filters": filters,
@@ -215,8 +215,6 @@ def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, 
 
 def detail_context(case: Case, user: User) -> dict[str, Any]:
     """Everything the case page shows, with forms for the moves this user may make."""
-    from portal.i18n import current_language
-
     reports = queries.load_case_page(case)
     is_supervisor = user.role in (Role.SUPERVISOR, Role.ADMIN)
     assign_form = None

@@ -5,9 +5,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from portal.accounts.models import Role, User
 from portal.cases.models import CannedReply, Case, CaseEvent, Message, Status
@@ -16,7 +17,7 @@ from portal.db import db
 from portal.intake.models import Report
 
 TABS = ("new", "mine", "open", "overdue", "waiting", "closed")
-SORTS = {  # name -> (column, descending)
+SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {  # name -> (column, descending)
     "newest": (Case.created_at, True),
     "oldest": (Case.created_at, False),
     "due": (Case.due_at, False),
@@ -151,7 +152,9 @@ def list_queue(user: User, filters: QueueFilters, *, now: datetime, limit: int =
     return QueuePage(cases, next_cursor)
 
 
-def _after(column, descending: bool, key: tuple[Any, int]) -> sa.ColumnElement[bool]:  # noqa: ANN001
+def _after(
+    column: InstrumentedAttribute[Any], descending: bool, key: tuple[Any, int]
+) -> sa.ColumnElement[bool]:
     # Row-value comparisons, so that PostgreSQL seeks the (…, key, id) index instead of
     # filtering every row before the cursor: a deep page costs what the first one does.
     value, last_id = key
@@ -264,6 +267,4 @@ def list_canned_replies(
 
 def local_today(tz_name: str, now: datetime) -> date:
     """The calendar day in the portal's time zone (the legal window counts local days)."""
-    from zoneinfo import ZoneInfo
-
     return now.astimezone(ZoneInfo(tz_name)).date()

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from portal.cases.models import RoutingRule
 from portal.db import db
+from portal.reference.models import Category
 
 logger = logging.getLogger(__name__)
 
@@ -14,7 +15,7 @@ class RoutingConflict(Exception):
     """A rule for this category and region already exists."""
 
 
-def route_team_id(*, category, region_id: int | None) -> int | None:  # noqa: ANN001
+def route_team_id(*, category: Category, region_id: int | None) -> int | None:
     """The team of the most specific rule (region match over any-region), else the default."""
     region_match = RoutingRule.region_id == region_id if region_id else sa.false()
     rule = db.session.scalars(

@@ -2,9 +2,11 @@
 recorded download of a sealed original."""
 
 import logging
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -98,7 +100,7 @@ def _back(case: Case, anchor: str = "") -> Response:
     return redirect(url_for("cases.detail", case_id=case.id) + anchor, code=303)
 
 
-def _run(case: Case, action, success: str, anchor: str = "") -> Response:  # noqa: ANN001
+def _run(case: Case, action: Callable[[], object], success: str, anchor: str = "") -> Response:
     """Run an operation as one unit of work, and report the outcome as a flash message."""
     try:
         with unit_of_work():
@@ -110,7 +112,7 @@ def _run(case: Case, action, success: str, anchor: str = "") -> Response:  # noq
     return _back(case, anchor)
 
 
-def _form_errors(form) -> None:  # noqa: ANN001
+def _form_errors(form: FlaskForm) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(str(error), "error")

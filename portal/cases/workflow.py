@@ -4,10 +4,12 @@ import enum
 import logging
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.cases.history import record_event
 from portal.cases.models import Case, Status, Visibility
+from portal.cases.notifications import notify_status_changed
 from portal.db import db, utcnow
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,8 @@ class Outcome(enum.StrEnum):
     REFERRED_ELSEWHERE = "referred_elsewhere"
 
 
-STATUS_LABELS = {
+# Keyed by the enums, looked up also with the plain strings stored in the database.
+STATUS_LABELS: dict[str, LazyString] = {
     S.NEW: _l("New"),
     S.TRIAGED: _l("Triaged"),
     S.ASSIGNED: _l("Assigned"),
@@ -54,12 +57,12 @@ STATUS_LABELS = {
     S.REJECTED: _l("Rejected"),
     S.REOPENED: _l("Reopened"),
 }
-REASON_LABELS = {
+REASON_LABELS: dict[str, LazyString] = {
     RejectionReason.SPAM: _l("Spam"),
     RejectionReason.OUT_OF_SCOPE: _l("Out of scope"),
     RejectionReason.DUPLICATE: _l("Duplicate"),
 }
-OUTCOME_LABELS = {
+OUTCOME_LABELS: dict[str, LazyString] = {
     Outcome.SUBSTANTIATED: _l("Substantiated"),
     Outcome.NOT_SUBSTANTIATED: _l("Not substantiated"),
     Outcome.REFERRED_ELSEWHERE: _l("Referred elsewhere"),
@@ -69,7 +72,7 @@ OUTCOME_LABELS = {
 class CaseError(Exception):
     """A refused change to a case; str() is a translated message for the officer."""
 
-    def __init__(self, message: Any):
+    def __init__(self, message: Any) -> None:
         super().__init__(message)
         self.message = message
 
@@ -141,8 +144,6 @@ def change_status(
     record_event(case, "status_changed", visibility=Visibility.PUBLIC, actor=actor, data=data)
     logger.info("Case %s: %s -> %s", case.id, before, after)
     if after not in QUIET:
-        from portal.cases.notifications import notify_status_changed
-
         notify_status_changed(case)
 
 
@@ -165,15 +166,17 @@ def _required_fields(
     if after == S.REJECTED:
         if reason not in set(RejectionReason):
             raise MissingField(_l("Choose why the case is rejected."))
-        if not (reason_text or "").strip():
+        reason_text = (reason_text or "").strip()
+        if not reason_text:
             raise MissingField(_l("Explain the rejection to the reporters."))
-        return {"reason": reason, "reason_text": reason_text.strip()}
+        return {"reason": reason, "reason_text": reason_text}
     if after == S.RESOLVED:
         if outcome not in set(Outcome):
             raise MissingField(_l("Choose the outcome of the case."))
-        if not (summary or "").strip():
+        summary = (summary or "").strip()
+        if not summary:
             raise MissingField(_l("Write a summary of the decision."))
-        return {"outcome": outcome, "summary": summary.strip()}
+        return {"outcome": outcome, "summary": summary}
     if after == S.ASSIGNED and case.assignee_id is None:
         raise MissingField(_l("Assign the case to an officer first."))
     return {}

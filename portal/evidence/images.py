@@ -49,7 +49,7 @@ MESSAGES = {
 class ImageRejected(Exception):
     """An upload that is not an acceptable image; `message` tells the reporter what to change."""
 
-    def __init__(self, code: str, **params: object):
+    def __init__(self, code: str, **params: object) -> None:
         self.code = code
         self.params = params
         super().__init__(code)
@@ -201,7 +201,9 @@ def to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             if image.mode == "RGB" and "srgb" in ImageCms.getProfileDescription(source).lower():
                 return image
-            return ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+            converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+            if converted is not None:  # None only when converting in place
+                return converted
         except (ImageCms.PyCMSError, OSError, ValueError):
             logger.info("Unusable ICC profile in an upload; converting without it")
     return image if image.mode == mode else image.convert(mode)

@@ -5,10 +5,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, db, utcnow
+from portal.db import Model, UTCDateTime, utcnow
 
 
-class Evidence(db.Model):
+class Evidence(Model):
     """One uploaded image: a sealed original, a clean copy and a thumbnail."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,7 +34,7 @@ class Evidence(db.Model):
     message = relationship("Message", back_populates="evidence")
 
 
-class Link(db.Model):
+class Link(Model):
     """One URL given as evidence, as given and in canonical form."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,11 +17,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.cases.models import Message
 from portal.db import db, on_failure, utcnow
 from portal.evidence.images import accept_image, finish_image
 from portal.evidence.links import CanonicalLink, canonicalize_link
 from portal.evidence.models import Evidence, Link
 from portal.evidence.storage import get_storage
+from portal.intake.models import Report
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +38,9 @@ def content_key(prefix: str, sha256: str, ext: str = "") -> str:
     return f"{prefix}/{sha256[:2]}/{sha256}" + (f".{ext}" if ext else "")
 
 
-def store_evidence(*, report, data: bytes, filename: str, message=None) -> Evidence:  # noqa: ANN001
+def store_evidence(
+    *, report: Report, data: bytes, filename: str, message: Message | None = None
+) -> Evidence:
     """Check and clean one image, store its three files and add its row (raises ImageRejected)."""
     cfg = current_app.config
     image = accept_image(

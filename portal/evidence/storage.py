@@ -37,7 +37,7 @@ def check_key(key: str) -> str:
 class LocalStorage:
     """Files under one folder; written to a temporary name, fsynced, then renamed."""
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root)
 
     def _path(self, key: str) -> Path:
@@ -113,7 +113,8 @@ class S3Storage:
         secret_key: str | None,
         region: str,
         prefix: str = "",
-    ):
+    ) -> None:
+        # Late: boto3 takes seconds to import and only the S3 backend needs it.
         import boto3
         from botocore.config import Config
 
@@ -148,7 +149,7 @@ class S3Storage:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # late: as boto3, S3 only
 
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._name(key))
@@ -186,7 +187,6 @@ def make_storage(config: dict) -> Storage:
 
 def get_storage() -> Storage:
     """This app's storage backend, created once per app."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if EXTENSION_KEY not in app.extensions:
-        app.extensions[EXTENSION_KEY] = make_storage(app.config)
-    return app.extensions[EXTENSION_KEY]
+    if EXTENSION_KEY not in current_app.extensions:
+        current_app.extensions[EXTENSION_KEY] = make_storage(current_app.config)
+    return current_app.extensions[EXTENSION_KEY]

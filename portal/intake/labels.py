@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.cases.notifications import REPORTER_STATUS
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS
+from portal.intake.queries import Decision
 
 # The residents' words for statuses are the cases area's, so emails and pages agree.
 STATUS_LABELS = REPORTER_STATUS
@@ -50,7 +51,7 @@ def event_label(kind: str) -> str:
     return str(EVENT_LABELS.get(kind, _l("Update")))
 
 
-def decision_label(decision) -> str:  # noqa: ANN001
+def decision_label(decision: Decision) -> str:
     """The outcome (or the reason for not taking the case up) in the reporter's words."""
     if decision.outcome:
         return str(OUTCOME_LABELS.get(decision.outcome, decision.outcome))

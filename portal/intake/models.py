@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, db, utcnow
+from portal.db import Model, UTCDateTime, utcnow
 
 
 class ContactVisibility(enum.StrEnum):
@@ -16,7 +16,7 @@ class ContactVisibility(enum.StrEnum):
     NAMED = "named"  # name may be shown with the report
 
 
-class Report(db.Model):
+class Report(Model):
     """One resident's submission; belongs to exactly one case."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

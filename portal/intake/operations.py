@@ -111,6 +111,8 @@ def store_screenshots(
 
 def queue_receipt(*, report: Report, case: Case, code: str) -> None:
     """Queue the receipt email in the reporter's language (code in the body only)."""
+    if not report.contact_email:  # no address, no receipt
+        return
     with force_locale(report.language):
         subject = _("Your report was received: %(reference)s", reference=case.reference)
     queue_email(

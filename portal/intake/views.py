@@ -6,7 +6,7 @@ session remembers the report id (never the code) for a limited idle time.
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flask import (
     Blueprint,
@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.access import public
@@ -49,7 +50,7 @@ TRACKED_KEY = "tracked_report_id"
 TRACKED_AT_KEY = "tracked_at"
 
 
-def _limit(name: str):  # noqa: ANN202
+def _limit(name: str) -> Callable[[], str]:
     return lambda: current_app.config[name]
 
 
@@ -64,7 +65,7 @@ def home() -> str:
 @public
 @csrf.exempt  # the form checks its own token, so a refusal keeps what the resident typed
 @limiter.limit(_limit("REPORT_RATE_LIMIT"), methods=["POST"])
-def report() -> Response | tuple[str, int] | str:
+def report() -> ResponseReturnValue:
     """The report form; a valid post files the report and redirects to the receipt."""
     categories, regions = list_categories(), list_regions()
     form = ReportForm()
@@ -118,14 +119,14 @@ def render_report_form(
 
 @bp.get("/laporan/tanda-terima")
 @public
-def receipt() -> str | Response:
+def receipt() -> ResponseReturnValue:
     """The receipt of the report this browser just filed: code, reference, fingerprints."""
     held = session.get(RECEIPT_KEY) or {}
     report_row = db.session.get(Report, held.get("report_id") or 0)
     code = report_row and get_receipt_code(
         report_row, key=current_app.config["TRACKING_KEY"], idempotency_key=held.get("key", "")
     )
-    if not code:
+    if report_row is None or not code:
         return redirect(url_for("intake.track"))
     view = get_receipt_view(report_row, current_language())
     response = Response(
@@ -138,7 +139,7 @@ def receipt() -> str | Response:
 @bp.route("/lacak", methods=["GET", "POST"])
 @public
 @limiter.limit(_limit("TRACK_RATE_LIMIT"), methods=["POST"])
-def track() -> Response | tuple[str, int] | str:
+def track() -> ResponseReturnValue:
     """Enter the tracking code; a good one opens the status page on this device."""
     form = TrackForm()
     if not form.validate_on_submit():
@@ -177,7 +178,7 @@ def forget_tracked() -> None:
 
 @bp.get("/lacak/status")
 @public
-def status() -> Response | str:
+def status() -> ResponseReturnValue:
     """The status of the tracked report: timeline, messages, evidence, reply form."""
     report_row = tracked_report()
     if report_row is None:
@@ -203,7 +204,7 @@ def render_status(report_row: Report, reply_form: ReplyForm, code: int = 200) ->
 @bp.post("/lacak/balas")
 @public
 @limiter.limit(_limit("REPLY_RATE_LIMIT"))
-def reply() -> Response:
+def reply() -> ResponseReturnValue:
     """The reporter answers: text and/or screenshots, added to their case."""
     report_row = tracked_report()
     if report_row is None:
@@ -238,7 +239,7 @@ def submit_reply(report_row: Report, body: str, files: Sequence[tuple[str, bytes
 
 @bp.post("/lacak/lupakan")
 @public
-def forget() -> Response:
+def forget() -> ResponseReturnValue:
     """Forget the tracked report on this device (the code still works later)."""
     if not ForgetForm().validate_on_submit():
         abort(400)

@@ -3,11 +3,22 @@
 import logging
 import signal
 import threading
+from collections.abc import Callable
+from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
 
-from portal.db import db, unit_of_work
+from portal.db import db, unit_of_work, utcnow
+from portal.notify.models import OutboxMessage
+from portal.notify.operations import (
+    SendStats,
+    purge_sent,
+    retry_failed_messages,
+    retry_message,
+    send_pending,
+)
+from portal.notify.queries import list_failed, list_pending
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +31,6 @@ cli = AppGroup("outbox", help="The email outbox: send pending mail.")
 @click.option("--limit", default=50, show_default=True, help="Messages per pass at most.")
 def send(loop: bool, interval: float, limit: int) -> None:
     """Send the emails that are due (one pass, or a loop with --loop)."""
-    from portal.notify.operations import send_pending
-
     if not loop:
         stats = send_pending(limit=limit)
         click.echo(f"sent {stats.sent}, failed {stats.failed}, given up {stats.given_up}")
@@ -42,7 +51,7 @@ def send(loop: bool, interval: float, limit: int) -> None:
     click.echo("Outbox sender stopped.")
 
 
-def _one_pass(send_pending, limit: int) -> bool:  # noqa: ANN001
+def _one_pass(send_pending: Callable[..., SendStats], limit: int) -> bool:
     """One pass that survives a database or mail outage; True when more may be waiting."""
     try:
         stats = send_pending(limit=limit)
@@ -58,8 +67,6 @@ def _one_pass(send_pending, limit: int) -> bool:  # noqa: ANN001
 @click.option("--failed", "only_failed", is_flag=True, help="Only messages given up on.")
 def list_messages(only_failed: bool) -> None:
     """List waiting (or failed) emails, recipients masked."""
-    from portal.notify.queries import list_failed, list_pending
-
     rows = list_failed() if only_failed else list_pending() + list_failed()
     for row in rows:
         state = (
@@ -80,9 +87,6 @@ def list_messages(only_failed: bool) -> None:
 @click.option("--all-failed", is_flag=True, help="Every message given up on.")
 def retry(message_ids: tuple[int, ...], all_failed: bool) -> None:
     """Make given-up (or waiting) emails due now."""
-    from portal.notify.models import OutboxMessage
-    from portal.notify.operations import retry_failed_messages, retry_message
-
     with unit_of_work():
         count = retry_failed_messages() if all_failed else 0
         for message_id in message_ids:
@@ -98,11 +102,6 @@ def retry(message_ids: tuple[int, ...], all_failed: bool) -> None:
 @click.option("--days", default=30, show_default=True, help="Keep sent mail this many days.")
 def purge(days: int) -> None:
     """Delete sent emails older than --days (pending and failed ones are kept)."""
-    from datetime import timedelta
-
-    from portal.db import utcnow
-    from portal.notify.operations import purge_sent
-
     with unit_of_work():
         count = purge_sent(before=utcnow() - timedelta(days=days))
     click.echo(f"{count} sent emails deleted.")

@@ -4,7 +4,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -108,7 +108,7 @@ def retry_failed_messages() -> int:
 def purge_sent(*, before: datetime) -> int:
     """Delete sent messages older than `before` (their bodies need not be kept); how many."""
     result = db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.sent_at < before))
-    return result.rowcount or 0
+    return cast(sa.CursorResult[Any], result).rowcount or 0  # a DELETE's result has a rowcount
 
 
 def _claim_next(now: datetime) -> tuple[OutboxMessage, Message] | None:

@@ -1,6 +1,7 @@
 """The admins' view of the outbox: what waits, what failed, and retry buttons."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.access import roles_required
@@ -16,7 +17,7 @@ bp.add_app_template_global(email_url)  # emails link back without a request
 
 @bp.get("/petugas/admin/outbox")
 @roles_required("admin")
-def outbox():
+def outbox() -> str:
     """Pending and given-up emails, recipients masked."""
     return render_template(
         "notify/outbox.html",
@@ -29,7 +30,7 @@ def outbox():
 
 @bp.post("/petugas/admin/outbox/<int:message_id>/retry")
 @roles_required("admin")
-def retry(message_id: int):
+def retry(message_id: int) -> ResponseReturnValue:
     """Make one message due now."""
     if not RetryForm().validate_on_submit():
         abort(400)
@@ -45,7 +46,7 @@ def retry(message_id: int):
 
 @bp.post("/petugas/admin/outbox/retry-failed")
 @roles_required("admin")
-def retry_failed():
+def retry_failed() -> ResponseReturnValue:
     """Make every given-up message due now."""
     if not RetryForm().validate_on_submit():
         abort(400)

@@ -6,13 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cases.models import Case
-from portal.db import UTCDateTime, db, utcnow
+from portal.db import Model, UTCDateTime, utcnow
 
 # Published cases newest first (public list, Open311 lists, open data) without a full scan.
 sa.Index("ix_public_case_published_created", Case.is_published, Case.created_at)
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """An Open311 client's key; only its SHA-256 is stored, the key is shown once."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +29,7 @@ class ApiKey(db.Model):
         return self.revoked_at is None
 
 
-class Open311Ticket(db.Model):
+class Open311Ticket(Model):
     """A request filed through Open311: its token leads to the case (service_request_id)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,7 +42,7 @@ class Open311Ticket(db.Model):
     case = relationship("Case")
 
 
-class StatCell(db.Model):
+class StatCell(Model):
     """Cases counted by month, category, region, team, status and outcome (recomputed)."""
 
     __table_args__ = (sa.Index("ix_stat_cell_scope", "is_rollup", "region_id", "month"),)
@@ -61,7 +61,7 @@ class StatCell(db.Model):
     n_in_time: Mapped[int] = mapped_column(default=0)
 
 
-class StatDuration(db.Model):
+class StatDuration(Model):
     """A histogram of response or resolution times (hours, then whole days) per month/place."""
 
     __table_args__ = (
@@ -79,7 +79,7 @@ class StatDuration(db.Model):
     n: Mapped[int] = mapped_column()
 
 
-class StatRun(db.Model):
+class StatRun(Model):
     """When the aggregates were last recomputed."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +89,7 @@ class StatRun(db.Model):
     removed_posts: Mapped[int] = mapped_column(default=0)
 
 
-class HeadHash(db.Model):
+class HeadHash(Model):
     """A published case's audit-chain head as of the end of one day."""
 
     __table_args__ = (sa.UniqueConstraint("day", "case_id", name="uq_head_hash_day_case"),)
@@ -103,7 +103,7 @@ class HeadHash(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class StatReferral(db.Model):
+class StatReferral(Model):
     """Referrals counted by month, category, region, receiving body, status and sanction."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

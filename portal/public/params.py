@@ -16,7 +16,7 @@ MAX_VALUE_LENGTH = 200
 class BadParam(Exception):
     """A query parameter the public endpoint cannot accept; str() says which and why."""
 
-    def __init__(self, message: Any):
+    def __init__(self, message: Any) -> None:
         super().__init__(message)
         self.message = message
 

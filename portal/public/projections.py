@@ -6,6 +6,7 @@ private column cannot leak by accident. Dates are whole days in the portal's tim
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -68,6 +69,12 @@ def public_keys(cls: type) -> set[str]:
     return {f.name for f in fields(cls)}
 
 
+@overload
+def to_day(moment: datetime) -> date: ...
+@overload
+def to_day(moment: None) -> None: ...
+@overload
+def to_day(moment: datetime | None) -> date | None: ...
 def to_day(moment: datetime | None) -> date | None:
     """A UTC moment as a calendar day in the portal's time zone."""
     if moment is None:

@@ -11,6 +11,7 @@ from werkzeug.routing import BuildError
 from portal.cases.models import Case, CaseEvent, Status, Visibility
 from portal.cases.publishing.models import Publication, PublicationState
 from portal.db import db
+from portal.evidence.models import Evidence
 from portal.public.projections import PublicCase, PublicEvent, to_day
 from portal.reference.models import Category, Region
 
@@ -108,8 +109,6 @@ def list_public_events(case_id: int) -> tuple[PublicEvent, ...]:
 
 def _thumbnails(evidence_ids: list | None) -> tuple[str, ...]:
     """Thumbnail URLs of the evidence the officer marked publishable."""
-    from portal.evidence.models import Evidence
-
     if not evidence_ids:
         return ()
     ids = db.session.scalars(

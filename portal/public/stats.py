@@ -9,7 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.capture.queries import count_removed_captures
 from portal.cases.models import Case, Status
+from portal.cases.referrals.models import Referral
 from portal.db import db, utcnow
 from portal.public.models import StatCell, StatDuration, StatReferral, StatRun
 
@@ -108,11 +110,9 @@ def refresh_stats() -> int:
         )
     _rollup()
     _refresh_referrals(month)
-    total = db.session.scalar(
+    total = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0)).where(StatCell.is_rollup.is_(True))
-    )
-    from portal.capture.queries import count_removed_captures
-
+    ).scalar_one()
     db.session.add(
         StatRun(computed_at=utcnow(), cases=total, removed_posts=count_removed_captures())
     )
@@ -158,10 +158,6 @@ def _rollup() -> None:
 
 
 def _refresh_referrals(month: Any) -> None:
-    try:
-        from portal.cases.referrals.models import Referral
-    except ImportError:  # referrals not installed: the page says so
-        return
     rows = (
         sa.select(
             month,

@@ -46,7 +46,7 @@ def _bad_param(error: BadParam) -> Any:
 
 @bp.get("/kasus")
 @public
-def case_list():
+def case_list() -> str:
     """Published cases, newest first, filterable by category and region."""
     check_known(request.args, {"halaman", "kategori", "wilayah"})
     category, region = parse_category(request.args), parse_region(request.args)
@@ -71,7 +71,7 @@ def case_list():
 
 @bp.get("/kasus/<reference>")
 @public
-def case_page(reference: str):
+def case_page(reference: str) -> str:
     """One published case: summary, public timeline, publishable thumbnails."""
     case = None if has_control(reference) else get_public_case(reference[:32])
     if case is None:
@@ -138,7 +138,7 @@ SANCTIONS = {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Not known")}
 
 @bp.get("/transparansi")
 @public
-def transparency():
+def transparency() -> str:
     """Totals, breakdowns, medians and referral outcomes, with small cells suppressed."""
     filters, form = _filters()
     # The figures' HTML is cached per filter and language; only the page frame is per visitor.

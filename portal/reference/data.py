@@ -1,5 +1,7 @@
 """The reference data the portal starts with; `flask reference load` upserts it by code."""
 
+from typing import Any
+
 PLATFORMS = [
     ("instagram", "Instagram", "Instagram"),
     ("facebook", "Facebook", "Facebook"),
@@ -46,7 +48,7 @@ SERVICE = {
     "default_team": "inspektorat-sumsel",
 }
 
-CATEGORIES = [
+CATEGORIES: list[dict[str, Any]] = [
     {
         **ELECTION,
         "code": "asn-medsos-posting",

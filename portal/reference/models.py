@@ -5,10 +5,10 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import db
+from portal.db import Model
 
 
-class Region(db.Model):
+class Region(Model):
     """A province, city (kota) or regency (kabupaten); codes follow BPS/Kemendagri."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,7 +24,7 @@ class Region(db.Model):
         return f"<Region {self.code} {self.name}>"
 
 
-class Category(db.Model):
+class Category(Model):
     """A kind of complaint, with its deadline and extra questions (Open311: a service)."""
 
     editable: ClassVar = (

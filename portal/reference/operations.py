@@ -1,7 +1,7 @@
 """Writes of reference data: idempotent loading keyed by code, and admins' category edits."""
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -9,6 +9,8 @@ from portal.accounts.models import Team
 from portal.db import check_version, db
 from portal.reference import data
 from portal.reference.models import Category, Region
+
+M = TypeVar("M", Team, Region, Category)
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ def load_reference_data() -> dict[str, int]:
     }
 
 
-def _upsert(model, key: str, values: dict, update: bool = True):  # noqa: ANN001, ANN202
+def _upsert(model: type[M], key: str, values: dict[str, Any], update: bool = True) -> M:
     """Insert a row by its natural key, or (when update) bring an existing one up to date.
 
     Categories are not overwritten once they exist: admins may have edited them.

@@ -15,7 +15,7 @@ CHOICE_KEYS = {"value", "label_id", "label_en"}
 class QuestionsError(ValueError):
     """The questions text is not valid JSON or does not follow the schema."""
 
-    def __init__(self, messages: list[str]):
+    def __init__(self, messages: list[str]) -> None:
         super().__init__("; ".join(messages))
         self.messages = messages
 

@@ -1,6 +1,7 @@
 """Site-wide pages: language switch and health check."""
 
 from flask import Blueprint, current_app, redirect, request, session
+from flask.typing import ResponseReturnValue
 
 from portal.access import public
 from portal.i18n import SESSION_KEY
@@ -11,7 +12,7 @@ bp = Blueprint("site", __name__)
 
 @bp.post("/bahasa")
 @public
-def set_language():
+def set_language() -> ResponseReturnValue:
     """Remember the chosen language and return to the page the visitor was on."""
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
@@ -22,6 +23,6 @@ def set_language():
 
 @bp.get("/healthz")
 @public
-def health():
+def health() -> dict[str, str]:
     """Liveness probe for load balancers."""
     return {"status": "ok"}

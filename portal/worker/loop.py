@@ -49,7 +49,7 @@ def run_pass(
     """One round: queue new links, flag official accounts (among reports received since
     `reports_since`, or all), run due jobs, send mail, escalate."""
     stats = PassStats()
-    stats.queued = _step(stats, "queue", capture_ops.enqueue_new_links)
+    stats.queued = _step(stats, "queue", capture_ops.enqueue_new_links) or 0
     flagged = _step(stats, "flag", lambda: capture_ops.flag_official_accounts(since=reports_since))
     stats.flagged = len(flagged or [])
     while not (stop and stop.is_set()):

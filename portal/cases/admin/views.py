@@ -26,7 +26,7 @@ bp = Blueprint("case_admin", __name__, url_prefix="/petugas/admin")
 ADMIN = "/petugas/admin"
 
 
-def _choices(form, *, any_region: bool = True) -> None:  # noqa: ANN001
+def _choices(form: RoutingRuleForm | CannedReplyForm, *, any_region: bool = True) -> None:
     locale = current_language()
     categories = db.session.scalars(sa.select(Category).order_by(Category.sort_order)).all()
     cats = [(c.id, c.name(locale)) for c in categories]

@@ -1,8 +1,9 @@
 """Verifying the audit trail: every case's hash chain, for `flask audit verify` and the audit
 pages."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,7 +20,7 @@ class BrokenChain:
     kind: str | None
 
 
-def check_events(case_id: int, events: list) -> ChainCheck:  # noqa: ANN001 (rows or models)
+def check_events(case_id: int, events: Sequence[CaseEvent | sa.Row[Any]]) -> ChainCheck:
     """The rule of history.verify_chain applied to already-loaded events of one case."""
     prev = GENESIS
     for expected_seq, event in enumerate(events, start=1):
@@ -51,7 +52,7 @@ def iter_chain_checks(
         rows = db.session.execute(
             sa.select(table).where(table.c.case_id.in_(ids)).order_by(table.c.case_id, table.c.seq)
         ).all()
-        by_case: dict[int, list] = {case_id: [] for case_id in ids}
+        by_case: dict[int, list[sa.Row[Any]]] = {case_id: [] for case_id in ids}
         for row in rows:
             by_case[row.case_id].append(row)
         for case_id in ids:
@@ -71,6 +72,7 @@ class AuditSummary:
 
 
 def broken_chain(check: ChainCheck) -> BrokenChain:
+    assert check.first_bad_seq is not None  # called for broken chains only
     reference = db.session.scalar(sa.select(Case.reference).where(Case.id == check.case_id))
     kind = db.session.scalar(
         sa.select(CaseEvent.kind).where(

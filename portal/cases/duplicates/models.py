@@ -6,13 +6,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, db, utcnow
+from portal.db import Model, UTCDateTime, utcnow
 from portal.intake.models import Report
 
 BANDS = 4  # a 64-bit phash split into four 16-bit bands
 
 
-class PhashBand(db.Model):
+class PhashBand(Model):
     """One 16-bit band of an evidence's perceptual hash, keyed as band << 16 | value.
 
     Lets near-duplicate candidates be found by indexed equality (multi-index hashing); the
@@ -52,7 +52,7 @@ class Decision(enum.StrEnum):
     MERGED = "merged"
 
 
-class DuplicateDecision(db.Model):
+class DuplicateDecision(Model):
     """An officer's answer to a duplicate suggestion; the pair is stored lower id first."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -117,7 +117,7 @@ def unmerge_case(*, source: Case, actor: Any) -> Case:
     merge = _last_merge(source) if source.merged_into_id else None
     if merge is None:
         raise MergeError(_l("This case is not merged into another case."))
-    target = db.session.get(Case, source.merged_into_id)
+    target = db.session.get_one(Case, source.merged_into_id)
     report_ids = list(
         db.session.scalars(
             sa.select(Report.id).where(

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import combinations
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -73,7 +73,7 @@ def find_join(report: Report) -> JoinMatch | None:
         query = query.where(Report.id != report.id)
     with db.session.no_autoflush:  # the new report may not be insertable yet
         row = db.session.execute(query).first()
-    return JoinMatch(row[0], row[1]) if row else None
+    return JoinMatch(row[0], cast(str, row[1])) if row else None  # the url matched: not NULL
 
 
 def find_case_to_join(report: Report) -> Case | None:

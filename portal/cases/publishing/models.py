@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, db, utcnow
+from portal.db import Model, UTCDateTime, utcnow
 
 
 class PublicationState(enum.StrEnum):
@@ -17,7 +17,7 @@ class PublicationState(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # unpublished
 
 
-class Publication(db.Model):
+class Publication(Model):
     """One request to publish a case; the latest one per case is the one that counts."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,6 +18,8 @@ from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
 from portal.cases.publishing.models import Publication, PublicationState
 from portal.db import db, utcnow
+from portal.evidence.models import Evidence
+from portal.intake.models import Report
 
 logger = logging.getLogger(__name__)
 MAX_SUMMARY = 4000
@@ -26,7 +28,7 @@ MAX_SUMMARY = 4000
 class PublishError(Exception):
     """A refused publishing step; str() is a translated message for the officer."""
 
-    def __init__(self, message: Any):
+    def __init__(self, message: Any) -> None:
         super().__init__(message)
         self.message = message
 
@@ -55,9 +57,6 @@ def get_published(case: Case) -> Publication | None:
 
 def list_case_evidence(case: Case) -> list[Any]:
     """Every image of every report of the case, oldest first."""
-    from portal.evidence.models import Evidence
-    from portal.intake.models import Report
-
     return list(
         db.session.scalars(
             sa.select(Evidence)

@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -105,7 +106,7 @@ def _show_on_case_page(state: BlueprintSetupState) -> None:
 
 @bp.post("/<int:case_id>/publikasi")
 @roles_required(*STAFF)
-def publish(case_id: int):
+def publish(case_id: int) -> ResponseReturnValue:
     """Publish the case (or ask for review) with the public summary."""
     case = case_or_404(case_id)
     form = _publish_form(case)
@@ -135,14 +136,14 @@ def publish(case_id: int):
 
 @bp.post("/<int:case_id>/publikasi/setujui")
 @roles_required(*STAFF)
-def approve(case_id: int):
+def approve(case_id: int) -> ResponseReturnValue:
     """Approve a pending publication (not one's own)."""
     return _review(case_id, approve=True)
 
 
 @bp.post("/<int:case_id>/publikasi/tolak")
 @roles_required(*STAFF)
-def reject(case_id: int):
+def reject(case_id: int) -> ResponseReturnValue:
     """Refuse a pending publication."""
     return _review(case_id, approve=False)
 
@@ -167,7 +168,7 @@ def _review(case_id: int, approve: bool) -> Any:
 
 @bp.post("/<int:case_id>/publikasi/cabut")
 @roles_required(*STAFF)
-def unpublish(case_id: int):
+def unpublish(case_id: int) -> ResponseReturnValue:
     """Take the case off the public site."""
     case = case_or_404(case_id)
     form = UnpublishForm()

@@ -1,5 +1,8 @@
 """Forms for referrals to outside bodies. Case ids come from the URL only."""
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
@@ -7,8 +10,10 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.cases.referrals.operations import BODY_LABELS, SANCTION_LABELS
 
+Key = TypeVar("Key", bound=str)
 
-def _choices(labels: dict[str, object]) -> list[SelectChoice]:
+
+def _choices(labels: Mapping[Key, object]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, db, utcnow
+from portal.db import Model, UTCDateTime, utcnow
 
 
 class Body(enum.StrEnum):
@@ -29,7 +29,7 @@ class Sanction(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-class Referral(db.Model):
+class Referral(Model):
     """A case (or part of it) handed to an outside body, and what that body answered."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

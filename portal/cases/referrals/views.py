@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portal.access import roles_required, staff_user
@@ -10,6 +11,7 @@ from portal.accounts.models import User
 from portal.cases.models import Case
 from portal.cases.page import Section, case_or_404, register_case_section, run_and_redirect
 from portal.cases.referrals.forms import ReferralForm, ReferralOutcomeForm
+from portal.cases.referrals.models import Referral
 from portal.cases.referrals.operations import (
     BODY_LABELS,
     SANCTION_LABELS,
@@ -22,7 +24,7 @@ from portal.cases.referrals.operations import (
 bp = Blueprint("referrals", __name__, url_prefix="/petugas/kasus")
 
 
-def outcome_form(referral) -> ReferralOutcomeForm:  # noqa: ANN001
+def outcome_form(referral: Referral) -> ReferralOutcomeForm:
     """The answer form of one referral (prefixed: a case page may show several)."""
     return ReferralOutcomeForm(prefix=f"r{referral.id}")
 
@@ -45,7 +47,7 @@ def _show_on_case_page(state: BlueprintSetupState) -> None:
     register_case_section(state.app, referrals_section)
 
 
-def _form_failed(form, case_id: int) -> Response:  # noqa: ANN001
+def _form_failed(form: FlaskForm, case_id: int) -> Response:
     for errors in form.errors.values():
         for error in errors:
             flash(error, "error")

@@ -1,6 +1,7 @@
 """Admin pages for Open311 API keys."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,7 +26,7 @@ class RevokeForm(FlaskForm):
 
 @bp.route("/petugas/admin/apikeys", methods=["GET", "POST"])
 @roles_required("admin")
-def index():
+def index() -> ResponseReturnValue:
     """List keys; a valid post issues a new key and shows it once."""
     form, new_key = ApiKeyForm(), None
     if form.validate_on_submit():
@@ -44,7 +45,7 @@ def index():
 
 @bp.post("/petugas/admin/apikeys/<int:key_id>/cabut")
 @roles_required("admin")
-def revoke(key_id: int):
+def revoke(key_id: int) -> ResponseReturnValue:
     """Stop accepting a key."""
     key = db.session.get(ApiKey, key_id)
     if key is None or not RevokeForm().validate_on_submit():

@@ -3,7 +3,7 @@
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
@@ -73,7 +73,7 @@ def _not_found(err: Open311NotFound) -> Any:
 
 @bp.get("/discovery.<fmt>")
 @public
-def discovery(fmt: str):
+def discovery(fmt: str) -> Response:
     """Where the API lives and what it speaks."""
     _check_format(fmt)
     check_known(request.args, PLAIN)
@@ -96,7 +96,7 @@ def discovery(fmt: str):
 
 @bp.get("/services.<fmt>")
 @public
-def services(fmt: str):
+def services(fmt: str) -> Response:
     """Every active category as a service."""
     _check_format(fmt)
     check_known(request.args, PLAIN)
@@ -106,7 +106,7 @@ def services(fmt: str):
 
 @bp.get("/services/<code>.<fmt>")
 @public
-def service_definition(code: str, fmt: str):
+def service_definition(code: str, fmt: str) -> Response:
     """A service's attributes: the reported party and the category's questions."""
     _check_format(fmt)
     check_known(request.args, PLAIN)
@@ -118,7 +118,7 @@ def service_definition(code: str, fmt: str):
 
 @bp.get("/requests.<fmt>")
 @public
-def list_requests(fmt: str):
+def list_requests(fmt: str) -> Response:
     """Requests by id (any request, limited fields until published) or by search."""
     _check_format(fmt)
     args = request.args
@@ -172,7 +172,7 @@ def _id_list(text: str) -> list[str]:
 
 @bp.get("/requests/<request_id>.<fmt>")
 @public
-def get_request(request_id: str, fmt: str):
+def get_request(request_id: str, fmt: str) -> Response:
     """One request (any request answers, with private fields null until published)."""
     _check_format(fmt)
     check_known(request.args, PLAIN)
@@ -184,7 +184,7 @@ def get_request(request_id: str, fmt: str):
 
 @bp.get("/tokens/<token>.<fmt>")
 @public
-def get_token(token: str, fmt: str):
+def get_token(token: str, fmt: str) -> Response:
     """The service_request_id a token from POST requests stands for."""
     _check_format(fmt)
     check_known(request.args, PLAIN)
@@ -210,7 +210,7 @@ def _client_key() -> str:
 @public
 @csrf.exempt  # API clients authenticate with api_key, not a browser session
 @limiter.limit(lambda: current_app.config["OPEN311_RATE_LIMIT"], key_func=_client_key)
-def create_request(fmt: str):
+def create_request(fmt: str) -> Response:
     """File a report through the same intake rules as the web form (api_key required)."""
     _check_format(fmt)
     created = submit_open311(request.form, request.args)

@@ -1,8 +1,19 @@
 """Open data downloads, the Atom feed and the daily head hashes."""
 
+from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from portal.access import public
@@ -16,14 +27,14 @@ bp = Blueprint("opendata", __name__)
 
 @bp.get("/data")
 @public
-def index():
+def index() -> str:
     """What can be downloaded, and the schema of every column."""
     return render_template("public/data.html", columns=EXPORT_COLUMNS)
 
 
 @bp.get("/data/kasus.csv")
 @public
-def cases_csv():
+def cases_csv() -> Response:
     """Published cases as CSV (UTF-8 with BOM so spreadsheets read it right)."""
     check_known(request.args, set())
     body = stream_with_context(_with_bom(csv_lines()))
@@ -34,14 +45,14 @@ def cases_csv():
     )
 
 
-def _with_bom(lines):  # noqa: ANN001, ANN202
+def _with_bom(lines: Iterable[str]) -> Iterator[str]:
     yield "\ufeff"
     yield from lines
 
 
 @bp.get("/data/kasus.json")
 @public
-def cases_json():
+def cases_json() -> Response:
     """Published cases as JSON."""
     check_known(request.args, set())
     return Response(
@@ -51,10 +62,8 @@ def cases_json():
 
 @bp.get("/data/feed.atom")
 @public
-def feed():
+def feed() -> Response:
     """Atom feed of newly published and newly decided cases."""
-    from flask import current_app
-
     body = atom_feed(
         site=current_app.config["SITE_NAME"],
         base_url=url_for(".feed", _external=True),
@@ -66,7 +75,7 @@ def feed():
 
 @bp.get("/data/rantai/<day>.json")
 @public
-def heads(day: str):
+def heads(day: str) -> dict[str, Any]:
     """The audit-chain heads of published cases as of one day."""
     try:
         wanted = date.fromisoformat(day)
