@@ -155,7 +155,7 @@ def count_reports_and_cases() -> tuple[int, int]:
     with db.engine.connect() as conn:
         inspector = sa.inspect(conn)
         for model in (Report, Case):
-            present = inspector.has_table(model.__table__.name)
+            present = inspector.has_table(model.__tablename__)
             query = sa.select(sa.func.count()).select_from(model)
             counts.append((conn.scalar(query) or 0) if present else 0)
     return counts[0], counts[1]

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, url_for
+from flask.sansio.app import App
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
@@ -185,7 +186,7 @@ SectionProvider = Callable[[Case, User], Section | None]
 SECTIONS_KEY = "portal.case_sections"
 
 
-def register_case_section(app: Flask, provider: SectionProvider) -> None:
+def register_case_section(app: App, provider: SectionProvider) -> None:
     """Show the provider's section on this app's case pages (called as an area registers)."""
     # Kept per app, not in a module list: each app (a test makes many) registers once.
     app.extensions.setdefault(SECTIONS_KEY, []).append(provider)

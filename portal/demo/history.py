@@ -73,7 +73,7 @@ def _referral(rng: random.Random, plan: Plan, now: datetime) -> dict | None:
         body = rng.choice(["police", "bawaslu"])
     else:
         body = "bkn" if plan.outcome == "substantiated" else rng.choice(["bawaslu", "inspektorat"])
-    referred = plan.created + timedelta(hours=plan.resolution_h)
+    referred = plan.created + timedelta(hours=plan.resolution_h or 0)
     answer = referred + timedelta(days=rng.randint(10, 50))
     answered = answer < now - timedelta(days=1)
     sanction = rng.choices(["yes", "no", "unknown"], weights=[55, 30, 15])[0]
@@ -102,15 +102,16 @@ def _plan_one(rng: random.Random, n: int, now: datetime) -> Plan:
     )
     age_h = age * 24
     service = code in ("layanan-publik", "pungli")
+    response_h = 0.0
     if plan.status != "new":
-        plan.response_h = min(rng.lognormvariate(math.log(20), 0.9), age_h * 0.4)
+        response_h = plan.response_h = min(rng.lognormvariate(math.log(20), 0.9), age_h * 0.4)
     if plan.status == "rejected":
         plan.reports, plan.reason = 1, rng.choice(["spam", "out_of_scope", "out_of_scope"])
         plan.resolution_h = plan.response_h
     elif plan.status in ("resolved", "closed"):
         median = 10 * 24 if service else 5 * 24
         plan.resolution_h = max(
-            min(rng.lognormvariate(math.log(median), 0.5), age_h * 0.9), plan.response_h + 2
+            min(rng.lognormvariate(math.log(median), 0.5), age_h * 0.9), response_h + 2
         )
         plan.outcome = rng.choices(
             ["substantiated", "not_substantiated", "referred_elsewhere"], weights=[45, 35, 20]
@@ -138,11 +139,13 @@ def make_plans(now: datetime) -> list[Plan]:
     return plans
 
 
-def _staff(users: dict[str, User]) -> dict[int, tuple[User, list[User]]]:
+def _staff(users: dict[str, User]) -> dict[int | None, tuple[User, list[User]]]:
     """Team id -> (triaging actor, officers) for every team that receives history cases."""
-    staff = {users["petugas"].team_id: (users["supervisor"], [users["petugas"], users["petugas2"]])}
+    staff: dict[int | None, tuple[User, list[User]]] = {
+        users["petugas"].team_id: (users["supervisor"], [users["petugas"], users["petugas2"]])
+    }
     for email, name, slug in STAFF:
-        team = db.session.scalar(sa.select(Team).where(Team.slug == slug))
+        team = db.session.execute(sa.select(Team).where(Team.slug == slug)).scalar_one()
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is None:
             user = User(

@@ -130,7 +130,7 @@ def ensure_team_and_users() -> tuple[Team, dict[str, User]]:
             )
             db.session.add(user)
         users[email.split("@")[0]] = user
-    region = db.session.scalar(sa.select(Region).where(Region.code == "16.74"))
+    region = db.session.execute(sa.select(Region).where(Region.code == "16.74")).scalar_one()
     for category in db.session.scalars(sa.select(Category).where(Category.group == "neutrality")):
         exists = db.session.scalar(
             sa.select(RoutingRule).where(

@@ -98,7 +98,7 @@ def work_case(
             to="rejected",
             actor=actor,
             reason=plan.reason,
-            reason_text=REJECTIONS[plan.reason],
+            reason_text=REJECTIONS[plan.reason or "out_of_scope"],
         )
         return
     if plan.status != "new":
@@ -139,6 +139,7 @@ def work_case(
 
 def _refer(case: Case, plan: Plan, officer: User) -> None:
     spec = plan.referral
+    assert spec is not None  # only plans with a referral come here
     referral = refer_case(
         case=case,
         body=spec["body"],

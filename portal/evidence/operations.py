@@ -109,7 +109,7 @@ def new_link(found: CanonicalLink) -> Link:
     )
 
 
-def add_link(*, report, text: str) -> Link:  # noqa: ANN001
+def add_link(*, report: Report, text: str) -> Link:
     """Add one http(s) link to a report, as given and canonical (raises LinkRejected)."""
     link = new_link(canonicalize_link(text))
     link.report_id = report.id

@@ -6,10 +6,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import UTCDateTime, db, utcnow
+from portal.db import Model, UTCDateTime, utcnow
 
 
-class TotpCredential(db.Model):
+class TotpCredential(Model):
     """A staff member's authenticator-app secret; in force once enrolled_at is set.
 
     The secret is stored encrypted (see totp.seal_secret): a copy of the database alone does
@@ -30,7 +30,7 @@ class TotpCredential(db.Model):
         return self.enrolled_at is not None
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """One single-use recovery code, kept only as an Argon2id hash."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +40,7 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class RolePolicy(db.Model):
+class RolePolicy(Model):
     """An admin's setting for one role: must its members use two-step sign-in?"""
 
     role: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
