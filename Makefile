@@ -41,7 +41,10 @@ db: install instance/config.py translations
 	@if [ "$(DEMO)" = "1" ]; then PORTAL_LOG_LEVEL=WARNING $(FLASK) demo load; fi
 	PORTAL_LOG_LEVEL=WARNING $(FLASK) public refresh-stats
 
+# gunicorn (deploy/gunicorn.conf.py) with the worker, statistics, a local Redis for rate limits
+# and a mail sink; see README.md, "The two commands".
 run: db
+	@bash scripts/debian-packages.sh redis-server
 	@bash scripts/run.sh "$(HOST)" "$(PORT)"
 
 services:

@@ -57,6 +57,9 @@ class Defaults:
     # Rate limits (Flask-Limiter)
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # A shared store (Redis) that is down: each process counts on its own meanwhile, rather
+    # than refusing every login and report with an error.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     REPORT_RATE_LIMIT = "10 per hour"
     TRACK_RATE_LIMIT = "20 per hour"
     # intake

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts (or stops) the services the tests use: a throwaway PostgreSQL cluster and SeaweedFS S3.
+# Starts (or stops) the services the tests use: a throwaway PostgreSQL cluster, SeaweedFS S3 and
+# Redis (rate limits shared between app servers).
 # `start` prints `export` lines for the test environment; safe to run twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,8 @@ S3_DIR=${S3_DIR:-/tmp/portal-test-s3}
 S3_PORT=${S3_PORT:-8333}
 export AWS_ACCESS_KEY_ID=${S3_ACCESS_KEY:-portal} AWS_SECRET_ACCESS_KEY=${S3_SECRET_KEY:-portal-secret}
 S3_BUCKET=${S3_BUCKET:-portal-test}
+REDIS_DIR=${REDIS_DIR:-/tmp/portal-test-redis}
+REDIS_PORT=${REDIS_PORT:-6380}
 PGBIN=/usr/lib/postgresql/$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1)/bin
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -28,6 +31,7 @@ SELECT 'CREATE ROLE portal LOGIN PASSWORD ''portal''' WHERE NOT EXISTS (SELECT F
 SELECT 'CREATE DATABASE portal_test OWNER portal' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='portal_test')\gexec
 SELECT 'CREATE DATABASE portal_test_migrations OWNER portal' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='portal_test_migrations')\gexec
 SELECT 'CREATE DATABASE portal_test_restore OWNER portal' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='portal_test_restore')\gexec
+SELECT 'CREATE DATABASE portal_smoke OWNER portal' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='portal_smoke')\gexec
 SQL
   echo "export TEST_PG_URL=postgresql+psycopg://portal:portal@127.0.0.1:$PGPORT/portal_test"
 }
@@ -54,14 +58,30 @@ start_s3() {
   echo "export TEST_S3_ACCESS_KEY=$AWS_ACCESS_KEY_ID TEST_S3_SECRET_KEY=$AWS_SECRET_ACCESS_KEY"
 }
 
+start_redis() {
+  if ! command -v redis-server >/dev/null; then
+    echo "echo 'redis-server is not installed: the Redis tests are skipped' >&2"
+    return 0
+  fi
+  if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    mkdir -p "$REDIS_DIR"
+    redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save '' \
+      --appendonly no --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" \
+      --logfile "$REDIS_DIR/redis.log"
+    for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  echo "export TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
+}
+
 stop_all() {
   [ -f "$S3_DIR.pid" ] && kill "$(cat "$S3_DIR.pid")" 2>/dev/null || true
   rm -f "$S3_DIR.pid"
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
 }
 
 case "${1:-start}" in
-  start) start_pg; start_s3 ;;
+  start) start_pg; start_s3; start_redis ;;
   stop) stop_all ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

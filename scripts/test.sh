@@ -4,19 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  need=()
-  for pkg in chromium postgresql curl; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
-  if [ ${#need[@]} -gt 0 ]; then
-    echo "Installing Debian packages: ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
-  fi
-fi
+bash scripts/debian-packages.sh chromium postgresql redis-server curl
 
 cleanup() { bash scripts/services.sh stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-eval "$(bash scripts/services.sh start)"   # exports TEST_PG_URL and S3_* for the tests
+eval "$(bash scripts/services.sh start)"   # exports TEST_PG_URL, TEST_S3_* and TEST_REDIS_URL
 
 status=0
 echo "== Import floors (import-linter) =="
