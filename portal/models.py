@@ -13,6 +13,7 @@ from portal.intake import models as intake_models
 from portal.notify import models as notify_models
 from portal.public import models as public_models
 from portal.reference import models as reference_models
+from portal.worker import models as worker_models
 
 __all__ = [
     "accounts_models",
@@ -26,4 +27,5 @@ __all__ = [
     "publishing_models",
     "reference_models",
     "referrals_models",
+    "worker_models",
 ]
