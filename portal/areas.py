@@ -39,6 +39,7 @@ from portal.reference import cli as reference_cli
 from portal.reference import views as reference_views
 from portal.site import views as site_views
 from portal.worker import cli as worker_cli
+from portal.worker import views as worker_views
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ AREAS = (
     Area("cases.publishing", publishing_views.bp),
     Area("cases.audit", audit_views.bp, audit_cli.cli),
     Area("capture", capture_views.bp, capture_cli.cli),
-    Area("worker", None, worker_cli.cli),
+    Area("worker", worker_views.bp, worker_cli.cli),
     Area("intake", intake_views.bp),
     Area("public", public_views.bp, public_cli.cli),
     Area("public.opendata", opendata_views.bp),

@@ -131,5 +131,6 @@ class Defaults:
     WORKER_RETRY_SECONDS = 60  # first retry after a crash-free failure; doubles each attempt
     WORKER_INTERVAL = 2  # seconds between passes of `flask worker`
     WORKER_ESCALATE_INTERVAL = 300  # seconds between deadline escalation runs in the worker
+    WORKER_BACKOFF_MAX_SECONDS = 60  # longest pause after failed passes (1 s, doubling)
     OFFICIAL_ACCOUNT_PRIORITY = 1  # a case naming an official account gets at least this
     BUNDLE_OFFICERS_GET_ORIGINALS = False  # officers' bundles include sealed originals

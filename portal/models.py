@@ -14,6 +14,7 @@ from portal.intake import models as intake_models
 from portal.notify import models as notify_models
 from portal.public import models as public_models
 from portal.reference import models as reference_models
+from portal.worker import models as worker_models
 
 __all__ = [
     "accounts_models",
@@ -28,4 +29,5 @@ __all__ = [
     "reference_models",
     "referrals_models",
     "twofactor_models",
+    "worker_models",
 ]

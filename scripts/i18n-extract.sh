@@ -18,7 +18,7 @@ case $area in
   cases_dup) inputs=(portal/cases/duplicates portal/cases/referrals portal/cases/audit
                      templates/cases/duplicates templates/cases/referrals templates/cases/audit) ;;
   public)    inputs=(portal/public templates/public portal/cases/publishing templates/cases/publishing) ;;
-  capture)   inputs=(portal/capture portal/worker templates/capture) ;;
+  capture)   inputs=(portal/capture portal/worker templates/capture templates/worker) ;;
   *)         inputs=(portal/$area); [ -d templates/$area ] && inputs+=(templates/$area)
              [ -d templates/emails/$area ] && inputs+=(templates/emails/$area) ;;
 esac

@@ -31,6 +31,14 @@ class SendStats:
     given_up: int = 0
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """A message the SMTP server accepted while the database could not record it as sent."""
+
+    message_id: int
+    sent_at: datetime
+
+
 def queue_email(
     *, to: str, subject: Any, template: str, language: str, context: dict[str, Any], kind: str
 ) -> OutboxMessage:
@@ -59,28 +67,48 @@ def queue_email(
     return message
 
 
-def send_pending(*, now: datetime | None = None, limit: int = 50) -> SendStats:
+def send_pending(
+    *, now: datetime | None = None, limit: int = 50, delivered: list[Delivered] | None = None
+) -> SendStats:
     """Send due messages, one claimed at a time, each claim and outcome a unit of work of its
-    own (so call it outside any unit: no transaction is open while SMTP talks)."""
+    own (so call it outside any unit: no transaction is open while SMTP talks).
+
+    A long-running caller passes `delivered`, kept from one call to the next: a message the
+    server accepted but whose sending could not be recorded (the database locked or gone) is
+    added to it before the error is raised, and recorded first on the next call, before anything
+    is claimed, so it is never sent twice. Without it such a message is sent again once its
+    lease runs out."""
     stats = SendStats()
+    if delivered:
+        with unit_of_work():
+            for item in delivered:
+                _record_sent(item.message_id, item.sent_at)
+        delivered.clear()
     smtp = SmtpSession()
     try:
         for _ in range(limit):
             claimed = _claim_next(now or utcnow())
             if claimed is None:
                 break
-            message, mail = claimed
+            message, message_id, mail = claimed
             try:
                 smtp.send(mail)  # outside any transaction: no lock is held while SMTP talks
             except Exception as exc:  # any failure is recorded and retried, never lost
+                # Should recording fail too, the error ends the pass; the lease brings the
+                # message back.
                 with unit_of_work():
                     _record_failure(message, exc, now or utcnow(), stats)
                 if not _concerns_only_this_message(exc):
                     break  # the server is unreachable: leave the rest for the next pass
                 continue
-            with unit_of_work():
-                message.sent_at = now or utcnow()
-                logger.info("Sent %s email %s", message.kind, message.id)
+            sent_at = now or utcnow()
+            try:
+                with unit_of_work():
+                    _record_sent(message_id, sent_at)
+            except Exception:
+                if delivered is not None:
+                    delivered.append(Delivered(message_id, sent_at))
+                raise
             stats.sent += 1
     finally:
         smtp.close()
@@ -111,7 +139,16 @@ def purge_sent(*, before: datetime) -> int:
     return cast(sa.CursorResult[Any], result).rowcount or 0  # a DELETE's result has a rowcount
 
 
-def _claim_next(now: datetime) -> tuple[OutboxMessage, Message] | None:
+def _record_sent(message_id: int, sent_at: datetime) -> None:
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
+        .values(sent_at=sent_at)
+    )
+    logger.info("Sent email %s", message_id)
+
+
+def _claim_next(now: datetime) -> tuple[OutboxMessage, int, Message] | None:
     """Lease the next due message so no other sender takes it, in a unit of work of its own.
 
     FOR UPDATE SKIP LOCKED makes concurrent senders on PostgreSQL pass each other by; on SQLite
@@ -136,7 +173,7 @@ def _claim_next(now: datetime) -> tuple[OutboxMessage, Message] | None:
         message.next_attempt_at = now + timedelta(
             seconds=current_app.config["OUTBOX_LEASE_SECONDS"]
         )
-        return message, _mail_for(message)
+        return message, message.id, _mail_for(message)
 
 
 def _mail_for(message: OutboxMessage) -> Message:

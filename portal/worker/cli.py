@@ -3,19 +3,15 @@
 import logging
 import signal
 import threading
-import time
-from datetime import timedelta
 from types import FrameType
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.db import utcnow
-from portal.worker.loop import run_pass, worker_id
+from portal.worker.runner import Worker
 
 logger = logging.getLogger(__name__)
-FLAG_MARGIN = timedelta(minutes=10)
 
 
 @click.command("worker")
@@ -29,40 +25,24 @@ FLAG_MARGIN = timedelta(minutes=10)
 )
 def worker_command(once: bool, interval: float | None) -> None:
     """Capture links, re-check them, send queued mail and escalate overdue cases."""
-    interval = interval or float(current_app.config["WORKER_INTERVAL"])
-    escalate_every = float(current_app.config["WORKER_ESCALATE_INTERVAL"])
+    config = current_app.config
     stop = threading.Event()
-    owner = worker_id()
+    worker = Worker(
+        stop=stop,
+        interval=interval or float(config["WORKER_INTERVAL"]),
+        escalate_every=float(config["WORKER_ESCALATE_INTERVAL"]),
+        backoff_max=float(config["WORKER_BACKOFF_MAX_SECONDS"]),
+        echo=once,
+    )
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info("Worker %s got signal %s: finishing the current job", owner, signum)
+        logger.info("Worker %s got signal %s: finishing the current job", worker.name, signum)
         stop.set()
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-    logger.info("Worker %s started", owner)
-    last_escalation = float("-inf")
-    reports_since = None  # the first pass looks at every report, later ones at recent ones
-    while not stop.is_set():
-        escalate = time.monotonic() - last_escalation >= escalate_every
-        started_at = utcnow()
-        stats = run_pass(owner=owner, stop=stop, escalate=escalate, reports_since=reports_since)
-        if not stats.errors:
-            # The margin covers reports whose transaction committed after the pass began.
-            reports_since = started_at - FLAG_MARGIN
-        if escalate:
-            last_escalation = time.monotonic()
-        if once or stats.captured or stats.checked or stats.failed or stats.queued:
-            click.echo(
-                f"queued {stats.queued}, captured {stats.captured}, checked "
-                f"{stats.checked}, failed {stats.failed}, flagged {stats.flagged}, "
-                f"mailed {stats.mailed}, escalated {stats.escalated}"
-            )
-        if once:
-            break
-        stop.wait(interval)
-    logger.info("Worker %s stopped", owner)
+    worker.run(once=once)
 
 
 cli = worker_command
