@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from portal.cases.models import CaseEvent
 from portal.db import db
-from tests.fixtures.evidence import small_png
+from tests.fixtures.images import png
 
 pytest_plugins = ("tests.fixtures.capture",)
 
@@ -23,7 +23,7 @@ def case_with_evidence(app, make_case, link_report, post_server):
     link_report(app, made.report_ids[0], post_server.url)
     with app.app_context():
         report = db.session.get(Report, made.report_ids[0])
-        store_evidence(report=report, data=small_png(), filename="layar.png")
+        store_evidence(report=report, data=png(), filename="layar.png")
         db.session.commit()
         assert run_pass(owner="t").captured == 1
     return made

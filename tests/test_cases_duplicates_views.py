@@ -8,14 +8,15 @@ from portal.cases.models import Case
 from portal.db import db
 from portal.evidence.operations import store_evidence
 from tests.conftest import csrf_token_from
-from tests.test_cases_duplicates_support import encode, file_report, screenshot
+from tests.fixtures.images import encode, screenshot
+from tests.test_cases_duplicates_support import file_report
 
 
 @pytest.fixture
 def cases(app):
     """Two similar Bawaslu cases (screenshots), and an Inspektorat case with the same picture."""
     with app.app_context():
-        image = encode(screenshot(3))
+        image = encode(screenshot(3, 720, 1280))
         made = {}
         for name, category in (
             ("main", "akun-resmi-kampanye"),
