@@ -10,6 +10,10 @@ from portal.cases.referrals.operations import count_referrals_by_body_and_sancti
 from portal.db import db
 
 
+def flash_error(message: str) -> str:
+    return f'<p class="flash flash-error" role="status">{message}</p>'
+
+
 def events(case_id: int) -> list[CaseEvent]:
     return list(
         db.session.scalars(
@@ -77,17 +81,20 @@ def test_referral_lifecycle(app, client, make_user, login_as, make_case):
 def test_incomplete_referral_is_refused_with_a_message(app, client, make_user, login_as, make_case):
     case = make_case()
     login_as(client, make_user())
+    client.post("/bahasa", data={"lang": "en"})  # the referral messages have no Indonesian yet
     response = client.post(
         f"/petugas/kasus/{case.id}/rujukan",
         data={"body": "other", "referred_on": "2026-11-20"},
         follow_redirects=True,
     )
-    assert "Name the body" in response.text or "Sebutkan" in response.text
+    assert flash_error("Name the body the case is referred to.") in response.text
     response = client.post(
         f"/petugas/kasus/{case.id}/rujukan",
         data={"body": "police", "referred_on": "2026-11-20", "due_on": "2026-11-01"},
         follow_redirects=True,
     )
+    message = "The answer cannot be due before the referral was made."
+    assert flash_error(message) in response.text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Referral.id))) == 0
 
