@@ -43,6 +43,7 @@ def test_an_officer_exports_a_bundle_that_verifies(
     made = case_with_evidence(app, make_case, link_report, post_server)
     client = app.test_client()
     login_as(client, make_user(role="officer"))
+    client.post("/bahasa", data={"lang": "en"})
     bundle = get_bundle(client, made.id)
     names = set(bundle.namelist())
     manifest = json.loads(bundle.read("manifest.json"))
@@ -59,17 +60,17 @@ def test_an_officer_exports_a_bundle_that_verifies(
     )
     summary = bundle.read("ringkasan.html").decode()
     assert made.reference in summary and post_server.url in summary
-    assert "Bundel bukti" in summary  # Indonesian, whatever the officer's language
+    assert f"<h1>Bundel bukti: {made.reference}</h1>" in summary  # Indonesian for an English user
     with app.app_context():
         kinds = db.session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == made.id))
         assert "bundle_exported" in list(kinds)
 
     path = tmp_path / "bundel.zip"
     path.write_bytes(client.get(f"/petugas/kasus/{made.id}/bundel.zip").data)
-    for command in (["evidence", "verify", str(path)],):
-        result = app.test_cli_runner().invoke(args=command)
-        assert result.exit_code == 0, result.output
-        assert "OK" in result.output
+    result = app.test_cli_runner().invoke(args=["evidence", "verify", str(path)])
+    assert result.exit_code == 0, result.output
+    files = len(manifest["files"])
+    assert result.output == f"OK: all {files} files match their SHA-256 in manifest.json.\n"
 
 
 def test_a_tampered_file_fails_verification_naming_it(
@@ -123,7 +124,9 @@ def test_other_teams_get_404_for_bundles_and_captures(
         f"/petugas/tangkapan/{capture_id}/layar.png",
     ]
     assert [outsider.get(url).status_code for url in urls] == [404] * 5
-    assert app.test_client().get(urls[0]).status_code in (302, 401)  # not logged in
+    anonymous = app.test_client().get(urls[0])
+    assert anonymous.status_code == 302
+    assert anonymous.headers["Location"].startswith("/petugas/masuk?next=")
     insider = app.test_client()
     login_as(insider, make_user(role="officer"))
     page = insider.get(urls[2])
