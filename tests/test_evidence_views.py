@@ -100,7 +100,9 @@ def test_original_download_is_for_staff_of_the_case_and_recorded(app, stored, ma
     url = f"/petugas/bukti/{stored['evidence_id']}/asli"
     reporter = app.test_client()
     track(reporter, stored["report_id"])
-    assert reporter.get(url).status_code in (302, 401)  # the reporter never gets the original
+    refused = reporter.get(url)  # the reporter never gets the original: staff log in first
+    assert refused.status_code == 302
+    assert refused.headers["Location"].startswith("/petugas/masuk?next=")
 
     outsider = app.test_client()
     login_as(outsider, make_user(team="inspektorat-sumsel"))
