@@ -59,7 +59,6 @@ def test_verify_names_the_first_altered_event(app, two_cases):
 def test_audit_pages(app, client, make_user, login_as, two_cases):
     first, _ = two_cases
     login_as(client, make_user())
-    client.post("/bahasa", data={"lang": "en"})  # the audit pages have no Indonesian yet
     page = client.get(f"/petugas/kasus/{first.id}/audit")
     assert page.status_code == 200
     with app.app_context():
@@ -69,25 +68,24 @@ def test_audit_pages(app, client, make_user, login_as, two_cases):
             .order_by(CaseEvent.seq.desc())
             .limit(1)
         )
-    verdict = f"Chain intact (5 events, head hash {head})"
+    verdict = f"Rantai utuh (5 peristiwa, hash terakhir {head})"
     assert f'<p class="chain-ok" id="verdict">{verdict}</p>' in page.text
     assert client.get("/petugas/audit").status_code == 403  # officers: only per case
 
     tamper(app, first.id, 2)
     page = client.get(f"/petugas/kasus/{first.id}/audit")
     verdict = (
-        "Altered at event #2: this event or the link to the one before it was changed after it "
-        "was recorded."
+        "Diubah pada peristiwa #2: peristiwa ini atau tautannya ke peristiwa sebelumnya diubah "
+        "setelah dicatat."
     )
     assert f'<p class="chain-bad" id="verdict">{verdict}</p>' in page.text
     supervisor = app.test_client()
     login_as(supervisor, make_user(role="supervisor"))
-    supervisor.post("/bahasa", data={"lang": "en"})
     overview = supervisor.get("/petugas/audit")
     assert overview.status_code == 200
-    assert '<p class="chain-bad" id="verdict">1 case history was altered:</p>' in overview.text
+    assert '<p class="chain-bad" id="verdict">1 riwayat kasus telah diubah:</p>' in overview.text
     link = f'<a href="/petugas/kasus/{first.id}/audit">{first.reference}</a>'
-    assert f"<li>{link}: first altered event #2 (report_attached)</li>" in overview.text
+    assert f"<li>{link}: peristiwa pertama yang diubah #2 (report_attached)</li>" in overview.text
     found = supervisor.get(f"/petugas/audit?ref={first.reference}")
     assert found.status_code == 303 and found.headers["Location"].endswith(
         f"/petugas/kasus/{first.id}/audit"

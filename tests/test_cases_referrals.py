@@ -81,19 +81,18 @@ def test_referral_lifecycle(app, client, make_user, login_as, make_case):
 def test_incomplete_referral_is_refused_with_a_message(app, client, make_user, login_as, make_case):
     case = make_case()
     login_as(client, make_user())
-    client.post("/bahasa", data={"lang": "en"})  # the referral messages have no Indonesian yet
     response = client.post(
         f"/petugas/kasus/{case.id}/rujukan",
         data={"body": "other", "referred_on": "2026-11-20"},
         follow_redirects=True,
     )
-    assert flash_error("Name the body the case is referred to.") in response.text
+    assert flash_error("Sebutkan nama lembaga tujuan rujukan kasus.") in response.text
     response = client.post(
         f"/petugas/kasus/{case.id}/rujukan",
         data={"body": "police", "referred_on": "2026-11-20", "due_on": "2026-11-01"},
         follow_redirects=True,
     )
-    message = "The answer cannot be due before the referral was made."
+    message = "Batas waktu jawaban tidak boleh lebih awal dari tanggal rujukan."
     assert flash_error(message) in response.text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Referral.id))) == 0
