@@ -2,7 +2,9 @@
 officers see the capture and hashes; the post goes away; the case shows the removal; the bundle
 is exported and verified with the command."""
 
+import json
 import os
+import zipfile
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -46,7 +48,8 @@ def test_report_capture_removal_bundle_and_verify(
     )
 
     resident = app.test_client()
-    assert post_report(resident, report_form(links=post_server.url)).status_code in (200, 303)
+    filed = post_report(resident, report_form(links=post_server.url))
+    assert (filed.status_code, filed.headers["Location"]) == (303, "/laporan/tanda-terima")
     cli = app.test_cli_runner()
     result = cli.invoke(args=["worker", "--once"])
     assert "captured 1" in result.output and "flagged 1" in result.output, result.output
@@ -83,4 +86,6 @@ def test_report_capture_removal_bundle_and_verify(
     response = officer.get(f"/petugas/kasus/{case_id}/bundel.zip")
     bundle.write_bytes(response.data)
     verified = cli.invoke(args=["evidence", "verify", str(bundle)])
-    assert verified.exit_code == 0 and "OK" in verified.output
+    files = len(json.loads(zipfile.ZipFile(bundle).read("manifest.json"))["files"])
+    assert verified.exit_code == 0
+    assert verified.output == f"OK: all {files} files match their SHA-256 in manifest.json.\n"

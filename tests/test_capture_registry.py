@@ -49,7 +49,8 @@ def test_a_valid_csv_is_imported_and_listed(capture_app, make_user, login_as):
         ("x", "humas_sumsel", "Humas Pemprov Sumatera Selatan"),
     ]
     page = client.get("/petugas/admin/akun-resmi").get_data(as_text=True)
-    assert "@diskominfo.lubuklinggau" in page and "Kota Lubuk Linggau" in page
+    assert '<td data-label="Nama akun" class="mono">@diskominfo.lubuklinggau</td>' in page
+    assert '<td data-label="Wilayah">Kota Lubuk Linggau</td>' in page
     upload(client, GOOD.replace("Humas Pemprov", "Biro Humas Pemprov"))  # updates, no duplicates
     assert len(accounts(app)) == 2 and accounts(app)[1][2].startswith("Biro Humas")
 

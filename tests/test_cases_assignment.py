@@ -169,7 +169,9 @@ def test_form_fields_cannot_reach_another_teams_case(client, app, make_case, mak
 def test_admin_sees_every_team(client, make_case, make_user, login_as):
     made = make_case(category="pungli", region="16.71")
     login_as(client, make_user(role="admin", team=None))
-    assert client.get(f"/petugas/kasus/{made.id}").status_code == 200
+    page = client.get(f"/petugas/kasus/{made.id}")
+    assert page.status_code == 200
+    assert f"<h1>{made.reference} " in page.text
 
 
 def test_hand_over_moves_all_open_cases(client, app, make_case, make_user, login_as):
@@ -213,8 +215,12 @@ def test_hand_over_is_for_supervisors_within_their_team(
     login_as(client, a)
     assert client.get("/petugas/kasus/serah-terima").status_code == 403
     login_as(client, make_user(role="supervisor"))
-    client.post(
+    _english(client)
+    refused = client.post(
         "/petugas/kasus/serah-terima", data={"from_officer": a.id, "to_officer": outsider.id}
     )
+    assert refused.status_code == 200  # shown again, nothing handed over
+    assert '<p class="error" role="alert">Not a valid choice.</p>' in refused.text
     page = client.get("/petugas/kasus/serah-terima")
+    assert f'<option value="{a.id}">{a.name} ({a.email})</option>' in page.text
     assert outsider.email not in page.text

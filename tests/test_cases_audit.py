@@ -52,14 +52,15 @@ def test_verify_names_the_first_altered_event(app, two_cases):
     result = runner.invoke(args=["audit", "verify", "--case", second.reference])
     assert result.exit_code == 0 and "OK: 1 cases, 2 events intact" in result.output
     result = runner.invoke(args=["audit", "verify", "--case", first.reference])
-    assert result.exit_code == 1 and "#3" in result.output
+    assert result.exit_code == 1
+    assert f"ALTERED: {first.reference} at event #3 (report_attached)" in result.output
 
 
 def test_audit_pages(app, client, make_user, login_as, two_cases):
     first, _ = two_cases
     login_as(client, make_user())
     page = client.get(f"/petugas/kasus/{first.id}/audit")
-    assert page.status_code == 200 and 'class="chain-ok"' in page.text
+    assert page.status_code == 200
     with app.app_context():
         head = db.session.scalar(
             sa.select(CaseEvent.hash)
@@ -67,17 +68,24 @@ def test_audit_pages(app, client, make_user, login_as, two_cases):
             .order_by(CaseEvent.seq.desc())
             .limit(1)
         )
-    assert head in page.text
+    verdict = f"Rantai utuh (5 peristiwa, hash terakhir {head})"
+    assert f'<p class="chain-ok" id="verdict">{verdict}</p>' in page.text
     assert client.get("/petugas/audit").status_code == 403  # officers: only per case
 
     tamper(app, first.id, 2)
     page = client.get(f"/petugas/kasus/{first.id}/audit")
-    assert 'class="chain-bad"' in page.text and "#2" in page.text
+    verdict = (
+        "Diubah pada peristiwa #2: peristiwa ini atau tautannya ke peristiwa sebelumnya diubah "
+        "setelah dicatat."
+    )
+    assert f'<p class="chain-bad" id="verdict">{verdict}</p>' in page.text
     supervisor = app.test_client()
     login_as(supervisor, make_user(role="supervisor"))
     overview = supervisor.get("/petugas/audit")
-    assert overview.status_code == 200 and first.reference in overview.text
-    assert 'class="chain-bad"' in overview.text
+    assert overview.status_code == 200
+    assert '<p class="chain-bad" id="verdict">1 riwayat kasus telah diubah:</p>' in overview.text
+    link = f'<a href="/petugas/kasus/{first.id}/audit">{first.reference}</a>'
+    assert f"<li>{link}: peristiwa pertama yang diubah #2 (report_attached)</li>" in overview.text
     found = supervisor.get(f"/petugas/audit?ref={first.reference}")
     assert found.status_code == 303 and found.headers["Location"].endswith(
         f"/petugas/kasus/{first.id}/audit"

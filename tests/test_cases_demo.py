@@ -131,7 +131,7 @@ def test_public_pages_are_informative_in_both_languages(app, client):
         assert len(numbers_at_least(values)) >= 3, (title, values)
     referrals = page.split('id="ref-title"')[1]
     assert len(numbers_at_least(re.findall(r"<td>(\d+)</td>", referrals))) >= 3
-    assert "too few" not in page and "terlalu sedikit" not in page
+    assert "tidak ditampilkan (kasus terlalu sedikit)" not in page
     client.post("/bahasa", data={"lang": "en"})
     english = client.get("/transparansi").text
     assert "By region" in english and "Kota Lubuk Linggau" in english

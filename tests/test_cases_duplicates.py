@@ -6,13 +6,8 @@ from portal.cases.duplicates.queries import list_duplicate_suggestions, reject_s
 from portal.cases.models import Case, CaseEvent, Status
 from portal.db import db
 from portal.evidence.operations import store_evidence
-from tests.test_cases_duplicates_support import (
-    case_of,
-    encode,
-    file_report,
-    flip,
-    screenshot,
-)
+from tests.fixtures.images import encode, screenshot
+from tests.test_cases_duplicates_support import case_of, file_report, flip
 
 POST = "https://www.instagram.com/p/C8xYz12AbCd/"
 VARIANTS = [
@@ -27,7 +22,7 @@ BASE = "f0e1d2c3b4a59687"
 
 
 def test_fourteen_reports_of_one_post_make_one_case_and_screenshots_are_suggested(app_ctx):
-    original = screenshot(1)
+    original = screenshot(1, 720, 1280)
     first = file_report(links=[VARIANTS[0]])
     store_evidence(report=first, data=encode(original), filename="post.png")
     for n in range(1, 14):
@@ -53,7 +48,7 @@ def test_fourteen_reports_of_one_post_make_one_case_and_screenshots_are_suggeste
         report=whatsapp, data=encode(original, "JPEG", quality=40), filename="IMG-WA0001.jpg"
     )
     unrelated = file_report()
-    store_evidence(report=unrelated, data=encode(screenshot(7)), filename="other.png")
+    store_evidence(report=unrelated, data=encode(screenshot(7, 720, 1280)), filename="other.png")
     db.session.flush()
 
     assert main.report_count == 14  # suggested, never joined

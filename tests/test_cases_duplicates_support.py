@@ -1,13 +1,10 @@
 """Helpers for the duplicates, referrals and audit tests: reports filed through place_report,
-evidence rows with chosen perceptual hashes, and Pillow-made screenshots."""
+and evidence rows with chosen perceptual hashes."""
 
-import io
-import random
 import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from PIL import Image, ImageDraw
 
 from portal.cases.models import Case
 from portal.cases.operations import place_report
@@ -89,33 +86,3 @@ def flip(phash: str, bits) -> str:
     for bit in bits:
         value ^= 1 << bit
     return f"{value:016x}"
-
-
-def screenshot(seed: int, width: int = 720, height: int = 1280) -> Image.Image:
-    """A phone screenshot of a social-media post: header, a poster, caption lines."""
-    rnd = random.Random(seed)
-    img = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(img)
-    draw.rectangle([0, 0, width, 90], fill=(250, 250, 250))
-    draw.ellipse([20, 15, 80, 75], fill=(rnd.randrange(256), 60, 120))
-    draw.text((100, 35), "diskominfo.lubuklinggau", fill="black")
-    top = 100
-    draw.rectangle(
-        [0, top, width, top + 720],
-        fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)),
-    )
-    for _ in range(12):
-        x, y = rnd.randrange(width), top + rnd.randrange(720)
-        draw.rectangle(
-            [x, y, x + rnd.randrange(60, 300), y + rnd.randrange(40, 200)],
-            fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)),
-        )
-    for i in range(10):
-        draw.text((20, top + 740 + i * 30), f"Line {i} of the caption {seed}", fill="black")
-    return img
-
-
-def encode(img: Image.Image, fmt: str = "PNG", **options) -> bytes:
-    buffer = io.BytesIO()
-    img.save(buffer, fmt, **options)
-    return buffer.getvalue()

@@ -8,14 +8,15 @@ from portal.cases.models import Case
 from portal.db import db
 from portal.evidence.operations import store_evidence
 from tests.conftest import csrf_token_from
-from tests.test_cases_duplicates_support import encode, file_report, screenshot
+from tests.fixtures.images import encode, screenshot
+from tests.test_cases_duplicates_support import file_report
 
 
 @pytest.fixture
 def cases(app):
     """Two similar Bawaslu cases (screenshots), and an Inspektorat case with the same picture."""
     with app.app_context():
-        image = encode(screenshot(3))
+        image = encode(screenshot(3, 720, 1280))
         made = {}
         for name, category in (
             ("main", "akun-resmi-kampanye"),
@@ -46,7 +47,7 @@ def test_side_by_side_page_merge_and_undo(app, client, make_user, login_as, case
     assert foreign_ref not in page.text  # another team's case is never shown
     thumbs = re.findall(r'<img src="([^"]+)"', page.text)
     assert len(thumbs) == 2 and client.get(thumbs[1]).status_code == 200
-    assert "0 of 64" in page.text or "0 dari 64" in page.text
+    assert '<p class="distance">Selisih: 0 dari 64 bit (0 = gambar yang sama)</p>' in page.text
 
     response = client.post(f"/petugas/kasus/{cases['main']}/duplikat/{cases['similar']}/gabung")
     assert response.status_code == 303
@@ -59,8 +60,9 @@ def test_side_by_side_page_merge_and_undo(app, client, make_user, login_as, case
     with app.app_context():
         assert db.session.get(Case, cases["main"]).report_count == 1
         assert db.session.get(Case, cases["similar"]).report_count == 1
-    page = client.get(f"/petugas/kasus/{cases['main']}/duplikat").text
-    assert f'id="suggestion-{cases["similar"]}"' not in page  # undoing says "not the same"
+    page = client.get(f"/petugas/kasus/{cases['main']}/duplikat")
+    assert page.status_code == 200
+    assert f'id="suggestion-{cases["similar"]}"' not in page.text  # undoing says "not the same"
 
 
 def test_not_a_duplicate_hides_the_suggestion(app, client, make_user, login_as, cases):
@@ -69,7 +71,9 @@ def test_not_a_duplicate_hides_the_suggestion(app, client, make_user, login_as, 
     with app.app_context():
         similar_ref = db.session.get(Case, cases["similar"]).reference
     page = client.get(f"/petugas/kasus/{cases['main']}/duplikat")
-    assert similar_ref in page.text  # in the flash message only
+    flash = f"Kasus {similar_ref} tidak akan lagi disarankan sebagai duplikat."
+    assert f'<p class="flash flash-success" role="status">{flash}</p>' in page.text
+    assert page.text.count(similar_ref) == 1  # in the flash message only
     assert f'id="suggestion-{cases["similar"]}"' not in page.text
 
 
@@ -93,7 +97,8 @@ def test_merge_by_reference_only_finds_own_team_cases(app, client, make_user, lo
         foreign_ref = db.session.get(Case, cases["foreign"]).reference
         similar_ref = db.session.get(Case, cases["similar"]).reference
     url = f"/petugas/kasus/{cases['main']}/gabung"
-    client.post(url, data={"reference": foreign_ref})
+    refused = client.post(url, data={"reference": foreign_ref}, follow_redirects=True)
+    assert "Tidak ada kasus dengan nomor referensi itu di antara kasus Anda." in refused.text
     with app.app_context():
         assert db.session.get(Case, cases["foreign"]).merged_into_id is None
     client.post(url, data={"reference": similar_ref.lower()})
@@ -123,7 +128,10 @@ def test_other_team_gets_404_on_every_duplicates_endpoint(app, client, make_user
 
 def test_anonymous_visitor_is_sent_to_login(client, cases):
     response = client.get(f"/petugas/kasus/{cases['main']}/duplikat")
-    assert response.status_code in (302, 401)
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        f"/petugas/masuk?next=%2Fpetugas%2Fkasus%2F{cases['main']}%2Fduplikat"
+    )
 
 
 def test_merge_needs_csrf_token(make_app, make_user, login_as, cases):
@@ -142,7 +150,7 @@ def test_case_page_shows_duplicates_and_duplicates_page_offers_split(
     login_as(client, make_user())
     page = client.get(f"/petugas/kasus/{cases['main']}").text
     assert 'id="duplicates"' in page
-    assert "1 possible duplicate" in page or "1 kemungkinan duplikat" in page
+    assert '<p class="duplicate-count"><strong>1 kemungkinan duplikat</strong>' in page
     client.post(f"/petugas/kasus/{cases['main']}/duplikat/{cases['similar']}/gabung")
     merged = client.get(f"/petugas/kasus/{cases['similar']}").text
     assert f'action="/petugas/kasus/{cases["similar"]}/batal-gabung"' in merged

@@ -54,4 +54,7 @@ def test_overdue_case_shows_on_its_page(client, app, make_case, make_user, login
     _overdue(app, late)
     login_as(client, make_user())
     client.post("/bahasa", data={"lang": "en"})
-    assert "Overdue" in client.get(f"/petugas/kasus/{late.id}").text
+    page = client.get(f"/petugas/kasus/{late.id}").text
+    assert '<span class="badge badge-bad">Overdue</span>' in page
+    on_time = make_case()
+    assert "badge-bad" not in client.get(f"/petugas/kasus/{on_time.id}").text

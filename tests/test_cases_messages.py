@@ -27,7 +27,9 @@ def _give_codes(app, made) -> list[str]:
 def _status_page(app, code: str) -> str:
     resident = app.test_client()
     assert resident.post("/lacak", data={"code": code}).status_code == 303
-    return resident.get("/lacak/status").text
+    page = resident.get("/lacak/status")
+    assert page.status_code == 200 and 'id="case-status"' in page.text
+    return page.text
 
 
 def _investigating(app, made, officer):
@@ -160,7 +162,9 @@ def test_contact_only_when_not_anonymous_and_links_only_when_canonical(
         report = db.session.get(Report, report_id)
         report.visibility = "anonymous"
         db.session.commit()
-    assert "terbuka@example.com" not in client.get(f"/petugas/kasus/{named.id}").text
+    page = client.get(f"/petugas/kasus/{named.id}")
+    assert page.status_code == 200 and named.reference in page.text
+    assert "terbuka@example.com" not in page.text
 
 
 def test_decision_reaches_every_reporter(client, app, make_case, make_user, login_as):
@@ -181,7 +185,7 @@ def test_decision_reaches_every_reporter(client, app, make_case, make_user, logi
         },
     )
     for code in codes:
-        assert "Diputuskan" in _status_page(app, code)
+        assert 'id="case-status">Diputuskan<' in _status_page(app, code)
     with app.app_context():
         mails = db.session.scalars(
             sa.select(OutboxMessage).where(OutboxMessage.kind == "case_status")

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 
 from portal.cases.models import Case
 from portal.db import db, utcnow
@@ -15,6 +16,13 @@ COUNT = re.compile(r'data-tab="(\w+)">\s*[^<]*<span class="count">(\d+\+?)</span
 
 def refs(html: str) -> list[str]:
     return ROW.findall(html)
+
+
+def row_of(html: str, reference: str) -> str:
+    """The queue's table row of one case."""
+    match = re.search(rf'<tr class="case-row[^"]*" data-case="{reference}">.*?</tr>', html, re.S)
+    assert match, f"no row for {reference}"
+    return match.group(0)
 
 
 def walk(client, url: str) -> list[list[str]]:
@@ -171,7 +179,9 @@ def test_tab_counts_and_team_scope(app, client, make_case, make_user, login_as):
         late.reference,
     }
     assert set(refs(client.get("/petugas/kasus/?tab=closed").text)) == {closed.reference}
-    assert elsewhere.reference not in client.get("/petugas/kasus/?q=ADU").text
+    found = set(refs(client.get("/petugas/kasus/?q=ADU").text))
+    assert found == {new.reference, mine.reference, waiting.reference, late.reference}
+    assert elsewhere.reference not in found
 
 
 def test_counts_are_capped(app, officer_client, make_case):
@@ -189,10 +199,11 @@ def test_row_shows_count_due_and_legal_window(app, officer_client, make_case):
     made = make_case(reports=14, learned_on=today - timedelta(days=10))
     _set(app, made, due_at=utcnow() - timedelta(days=1))
     officer_client.post("/bahasa", data={"lang": "en"})
-    html = officer_client.get("/petugas/kasus/").text
-    assert "14 reports" in html
-    assert "Overdue" in html
-    assert "The reporting window closed on" in html and "(3 days ago)" in html
+    row = row_of(officer_client.get("/petugas/kasus/").text, made.reference)
+    assert '<td data-label="Reports" class="report-count">14 reports</td>' in row
+    assert '<span class="badge badge-bad">Overdue</span>' in row
+    closed_on = format_date(today - timedelta(days=3), "long", locale="en")
+    assert f"The reporting window closed on {closed_on} (3 days ago)." in row
 
 
 def test_admin_filters_by_team(app, client, make_case, make_user, login_as):

@@ -10,6 +10,10 @@ from portal.cases.referrals.operations import count_referrals_by_body_and_sancti
 from portal.db import db
 
 
+def flash_error(message: str) -> str:
+    return f'<p class="flash flash-error" role="status">{message}</p>'
+
+
 def events(case_id: int) -> list[CaseEvent]:
     return list(
         db.session.scalars(
@@ -82,12 +86,14 @@ def test_incomplete_referral_is_refused_with_a_message(app, client, make_user, l
         data={"body": "other", "referred_on": "2026-11-20"},
         follow_redirects=True,
     )
-    assert "Name the body" in response.text or "Sebutkan" in response.text
+    assert flash_error("Sebutkan nama lembaga tujuan rujukan kasus.") in response.text
     response = client.post(
         f"/petugas/kasus/{case.id}/rujukan",
         data={"body": "police", "referred_on": "2026-11-20", "due_on": "2026-11-01"},
         follow_redirects=True,
     )
+    message = "Batas waktu jawaban tidak boleh lebih awal dari tanggal rujukan."
+    assert flash_error(message) in response.text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Referral.id))) == 0
 

@@ -5,9 +5,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from PIL import Image, ImageDraw
 
 from portal.db import db
+from tests.fixtures.images import screenshot
 from tests.fixtures.intake import IG_LINK
 
 pytestmark = pytest.mark.e2e
@@ -37,14 +37,9 @@ WORDS = {
 }
 
 
-def screenshot(path, shade: int) -> str:
-    """A 1080x2400 phone screenshot stand-in with some structure on it."""
-    image = Image.new("RGB", (1080, 2400), (250, 250, 250))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, 1080, 160), fill=(shade, 60, 120))
-    for row in range(12):
-        draw.rectangle((40, 220 + row * 180, 1040, 360 + row * 180), fill=(200, shade, 200 - row))
-    image.save(path, "PNG")
+def screenshot_file(path, seed: int) -> str:
+    """A 1080x2400 phone screenshot saved as a PNG file, for the browser's file picker."""
+    screenshot(seed).save(path, "PNG")
     return str(path)
 
 
@@ -94,7 +89,10 @@ def test_resident_files_and_follows_the_scenario_report(app, live_server, page, 
         "Akun Instagram resmi Diskominfo Kota Lubuk Linggau mengunggah poster kampanye "
         "salah satu calon kepala daerah, lalu menghapusnya beberapa jam kemudian."
     )
-    shots = [screenshot(tmp_path / "layar-1.png", 40), screenshot(tmp_path / "layar-2.png", 90)]
+    shots = [
+        screenshot_file(tmp_path / "layar-1.png", 1),
+        screenshot_file(tmp_path / "layar-2.png", 2),
+    ]
     form.locator("#screenshots").set_input_files(shots)
     previews = page.locator("#previews img")
     previews.first.wait_for()
@@ -133,7 +131,7 @@ def test_resident_files_and_follows_the_scenario_report(app, live_server, page, 
     assert "Kapan unggahan itu dihapus?" in page.locator("#messages + .messages").inner_text()
     page.locator("#body").fill("Sekitar pukul 14.00 WIB, ini tangkapan layar ketiga.")
     page.locator(".reply-form input[type=file]").set_input_files(
-        screenshot(tmp_path / "layar-3.png", 160)
+        screenshot_file(tmp_path / "layar-3.png", 3)
     )
     page.locator(".reply-form .previews img").first.wait_for()
     page.get_by_role("button", name=words["reply"]).click()
@@ -156,7 +154,7 @@ def test_refusal_with_javascript_keeps_the_answers_and_the_page_working(
     page.locator("#region").select_option(label="Kota Lubuk Linggau")
     page.locator("#learned_on").fill(date.today().isoformat())
     page.locator("#description").fill("Petugas meminta uang tambahan untuk mengurus KTP.")
-    shot = screenshot(tmp_path / "layar.png", 10)
+    shot = screenshot_file(tmp_path / "layar.png", 4)
     page.locator("#screenshots").set_input_files(shot)
     page.locator("#links").fill("javascript:alert(1)")
     page.get_by_role("button", name="Kirim laporan").click()

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from babel.dates import format_date
 
 from portal.db import db, utcnow
+from tests.fixtures.images import encode, screenshot
 from tests.fixtures.intake import CODE_RE, REFERENCE_RE, SOCIAL, ids_of, post_report
-from tests.test_cases_duplicates_support import encode, screenshot
 
 pytestmark = pytest.mark.e2e
 

@@ -2,15 +2,13 @@
 
 import hashlib
 import io
-import struct
-import zlib
 
 import numpy as np
 import pytest
 from PIL import Image, ImageChops
 
 from portal.evidence.images import ImageRejected, process_image
-from tests.fixtures.evidence import screenshot_png, small_png
+from tests.fixtures.images import encode, jpeg, png, png_header, screenshot
 
 MiB = 1024 * 1024
 LIMITS = {"max_bytes": 10 * MiB, "max_pixels": 40_000_000, "max_side": 20_000, "thumb_side": 480}
@@ -32,12 +30,8 @@ def rejected(data: bytes, **overrides) -> ImageRejected:
     return info.value
 
 
-def png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
 def test_screenshot_stays_lossless_with_thumbnail_and_fingerprints():
-    data = screenshot_png()
+    data = encode(screenshot())
     result = process(data)
     clean = decoded(result.clean)
     assert (result.original_format, result.clean_mime, result.clean_ext) == (
@@ -56,33 +50,16 @@ def test_screenshot_stays_lossless_with_thumbnail_and_fingerprints():
     assert len(result.phash) == 16 and int(result.phash, 16) >= 0
 
 
-def dark_mode_screenshot() -> bytes:
-    """A screenshot laid out differently from screenshot_png()."""
-    from PIL import ImageDraw
-
-    image = Image.new("RGB", (1080, 2400), (18, 18, 18))
-    noise = np.random.default_rng(9).integers(0, 255, (900, 1080, 3), np.uint8)
-    image.paste(Image.fromarray(noise), (0, 100))
-    draw = ImageDraw.Draw(image)
-    for y in range(1100, 2200, 28):
-        draw.text((24, y), "Komentar warga tentang unggahan ini", fill=(230, 230, 230))
-    draw.rectangle((0, 2250, 1080, 2400), fill=(200, 30, 30))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
 def test_phash_survives_crop_and_whatsapp_recompression_but_not_another_image():
     import imagehash
 
-    data = screenshot_png(seed=3)
+    image = screenshot()
     # What a messenger does: status bar cropped off, scaled to 720 wide, JPEG quality 70.
-    shared = decoded(data).convert("RGB").crop((0, 96, 1080, 2400)).resize((720, 1536))
-    as_jpeg = io.BytesIO()
-    shared.save(as_jpeg, "JPEG", quality=70)
-    same = imagehash.hex_to_hash(process(data).phash)
-    assert same - imagehash.hex_to_hash(process(as_jpeg.getvalue()).phash) <= 6
-    assert same - imagehash.hex_to_hash(process(dark_mode_screenshot()).phash) > 16
+    shared = encode(image.crop((0, 96, 1080, 2400)).resize((720, 1536)), "JPEG", quality=70)
+    same = imagehash.hex_to_hash(process(encode(image)).phash)
+    assert same - imagehash.hex_to_hash(process(shared).phash) <= 6
+    another_post = encode(screenshot(seed=2))
+    assert same - imagehash.hex_to_hash(process(another_post).phash) > 16
 
 
 def test_file_over_the_size_limit_is_refused_before_decoding():
@@ -113,30 +90,18 @@ def test_random_bytes_are_not_an_image():
 
 
 def test_png_header_claiming_65535_squared_is_refused_without_allocating():
-    ihdr = struct.pack(">IIBBBBB", 65535, 65535, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\0" * 1000)
-    data = (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", ihdr)
-        + png_chunk(b"IDAT", idat)
-        + png_chunk(b"IEND", b"")
-    )
-    assert rejected(data).code == "too_many_pixels"
+    assert rejected(png_header(65535, 65535)).code == "too_many_pixels"
 
 
 def test_pixel_and_side_limits_come_from_the_header():
-    data = small_png(size=(300, 200))
+    data = png(300, 200)
     assert rejected(data, max_pixels=50_000).code == "too_many_pixels"
     error = rejected(data, max_side=250)
     assert error.code == "too_wide" and "250" in str(error.message)
 
 
 def test_truncated_jpeg_is_refused():
-    out = io.BytesIO()
-    Image.fromarray(np.random.default_rng(2).integers(0, 255, (400, 400, 3), np.uint8)).save(
-        out, "JPEG", quality=90
-    )
-    data = out.getvalue()
+    data = jpeg(400, 400, seed=2)
     assert rejected(data[: len(data) // 2]).code == "truncated"
 
 
@@ -147,9 +112,7 @@ def test_jpeg_loses_gps_exif_and_comment_and_is_turned_upright():
     exif[0x0112] = 6  # rotate 90° clockwise to display
     exif[0x010F] = "PhoneMaker"
     exif.get_ifd(0x8825).update({1: "S", 2: (3.0, 17.0, 42.0), 3: "E", 4: (102.0, 52.0, 1.0)})
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=95, exif=exif, comment=b"secret comment from the phone")
-    data = out.getvalue()
+    data = encode(image, "JPEG", quality=95, exif=exif, comment=b"secret comment from the phone")
     assert b"secret comment" in data and b"PhoneMaker" in data
 
     result = process(data)
@@ -184,20 +147,17 @@ def test_xmp_exif_and_text_metadata_never_reach_the_clean_copy(fmt):
         info.add_itxt("XML:com.adobe.xmp", XMP.decode())
         info.add_text("Comment", "secret-text")
         extra = {"pnginfo": info, "exif": exif}
-    out = io.BytesIO()
-    Image.new("RGB", (50, 40), (1, 2, 3)).save(out, fmt, **extra)
-    assert b"GPSLatitude" in out.getvalue() and b"PhoneMaker" in out.getvalue()
-    result = process(out.getvalue())
+    data = encode(Image.new("RGB", (50, 40), (1, 2, 3)), fmt, **extra)
+    assert b"GPSLatitude" in data and b"PhoneMaker" in data
+    result = process(data)
     for blob in (result.clean, result.thumb):
         assert b"GPSLatitude" not in blob and b"PhoneMaker" not in blob
         assert b"secret-text" not in blob
 
 
 def test_cmyk_jpeg_keeps_its_colours():
-    rgb = Image.new("RGB", (120, 80), (30, 90, 200))
-    out = io.BytesIO()
-    rgb.convert("CMYK").save(out, "JPEG", quality=95)
-    result = process(out.getvalue())
+    cmyk = Image.new("RGB", (120, 80), (30, 90, 200)).convert("CMYK")
+    result = process(encode(cmyk, "JPEG", quality=95))
     clean = decoded(result.clean)
     assert clean.mode == "RGB"
     assert all(abs(a - b) <= 8 for a, b in zip(clean.getpixel((60, 40)), (30, 90, 200)))
@@ -212,20 +172,18 @@ def test_icc_profile_is_not_kept_and_a_broken_one_does_not_refuse_the_image(prof
         if profile == "srgb"
         else b"not really a profile" * 10
     )
-    out = io.BytesIO()
-    Image.new("RGB", (50, 50), (10, 200, 30)).save(out, "PNG", icc_profile=icc)
-    assert "icc_profile" in decoded(out.getvalue()).info
-    clean = decoded(process(out.getvalue()).clean)
+    data = encode(Image.new("RGB", (50, 50), (10, 200, 30)), "PNG", icc_profile=icc)
+    assert "icc_profile" in decoded(data).info
+    clean = decoded(process(data).clean)
     assert "icc_profile" not in clean.info
     assert clean.getpixel((5, 5)) == (10, 200, 30)
 
 
 def test_16_bit_png_is_not_washed_out():
     values = np.array([[0, 16384, 32768, 65535]] * 4, dtype=np.uint16)
-    out = io.BytesIO()
-    Image.fromarray(values).save(out, "PNG")
-    assert decoded(out.getvalue()).mode.startswith("I")
-    clean = decoded(process(out.getvalue()).clean).convert("L")
+    data = encode(Image.fromarray(values))
+    assert decoded(data).mode.startswith("I")
+    clean = decoded(process(data).clean).convert("L")
     assert [clean.getpixel((x, 0)) for x in range(4)] == [0, 64, 128, 255]
 
 
@@ -233,18 +191,15 @@ def test_palette_png_with_transparency_keeps_it():
     image = Image.new("P", (20, 20), 1)
     image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
     image.paste(0, (0, 0, 10, 20))
-    out = io.BytesIO()
-    image.save(out, "PNG", transparency=0)
-    clean = decoded(process(out.getvalue()).clean)
+    clean = decoded(process(encode(image, "PNG", transparency=0)).clean)
     assert clean.mode == "RGBA"
     assert clean.getpixel((2, 2))[3] == 0 and clean.getpixel((15, 2)) == (255, 0, 0, 255)
 
 
 def test_animated_gif_gives_its_first_frame_as_png():
     frames = [Image.new("RGB", (60, 40), color) for color in ((0, 128, 0), (0, 0, 255))]
-    out = io.BytesIO()
-    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
-    result = process(out.getvalue())
+    gif = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    result = process(gif)
     assert result.original_format == "GIF" and result.clean_mime == "image/png"
     clean = decoded(result.clean)
     assert getattr(clean, "n_frames", 1) == 1
@@ -253,9 +208,8 @@ def test_animated_gif_gives_its_first_frame_as_png():
 
 @pytest.mark.parametrize("lossless", [True, False])
 def test_webp_is_accepted(lossless):
-    out = io.BytesIO()
-    Image.new("RGB", (100, 60), (250, 200, 0)).save(out, "WEBP", lossless=lossless, quality=90)
-    result = process(out.getvalue())
+    image = Image.new("RGB", (100, 60), (250, 200, 0))
+    result = process(encode(image, "WEBP", lossless=lossless, quality=90))
     assert result.original_format == "WEBP"
     assert result.clean_mime == ("image/png" if lossless else "image/jpeg")
     red, green, blue = decoded(result.clean).convert("RGB").getpixel((50, 30))
@@ -263,10 +217,6 @@ def test_webp_is_accepted(lossless):
 
 
 def test_photo_jpeg_stays_jpeg_at_high_quality():
-    out = io.BytesIO()
-    Image.fromarray(np.random.default_rng(5).integers(0, 255, (300, 400, 3), np.uint8)).save(
-        out, "JPEG", quality=85
-    )
-    result = process(out.getvalue())
+    result = process(jpeg(400, 300, seed=5, quality=85))
     assert result.clean_mime == "image/jpeg" and result.clean_ext == "jpg"
     assert decoded(result.clean).size == (400, 300)

@@ -15,7 +15,7 @@ from portal.evidence.images import ImageRejected
 from portal.evidence.models import Evidence
 from portal.evidence.operations import storage_guard, store_evidence, sweep
 from portal.evidence.storage import LocalStorage, StoredFileMissing, get_storage
-from tests.fixtures.evidence import small_png
+from tests.fixtures.images import png
 
 
 def files_under(folder) -> list[str]:
@@ -77,13 +77,13 @@ def test_local_get_delete_exists(tmp_path):
 
 def test_store_evidence_writes_sealed_clean_and_thumbnail(app_ctx, evidence_report):
     report = evidence_report()
-    evidence = store_evidence(report=report, data=small_png(), filename="C:\\fakepath\\shot.png")
+    evidence = store_evidence(report=report, data=png(), filename="C:\\fakepath\\shot.png")
     commit()
     assert evidence.original_key.startswith("sealed/")
     assert evidence.original_key.endswith(evidence.sha256_original)
     assert evidence.clean_key.startswith("clean/") and evidence.thumb_key.startswith("thumb/")
     assert evidence.original_filename == "shot.png"
-    assert get_storage().get(evidence.original_key) == small_png()
+    assert get_storage().get(evidence.original_key) == png()
     folder = app_ctx.config["UPLOAD_FOLDER"]
     assert files_under(folder) == sorted(
         [evidence.original_key, evidence.clean_key, evidence.thumb_key]
@@ -94,8 +94,8 @@ def test_guard_removes_files_of_a_failed_unit_of_work(app_ctx, evidence_report):
     report = evidence_report()
     folder = app_ctx.config["UPLOAD_FOLDER"]
     with pytest.raises(ImageRejected), storage_guard():
-        store_evidence(report=report, data=small_png((1, 2, 3)), filename="a.png")
-        store_evidence(report=report, data=small_png((4, 5, 6)), filename="b.png")
+        store_evidence(report=report, data=png(color=(1, 2, 3)), filename="a.png")
+        store_evidence(report=report, data=png(color=(4, 5, 6)), filename="b.png")
         store_evidence(report=report, data=b"<svg></svg>", filename="c.png")
         commit()
     db.session.rollback()
@@ -106,14 +106,14 @@ def test_guard_removes_files_of_a_failed_unit_of_work(app_ctx, evidence_report):
 def test_guard_never_removes_a_file_a_committed_row_references(app_ctx, evidence_report):
     report = evidence_report()
     with storage_guard():
-        kept = store_evidence(report=report, data=small_png((9, 9, 9)), filename="a.png")
+        kept = store_evidence(report=report, data=png(color=(9, 9, 9)), filename="a.png")
         commit()
     keys = {kept.original_key, kept.clean_key, kept.thumb_key}
 
     # The same screenshot again (same content keys), then a crash before the commit.
     with pytest.raises(RuntimeError), storage_guard():
-        store_evidence(report=report, data=small_png((9, 9, 9)), filename="again.png")
-        store_evidence(report=report, data=small_png((7, 7, 7)), filename="new.png")
+        store_evidence(report=report, data=png(color=(9, 9, 9)), filename="again.png")
+        store_evidence(report=report, data=png(color=(7, 7, 7)), filename="new.png")
         raise RuntimeError("crash between writing the files and committing")
     db.session.rollback()
     assert set(files_under(app_ctx.config["UPLOAD_FOLDER"])) == keys
@@ -122,10 +122,10 @@ def test_guard_never_removes_a_file_a_committed_row_references(app_ctx, evidence
 def test_crash_leftovers_are_swept_after_the_grace_period(app_ctx, evidence_report):
     report = evidence_report()
     folder = app_ctx.config["UPLOAD_FOLDER"]
-    kept = store_evidence(report=report, data=small_png((1, 1, 1)), filename="kept.png")
+    kept = store_evidence(report=report, data=png(color=(1, 1, 1)), filename="kept.png")
     commit()
     # A crash with no guard: files written, the row never committed.
-    store_evidence(report=report, data=small_png((2, 2, 2)), filename="lost.png")
+    store_evidence(report=report, data=png(color=(2, 2, 2)), filename="lost.png")
     db.session.rollback()
     storage = get_storage()
     storage.put("clean/ff/young-orphan.png", b"x", "image/png")
@@ -145,7 +145,7 @@ def test_crash_leftovers_are_swept_after_the_grace_period(app_ctx, evidence_repo
 def test_sweep_command_reports_what_it_did(app, evidence_report):
     with app.app_context():
         report = evidence_report()
-        store_evidence(report=report, data=small_png((3, 3, 3)), filename="lost.png")
+        store_evidence(report=report, data=png(color=(3, 3, 3)), filename="lost.png")
         db.session.rollback()
     result = app.test_cli_runner().invoke(args=["evidence", "sweep", "--grace-minutes", "0"])
     assert result.exit_code == 0, result.output
@@ -155,7 +155,7 @@ def test_sweep_command_reports_what_it_did(app, evidence_report):
 
 def test_verify_files_command_finds_a_missing_file(app, evidence_report):
     with app.app_context():
-        evidence = store_evidence(report=evidence_report(), data=small_png(), filename="a.png")
+        evidence = store_evidence(report=evidence_report(), data=png(), filename="a.png")
         commit()
         clean_key = evidence.clean_key
     runner = app.test_cli_runner()
@@ -221,15 +221,15 @@ def test_s3_put_get_exists_delete_and_list(s3_app):
 def test_s3_store_evidence_guard_and_sweep(s3_app, evidence_report):
     with s3_app.app_context():
         report = evidence_report()
-        evidence = store_evidence(report=report, data=small_png((5, 6, 7)), filename="a.png")
+        evidence = store_evidence(report=report, data=png(color=(5, 6, 7)), filename="a.png")
         commit()
         storage = get_storage()
-        assert storage.get(evidence.original_key) == small_png((5, 6, 7))
+        assert storage.get(evidence.original_key) == png(color=(5, 6, 7))
         with pytest.raises(ImageRejected), storage_guard():
-            store_evidence(report=report, data=small_png((8, 8, 8)), filename="b.png")
+            store_evidence(report=report, data=png(color=(8, 8, 8)), filename="b.png")
             store_evidence(report=report, data=b"not an image", filename="c.png")
         db.session.rollback()
-        store_evidence(report=report, data=small_png((1, 2, 1)), filename="lost.png")
+        store_evidence(report=report, data=png(color=(1, 2, 1)), filename="lost.png")
         db.session.rollback()
         assert len(list(storage.iter_keys())) == 6
         result = sweep(older_than=timedelta(0))

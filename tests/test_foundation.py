@@ -52,7 +52,11 @@ def test_post_without_csrf_token_is_refused_with_a_clear_message(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     response = app.test_client().post("/bahasa", data={"lang": "en"})
     assert response.status_code == 400
-    assert "Formulir" in response.text or "form" in response.text.lower()
+    assert 'lang="id"' in response.text
+    assert (
+        '<p class="error-message">Formulir kedaluwarsa atau tidak dikirim dari situs ini. '
+        "Silakan isi kembali.</p>"
+    ) in response.text
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout(app):

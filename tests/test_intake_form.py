@@ -1,16 +1,13 @@
 """The report form: a good report lands; every bad input is refused with a clear message in
 the reporter's language, the rest of the form kept, and nothing stored."""
 
-import io
-import struct
-import zlib
-
 import pytest
 import sqlalchemy as sa
 
 from portal.db import db
 from tests.conftest import csrf_token_from
-from tests.fixtures.intake import IG_LINK, SOCIAL, code_on, png_bytes, post_report
+from tests.fixtures.images import jpeg, png, png_header
+from tests.fixtures.intake import IG_LINK, SOCIAL, code_on, post_report
 
 MiB = 1024 * 1024
 DESCRIPTION = "Akun resmi Diskominfo mengunggah materi kampanye calon kepala daerah."
@@ -94,13 +91,13 @@ def assert_refused(response, stored, message, status=400, files_sent=True):
 
 
 def test_a_30_mib_file_is_refused_before_processing(client, report_form, stored):
-    big = png_bytes() + b"\0" * (30 * MiB)
+    big = png() + b"\0" * (30 * MiB)
     response = post_report(client, report_form(files=[(big, "besar.png")]))
     assert_refused(response, stored, "paling besar 10 MiB", status=413)
 
 
 def test_eleven_files_are_refused(client, report_form, stored):
-    files = [(png_bytes(color=(i, i, i)), f"layar-{i}.png") for i in range(11)]
+    files = [(png(color=(i, i, i)), f"layar-{i}.png") for i in range(11)]
     response = post_report(client, report_form(files=files))
     assert_refused(response, stored, "Anda melampirkan 11 berkas; paling banyak 10")
 
@@ -112,39 +109,19 @@ def test_no_file_at_all_is_refused(client, report_form, stored):
     )
 
 
-def huge_png_header() -> bytes:
-    ihdr = struct.pack(">IIBBBBB", 65535, 65535, 8, 2, 0, 0, 0)
-    chunk = b"IHDR" + ihdr
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + struct.pack(">I", len(ihdr))
-        + chunk
-        + struct.pack(">I", zlib.crc32(chunk))
-        + b"\0" * 64
-    )
-
-
-def truncated_jpeg() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.effect_noise((400, 400), 60).convert("RGB").save(out, "JPEG")
-    return out.getvalue()[:3000]
-
-
 @pytest.mark.parametrize(
     ("body", "name"),
     [
         (b"<!doctype html><html><body><script>alert(1)</script></body></html>", "layar.png"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "gambar.svg"),
-        (huge_png_header(), "raksasa.png"),
-        (truncated_jpeg(), "rusak.jpg"),
+        (png_header(65535, 65535), "raksasa.png"),
+        (jpeg(400, 400)[:3000], "rusak.jpg"),
     ],
     ids=["html-named-png", "svg", "65535-square-png", "truncated-jpeg"],
 )
 def test_files_that_are_not_acceptable_images_are_refused(client, report_form, stored, body, name):
     # a good screenshot first: its files must be cleaned up when the second one is refused
-    response = post_report(client, report_form(files=[(png_bytes(), "baik.png"), (body, name)]))
+    response = post_report(client, report_form(files=[(png(), "baik.png"), (body, name)]))
     assert_refused(response, stored, f"“{name}”")
 
 
@@ -202,7 +179,7 @@ def test_dates_in_the_future_or_out_of_order_are_refused(client, report_form, st
 
 def test_refusal_in_english_when_english_was_chosen(client, report_form, stored):
     client.post("/bahasa", data={"lang": "en", "next": "/lapor"})
-    files = [(png_bytes(color=(i, 0, 0)), f"s{i}.png") for i in range(11)]
+    files = [(png(color=(i, 0, 0)), f"s{i}.png") for i in range(11)]
     response = post_report(client, report_form(files=files))
     assert response.status_code == 400
     assert "You attached 11 files; at most 10 are allowed" in response.text

@@ -8,11 +8,12 @@ import threading
 import sqlalchemy as sa
 
 from portal.db import db
-from tests.fixtures.intake import IG_LINK, code_on, png_bytes, post_report
+from tests.fixtures.images import png
+from tests.fixtures.intake import IG_LINK, code_on, post_report
 
 
 def test_receipt_shows_code_reference_fingerprints_links_and_next_steps(client, report_form):
-    first, second = png_bytes(), png_bytes(color=(1, 2, 3))
+    first, second = png(), png(color=(1, 2, 3))
     response = post_report(client, report_form(files=[(first, "a.png"), (second, "b.png")]))
     assert response.status_code == 303
     assert response.headers["Location"] == "/laporan/tanda-terima"
@@ -81,7 +82,7 @@ def test_receipt_email_has_the_code_in_the_body_not_the_subject(mail_app, report
     from portal.notify.operations import send_pending
 
     client = mail_app.test_client()
-    screenshot = png_bytes()
+    screenshot = png()
     response = post_report(client, report_form(files=[(screenshot, "layar.png")]), follow=True)
     code = code_on(response.text)
     reference = re.search(r"ADU-\d{4}-\d{6}", response.text).group(0)
@@ -137,7 +138,7 @@ def test_double_submission_that_loses_the_race_shows_the_winners_receipt(
     files_before = stored()["files"]
     monkeypatch.setattr(views, "earlier_submission", lambda key: None)
     again = report_form(
-        idempotency_key=data["idempotency_key"], files=[(png_bytes(color=(9, 9, 9)), "lain.png")]
+        idempotency_key=data["idempotency_key"], files=[(png(color=(9, 9, 9)), "lain.png")]
     )
     second = code_on(post_report(app.test_client(), again, follow=True).text)
     assert second == first

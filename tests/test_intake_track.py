@@ -6,7 +6,8 @@ import re
 import sqlalchemy as sa
 
 from portal.db import db
-from tests.fixtures.intake import code_on, png_bytes, post_report
+from tests.fixtures.images import png
+from tests.fixtures.intake import code_on, post_report
 
 
 def file_one(client, report_form, **overrides) -> str:
@@ -83,7 +84,7 @@ def test_reporters_on_one_case_see_only_their_own_messages_and_screenshots(
 ):
     first = file_one(client, report_form)
     second = file_one(
-        app.test_client(), report_form, files=[(png_bytes(color=(5, 5, 5)), "milik-kedua.png")]
+        app.test_client(), report_form, files=[(png(color=(5, 5, 5)), "milik-kedua.png")]
     )
     with app.app_context():
         assert report_of(app, first).case_id == report_of(app, second).case_id  # same post
@@ -138,7 +139,7 @@ def test_officer_question_is_shown_and_a_reply_with_a_screenshot_lands(app, clie
     visitor.post("/lacak", data={"code": code})
     html = visitor.get("/lacak/status").text
     assert "Kapan unggahan itu dihapus? &lt;b&gt;penting&lt;/b&gt;" in html
-    third = png_bytes(color=(0, 128, 0))
+    third = png(color=(0, 128, 0))
     response = post_report(
         visitor,
         {

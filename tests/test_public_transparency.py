@@ -59,12 +59,25 @@ def test_suppressed_bars_have_no_length(app, client, many_cases):
 
 
 def test_medians_are_withheld_below_k_and_shown_above(app, client, many_cases):
+    from portal.cases.models import Case
+
+    with app.app_context():  # Palembang: two answers and one decision, fewer than k = 5
+        for item, hours in zip(many_cases[7:], (1, 9), strict=True):
+            case = db.session.get(Case, item.id)
+            case.first_response_at = case.created_at + timedelta(hours=hours)
+        case.status, case.outcome = "resolved", "substantiated"
+        case.resolved_at = case.created_at + timedelta(days=1)
+        db.session.commit()
     refresh(app)
     html = main_of(client.get("/transparansi").text)
-    assert "5 jam" in html  # six responses after 3..8 hours: median bucket 5
-    assert "2 hari" in html or "48 jam" in html
+    # eight responses after 1, 3..8 and 9 hours: median bucket 5; six decisions after 24 and
+    # 48 hours, which stay in hours below 72: median 48
+    assert "<dt>Median waktu hingga tanggapan pertama</dt><dd>5 jam</dd>" in html
+    assert "<dt>Median waktu hingga putusan</dt><dd>48 jam</dd>" in html
     palembang = main_of(client.get("/transparansi?wilayah=16.71").text)
-    assert "jam" not in palembang.split("Median")[1].split("</dl>")[0]
+    withheld = "<dd>tidak ditampilkan (kasus terlalu sedikit)</dd>"
+    assert f"<dt>Median waktu hingga tanggapan pertama</dt>{withheld}" in palembang
+    assert f"<dt>Median waktu hingga putusan</dt>{withheld}" in palembang
 
 
 def test_filters_live_in_the_url_and_change_the_figures(app, client, many_cases):
@@ -101,10 +114,8 @@ def test_page_reads_only_aggregates(app, client, many_cases, make_case):
 def test_referral_outcomes_are_counted(app, client, many_cases):
     from datetime import date
 
-    try:
-        from portal.cases.referrals.models import Referral
-    except ImportError:
-        pytest.skip("referrals not installed")
+    from portal.cases.referrals.models import Referral
+
     with app.app_context():
         for item in many_cases[:6]:
             db.session.add(
@@ -119,4 +130,4 @@ def test_referral_outcomes_are_counted(app, client, many_cases):
         db.session.commit()
     refresh(app)
     html = main_of(client.get("/transparansi").text)
-    assert "BKN" in html and "<td>6</td>" in html
+    assert "<tr><td>BKN</td><td>Sudah dijawab</td><td>Ya</td><td>6</td></tr>" in html
