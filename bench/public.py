@@ -44,14 +44,14 @@ def timed(fn, runs: int) -> float:
 
 def measure(db_path: str, runs: int) -> dict[str, float]:
     """Median times of each public request on one database."""
-    from portal.db import commit
+    from portal.db import unit_of_work
     from portal.public.stats import refresh_stats
 
     app = make_app(db_path)
     with app.app_context():
         start = time.perf_counter()
-        refresh_stats()
-        commit()
+        with unit_of_work():
+            refresh_stats()
         refresh_s = time.perf_counter() - start
     client = app.test_client()
 

@@ -137,16 +137,6 @@ def unit_of_work() -> Iterator[None]:
         _undo.reset(token)
 
 
-def commit() -> None:
-    """Commit the session: the older boundary, left for the callers not yet on unit_of_work()."""
-    db.session.commit()
-
-
-def rollback() -> None:
-    """Roll the session back: the older boundary, like commit()."""
-    db.session.rollback()
-
-
 def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writing requests.
 

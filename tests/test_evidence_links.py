@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from portal.db import commit, db
+from portal.db import db
 from portal.evidence.links import LinkRejected, canonicalize_link
 from portal.evidence.models import Link
 from portal.evidence.operations import add_link
@@ -252,7 +252,7 @@ def test_add_link_stores_given_and_canonical(app_ctx, evidence_report):
     add_link(report=report, text="  https://www.instagram.com/p/C9xYz12AbCd/?igsh=abc  ")
     with pytest.raises(LinkRejected):
         add_link(report=report, text="javascript:alert(1)")
-    commit()
+    db.session.commit()
     link = db.session.scalars(sa.select(Link)).one()
     assert link.url_given == "https://www.instagram.com/p/C9xYz12AbCd/?igsh=abc"
     assert (link.url_canonical, link.platform, link.post_id) == (IG, "instagram", "C9xYz12AbCd")

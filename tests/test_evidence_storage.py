@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from portal.db import commit, db
+from portal.db import db, unit_of_work
 from portal.evidence.images import ImageRejected
 from portal.evidence.models import Evidence
-from portal.evidence.operations import storage_guard, store_evidence, sweep
+from portal.evidence.operations import store_evidence, sweep
 from portal.evidence.storage import LocalStorage, StoredFileMissing, get_storage
 from tests.fixtures.images import png
 
@@ -78,7 +78,7 @@ def test_local_get_delete_exists(tmp_path):
 def test_store_evidence_writes_sealed_clean_and_thumbnail(app_ctx, evidence_report):
     report = evidence_report()
     evidence = store_evidence(report=report, data=png(), filename="C:\\fakepath\\shot.png")
-    commit()
+    db.session.commit()
     assert evidence.original_key.startswith("sealed/")
     assert evidence.original_key.endswith(evidence.sha256_original)
     assert evidence.clean_key.startswith("clean/") and evidence.thumb_key.startswith("thumb/")
@@ -90,32 +90,28 @@ def test_store_evidence_writes_sealed_clean_and_thumbnail(app_ctx, evidence_repo
     )
 
 
-def test_guard_removes_files_of_a_failed_unit_of_work(app_ctx, evidence_report):
+def test_a_failed_unit_of_work_removes_its_files(app_ctx, evidence_report):
     report = evidence_report()
     folder = app_ctx.config["UPLOAD_FOLDER"]
-    with pytest.raises(ImageRejected), storage_guard():
+    with pytest.raises(ImageRejected), unit_of_work():
         store_evidence(report=report, data=png(color=(1, 2, 3)), filename="a.png")
         store_evidence(report=report, data=png(color=(4, 5, 6)), filename="b.png")
         store_evidence(report=report, data=b"<svg></svg>", filename="c.png")
-        commit()
-    db.session.rollback()
     assert files_under(folder) == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Evidence)) == 0
 
 
-def test_guard_never_removes_a_file_a_committed_row_references(app_ctx, evidence_report):
+def test_a_failed_unit_never_removes_a_file_a_committed_row_references(app_ctx, evidence_report):
     report = evidence_report()
-    with storage_guard():
+    with unit_of_work():
         kept = store_evidence(report=report, data=png(color=(9, 9, 9)), filename="a.png")
-        commit()
     keys = {kept.original_key, kept.clean_key, kept.thumb_key}
 
     # The same screenshot again (same content keys), then a crash before the commit.
-    with pytest.raises(RuntimeError), storage_guard():
+    with pytest.raises(RuntimeError), unit_of_work():
         store_evidence(report=report, data=png(color=(9, 9, 9)), filename="again.png")
         store_evidence(report=report, data=png(color=(7, 7, 7)), filename="new.png")
         raise RuntimeError("crash between writing the files and committing")
-    db.session.rollback()
     assert set(files_under(app_ctx.config["UPLOAD_FOLDER"])) == keys
 
 
@@ -123,7 +119,7 @@ def test_crash_leftovers_are_swept_after_the_grace_period(app_ctx, evidence_repo
     report = evidence_report()
     folder = app_ctx.config["UPLOAD_FOLDER"]
     kept = store_evidence(report=report, data=png(color=(1, 1, 1)), filename="kept.png")
-    commit()
+    db.session.commit()
     # A crash with no guard: files written, the row never committed.
     store_evidence(report=report, data=png(color=(2, 2, 2)), filename="lost.png")
     db.session.rollback()
@@ -156,7 +152,7 @@ def test_sweep_command_reports_what_it_did(app, evidence_report):
 def test_verify_files_command_finds_a_missing_file(app, evidence_report):
     with app.app_context():
         evidence = store_evidence(report=evidence_report(), data=png(), filename="a.png")
-        commit()
+        db.session.commit()
         clean_key = evidence.clean_key
     runner = app.test_cli_runner()
     assert runner.invoke(args=["evidence", "verify-files"]).exit_code == 0
@@ -189,7 +185,7 @@ def s3_app(make_app):
         from portal.reference.operations import load_reference_data
 
         load_reference_data()
-        commit()
+        db.session.commit()
     yield app
     with app.app_context():
         storage = get_storage()
@@ -222,13 +218,12 @@ def test_s3_store_evidence_guard_and_sweep(s3_app, evidence_report):
     with s3_app.app_context():
         report = evidence_report()
         evidence = store_evidence(report=report, data=png(color=(5, 6, 7)), filename="a.png")
-        commit()
+        db.session.commit()
         storage = get_storage()
         assert storage.get(evidence.original_key) == png(color=(5, 6, 7))
-        with pytest.raises(ImageRejected), storage_guard():
+        with pytest.raises(ImageRejected), unit_of_work():
             store_evidence(report=report, data=png(color=(8, 8, 8)), filename="b.png")
             store_evidence(report=report, data=b"not an image", filename="c.png")
-        db.session.rollback()
         store_evidence(report=report, data=png(color=(1, 2, 1)), filename="lost.png")
         db.session.rollback()
         assert len(list(storage.iter_keys())) == 6

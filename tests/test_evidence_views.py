@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.cases.models import CaseEvent
-from portal.db import commit, db
+from portal.db import db
 from portal.evidence.operations import store_evidence
 from tests.fixtures.images import encode, png, screenshot
 
@@ -17,7 +17,7 @@ def stored(app, evidence_report):
     with app.app_context():
         report = evidence_report(team="bawaslu-sumsel")
         evidence = store_evidence(report=report, data=png(), filename="IMG_0001.PNG")
-        commit()
+        db.session.commit()
         return {
             "evidence_id": evidence.id,
             "report_id": report.id,
@@ -89,7 +89,7 @@ def test_published_case_shows_only_publishable_evidence(app, evidence_report):
         shown = store_evidence(report=report, data=png(color=(1, 2, 3)), filename="a.png")
         hidden = store_evidence(report=report, data=png(color=(4, 5, 6)), filename="b.png")
         shown.is_publishable = True
-        commit()
+        db.session.commit()
         ids = shown.id, hidden.id
     client = app.test_client()
     assert client.get(f"/bukti/{ids[0]}/kecil").status_code == 200
@@ -133,7 +133,7 @@ def test_screenshot_is_served_pixel_exact_to_its_reporter(client, app, evidence_
     with app.app_context():
         report = evidence_report()
         evidence = store_evidence(report=report, data=data, filename="s.png")
-        commit()
+        db.session.commit()
         ids = evidence.id, report.id
     track(client, ids[1])
     from io import BytesIO
@@ -158,7 +158,7 @@ def test_macros_link_only_checked_links_and_size_thumbnails(app, evidence_report
             Link(report_id=report.id, url_given="javascript:alert(1)", url_canonical=None)
         )
         evidence = store_evidence(report=report, data=png(960, 200), filename="a")
-        commit()
+        db.session.commit()
         html = render_template_string(
             '{% from "macros.html" import link_item, thumbnail %}'
             "{% for l in links %}{{ link_item(l) }}{% endfor %}"

@@ -14,7 +14,7 @@ from portal.db import db, on_failure, unit_of_work
 from portal.evidence.models import Evidence
 from portal.evidence.operations import store_evidence
 from portal.intake.models import Report
-from tests.fixtures.evidence import small_png
+from tests.fixtures.images import png
 
 
 class Crash(Exception):
@@ -42,7 +42,7 @@ def keys_of(evidence: Evidence) -> set[str]:
 def test_a_failing_unit_keeps_no_row_and_no_file_and_re_raises(app_ctx, evidence_report):
     report = evidence_report()
     with pytest.raises(Crash), unit_of_work():
-        evidence = store_evidence(report=report, data=small_png((1, 2, 3)), filename="a.png")
+        evidence = store_evidence(report=report, data=png(color=(1, 2, 3)), filename="a.png")
         assert stored_files(app_ctx) == keys_of(evidence)
         raise Crash
     assert evidence_rows() == []
@@ -52,7 +52,7 @@ def test_a_failing_unit_keeps_no_row_and_no_file_and_re_raises(app_ctx, evidence
 def test_a_unit_that_ends_keeps_its_row_and_its_files(app_ctx, evidence_report):
     report = evidence_report()
     with unit_of_work():
-        evidence = store_evidence(report=report, data=small_png((1, 2, 3)), filename="a.png")
+        evidence = store_evidence(report=report, data=png(color=(1, 2, 3)), filename="a.png")
         keys = keys_of(evidence)
     assert evidence_rows() == [(report.id, evidence.original_key)]
     assert stored_files(app_ctx) == keys
@@ -63,7 +63,7 @@ def test_a_commit_that_fails_removes_the_files_too(app_ctx, evidence_report):
     taken = {"case_id": report.case_id, "category_id": report.category_id}
     taken["tracking_hash"] = report.tracking_hash
     with pytest.raises(sa.exc.IntegrityError), unit_of_work():
-        store_evidence(report=report, data=small_png((1, 2, 3)), filename="a.png")
+        store_evidence(report=report, data=png(color=(1, 2, 3)), filename="a.png")
         # Not flushed here: the unique tracking hash is refused by the unit's own commit.
         db.session.add(Report(**taken, description="A second report with the same code."))
     assert evidence_rows() == []
@@ -74,7 +74,7 @@ def test_a_nested_unit_joins_the_outer_one(app_ctx, evidence_report):
     report = evidence_report()
     with pytest.raises(Crash), unit_of_work():
         with unit_of_work():
-            store_evidence(report=report, data=small_png((1, 2, 3)), filename="a.png")
+            store_evidence(report=report, data=png(color=(1, 2, 3)), filename="a.png")
         raise Crash  # after the inner unit ended without error
     assert evidence_rows() == []
     assert stored_files(app_ctx) == set()
@@ -83,13 +83,13 @@ def test_a_nested_unit_joins_the_outer_one(app_ctx, evidence_report):
 def test_a_file_a_committed_row_uses_outlives_a_failing_unit(app_ctx, evidence_report):
     first, second = evidence_report(), evidence_report()
     with unit_of_work():
-        kept = store_evidence(report=first, data=small_png((9, 9, 9)), filename="a.png")
+        kept = store_evidence(report=first, data=png(color=(9, 9, 9)), filename="a.png")
         keys = keys_of(kept)
     with pytest.raises(Crash), unit_of_work():
         # The same screenshot again for another report (the same content keys), and a new one.
-        again = store_evidence(report=second, data=small_png((9, 9, 9)), filename="again.png")
+        again = store_evidence(report=second, data=png(color=(9, 9, 9)), filename="again.png")
         assert keys_of(again) == keys
-        store_evidence(report=second, data=small_png((7, 7, 7)), filename="new.png")
+        store_evidence(report=second, data=png(color=(7, 7, 7)), filename="new.png")
         raise Crash
     assert evidence_rows() == [(first.id, kept.original_key)]
     assert stored_files(app_ctx) == keys

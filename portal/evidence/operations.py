@@ -1,16 +1,15 @@
 """Writes of the evidence area. Operations add and flush; the caller commits.
 
-Files are written before their row is committed. `storage_guard` removes what a failed unit of
-work wrote; `sweep` removes whatever a crash left behind, once it is older than a grace period.
+Files are written before their row is committed. Each stored file registers its removal with
+`portal.db.on_failure`, so a failed unit of work deletes what it wrote (unless a committed row
+uses the same content); `sweep` removes whatever a crash left behind, once it is older than a
+grace period.
 """
 
 import hashlib
 import logging
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,7 +29,6 @@ logger = logging.getLogger(__name__)
 # Every key lives under one of these; the sweep looks nowhere else.
 SEALED, CLEAN, THUMB = "sealed", "clean", "thumb"
 PREFIXES = (SEALED, CLEAN, THUMB)
-_written: ContextVar[tuple[list[str], ...]] = ContextVar("evidence_written", default=())
 
 
 def content_key(prefix: str, sha256: str, ext: str = "") -> str:
@@ -125,24 +123,7 @@ def _plain_filename(name: str) -> str:
 
 
 def _remember(key: str) -> None:
-    for written in _written.get():  # every enclosing guard answers for the key
-        written.append(key)
     on_failure(lambda: _discard_unreferenced([key]))
-
-
-@contextmanager
-def storage_guard() -> Iterator[None]:
-    """Around "operations + commit()": if the block fails, roll the session back, delete the
-    files the block wrote that no committed row references, and let the exception go on."""
-    written: list[str] = []
-    token = _written.set((*_written.get(), written))
-    try:
-        yield
-    except BaseException:
-        _discard_unreferenced(written)
-        raise
-    finally:
-        _written.reset(token)
 
 
 def referenced_keys(keys: list[str]) -> set[str]:
