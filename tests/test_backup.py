@@ -30,7 +30,8 @@ from portal.db import db
 from portal.evidence.storage import get_storage
 from portal.intake.models import Report
 from portal.worker.loop import run_pass
-from tests.fixtures.intake import code_on, png_bytes, post_report
+from tests.fixtures.images import png
+from tests.fixtures.intake import code_on, post_report
 
 pytest_plugins = ("tests.fixtures.capture",)
 
@@ -46,7 +47,7 @@ def cli(app, *args: str):
 
 def file_report(client, report_form, *, link: str, colors: list[tuple]) -> str:
     """A report through the real form (screenshots, a link); the tracking code on the receipt."""
-    files = [(png_bytes(color=color), f"layar-{n}.png") for n, color in enumerate(colors)]
+    files = [(png(color=color), f"layar-{n}.png") for n, color in enumerate(colors)]
     response = post_report(client, report_form(files=files, links=link), follow=True)
     assert response.status_code == 200, response.text[:500]
     return code_on(response.text)

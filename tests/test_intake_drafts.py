@@ -14,7 +14,8 @@ from portal.intake.models import Report
 from portal.intake.operations import submit_report
 from portal.public.open311 import operations as open311
 from portal.reference.models import Category, Region
-from tests.fixtures.intake import IG_LINK, SOCIAL, png_bytes, post_report
+from tests.fixtures.images import png
+from tests.fixtures.intake import IG_LINK, SOCIAL, post_report
 
 RULES = DraftRules(max_files=2, max_file_bytes=1000, max_links=2)
 O311 = {
@@ -165,7 +166,7 @@ def test_the_same_bad_draft_gets_the_same_problem_from_the_form_and_open311(
     monkeypatch.setattr(filing, "validate_draft", spy)
     monkeypatch.setattr(open311, "validate_draft", spy)
 
-    page = post_report(client, report_form(files=[(png_bytes(), "a.png")], **form_change))
+    page = post_report(client, report_form(files=[(png(), "a.png")], **form_change))
     from_form = spy.problem(field)
     response = client.post(
         "/open311/v2/requests.json", data={**O311, **open311_change, "api_key": api_key}
