@@ -17,6 +17,7 @@ from portal.capture.jobs import claim_job, run_job
 from portal.cases.escalation import escalate_overdue
 from portal.db import db, unit_of_work, utcnow
 from portal.notify.operations import send_pending
+from portal.proof.stamping import stamp_due
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,6 +61,7 @@ def run_pass(
         setattr(stats, outcome, getattr(stats, outcome) + 1)
     mail = _step(stats, "mail", send_pending, own_units=True)
     stats.mailed = getattr(mail, "sent", 0)
+    _step(stats, "timestamps", stamp_due, own_units=True)
     if escalate:
         stats.escalated = len(_step(stats, "escalate", escalate_overdue) or [])
     db.session.remove()
