@@ -36,6 +36,27 @@ def test_the_request_is_a_sha256_query_openssl_reads(tmp_path):
     assert flat.replace(" ", "").replace("-", "") == digest.hex()
 
 
+def test_the_request_is_byte_for_byte_what_rfc3161_client_builds():
+    from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
+
+    from portal.proof.timestamps import build_request
+
+    for data in (b"a", b"bukti", b"x" * 1000):
+        made = TimestampRequestBuilder().data(data).hash_algorithm(HashAlgorithm.SHA256).build()
+        digest = made.message_imprint.message
+        assert digest == hashlib.sha256(data).digest()
+        assert build_request(digest, made.nonce) == made.as_bytes()
+
+
+def test_one_tsa_given_as_plain_text_is_used(
+    capture_app, tsa_server, authorities, make_case, link_report, post_server
+):
+    tsa = tsa_server()
+    app = capture_app(TIMESTAMP_URLS=tsa.url, TIMESTAMP_CA_FILE=str(authorities[0].ca))
+    evidence_case(app, make_case, link_report, post_server)
+    assert {row.tsa_url for row in tokens(app).values()} == {tsa.url}
+
+
 def test_the_worker_stamps_originals_captures_and_the_case_page_says_so(
     stamp_app, tsa_server, make_case, link_report, post_server, make_user, login_as, authorities,
     tmp_path,

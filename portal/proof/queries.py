@@ -120,6 +120,12 @@ def list_stamps(kind: str, target_id: int) -> list[StampView]:
     ]
 
 
+def configured_urls() -> list[str]:
+    """TIMESTAMP_URLS as a list (one address given as plain text counts as a list of one)."""
+    urls = current_app.config.get("TIMESTAMP_URLS") or ()
+    return [urls] if isinstance(urls, str) else [str(url) for url in urls]
+
+
 def timestamps_enabled() -> bool:
     """Whether a Time Stamping Authority is configured."""
-    return bool(current_app.config.get("TIMESTAMP_URLS"))
+    return bool(configured_urls())

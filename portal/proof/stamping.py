@@ -18,6 +18,7 @@ from flask import current_app
 from portal.db import db, unit_of_work, utcnow
 from portal.proof.models import TimestampToken
 from portal.proof.operations import enqueue_stamps
+from portal.proof.queries import configured_urls
 from portal.proof.timestamps import Granted, TimestampError, load_roots, request_token
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def stamp_due(*, now: datetime | None = None, limit: int | None = None) -> Stamp
     """Queue what is new and get tokens for what is due (nothing when no TSA is configured)."""
     stats = StampStats()
     config = current_app.config
-    urls = list(config["TIMESTAMP_URLS"] or ())
+    urls = configured_urls()
     if not urls:
         return stats
     with unit_of_work():

@@ -25,9 +25,10 @@ from rfc3161_client import (
     decode_timestamp_response,
 )
 
-SHA256_OID = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")  # id-sha256, RFC 5754 section 2.2
+SHA256_OID = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")  # id-sha256, RFC 5754 section 2
 MAX_RESPONSE_BYTES = 1024 * 1024
-_SHA256_ALGORITHM = bytes.fromhex("300d06096086480165030402010500")  # AlgorithmIdentifier, NULL
+# AlgorithmIdentifier of SHA-256 with NULL parameters, as OpenSSL and rfc3161-client send it.
+_SHA256_ALGORITHM = bytes.fromhex("300d06096086480165030402010500")
 _GRANTED = bytes.fromhex("3003020100")  # PKIStatusInfo { status granted(0) }
 
 
@@ -179,7 +180,8 @@ def _issuing_roots(
 
 def load_roots(path: str | None) -> list[x509.Certificate]:
     """The trusted roots in a PEM file: TIMESTAMP_CA_FILE, or the system's bundle."""
-    where = path or ssl.get_default_verify_paths().openssl_cafile
+    defaults = ssl.get_default_verify_paths()
+    where = path or defaults.cafile or defaults.openssl_cafile
     try:
         return x509.load_pem_x509_certificates(Path(where).read_bytes())
     except (OSError, ValueError) as err:
