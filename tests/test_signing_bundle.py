@@ -21,8 +21,9 @@ SEALS = ("manifest.json", "manifest.json.sig", "SHA256SUMS", "SHA256SUMS.sig")
 
 
 @pytest.fixture
-def bundle(stamp_app, tsa_server, make_case, link_report, post_server, make_user, login_as,
-           tmp_path):  # fmt: skip
+def bundle(
+    stamp_app, tsa_server, make_case, link_report, post_server, make_user, login_as, tmp_path
+):
     """(app, path of a supervisor's bundle with sealed originals and timestamp tokens)."""
     app = stamp_app(tsa_server())
     made = evidence_case(app, make_case, link_report, post_server)

@@ -57,10 +57,31 @@ def test_one_tsa_given_as_plain_text_is_used(
     assert {row.tsa_url for row in tokens(app).values()} == {tsa.url}
 
 
+def verified_by_openssl(token: bytes, sha256: str, ca_file, tmp_path) -> bool:
+    """`openssl ts -verify` of a token against a hash, trusting the certificates in ca_file."""
+    path = tmp_path / "token.tst"
+    path.write_bytes(token)
+    checked = subprocess.run(
+        ["openssl", "ts", "-verify", "-digest", sha256, "-in", str(path), "-token_in"]
+        + ["-CAfile", str(ca_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return checked.returncode == 0 and "Verification: OK" in checked.stdout
+
+
 def test_the_worker_stamps_originals_captures_and_the_case_page_says_so(
-    stamp_app, tsa_server, make_case, link_report, post_server, make_user, login_as, authorities,
+    stamp_app,
+    tsa_server,
+    make_case,
+    link_report,
+    post_server,
+    make_user,
+    login_as,
+    authorities,
     tmp_path,
-):  # fmt: skip
+):
     from portal.evidence.models import Evidence
 
     tsa = tsa_server()
@@ -74,14 +95,8 @@ def test_the_worker_stamps_originals_captures_and_the_case_page_says_so(
     assert row.sha256 == original and row.tsa_url == tsa.url and row.serial
     assert row.gen_time and row.granted_at and row.attempts == 1 and row.last_error is None
     # The stored token is a real RFC 3161 token for exactly that hash, under the TSA's root.
-    token = tmp_path / "asli.tst"
-    token.write_bytes(row.token)
-    checked = subprocess.run(
-        ["openssl", "ts", "-verify", "-digest", original, "-in", str(token), "-token_in",
-         "-CAfile", str(authorities[0].ca)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert checked.returncode == 0 and "Verification: OK" in checked.stdout
+    assert verified_by_openssl(row.token, original, authorities[0].ca, tmp_path)
+    assert not verified_by_openssl(row.token, "00" * 32, authorities[0].ca, tmp_path)
 
     client = app.test_client()
     login_as(client, make_user(role="officer"))
@@ -149,6 +164,36 @@ def test_a_bad_tsa_stores_no_token_and_is_retried_with_back_off(
         stats = stamp_due(now=utcnow() + timedelta(hours=2))
     assert stats.granted == 3
     assert all(r.token and r.last_error is None for r in tokens(app).values())
+
+
+def test_a_tsa_under_an_intermediate_ca_is_trusted_through_the_configured_chain(
+    capture_app, tsa_server, authorities, make_case, link_report, post_server, tmp_path
+):
+    layered = authorities[2]
+    tsa = tsa_server(authority=layered)
+    app = capture_app(TIMESTAMP_URLS=[tsa.url], TIMESTAMP_CA_FILE=str(layered.ca))
+    evidence_case(app, make_case, link_report, post_server)
+    rows = tokens(app).values()
+    assert rows and all(row.is_granted for row in rows)
+    row = next(iter(rows))
+    assert row.tsa_root_pem.count("BEGIN CERTIFICATE") == 2  # root first, then intermediate
+    chain = tmp_path / "chain.pem"
+    chain.write_text(row.tsa_root_pem)
+    assert verified_by_openssl(row.token, row.sha256, chain, tmp_path)
+    # Trusting only the root is not enough when the token does not carry the intermediate.
+    root_only = tmp_path / "root.pem"
+    root_only.write_text(
+        row.tsa_root_pem.split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
+    )
+    app.config["TIMESTAMP_CA_FILE"] = str(root_only)
+    with app.app_context():
+        from portal.proof.models import TimestampToken
+        from portal.proof.stamping import stamp_due
+
+        db.session.execute(sa.delete(TimestampToken))
+        db.session.commit()
+        assert stamp_due().failed == 1
+    assert "does not chain to a trusted root" in next(iter(tokens(app).values())).last_error
 
 
 def test_the_tsas_are_tried_in_order(stamp_app, tsa_server, make_case, link_report, post_server):

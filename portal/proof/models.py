@@ -44,7 +44,7 @@ class TimestampToken(db.Model):
     gen_time: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the TSA's time
     serial: Mapped[str | None] = mapped_column(sa.String(64))  # the TSA's serial, in hex
     token: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # DER TimeStampToken
-    tsa_root_pem: Mapped[str | None] = mapped_column(sa.Text)  # the root it was checked against
+    tsa_root_pem: Mapped[str | None] = mapped_column(sa.Text)  # the trusted chain, root first
 
     @property
     def is_granted(self) -> bool:

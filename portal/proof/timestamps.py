@@ -103,7 +103,7 @@ def request_token(
         try:
             reply = post_request(url, body, timeout=timeout)
             response = parse_response(reply, source=url)
-            root = check_response(response, digest, roots=roots, nonce=nonce)
+            chain = check_response(response, digest, roots=roots, nonce=nonce)
         except TimestampError as err:
             failures.append(str(err) if str(err).startswith(url) else f"{url}: {err}")
             continue
@@ -113,7 +113,7 @@ def request_token(
             token=response.time_stamp_token(),
             gen_time=info.gen_time,
             serial=format(info.serial_number, "x"),
-            root_pem=root.public_bytes(serialization.Encoding.PEM).decode(),
+            root_pem=chain_pem(chain),
         )
     raise TimestampError("; ".join(failures) or "no TSA configured")
 
@@ -122,8 +122,9 @@ def parse_response(data: bytes, *, source: str) -> TimeStampResponse:
     """A TimeStampResp from bytes; TimestampError for anything else."""
     try:
         return decode_timestamp_response(data)
-    except ValueError:
-        raise TimestampError(f"{source}: not an RFC 3161 timestamp response") from None
+    except ValueError as err:
+        detail = str(err)[:120]
+        raise TimestampError(f"{source}: not an RFC 3161 timestamp response ({detail})") from None
 
 
 def parse_token(token: bytes) -> TimeStampResponse:
@@ -140,8 +141,9 @@ def check_response(
     *,
     roots: list[x509.Certificate],
     nonce: int | None = None,
-) -> x509.Certificate:
-    """Check a response against the hash it should stamp; the trusted root it chains to."""
+) -> list[x509.Certificate]:
+    """Check a response against the hash it should stamp; the trusted certificates it chains
+    to, root first."""
     if response.status != PKIStatus.GRANTED:
         detail = " ".join(response.status_string) or "no reason given"
         raise TimestampError(f"the TSA refused (status {response.status}: {detail})")
@@ -152,30 +154,36 @@ def check_response(
         raise TimestampError(
             f"the token is for another hash ({imprint.message.hex()}, not {digest.hex()})"
         )
-    candidates = _issuing_roots(response, roots)
-    if not candidates:
+    chain = _trusted_chain(response, roots)
+    if not chain:
         raise TimestampError("the token's certificate does not chain to a trusted root")
-    problems = []
-    for root in candidates:
-        builder = VerifierBuilder(nonce=nonce) if nonce is not None else VerifierBuilder()
-        try:
-            builder.add_root_certificate(root).build().verify(response, digest)
-        except VerificationError as err:
-            problems.append(str(err))
-            continue
-        return root
-    raise TimestampError(f"the token's signature does not verify ({'; '.join(problems)})")
+    builder = VerifierBuilder(nonce=nonce) if nonce is not None else VerifierBuilder()
+    for cert in chain:
+        builder = builder.add_root_certificate(cert)
+    try:
+        builder.build().verify(response, digest)
+    except VerificationError as err:
+        raise TimestampError(f"the token's signature does not verify ({err})") from None
+    return chain
 
 
-def _issuing_roots(
-    response: TimeStampResponse, roots: list[x509.Certificate]
+def _trusted_chain(
+    response: TimeStampResponse, trusted: list[x509.Certificate]
 ) -> list[x509.Certificate]:
-    """The trusted roots that issued one of the token's certificates (or are one of them)."""
-    issuers = set()
-    for der in response.signed_data.certificates:
-        cert = x509.load_der_x509_certificate(der)
-        issuers.update({cert.issuer, cert.subject})
-    return [root for root in roots if root.subject in issuers]
+    """The trusted certificates above the token's own, walking up to a root: root first."""
+    certs = [x509.load_der_x509_certificate(der) for der in response.signed_data.certificates]
+    chain: list[x509.Certificate] = []
+    wanted = {cert.issuer for cert in certs}
+    while wanted:
+        found = [cert for cert in trusted if cert.subject in wanted and cert not in chain]
+        chain = found + chain
+        wanted = {cert.issuer for cert in found if cert.issuer != cert.subject}
+    return chain
+
+
+def chain_pem(chain: list[x509.Certificate]) -> str:
+    """The certificates as one PEM file, root first (what `openssl ts -verify -CAfile` reads)."""
+    return "".join(cert.public_bytes(serialization.Encoding.PEM).decode() for cert in chain)
 
 
 def load_roots(path: str | None) -> list[x509.Certificate]:
@@ -189,6 +197,7 @@ def load_roots(path: str | None) -> list[x509.Certificate]:
 
 
 def certificate_fingerprint(pem: str) -> str:
-    """SHA-256 (hex) of a PEM certificate's DER, as `openssl x509 -fingerprint -sha256` shows."""
+    """SHA-256 (hex) of the first certificate's DER, as `openssl x509 -fingerprint -sha256`
+    shows it."""
     cert = x509.load_pem_x509_certificate(pem.encode())
     return cert.fingerprint(hashes.SHA256()).hex()
