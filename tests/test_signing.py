@@ -139,6 +139,8 @@ def test_the_daily_heads_are_signed_and_openssl_verifies_them(
 def test_the_daily_heads_get_a_trusted_timestamp(
     stamp_app, tsa_server, authorities, case_pair, tmp_path
 ):
+    from portal.cases.history import record_event
+    from portal.cases.models import Case
     from portal.db import utcnow
     from portal.public.opendata.heads import publish_heads
     from portal.public.projections import to_day
@@ -156,5 +158,22 @@ def test_the_daily_heads_get_a_trusted_timestamp(
     assert token.status_code == 200
     (tmp_path / "heads.json.tst").write_bytes(token.data)
     files = ["-data", str(tmp_path / "heads.json"), "-in", str(tmp_path / "heads.json.tst")]
+    done = openssl_ok("ts", "-verify", *files, "-token_in", "-CAfile", str(authorities[0].ca))
+    assert done.returncode == 0 and "Verification: OK" in done.stdout
+
+    # The case's history grows the same day: published again, the list is signed and stamped anew.
+    with app.app_context():
+        case = db.session.get(Case, case_pair.published_id)
+        record_event(case, "note", data={"text": "catatan baru"})
+        db.session.commit()
+        publish_heads(day=day)
+        db.session.commit()
+    assert client.get(f"/data/rantai/{day}.json.tst").status_code == 404  # the old one is gone
+    (tmp_path / "heads.json").write_bytes(client.get(f"/data/rantai/{day}.json").data)
+    done = openssl_ok("ts", "-verify", *files, "-token_in", "-CAfile", str(authorities[0].ca))
+    assert done.returncode == 1  # the old token does not stamp the new list
+    with app.app_context():
+        run_pass(owner="t")
+    (tmp_path / "heads.json.tst").write_bytes(client.get(f"/data/rantai/{day}.json.tst").data)
     done = openssl_ok("ts", "-verify", *files, "-token_in", "-CAfile", str(authorities[0].ca))
     assert done.returncode == 0 and "Verification: OK" in done.stdout

@@ -14,6 +14,7 @@ from portal.proof.models import SignedDocument, SigningKey, StampKind, Timestamp
 from portal.proof.signing import Signer, SigningKeyError, key_path, load_or_create, replace_key
 
 logger = logging.getLogger(__name__)
+HEADS_DOCUMENT = "heads"  # the kind of SignedDocument that holds a day's chain heads
 
 # Each kind of stamp: the model, its id column and the column holding the hash to stamp.
 STAMP_SOURCES = (
@@ -73,7 +74,7 @@ def sign_document(*, kind: str, name: str, body: bytes) -> SignedDocument:
         doc = SignedDocument(kind=kind, name=name)
         db.session.add(doc)
     else:
-        db.session.execute(
+        db.session.execute(  # its old token stamps the old body
             sa.delete(TimestampToken).where(
                 TimestampToken.kind == StampKind.HEADS, TimestampToken.target_id == doc.id
             )
@@ -87,18 +88,18 @@ def sign_document(*, kind: str, name: str, body: bytes) -> SignedDocument:
 
 def enqueue_stamps(*, limit: int = 500) -> int:
     """Queue a timestamp for every stamped hash that has none yet; how many were queued."""
+    heads = (StampKind.HEADS, SignedDocument.id, SignedDocument.sha256)
     queued = 0
-    sources = (*STAMP_SOURCES, (StampKind.HEADS, SignedDocument.id, SignedDocument.sha256))
-    for kind, id_column, hash_column in sources:
+    for kind, id_column, hash_column in (*STAMP_SOURCES, heads):
         has_token = sa.select(TimestampToken.id).where(
             TimestampToken.kind == kind, TimestampToken.target_id == id_column
         )
-        rows = db.session.execute(
-            sa.select(id_column, hash_column)
-            .where(hash_column.is_not(None), ~has_token.exists())
-            .order_by(id_column)
-            .limit(limit - queued)
-        ).all()
+        query = sa.select(id_column, hash_column).where(
+            hash_column.is_not(None), ~has_token.exists()
+        )
+        if kind == StampKind.HEADS:
+            query = query.where(SignedDocument.kind == HEADS_DOCUMENT)
+        rows = db.session.execute(query.order_by(id_column).limit(limit - queued)).all()
         db.session.add_all(
             TimestampToken(kind=kind, target_id=target, sha256=sha) for target, sha in rows
         )
