@@ -246,3 +246,30 @@ def test_filing_and_exporting_never_wait_on_the_tsa(
     assert client.get(f"/petugas/kasus/{made.id}").status_code == 200
     assert client.get(f"/petugas/kasus/{made.id}/bundel.zip").status_code == 200
     assert tsa.requests == []
+
+
+def test_a_token_belongs_to_a_hash_not_just_to_a_row(
+    stamp_app, tsa_server, make_case, link_report, post_server, make_user, login_as
+):
+    """A row whose hash is not the stamped one (an id reused after a deletion) shows no
+    timestamp and gets its own."""
+    from portal.evidence.models import Evidence
+    from portal.proof.operations import enqueue_stamps
+    from portal.proof.queries import list_stamps
+
+    app = stamp_app(tsa_server())
+    made = evidence_case(app, make_case, link_report, post_server)
+    with app.app_context():
+        evidence = db.session.scalar(sa.select(Evidence))
+        assert [s.is_granted for s in list_stamps("evidence", evidence.id)] == [True]
+        evidence.sha256_original = "ab" * 32
+        db.session.commit()
+        assert list_stamps("evidence", evidence.id) == []
+        assert enqueue_stamps() == 1
+        db.session.commit()
+    client = app.test_client()
+    login_as(client, make_user(role="officer"))
+    client.post("/bahasa", data={"lang": "en"})
+    page = client.get(f"/petugas/kasus/{made.id}").text
+    assert page.count("Timestamped by") == 2  # the capture's two files only
+    assert "Waiting for a trusted timestamp" in page

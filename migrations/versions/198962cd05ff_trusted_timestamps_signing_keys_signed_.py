@@ -57,7 +57,7 @@ def upgrade():
     sa.Column('token', sa.LargeBinary(), nullable=True),
     sa.Column('tsa_root_pem', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_timestamp_token')),
-    sa.UniqueConstraint('kind', 'target_id', name='uq_timestamp_token_target')
+    sa.UniqueConstraint('kind', 'target_id', 'sha256', name='uq_timestamp_token_target')
     )
     with op.batch_alter_table('timestamp_token', schema=None) as batch_op:
         batch_op.create_index('ix_timestamp_token_due', ['granted_at', 'next_attempt_at'], unique=False)

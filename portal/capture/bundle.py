@@ -56,7 +56,7 @@ class _Writer:
         self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED)
         self.files: list[dict[str, Any]] = []
         self.missing: list[str] = []
-        self.stamped: list[tuple[str, str, int]] = []  # (path, stamp kind, target id)
+        self.stamped: list[tuple[str, str, int, str]] = []  # (path, stamp kind, target, hash)
 
     def add(
         self,
@@ -76,8 +76,8 @@ class _Writer:
             return
         sha = self.write(path, data, **meta)
         self.files[-1]["matches_record"] = recorded is None or recorded == sha
-        if stamp is not None:
-            self.stamped.append((path, *stamp))
+        if stamp is not None and recorded is not None:
+            self.stamped.append((path, *stamp, recorded))
 
     def write(self, path: str, data: bytes, **meta: Any) -> str:
         """Put bytes in the ZIP and list them in the manifest; their SHA-256."""
@@ -168,11 +168,11 @@ def _keys_url() -> str:
 
 def _add_timestamps(out: _Writer) -> list[dict[str, str]]:
     """Each stamped file's token (FILE.tst) and the TSA roots; what the instructions list."""
-    tokens = list_granted_tokens((kind, target) for _, kind, target in out.stamped)
+    tokens = list_granted_tokens((kind, target, sha) for _, kind, target, sha in out.stamped)
     roots: set[str] = set()
     listed = []
-    for path, kind, target in out.stamped:
-        token = tokens.get((kind, target))
+    for path, kind, target, sha in out.stamped:
+        token = tokens.get((kind, target, sha))
         if token is None or token.token is None or token.tsa_root_pem is None:
             continue
         root = f"stempel-waktu/tsa-akar-{certificate_fingerprint(token.tsa_root_pem)[:16]}.pem"

@@ -24,10 +24,12 @@ class TimestampToken(db.Model):
 
     A row waits (no token) until a Time Stamping Authority grants it; the token fields are
     then all set at once, from a response that was checked in full, so none is ever half there.
+    A row belongs to a hash as much as to its target: a target whose hash changes (a day's list
+    published again) gets a new row, and the old one still stamps the old bytes.
     """
 
     __table_args__ = (
-        sa.UniqueConstraint("kind", "target_id", name="uq_timestamp_token_target"),
+        sa.UniqueConstraint("kind", "target_id", "sha256", name="uq_timestamp_token_target"),
         sa.Index("ix_timestamp_token_due", "granted_at", "next_attempt_at"),
     )
 

@@ -7,22 +7,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from portal.capture.models import Capture
 from portal.db import db, unit_of_work, utcnow
-from portal.evidence.models import Evidence
-from portal.proof.models import SignedDocument, SigningKey, StampKind, TimestampToken
+from portal.proof.models import SignedDocument, SigningKey, TimestampToken
+from portal.proof.queries import stamp_sources
 from portal.proof.signing import Signer, SigningKeyError, key_path, load_or_create, replace_key
 
 logger = logging.getLogger(__name__)
-HEADS_DOCUMENT = "heads"  # the kind of SignedDocument that holds a day's chain heads
-
-# Each kind of stamp: the model, its id column and the column holding the hash to stamp.
-STAMP_SOURCES = (
-    (StampKind.EVIDENCE, Evidence.id, Evidence.sha256_original),
-    (StampKind.CAPTURE_HTML, Capture.id, Capture.html_sha256),
-    (StampKind.CAPTURE_SCREENSHOT, Capture.id, Capture.screenshot_sha256),
-    (StampKind.CAPTURE_HEADERS, Capture.id, Capture.headers_sha256),
-)
 
 
 def current_signer() -> Signer:
@@ -73,12 +63,6 @@ def sign_document(*, kind: str, name: str, body: bytes) -> SignedDocument:
     if doc is None:
         doc = SignedDocument(kind=kind, name=name)
         db.session.add(doc)
-    else:
-        db.session.execute(  # its old token stamps the old body
-            sa.delete(TimestampToken).where(
-                TimestampToken.kind == StampKind.HEADS, TimestampToken.target_id == doc.id
-            )
-        )
     doc.body, doc.sha256, doc.key_id = body, digest, signer.key_id
     doc.signature, doc.signed_at = signer.sign(body), utcnow()
     db.session.flush()
@@ -88,18 +72,14 @@ def sign_document(*, kind: str, name: str, body: bytes) -> SignedDocument:
 
 def enqueue_stamps(*, limit: int = 500) -> int:
     """Queue a timestamp for every stamped hash that has none yet; how many were queued."""
-    heads = (StampKind.HEADS, SignedDocument.id, SignedDocument.sha256)
     queued = 0
-    for kind, id_column, hash_column in (*STAMP_SOURCES, heads):
+    for kind, query in stamp_sources():
         has_token = sa.select(TimestampToken.id).where(
-            TimestampToken.kind == kind, TimestampToken.target_id == id_column
+            TimestampToken.kind == kind,
+            TimestampToken.target_id == query.selected_columns[0],
+            TimestampToken.sha256 == query.selected_columns[1],
         )
-        query = sa.select(id_column, hash_column).where(
-            hash_column.is_not(None), ~has_token.exists()
-        )
-        if kind == StampKind.HEADS:
-            query = query.where(SignedDocument.kind == HEADS_DOCUMENT)
-        rows = db.session.execute(query.order_by(id_column).limit(limit - queued)).all()
+        rows = db.session.execute(query.where(~has_token.exists()).limit(limit - queued)).all()
         db.session.add_all(
             TimestampToken(kind=kind, target_id=target, sha256=sha) for target, sha in rows
         )

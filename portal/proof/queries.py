@@ -3,16 +3,28 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.capture.models import Capture
 from portal.db import db
+from portal.evidence.models import Evidence
 from portal.proof.models import SignedDocument, SigningKey, StampKind, TimestampToken
 from portal.proof.signing import fingerprint
 
 CAPTURE_KINDS = (StampKind.CAPTURE_SCREENSHOT, StampKind.CAPTURE_HTML, StampKind.CAPTURE_HEADERS)
+HEADS_DOCUMENT = "heads"  # the kind of SignedDocument that holds a day's chain heads
+# Each kind of stamp: the id column of what it stamps, and the column holding the hash.
+SOURCES: dict[str, tuple[Any, Any]] = {
+    StampKind.EVIDENCE: (Evidence.id, Evidence.sha256_original),
+    StampKind.CAPTURE_SCREENSHOT: (Capture.id, Capture.screenshot_sha256),
+    StampKind.CAPTURE_HTML: (Capture.id, Capture.html_sha256),
+    StampKind.CAPTURE_HEADERS: (Capture.id, Capture.headers_sha256),
+    StampKind.HEADS: (SignedDocument.id, SignedDocument.sha256),
+}
 
 
 @dataclass(frozen=True)
@@ -71,42 +83,62 @@ def get_signed_document(*, kind: str, name: str) -> SignedDocument | None:
     )
 
 
-def get_token(*, kind: str, target_id: int) -> TimestampToken | None:
-    """The granted timestamp of one stamped hash, if it has one."""
+def stamp_sources() -> list[tuple[str, sa.Select]]:
+    """Per kind of stamp: a query of (target id, hash) for every target that has a hash."""
+    sources = []
+    for kind, (id_column, hash_column) in SOURCES.items():
+        query = sa.select(id_column, hash_column).where(hash_column.is_not(None))
+        if kind == StampKind.HEADS:
+            query = query.where(SignedDocument.kind == HEADS_DOCUMENT)
+        sources.append((kind, query.order_by(id_column)))
+    return sources
+
+
+def get_token(*, kind: str, target_id: int, sha256: str) -> TimestampToken | None:
+    """The granted timestamp of one hash of one target, if it has one."""
     return db.session.scalar(
         sa.select(TimestampToken).where(
             TimestampToken.kind == kind,
             TimestampToken.target_id == target_id,
+            TimestampToken.sha256 == sha256,
             TimestampToken.granted_at.is_not(None),
         )
     )
 
 
 def list_granted_tokens(
-    targets: Iterable[tuple[str, int]],
-) -> dict[tuple[str, int], TimestampToken]:
-    """The granted tokens of the given (kind, target id) pairs."""
+    targets: Iterable[tuple[str, int, str]],
+) -> dict[tuple[str, int, str], TimestampToken]:
+    """The granted tokens of the given (kind, target id, hash) triples."""
     wanted = set(targets)
     if not wanted:
         return {}
     rows = db.session.scalars(
         sa.select(TimestampToken).where(
             TimestampToken.granted_at.is_not(None),
-            TimestampToken.target_id.in_({target for _, target in wanted}),
+            TimestampToken.target_id.in_({target for _, target, _ in wanted}),
         )
     )
-    return {(r.kind, r.target_id): r for r in rows if (r.kind, r.target_id) in wanted}
+    found = {(r.kind, r.target_id, r.sha256): r for r in rows}
+    return {key: row for key, row in found.items() if key in wanted}
 
 
 def list_stamps(kind: str, target_id: int) -> list[StampView]:
-    """The timestamps of one screenshot ("evidence") or of one capture's files ("capture")."""
+    """The timestamps of the current hashes of one screenshot ("evidence") or of one capture's
+    files ("capture")."""
     kinds = CAPTURE_KINDS if kind == "capture" else (kind,)
+    current = {}
+    for each in kinds:
+        id_column, hash_column = SOURCES[each]
+        current[each] = db.session.scalar(sa.select(hash_column).where(id_column == target_id))
     rows = db.session.scalars(
         sa.select(TimestampToken).where(
             TimestampToken.kind.in_(kinds), TimestampToken.target_id == target_id
         )
     ).all()
-    rows = sorted(rows, key=lambda r: kinds.index(r.kind))
+    rows = sorted(
+        (r for r in rows if current.get(r.kind) == r.sha256), key=lambda r: kinds.index(r.kind)
+    )
     return [
         StampView(
             kind=r.kind,

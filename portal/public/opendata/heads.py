@@ -19,8 +19,8 @@ from flask import current_app
 from portal.cases.models import Case, CaseEvent
 from portal.db import db
 from portal.proof.models import SignedDocument
-from portal.proof.operations import HEADS_DOCUMENT, sign_document
-from portal.proof.queries import get_signed_document
+from portal.proof.operations import sign_document
+from portal.proof.queries import HEADS_DOCUMENT, get_signed_document
 from portal.public.models import HeadHash
 
 logger = logging.getLogger(__name__)

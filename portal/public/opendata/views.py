@@ -100,7 +100,7 @@ def heads_signature(day: str) -> Response:
 def heads_timestamp(day: str) -> Response:
     """The RFC 3161 timestamp token of one day's heads, once the worker got it."""
     signed = get_signed_heads(_day(day)) or abort(404)
-    token = get_token(kind=StampKind.HEADS, target_id=signed.id)
+    token = get_token(kind=StampKind.HEADS, target_id=signed.id, sha256=signed.sha256)
     if token is None or token.token is None:
         abort(404)
     return _download(token.token, f"{day}.json.tst", {})
