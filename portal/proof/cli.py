@@ -19,7 +19,8 @@ def rotate_command() -> None:
             key = rotate_key()
     except SigningKeyError as err:
         raise click.ClickException(str(err)) from None
-    click.echo(f"New signing key {key.key_id} in {key_path()}, in use from {key.valid_from:%c}.")
+    since = key.valid_from.isoformat()
+    click.echo(f"New signing key {key.key_id} in {key_path()}, in use from {since}.")
     click.echo("Copy the key file to every server that exports bundles or signs heads.")
 
 
