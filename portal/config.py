@@ -134,3 +134,12 @@ class Defaults:
     WORKER_BACKOFF_MAX_SECONDS = 60  # longest pause after failed passes (1 s, doubling)
     OFFICIAL_ACCOUNT_PRIORITY = 1  # a case naming an official account gets at least this
     BUNDLE_OFFICERS_GET_ORIGINALS = False  # officers' bundles include sealed originals
+    # proof (trusted timestamps, signing key)
+    TIMESTAMP_URLS: tuple = ()  # RFC 3161 TSAs, tried in order; empty: no timestamps
+    TIMESTAMP_CA_FILE: str | None = None  # PEM roots trusted for TSA tokens; None: system bundle
+    TIMESTAMP_TIMEOUT = 10  # seconds per TSA request
+    TIMESTAMP_BATCH = 20  # hashes stamped per worker pass at most
+    TIMESTAMP_LEASE_SECONDS = 120  # a row claimed by a worker that died is tried again after this
+    TIMESTAMP_BACKOFF_SECONDS = 60  # first pause after every TSA failed; doubles each attempt
+    TIMESTAMP_BACKOFF_MAX_SECONDS = 3600
+    SIGNING_KEY_FILE: str | None = None  # Ed25519 private key (PEM); None: instance folder

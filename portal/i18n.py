@@ -46,5 +46,6 @@ def translation_dirs() -> list[str]:
         "notify",
         "public",
         "capture",
+        "proof",
     )
     return [f"translations/{area}" for area in areas]

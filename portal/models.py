@@ -12,6 +12,7 @@ from portal.cases.referrals import models as referrals_models
 from portal.evidence import models as evidence_models
 from portal.intake import models as intake_models
 from portal.notify import models as notify_models
+from portal.proof import models as proof_models
 from portal.public import models as public_models
 from portal.reference import models as reference_models
 from portal.worker import models as worker_models
@@ -24,6 +25,7 @@ __all__ = [
     "evidence_models",
     "intake_models",
     "notify_models",
+    "proof_models",
     "public_models",
     "publishing_models",
     "reference_models",

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
-bash scripts/debian-packages.sh chromium postgresql redis-server curl
+bash scripts/debian-packages.sh chromium postgresql redis-server curl openssl
 
 cleanup() { bash scripts/services.sh stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT

@@ -16,7 +16,7 @@ from portal.db import db
 
 pytest_plugins = [
     f"tests.fixtures.{area}"
-    for area in ("accounts", "intake", "evidence", "cases", "notify", "public")
+    for area in ("accounts", "intake", "evidence", "cases", "notify", "public", "proof")
 ]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -67,6 +67,7 @@ def make_app(tmp_path):
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "SIGNING_KEY_FILE": str(tmp_path / "signing-key.pem"),
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "MAIL_SUPPRESS_SEND": True,

@@ -47,7 +47,8 @@ def test_an_officer_exports_a_bundle_that_verifies(
     bundle = get_bundle(client, made.id)
     names = set(bundle.namelist())
     manifest = json.loads(bundle.read("manifest.json"))
-    assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
+    seals = {"manifest.json", "manifest.json.sig", "SHA256SUMS", "SHA256SUMS.sig"}
+    assert {f["path"] for f in manifest["files"]} == names - seals
     assert not any(name.startswith("asli/") for name in names)  # officers: no sealed originals
     capture_files = [f for f in manifest["files"] if f["source"] == "capture"]
     assert {f["path"].rsplit("/", 1)[1] for f in capture_files} == {"halaman.html", "header.json"}

@@ -1,8 +1,12 @@
-"""The evidence bundle of a case: files, a manifest of their SHA-256, a summary in Indonesian.
+"""The evidence bundle of a case: files, their timestamps, a signed manifest, a summary and
+instructions for checking it, in Indonesian.
 
 Hashes in the manifest are of the bytes put in the ZIP; `matches_record` says whether they
 equal the hash recorded when the file was uploaded or captured (False means the stored copy
-changed since). `verify_bundle` re-checks a bundle on its own, without the database.
+changed since). Each stamped file with a granted RFC 3161 token gets it beside it (`FILE.tst`)
+with the TSA's root certificate under `stempel-waktu/`. The manifest and `SHA256SUMS` carry
+detached Ed25519 signatures by the install's key, whose public half is in the bundle.
+`verify_bundle` re-checks a bundle on its own, without the database.
 """
 
 import hashlib
@@ -12,7 +16,7 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
 from portal.accounts.models import Role
@@ -20,8 +24,20 @@ from portal.capture.operations import headers_key
 from portal.capture.queries import list_link_captures, official_accounts_for_case
 from portal.cases.models import Case
 from portal.db import utcnow
-from portal.evidence.bundles import MANIFEST
+from portal.evidence.bundles import (
+    CHECKSUMS,
+    CHECKSUMS_SIG,
+    HOWTO,
+    MANIFEST,
+    MANIFEST_SIG,
+    PUBLIC_KEY,
+)
 from portal.evidence.storage import StoredFileMissing, get_storage
+from portal.proof.models import StampKind
+from portal.proof.operations import current_signer
+from portal.proof.queries import list_granted_tokens
+from portal.proof.signing import Signer
+from portal.proof.timestamps import certificate_fingerprint
 
 CLEAN_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
 ORIGINAL_EXT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -40,8 +56,17 @@ class _Writer:
         self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED)
         self.files: list[dict[str, Any]] = []
         self.missing: list[str] = []
+        self.stamped: list[tuple[str, str, int, str]] = []  # (path, stamp kind, target, hash)
 
-    def add(self, path: str, key: str | None, *, recorded: str | None, **meta: Any) -> None:
+    def add(
+        self,
+        path: str,
+        key: str | None,
+        *,
+        recorded: str | None,
+        stamp: tuple[str, int] | None = None,
+        **meta: Any,
+    ) -> None:
         if not key:  # nothing was stored (no screenshot taken, the fetch failed)
             return
         try:
@@ -49,17 +74,17 @@ class _Writer:
         except StoredFileMissing:
             self.missing.append(path)
             return
+        sha = self.write(path, data, **meta)
+        self.files[-1]["matches_record"] = recorded is None or recorded == sha
+        if stamp is not None and recorded is not None:
+            self.stamped.append((path, *stamp, recorded))
+
+    def write(self, path: str, data: bytes, **meta: Any) -> str:
+        """Put bytes in the ZIP and list them in the manifest; their SHA-256."""
         sha = hashlib.sha256(data).hexdigest()
         self.zip.writestr(path, data)
-        self.files.append(
-            {
-                "path": path,
-                "sha256": sha,
-                "size": len(data),
-                "matches_record": recorded is None or recorded == sha,
-                **meta,
-            }
-        )
+        self.files.append({"path": path, "sha256": sha, "size": len(data), **meta})
+        return sha
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -73,43 +98,110 @@ def build_bundle(case: Case, user: Any) -> bytes:
     _add_uploads(out, case, originals)
     links = list_link_captures(case)
     _add_captures(out, links)
+    stamps = _add_timestamps(out)
+    signer = current_signer()
     generated_at = utcnow()
     with force_locale("id"):
         summary = render_template(
             "capture/bundle_summary.html",
             case=case,
             links=links,
-            files=out.files,
+            files=[f for f in out.files if f["source"] in ("upload", "capture")],
             originals=originals,
             officials=official_accounts_for_case(case),
             generated_at=generated_at,
         ).encode()
-    out.zip.writestr("ringkasan.html", summary)
-    out.files.append(
-        {
-            "path": "ringkasan.html",
-            "sha256": hashlib.sha256(summary).hexdigest(),
-            "size": len(summary),
-            "source": "summary",
-        }
-    )
+        howto = render_template(
+            "proof/howto.txt",
+            case=case,
+            signer=signer,
+            stamps=stamps,
+            keys_url=_keys_url(),
+            names={"manifest": MANIFEST, "checksums": CHECKSUMS, "key": PUBLIC_KEY},
+        ).encode()
+    out.write("ringkasan.html", summary, source="summary")
+    out.write(HOWTO, howto, source="instructions")
+    out.write(PUBLIC_KEY, signer.public_pem.encode(), source="signing_key")
     manifest = {
         "case": case.reference,
         "case_id": case.id,
         "generated_at": _iso(generated_at),
         "includes_originals": originals,
+        "signature": {
+            "algorithm": "Ed25519",
+            "key_id": signer.key_id,
+            "fingerprint_sha256": signer.fingerprint,
+            "public_key": PUBLIC_KEY,
+            "published_at": _keys_url(),
+        },
         "files": out.files,
         "missing": out.missing,
     }
-    out.zip.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+    _seal(out, manifest, signer)
     out.zip.close()
     return out.buffer.getvalue()
+
+
+def _seal(out: _Writer, manifest: dict[str, Any], signer: Signer) -> None:
+    """The manifest, the checksum file and their detached signatures."""
+    body = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+    sums = [(f["sha256"], f["path"]) for f in out.files]
+    sums.append((hashlib.sha256(body).hexdigest(), MANIFEST))
+    checksums = "".join(f"{sha}  {path}\n" for sha, path in sums).encode()
+    for name, data in (
+        (MANIFEST, body),
+        (MANIFEST_SIG, signer.sign(body)),
+        (CHECKSUMS, checksums),
+        (CHECKSUMS_SIG, signer.sign(checksums)),
+    ):
+        out.zip.writestr(name, data)
+
+
+def _keys_url() -> str:
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        return f"{str(public).rstrip('/')}/data/kunci.json"
+    if has_request_context():
+        return url_for("opendata.public_keys", _external=True)
+    return "/data/kunci.json"
+
+
+def _add_timestamps(out: _Writer) -> list[dict[str, str]]:
+    """Each stamped file's token (FILE.tst) and the TSA roots; what the instructions list."""
+    tokens = list_granted_tokens((kind, target, sha) for _, kind, target, sha in out.stamped)
+    roots: set[str] = set()
+    listed = []
+    for path, kind, target, sha in out.stamped:
+        token = tokens.get((kind, target, sha))
+        if token is None or token.token is None or token.tsa_root_pem is None:
+            continue
+        root = f"stempel-waktu/tsa-akar-{certificate_fingerprint(token.tsa_root_pem)[:16]}.pem"
+        if root not in roots:
+            roots.add(root)
+            out.write(root, token.tsa_root_pem.encode(), source="tsa_root")
+        out.write(
+            f"{path}.tst",
+            token.token,
+            source="timestamp",
+            stamps=path,
+            stamped_sha256=token.sha256,
+            tsa_url=token.tsa_url,
+            gen_time=_iso(token.gen_time),
+            serial=token.serial,
+            tsa_root=root,
+        )
+        listed.append({"file": path, "token": f"{path}.tst", "root": root})
+    return listed
 
 
 def _add_uploads(out: _Writer, case: Case, originals: bool) -> None:
     for report in case.reports:
         for ev in report.evidence:
-            meta = {"source": "upload", "report_id": report.id, "uploaded_at": _iso(ev.created_at)}
+            meta: dict[str, Any] = {
+                "source": "upload",
+                "report_id": report.id,
+                "uploaded_at": _iso(ev.created_at),
+            }
             name = f"laporan-{report.id}-bukti-{ev.id}"
             out.add(
                 f"tangkapan-layar/{name}.{CLEAN_EXT.get(ev.clean_mime, 'bin')}",
@@ -122,6 +214,7 @@ def _add_uploads(out: _Writer, case: Case, originals: bool) -> None:
                     f"asli/{name}.{ORIGINAL_EXT.get(ev.original_format, 'bin')}",
                     ev.original_key,
                     recorded=ev.sha256_original,
+                    stamp=(StampKind.EVIDENCE, ev.id),
                     **meta,
                     sealed=True,
                 )
@@ -136,6 +229,9 @@ def _add_captures(out: _Writer, links: list) -> None:
             "fetched_at": _iso(cap.fetched_at),
         }
         folder = f"tautan/{cap.id}"
-        out.add(f"{folder}/layar.png", cap.screenshot_key, recorded=cap.screenshot_sha256, **meta)
-        out.add(f"{folder}/halaman.html", cap.html_key, recorded=cap.html_sha256, **meta)
-        out.add(f"{folder}/header.json", headers_key(cap), recorded=cap.headers_sha256, **meta)
+        for name, key, recorded, kind in (
+            ("layar.png", cap.screenshot_key, cap.screenshot_sha256, StampKind.CAPTURE_SCREENSHOT),
+            ("halaman.html", cap.html_key, cap.html_sha256, StampKind.CAPTURE_HTML),
+            ("header.json", headers_key(cap), cap.headers_sha256, StampKind.CAPTURE_HEADERS),
+        ):
+            out.add(f"{folder}/{name}", key, recorded=recorded, stamp=(kind, cap.id), **meta)

@@ -1,7 +1,9 @@
 """`flask evidence ...` commands."""
 
 import hashlib
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
+from typing import IO
 
 import click
 import sqlalchemy as sa
@@ -9,10 +11,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.db import db
-from portal.evidence.bundles import verify_bundle
+from portal.evidence.bundles import TrustedKey, verify_bundle
 from portal.evidence.models import Evidence
 from portal.evidence.operations import sweep
 from portal.evidence.storage import StoredFileMissing, get_storage
+from portal.proof.queries import list_public_keys
 
 cli = AppGroup("evidence", help="Evidence files: sweep, verify.")
 
@@ -64,11 +67,45 @@ def verify_files_command() -> None:
 
 @cli.command("verify")
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False))
-def verify_bundle_command(bundle: str) -> None:
-    """Re-check every hash in an evidence bundle ZIP (exits 1 naming the first mismatch)."""
-    result = verify_bundle(bundle)
+@click.option(
+    "--keys",
+    "keys_file",
+    type=click.File("rb"),
+    help="The portal's published keys (kunci.json from /data); default: this install's keys.",
+)
+def verify_bundle_command(bundle: str, keys_file: IO[bytes] | None) -> None:
+    """Check an evidence bundle ZIP: signature, hashes, checksums and timestamp tokens (exits 1
+    naming the file and the check that failed)."""
+    result = verify_bundle(bundle, trusted_keys=_trusted_keys(keys_file))
     if result.problem:
         click.echo(f"FAILED: {result.problem}", err=True)
         click.echo(f"{result.checked} file(s) matched before the first problem.", err=True)
         raise SystemExit(1)
-    click.echo(f"OK: all {result.checked} files match their SHA-256 in manifest.json.")
+    click.echo(f"OK: manifest.json is signed by the portal's key {result.key_id}.")
+    click.echo(
+        f"OK: all {result.checked} files match their SHA-256 in manifest.json and SHA256SUMS."
+    )
+    for path, tsa, when in result.timestamps:
+        click.echo(f"OK: {path} timestamped by {tsa} at {when}.")
+    if not result.timestamps:
+        click.echo("No timestamp tokens in this bundle.")
+
+
+def _trusted_keys(keys_file: IO[bytes] | None) -> list[TrustedKey]:
+    """The published keys: from a kunci.json file, or this install's database."""
+    if keys_file is None:
+        return [TrustedKey(k.fingerprint, k.valid_from, k.valid_until) for k in list_public_keys()]
+    try:
+        listed = json.load(keys_file)["keys"]
+        return [
+            TrustedKey(
+                k["fingerprint_sha256"],
+                datetime.fromisoformat(k["valid_from"]),
+                datetime.fromisoformat(k["valid_until"]) if k.get("valid_until") else None,
+            )
+            for k in listed
+        ]
+    except (KeyError, TypeError, ValueError) as err:
+        raise click.BadParameter(
+            f"not a kunci.json key list ({err})", param_hint="--keys"
+        ) from None

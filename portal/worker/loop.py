@@ -24,6 +24,7 @@ from portal.capture.jobs import claim_job, run_job
 from portal.cases.escalation import escalate_overdue
 from portal.db import db, unit_of_work, utcnow
 from portal.notify.operations import Delivered, send_pending
+from portal.proof.stamping import stamp_due
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -70,6 +71,7 @@ def run_pass(
     _step(stats, "jobs", lambda: _run_jobs(stats, owner, stop), own_units=True)
     mail = _step(stats, "mail", lambda: send_pending(delivered=delivered), own_units=True)
     stats.mailed = mail.sent if mail else 0
+    _step(stats, "timestamps", stamp_due, own_units=True)
     if escalate:
         stats.escalated = len(_step(stats, "escalate", escalate_overdue) or [])
     recycle_session()

@@ -1,10 +1,13 @@
 """Daily head hashes: each published case's audit-chain head as of the end of a day.
 
 Published at /data/rantai/<day>.json so that anyone who saved a day's list can later check,
-with the auditors, that no event before that day was altered (portal.cases.history).
+with the auditors, that no event before that day was altered (portal.cases.history). The list
+is kept byte for byte with a detached Ed25519 signature (<day>.json.sig) and, once the worker
+got one, an RFC 3161 timestamp token (<day>.json.tst).
 """
 
 import hashlib
+import json
 import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -15,6 +18,9 @@ from flask import current_app
 
 from portal.cases.models import Case, CaseEvent
 from portal.db import db
+from portal.proof.models import SignedDocument
+from portal.proof.operations import sign_document
+from portal.proof.queries import HEADS_DOCUMENT, get_signed_document
 from portal.public.models import HeadHash
 
 logger = logging.getLogger(__name__)
@@ -45,8 +51,25 @@ def publish_heads(*, day: date) -> int:
         for r in rows
     )
     db.session.flush()
+    listing = get_heads(day)
+    if listing is not None:
+        sign_document(kind=HEADS_DOCUMENT, name=day.isoformat(), body=_document(listing))
     logger.info("Head hashes of %s: %d published cases", day, len(rows))
     return len(rows)
+
+
+def _document(listing: dict[str, Any]) -> bytes:
+    return (json.dumps(listing, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def get_signed_heads(day: date) -> SignedDocument | None:
+    """The day's signed list, while it still says what get_heads() does (a case unpublished
+    since then drops out of the list, and the old signature no longer applies)."""
+    listing = get_heads(day)
+    doc = get_signed_document(kind=HEADS_DOCUMENT, name=day.isoformat())
+    if listing is None or doc is None or json.loads(doc.body) != listing:
+        return None
+    return doc
 
 
 def get_heads(day: date) -> dict[str, Any] | None:

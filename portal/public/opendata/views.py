@@ -1,8 +1,7 @@
-"""Open data downloads, the Atom feed and the daily head hashes."""
+"""Open data downloads, the Atom feed, the daily head hashes and the portal's public keys."""
 
 from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -17,7 +16,9 @@ from flask import (
 from flask_babel import gettext as _
 
 from portal.access import public
-from portal.public.opendata.heads import get_heads
+from portal.proof.models import StampKind
+from portal.proof.queries import get_public_key, get_token, list_public_keys
+from portal.public.opendata.heads import get_heads, get_signed_heads
 from portal.public.opendata.queries import atom_feed, csv_lines, json_chunks
 from portal.public.params import check_known
 from portal.public.projections import EXPORT_COLUMNS
@@ -29,7 +30,7 @@ bp = Blueprint("opendata", __name__)
 @public
 def index() -> str:
     """What can be downloaded, and the schema of every column."""
-    return render_template("public/data.html", columns=EXPORT_COLUMNS)
+    return render_template("public/data.html", columns=EXPORT_COLUMNS, keys=list_public_keys())
 
 
 @bp.get("/data/kasus.csv")
@@ -73,15 +74,64 @@ def feed() -> Response:
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
-@bp.get("/data/rantai/<day>.json")
-@public
-def heads(day: str) -> dict[str, Any]:
-    """The audit-chain heads of published cases as of one day."""
+def _day(day: str) -> date:
     try:
-        wanted = date.fromisoformat(day)
+        return date.fromisoformat(day)
     except ValueError:
         abort(404)
+
+
+@bp.get("/data/rantai/<day>.json")
+@public
+def heads(day: str) -> Response | dict:
+    """The audit-chain heads of published cases as of one day (the signed bytes, when signed)."""
+    wanted = _day(day)
     listing = get_heads(wanted)
     if listing is None:
         abort(404)
-    return listing
+    signed = get_signed_heads(wanted)
+    if signed is None:
+        return listing
+    return Response(signed.body, content_type="application/json; charset=utf-8")
+
+
+@bp.get("/data/rantai/<day>.json.sig")
+@public
+def heads_signature(day: str) -> Response:
+    """The detached Ed25519 signature of one day's heads (64 bytes)."""
+    signed = get_signed_heads(_day(day)) or abort(404)
+    return _download(signed.signature, f"{day}.json.sig", {"X-Signing-Key": signed.key_id})
+
+
+@bp.get("/data/rantai/<day>.json.tst")
+@public
+def heads_timestamp(day: str) -> Response:
+    """The RFC 3161 timestamp token of one day's heads, once the worker got it."""
+    signed = get_signed_heads(_day(day)) or abort(404)
+    token = get_token(kind=StampKind.HEADS, target_id=signed.id, sha256=signed.sha256)
+    if token is None or token.token is None:
+        abort(404)
+    return _download(token.token, f"{day}.json.tst", {})
+
+
+@bp.get("/data/kunci.json")
+@public
+def public_keys() -> dict:
+    """Every key the portal has signed with, and when each was in use."""
+    return {"algorithm": "Ed25519", "keys": [key.as_json() for key in list_public_keys()]}
+
+
+@bp.get("/data/kunci/<key_id>.pem")
+@public
+def public_key_pem(key_id: str) -> Response:
+    """One public key as a PEM file (for openssl pkeyutl -verify)."""
+    key = get_public_key(key_id) or abort(404)
+    return _download(key.public_key_pem.encode(), f"{key_id}.pem", {}, mimetype="text/plain")
+
+
+def _download(
+    data: bytes, name: str, headers: dict[str, str], mimetype: str = "application/octet-stream"
+) -> Response:
+    response = Response(data, mimetype=mimetype, headers=headers)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
