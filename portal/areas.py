@@ -30,7 +30,6 @@ from portal.intake import views as intake_views
 from portal.notify import cli as notify_cli
 from portal.notify import views as notify_views
 from portal.proof import cli as proof_cli
-from portal.proof import views as proof_views
 from portal.public import cli as public_cli
 from portal.public import views as public_views
 from portal.public.apikeys import cli as apikeys_cli
@@ -57,7 +56,7 @@ AREAS = (
     Area("accounts", accounts_views.bp, accounts_cli.cli),
     Area("accounts.twofactor", twofactor_views.bp),
     Area("notify", notify_views.bp, notify_cli.cli),
-    Area("proof", proof_views.bp, proof_cli.cli),
+    Area("proof", None, proof_cli.cli),
     Area("evidence", evidence_views.bp, evidence_cli.cli),
     Area("cases", cases_views.bp, cases_cli.cli),
     Area("cases.admin", case_admin_views.bp),

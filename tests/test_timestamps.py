@@ -209,7 +209,7 @@ def test_a_claimed_hash_waits_for_its_lease(stamp_app, tsa_server, make_case, li
     from portal.intake.models import Report
     from portal.proof.operations import enqueue_stamps
     from portal.proof.stamping import _claim_next, stamp_due
-    from tests.fixtures.evidence import small_png
+    from tests.fixtures.images import png as small_png
 
     tsa = tsa_server()
     app = stamp_app(tsa, TIMESTAMP_LEASE_SECONDS=120)
@@ -232,7 +232,7 @@ def test_filing_and_exporting_never_wait_on_the_tsa(
 ):
     from portal.evidence.operations import store_evidence
     from portal.intake.models import Report
-    from tests.fixtures.evidence import small_png
+    from tests.fixtures.images import png as small_png
 
     tsa = tsa_server()
     app = stamp_app(tsa)

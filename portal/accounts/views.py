@@ -22,6 +22,8 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import Role, Team, User
 from portal.accounts.twofactor import auth as twofactor_auth
+from portal.accounts.twofactor.queries import EVENT_KINDS as TWO_FACTOR_EVENT_KINDS
+from portal.accounts.twofactor.queries import get_two_factor_status
 from portal.extensions import limiter
 from portal.security import safe_next
 
@@ -129,7 +131,9 @@ def profile() -> ResponseReturnValue:
             operations.update_profile(user, name=form.name.data)
         flash(_("Saved."), "success")
         return redirect(url_for("accounts.profile"), code=303)
-    return render_template("accounts/profile.html", form=form, user=user)
+    return render_template(
+        "accounts/profile.html", form=form, user=user, two_factor=get_two_factor_status(user)
+    )
 
 
 # Administration: users and teams -------------------------------------------------------------
@@ -239,6 +243,8 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         reset_form=PasswordResetForm(),
         now=database.utcnow(),
         events=queries.list_account_events(user),
+        two_factor=get_two_factor_status(user),
+        two_factor_event_kinds=TWO_FACTOR_EVENT_KINDS,
     )
 
 

@@ -28,6 +28,7 @@ from portal.cases.page import Section, register_case_section
 from portal.cases.queries import get_case_for
 from portal.db import db, unit_of_work
 from portal.evidence.storage import StoredFileMissing, get_storage
+from portal.proof.queries import list_stamps, timestamps_enabled
 
 bp = Blueprint("capture", __name__)
 
@@ -69,7 +70,14 @@ def capture_error_label(code: str) -> str:
 
 def capture_section(case: Case, user: User) -> Section:
     """The case page's section on linked posts: captures, their state, official accounts."""
-    data = {"links": list_link_captures(case), "officials": official_accounts_for_case(case)}
+    links = list_link_captures(case)
+    captured = [cap.id for item in links if (cap := getattr(item, "capture", None)) is not None]
+    data = {
+        "links": links,
+        "officials": official_accounts_for_case(case),
+        "stamps": {cap_id: list_stamps("capture", cap_id) for cap_id in captured},
+        "timestamps_on": timestamps_enabled(),
+    }
     return Section("capture/_case_section.html", data, place="after_reports")
 
 

@@ -31,7 +31,10 @@ from portal.cases.forms import (
 from portal.cases.models import Case, Status
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, CaseError, allowed_moves
 from portal.db import db, unit_of_work, utcnow
+from portal.evidence.models import Evidence
 from portal.i18n import current_language
+from portal.intake.models import Report
+from portal.proof.queries import list_stamps, timestamps_enabled
 from portal.reference.models import Category, Region
 
 
@@ -214,6 +217,15 @@ def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, 
     return form, canned
 
 
+def _shown_evidence(reports: list[Report]) -> list[Evidence]:
+    """Every screenshot the case page lists: the reports' and the messages'."""
+    return [
+        item
+        for report in reports
+        for item in [*report.evidence, *(e for m in report.messages for e in m.evidence)]
+    ]
+
+
 def detail_context(case: Case, user: User) -> dict[str, Any]:
     """Everything the case page shows, with forms for the moves this user may make."""
     reports = queries.load_case_page(case)
@@ -241,6 +253,10 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
         "reporter_number": {r.id: n for n, r in enumerate(reports, start=1)},
         "shows_contact": SHOWS_CONTACT,
         "sections": build_sections(case, user),
+        "evidence_stamps": {
+            item.id: list_stamps("evidence", item.id) for item in _shown_evidence(reports)
+        },
+        "timestamps_on": timestamps_enabled(),
         "event_labels": EVENT_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "reason_labels": REASON_LABELS,

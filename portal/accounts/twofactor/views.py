@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -43,13 +42,6 @@ ENROLMENT_ENDPOINTS = {
     "twofactor.confirm",
     "accounts.logout",
 }
-EVENT_KINDS = {
-    "two_factor_enabled": _l("Two-step sign-in turned on"),
-    "two_factor_disabled": _l("Two-step sign-in turned off"),
-    "two_factor_reset": _l("Two-step sign-in reset by an admin"),
-    "recovery_codes_regenerated": _l("New recovery codes made"),
-    "recovery_code_used": _l("Logged in with a recovery code"),
-}
 
 
 def _login_limit() -> str:
@@ -70,25 +62,6 @@ def require_enrolment() -> Response | None:
         return None
     flash(_("Your role requires two-step sign-in. Set it up to continue."), "info")
     return redirect(url_for("twofactor.setup"), code=303)
-
-
-@bp.app_template_global()
-def two_factor_status(user: User) -> dict:
-    """What the account pages show about a user's two-step sign-in."""
-    credential = queries.get_credential(user)
-    enrolled = credential is not None and credential.is_enrolled
-    return {
-        "enrolled_at": credential.enrolled_at if credential else None,
-        "codes_left": queries.count_unused_recovery_codes(user) if enrolled else 0,
-        "is_required": queries.is_required(user.role),
-        "has_credential": credential is not None,
-    }
-
-
-@bp.app_template_global()
-def two_factor_event_kinds() -> dict:
-    """Labels of the account-history entries of two-step sign-in."""
-    return EVENT_KINDS
 
 
 # The second step of the login --------------------------------------------------------------------
@@ -158,7 +131,11 @@ def _render_setup(
 ) -> tuple[str, int]:
     """The set-up page: start, scan and confirm, or manage what is in force."""
     credential = queries.get_credential(user)
-    context: dict = {"user": user, "credential": credential, "status": two_factor_status(user)}
+    context: dict = {
+        "user": user,
+        "credential": credential,
+        "status": queries.get_two_factor_status(user),
+    }
     secret = queries.get_secret(credential) if credential and not credential.is_enrolled else None
     if secret is not None:
         uri = totp.provisioning_uri(
