@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_babel import lazy_gettext as _l
 from flask_talisman import Talisman
 from werkzeug.datastructures import MultiDict
@@ -40,6 +40,18 @@ def init_app(app: Flask) -> None:
         permissions_policy={"geolocation": "(self)", "camera": "()", "microphone": "()"},
     )
     app.before_request(refuse_unstorable_input)
+
+
+def keep_retry_after_for_waits(response: Response) -> Response:
+    """Drop Retry-After from every response but 429 and 503, the two that ask a client to wait.
+
+    Flask-Limiter puts it on each response of a rate-limited route (no setting turns off that
+    one header); on a redirect it would ask the browser to wait before following it
+    (RFC 9110 section 10.2.3), and elsewhere it means nothing.
+    """
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 class UnstorableInput(BadRequest):

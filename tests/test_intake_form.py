@@ -224,6 +224,24 @@ def test_report_posts_are_rate_limited_with_a_clear_message(make_app, report_for
     limiter.reset()
 
 
+def test_retry_after_only_where_it_asks_to_wait(make_app, report_form):
+    """The limiter's Retry-After stays on the 429; on the 303 it would ask the browser to wait
+    before following the redirect (RFC 9110 10.2.3), on the 400 it would mean nothing."""
+    from portal.extensions import limiter
+
+    app = make_app(RATELIMIT_ENABLED=True, REPORT_RATE_LIMIT="2 per hour")
+    limiter.reset()
+    client = app.test_client()
+    filed = post_report(client, report_form())
+    refused = post_report(client, report_form(files=[]))
+    limited = post_report(client, report_form(files=[]))
+    limiter.reset()
+    assert [r.status_code for r in (filed, refused, limited)] == [303, 400, 429]
+    assert "Retry-After" not in filed.headers and "Retry-After" not in refused.headers
+    assert int(limited.headers["Retry-After"]) > 0
+    assert refused.headers["X-RateLimit-Remaining"] == "0"  # the limiter's other headers stay
+
+
 def test_home_page_offers_report_and_tracking_and_explains_anonymity(client):
     html = client.get("/").text
     assert 'href="/lapor"' in html and 'href="/lacak"' in html
