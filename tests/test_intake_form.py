@@ -102,7 +102,7 @@ def test_a_30_mib_file_is_refused_before_processing(client, report_form, stored)
 def test_eleven_files_are_refused(client, report_form, stored):
     files = [(png_bytes(color=(i, i, i)), f"layar-{i}.png") for i in range(11)]
     response = post_report(client, report_form(files=files))
-    assert_refused(response, stored, "Anda melampirkan 11 berkas; paling banyak 10")
+    assert_refused(response, stored, "Anda melampirkan 11 berkas; paling banyak 10", status=422)
 
 
 def test_no_file_at_all_is_refused(client, report_form, stored):
@@ -133,19 +133,25 @@ def truncated_jpeg() -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("body", "name"),
+    ("body", "name", "status"),
     [
-        (b"<!doctype html><html><body><script>alert(1)</script></body></html>", "layar.png"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "gambar.svg"),
-        (huge_png_header(), "raksasa.png"),
-        (truncated_jpeg(), "rusak.jpg"),
+        (b"<!doctype html><html><body><script>alert(1)</script></body></html>", "layar.png", 415),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "a.svg", 415),
+        (b"%PDF-1.7 not a screenshot", "surat.png", 415),
+        (b"just some words, no picture", "catatan.jpg", 415),
+        (huge_png_header(), "raksasa.png", 415),  # Pillow cannot identify it: "not an image"
+        (png_bytes(width=20_001, height=1), "lebar.png", 422),  # too wide
+        (truncated_jpeg(), "rusak.jpg", 422),
     ],
-    ids=["html-named-png", "svg", "65535-square-png", "truncated-jpeg"],
+    ids=["html-named-png", "svg", "pdf", "text", "65535-square-png", "too-wide", "truncated-jpeg"],
 )
-def test_files_that_are_not_acceptable_images_are_refused(client, report_form, stored, body, name):
+def test_files_that_are_not_acceptable_images_are_refused(
+    client, report_form, stored, body, name, status
+):
+    """415: not an image type we take; 422: an image we could not read or that fails a check."""
     # a good screenshot first: its files must be cleaned up when the second one is refused
     response = post_report(client, report_form(files=[(png_bytes(), "baik.png"), (body, name)]))
-    assert_refused(response, stored, f"“{name}”")
+    assert_refused(response, stored, f"“{name}”", status=status)
 
 
 @pytest.mark.parametrize("bad", ["javascript:alert(document.cookie)", "file:///etc/passwd"])
@@ -204,7 +210,7 @@ def test_refusal_in_english_when_english_was_chosen(client, report_form, stored)
     client.post("/bahasa", data={"lang": "en", "next": "/lapor"})
     files = [(png_bytes(color=(i, 0, 0)), f"s{i}.png") for i in range(11)]
     response = post_report(client, report_form(files=files))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "You attached 11 files; at most 10 are allowed" in response.text
     assert "please attach the screenshots again" in response.text
     assert stored()["reports"] == 0

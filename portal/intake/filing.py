@@ -34,7 +34,7 @@ class FormCheck:
 
     draft: ReportDraft | None
     question_errors: dict[str, str]
-    is_oversize: bool
+    upload_problem: str | None  # the screenshots' problem code, which decides the status
 
 
 def fill_choices(form: ReportForm, categories: list[Category], regions: list[Region]) -> None:
@@ -104,7 +104,7 @@ def check_form(form: ReportForm, categories: list[Category], regions: list[Regio
     return FormCheck(
         draft=checked.draft if is_read and checked.is_valid else None,
         question_errors=question_errors,
-        is_oversize=screenshots is not None and screenshots.code == "too_large",
+        upload_problem=screenshots.code if screenshots is not None else None,
     )
 
 

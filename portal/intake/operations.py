@@ -29,10 +29,11 @@ logger = logging.getLogger(__name__)
 class ScreenshotRejected(Exception):
     """One uploaded file is not an image we accept; says which one and why."""
 
-    def __init__(self, filename: str, message: str) -> None:
+    def __init__(self, filename: str, message: str, code: str = "invalid") -> None:
         super().__init__(message)
         self.filename = filename
         self.message = message
+        self.code = code  # evidence.images.ImageRejected's code: the view's status follows it
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def store_screenshots(
         try:
             store_evidence(report=report, data=data, filename=filename, message=message)
         except ImageRejected as rejected:
-            raise ScreenshotRejected(filename, str(rejected.message)) from rejected
+            raise ScreenshotRejected(filename, str(rejected.message), rejected.code) from rejected
 
 
 def queue_receipt(*, report: Report, case: Case, code: str) -> None:

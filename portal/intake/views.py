@@ -47,6 +47,9 @@ RECEIPT_KEY = "intake_receipt"
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 TRACKED_KEY = "tracked_report_id"
 TRACKED_AT_KEY = "tracked_at"
+# A refused upload says what happened (RFC 9110): too large (413), not an image type we take
+# (415), or an image we took but could not read or that fails a check (422).
+UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415, "not_an_image": 415}
 
 
 def _limit(name: str):  # noqa: ANN202
@@ -84,7 +87,7 @@ def report() -> Response | tuple[str, int] | str:
     checked = check_form(form, categories, regions)
     if checked.draft is None:
         return render_report_form(
-            form, categories, checked.question_errors, status=413 if checked.is_oversize else 400
+            form, categories, checked.question_errors, status=upload_status(checked.upload_problem)
         )
     outcome = earlier_submission(form.idempotency_key.data)
     if outcome is None:
@@ -92,9 +95,16 @@ def report() -> Response | tuple[str, int] | str:
             outcome = file_report(checked.draft)
         except ScreenshotRejected as rejected:
             form.screenshots.errors = [f"“{rejected.filename}”: {rejected.message}"]
-            return render_report_form(form, categories, status=400)
+            return render_report_form(form, categories, status=upload_status(rejected.code))
     session[RECEIPT_KEY] = {"report_id": outcome[0].id, "key": form.idempotency_key.data}
     return redirect(url_for("intake.receipt"), code=303)
+
+
+def upload_status(problem: str | None) -> int:
+    """The status of a refused form: what is wrong with the upload, else 400 (RFC 9110 15.5)."""
+    if problem is None or problem == "required":
+        return 400
+    return UPLOAD_STATUS.get(problem, 422)
 
 
 def render_report_form(
@@ -215,6 +225,7 @@ def reply() -> Response:
         files, is_required=False, max_files=cfg["MAX_FILES"], max_bytes=cfg["MAX_FILE_BYTES"]
     )
     error = None if problem is None else str(problem.message)
+    upload_problem = None if problem is None else problem.code
     if form.validate_on_submit() and problem is None:
         if not (form.body.data or "").strip() and not files:
             form.body.errors = [_("Write a reply or attach a screenshot.")]
@@ -224,10 +235,10 @@ def reply() -> Response:
                 return redirect(url_for("intake.status") + "#messages", code=303)
             except ScreenshotRejected as rejected:
                 error = f"“{rejected.filename}”: {rejected.message}"
+                upload_problem = rejected.code
     if error:
         form.screenshots.errors = [error]
-    is_oversize = problem is not None and problem.code == "too_large"
-    return render_status(report_row, form, 413 if is_oversize else 400)
+    return render_status(report_row, form, upload_status(upload_problem))
 
 
 def submit_reply(report_row: Report, body: str, files: Sequence[tuple[str, bytes]]) -> None:
