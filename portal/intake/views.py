@@ -26,14 +26,21 @@ from portal.db import db, unit_of_work
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
 from portal.intake.drafts import check_screenshots
-from portal.intake.filing import check_form, earlier_submission, file_report, fill_choices
+from portal.intake.filing import (
+    FORM_BINDING_KEY,
+    check_form,
+    earlier_submission,
+    file_report,
+    fill_choices,
+    form_session_secret,
+    held_receipt_code,
+)
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
 from portal.intake.inputs import read_files
 from portal.intake.labels import VISIBILITY_HELP, decision_label, event_label, status_label
 from portal.intake.models import Report
 from portal.intake.operations import ScreenshotRejected, reply_to_case
 from portal.intake.queries import (
-    get_receipt_code,
     get_receipt_view,
     get_report_by_code,
     get_status_view,
@@ -74,6 +81,7 @@ def report() -> Response | tuple[str, int] | str:
     fill_choices(form, categories, regions)
     if not IDEMPOTENCY_KEY.fullmatch(form.idempotency_key.data or ""):
         form.idempotency_key.data = new_idempotency_key()
+    form_session_secret()  # the session that renders the form holds the secret its marks need
     if request.method == "GET":
         return render_report_form(form, categories)
     if form.website.data:  # honeypot: a bot; store nothing and say nothing useful
@@ -89,7 +97,7 @@ def report() -> Response | tuple[str, int] | str:
         return render_report_form(
             form, categories, checked.question_errors, status=upload_status(checked.upload_problem)
         )
-    outcome = earlier_submission(form.idempotency_key.data)
+    outcome = earlier_submission(checked.draft)
     if outcome is None:
         try:
             outcome = file_report(checked.draft)
@@ -132,9 +140,7 @@ def receipt() -> str | Response:
     """The receipt of the report this browser just filed: code, reference, fingerprints."""
     held = session.get(RECEIPT_KEY) or {}
     report_row = db.session.get(Report, held.get("report_id") or 0)
-    code = report_row and get_receipt_code(
-        report_row, key=current_app.config["TRACKING_KEY"], idempotency_key=held.get("key", "")
-    )
+    code = report_row and held_receipt_code(report_row, held.get("key") or "")
     if not code:
         return redirect(url_for("intake.track"))
     view = get_receipt_view(report_row, current_language())
@@ -255,6 +261,7 @@ def forget() -> Response:
         abort(400)
     forget_tracked()
     session.pop(RECEIPT_KEY, None)
+    session.pop(FORM_BINDING_KEY, None)  # and a form sent again from here is a new report
     return redirect(url_for("intake.track"), code=303)
 
 
