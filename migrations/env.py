@@ -93,14 +93,30 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # SQLite: batch mode copies a table and drops the old one, which foreign keys forbid
+        # while other rows point at it (a report with evidence, say). The pragma works only
+        # outside a transaction, so it is set on the driver's connection before SQLAlchemy
+        # begins one, and set back (after a check) before the connection returns to the pool.
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys=OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.rollback()
+                raw = connection.connection.driver_connection
+                raw.execute('PRAGMA foreign_keys=ON')
+        if sqlite and raw.execute('PRAGMA foreign_key_check').fetchall():
+            raise RuntimeError('The migrated SQLite database has rows whose foreign keys '
+                               'point nowhere: see PRAGMA foreign_key_check')
 
 
 if context.is_offline_mode():

@@ -51,6 +51,9 @@ def register_extensions(app: Flask) -> None:
     )
     extensions.csrf.init_app(app)
     extensions.mail.init_app(app)
+    # Before the limiter, so that it runs after the limiter's own hook (Flask runs
+    # after_request hooks in reverse order) and sees the Retry-After that hook adds.
+    app.after_request(security.keep_retry_after_for_waits)
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)
     i18n.init_app(app)

@@ -53,6 +53,10 @@ class Defaults:
 
     # Tracking codes: keyed hash; defaults to a key derived from SECRET_KEY
     TRACKING_KEY: str | None = None
+    # A double-submitted report form gets the first receipt: only from the same browser session,
+    # with the same content, within this many hours (intake/idempotency.py)
+    IDEMPOTENCY_HOURS = 6
+    IDEMPOTENCY_HMAC_KEY: str | None = None  # keys the stored form hashes; derived from SECRET_KEY
 
     # Rate limits (Flask-Limiter)
     RATELIMIT_STORAGE_URI = "memory://"

@@ -1,8 +1,9 @@
 """Security headers and small helpers for hostile input."""
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_babel import lazy_gettext as _l
 from flask_talisman import Talisman
 from werkzeug.datastructures import MultiDict
@@ -45,6 +46,18 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_unstorable_input)
 
 
+def keep_retry_after_for_waits(response: Response) -> Response:
+    """Drop Retry-After from every response but 429 and 503, the two that ask a client to wait.
+
+    Flask-Limiter puts it on each response of a rate-limited route (no setting turns off that
+    one header); on a redirect it would ask the browser to wait before following it
+    (RFC 9110 section 10.2.3), and elsewhere it means nothing.
+    """
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 class UnstorableInput(BadRequest):
     """A form field or query parameter carries a NUL character, which no database stores."""
 
@@ -80,3 +93,17 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if any(ord(ch) < 32 for ch in target):
         return default
     return target
+
+
+# Stored bytes are never a page. Should a browser ever render one as a document, CSP's
+# `sandbox` (CSP Level 3) gives it what an <iframe sandbox> would: no script, no forms, no
+# plugins, an opaque origin. Flask-Talisman writes the CSP header after every view and takes a
+# view's own policy from the attribute that its decorator sets.
+SANDBOX_POLICY = {"default-src": "'none'", "frame-ancestors": "'none'", "sandbox": ""}
+
+
+def sandboxed(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Serve this view's responses under SANDBOX_POLICY instead of the site's policy."""
+    options = {"content_security_policy": SANDBOX_POLICY}
+    view.talisman_view_options = options  # type: ignore[attr-defined]
+    return view

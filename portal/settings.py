@@ -30,4 +30,8 @@ def finalize_config(app: Flask, environ: Mapping[str, str], explicit: Mapping) -
         cfg["TRACKING_KEY"] = hmac.new(
             str(cfg["SECRET_KEY"]).encode(), b"tracking-code", hashlib.sha256
         ).hexdigest()
+    if not cfg.get("IDEMPOTENCY_HMAC_KEY"):
+        cfg["IDEMPOTENCY_HMAC_KEY"] = hmac.new(
+            str(cfg["SECRET_KEY"]).encode(), b"idempotency-key", hashlib.sha256
+        ).hexdigest()
     os.makedirs(app.instance_path, exist_ok=True)

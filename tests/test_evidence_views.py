@@ -49,6 +49,31 @@ def test_tracked_reporter_sees_thumbnail_and_clean_copy(client, stored):
     assert again.status_code == 304 and again.data == b""
 
 
+def sandbox_policy(response) -> dict[str, str]:
+    """The response's CSP directives by name."""
+    policy = response.headers["Content-Security-Policy"]
+    return {d.split()[0]: d.strip() for d in policy.split(";") if d.strip()}
+
+
+def test_stored_files_are_served_sandboxed(app, client, stored, make_user, login_as):
+    """Were a stored file ever rendered as a page: no script, no forms, an opaque origin."""
+    track(client, stored["report_id"])
+    staff = app.test_client()
+    login_as(staff, make_user(team="bawaslu-sumsel"))
+    served = [
+        client.get(f"/bukti/{stored['evidence_id']}/kecil"),
+        client.get(f"/bukti/{stored['evidence_id']}/gambar"),
+        staff.get(f"/petugas/bukti/{stored['evidence_id']}/asli"),
+    ]
+    for response in served:
+        assert response.status_code == 200
+        policy = sandbox_policy(response)
+        assert policy["sandbox"] == "sandbox"  # no allow-* tokens: every restriction applies
+        assert policy["default-src"] == "default-src 'none'"
+    page = client.get("/lapor")  # pages keep the site's policy: the form must still work
+    assert page.status_code == 200 and "sandbox" not in sandbox_policy(page)
+
+
 def test_other_visitors_get_404_as_for_a_file_that_does_not_exist(
     client, app, stored, evidence_report
 ):

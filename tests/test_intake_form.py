@@ -99,7 +99,7 @@ def test_a_30_mib_file_is_refused_before_processing(client, report_form, stored)
 def test_eleven_files_are_refused(client, report_form, stored):
     files = [(png(color=(i, i, i)), f"layar-{i}.png") for i in range(11)]
     response = post_report(client, report_form(files=files))
-    assert_refused(response, stored, "Anda melampirkan 11 berkas; paling banyak 10")
+    assert_refused(response, stored, "Anda melampirkan 11 berkas; paling banyak 10", status=422)
 
 
 def test_no_file_at_all_is_refused(client, report_form, stored):
@@ -110,19 +110,25 @@ def test_no_file_at_all_is_refused(client, report_form, stored):
 
 
 @pytest.mark.parametrize(
-    ("body", "name"),
+    ("body", "name", "status"),
     [
-        (b"<!doctype html><html><body><script>alert(1)</script></body></html>", "layar.png"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "gambar.svg"),
-        (png_header(65535, 65535), "raksasa.png"),
-        (jpeg(400, 400)[:3000], "rusak.jpg"),
+        (b"<!doctype html><html><body><script>alert(1)</script></body></html>", "layar.png", 415),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "a.svg", 415),
+        (b"%PDF-1.7 not a screenshot", "surat.png", 415),
+        (b"just some words, no picture", "catatan.jpg", 415),
+        (png_header(65535, 65535), "raksasa.png", 415),  # Pillow cannot identify it: "not an image"
+        (png(width=20_001, height=1), "lebar.png", 422),  # too wide
+        (jpeg(400, 400)[:3000], "rusak.jpg", 422),
     ],
-    ids=["html-named-png", "svg", "65535-square-png", "truncated-jpeg"],
+    ids=["html-named-png", "svg", "pdf", "text", "65535-square-png", "too-wide", "truncated-jpeg"],
 )
-def test_files_that_are_not_acceptable_images_are_refused(client, report_form, stored, body, name):
+def test_files_that_are_not_acceptable_images_are_refused(
+    client, report_form, stored, body, name, status
+):
+    """415: not an image type we take; 422: an image we could not read or that fails a check."""
     # a good screenshot first: its files must be cleaned up when the second one is refused
     response = post_report(client, report_form(files=[(png(), "baik.png"), (body, name)]))
-    assert_refused(response, stored, f"“{name}”")
+    assert_refused(response, stored, f"“{name}”", status=status)
 
 
 @pytest.mark.parametrize("bad", ["javascript:alert(document.cookie)", "file:///etc/passwd"])
@@ -181,7 +187,7 @@ def test_refusal_in_english_when_english_was_chosen(client, report_form, stored)
     client.post("/bahasa", data={"lang": "en", "next": "/lapor"})
     files = [(png(color=(i, 0, 0)), f"s{i}.png") for i in range(11)]
     response = post_report(client, report_form(files=files))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "You attached 11 files; at most 10 are allowed" in response.text
     assert "please attach the screenshots again" in response.text
     assert stored()["reports"] == 0
@@ -199,6 +205,24 @@ def test_report_posts_are_rate_limited_with_a_clear_message(make_app, report_for
     assert "Terlalu banyak percobaan" in response.text
     assert client.get("/lapor").status_code == 200  # reading the form is not limited
     limiter.reset()
+
+
+def test_retry_after_only_where_it_asks_to_wait(make_app, report_form):
+    """The limiter's Retry-After stays on the 429; on the 303 it would ask the browser to wait
+    before following the redirect (RFC 9110 10.2.3), on the 400 it would mean nothing."""
+    from portal.extensions import limiter
+
+    app = make_app(RATELIMIT_ENABLED=True, REPORT_RATE_LIMIT="2 per hour")
+    limiter.reset()
+    client = app.test_client()
+    filed = post_report(client, report_form())
+    refused = post_report(client, report_form(files=[]))
+    limited = post_report(client, report_form(files=[]))
+    limiter.reset()
+    assert [r.status_code for r in (filed, refused, limited)] == [303, 400, 429]
+    assert "Retry-After" not in filed.headers and "Retry-After" not in refused.headers
+    assert int(limited.headers["Retry-After"]) > 0
+    assert refused.headers["X-RateLimit-Remaining"] == "0"  # the limiter's other headers stay
 
 
 def test_home_page_offers_report_and_tracking_and_explains_anonymity(client):

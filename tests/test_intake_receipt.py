@@ -49,24 +49,28 @@ def test_double_submission_creates_one_report_and_shows_the_same_code(
     key = data["idempotency_key"]
     first = code_on(post_report(client, data, follow=True).text)
     again = report_form(idempotency_key=key)
-    other_browser = app.test_client()
-    second = code_on(post_report(other_browser, again, follow=True).text)
+    second = code_on(post_report(client, again, follow=True).text)
     assert first == second
     assert stored()["reports"] == 1
     assert stored()["evidence"] == 2
 
 
 def test_concurrent_double_submission_gives_one_report(app, make_app, report_form, stored):
-    """Two POSTs of one form at once: the loser hits the unique key and shows the winner's."""
+    """Two POSTs of one form at once from one browser: the loser hits the unique mark and
+    shows the winner's."""
     from tests.fixtures.intake import ids_of
 
     ids_of(app)
     data = [report_form(), report_form()]
     data[1]["idempotency_key"] = data[0]["idempotency_key"]
+    browser = app.test_client()
+    browser.get("/lapor")  # the form page: the browser's session cookie
+    cookie = browser.get_cookie("session").value
     codes: list[str] = []
 
     def submit(form):
         client = app.test_client()
+        client.set_cookie("session", cookie)
         codes.append(code_on(post_report(client, form, follow=True).text))
 
     threads = [threading.Thread(target=submit, args=(form,)) for form in data]
@@ -129,18 +133,17 @@ def test_no_receipt_email_for_anonymous_reports(mail_app, report_form):
 def test_double_submission_that_loses_the_race_shows_the_winners_receipt(
     app, client, report_form, stored, monkeypatch
 ):
-    """As if both requests passed the look-up before either committed: the unique key refuses
+    """As if both requests passed the look-up before either committed: the unique mark refuses
     the second, which rolls back, removes its files and answers with the first one's code."""
     from portal.intake import views
 
-    data = report_form()
+    files = [(png(color=(9, 9, 9)), "lain.png")]
+    data = report_form(files=files)
     first = code_on(post_report(client, data, follow=True).text)
     files_before = stored()["files"]
-    monkeypatch.setattr(views, "earlier_submission", lambda key: None)
-    again = report_form(
-        idempotency_key=data["idempotency_key"], files=[(png(color=(9, 9, 9)), "lain.png")]
-    )
-    second = code_on(post_report(app.test_client(), again, follow=True).text)
+    monkeypatch.setattr(views, "earlier_submission", lambda draft: None)
+    again = report_form(idempotency_key=data["idempotency_key"], files=files)
+    second = code_on(post_report(client, again, follow=True).text)
     assert second == first
     assert stored()["reports"] == 1
     assert stored()["files"] == files_before  # nothing of the loser is left

@@ -30,6 +30,7 @@ from portal.db import db, unit_of_work
 from portal.evidence.models import Evidence
 from portal.evidence.storage import StoredFileMissing, get_storage
 from portal.intake.models import Report
+from portal.security import sandboxed
 
 # The prefix stops at /petugas: the sealed original lives at /petugas/bukti/.
 bp = Blueprint("cases", __name__, url_prefix="/petugas")
@@ -69,6 +70,7 @@ def detail(case_id: int) -> str:
 
 
 @bp.get("/bukti/<int:evidence_id>/asli")
+@sandboxed
 @roles_required()
 def original(evidence_id: int) -> Response:
     """The sealed original bytes, for staff of the case; every download is recorded."""

@@ -10,6 +10,7 @@ from portal.access import public
 from portal.evidence.models import Evidence
 from portal.evidence.queries import get_evidence, may_view_clean
 from portal.evidence.storage import StoredFileMissing, get_storage
+from portal.security import sandboxed
 
 bp = Blueprint("evidence", __name__)
 
@@ -19,6 +20,7 @@ EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "im
 
 
 @bp.get("/bukti/<int:evidence_id>/gambar")
+@sandboxed
 @public
 def clean_image(evidence_id: int) -> Response:
     """The clean copy, for the reporter, staff of the case, or the public once published."""
@@ -27,6 +29,7 @@ def clean_image(evidence_id: int) -> Response:
 
 
 @bp.get("/bukti/<int:evidence_id>/kecil")
+@sandboxed
 @public
 def thumbnail(evidence_id: int) -> Response:
     """The thumbnail, under the same rule as the clean copy."""

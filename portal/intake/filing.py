@@ -6,26 +6,29 @@ and files the draft in one unit of work.
 """
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from portal.db import unit_of_work
+from portal.db import unit_of_work, utcnow
 from portal.i18n import current_language
 from portal.intake.drafts import ANSWERS, DraftRules, ReportDraft, validate_draft
 from portal.intake.forms import ReportForm
+from portal.intake.idempotency import FormHolder, form_lookup
 from portal.intake.inputs import question_field_name, read_answers, read_files
 from portal.intake.models import Report
 from portal.intake.operations import submit_report
-from portal.intake.queries import get_receipt_code, get_report_by_idempotency_key
+from portal.intake.queries import get_receipt_code, get_report_by_form
 from portal.reference.models import Category, Region
 
 logger = logging.getLogger(__name__)
+FORM_BINDING_KEY = "intake_form_binding"  # session key of the secret bound into form marks
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class FormCheck:
 
     draft: ReportDraft | None
     question_errors: dict[str, str]
-    is_oversize: bool
+    upload_problem: str | None  # the screenshots' problem code, which decides the status
 
 
 def fill_choices(form: ReportForm, categories: list[Category], regions: list[Region]) -> None:
@@ -77,6 +80,7 @@ def read_draft(form: ReportForm, categories: list[Category], regions: list[Regio
         contact_email=form.contact_email.data,
         contact_phone=form.contact_phone.data,
         idempotency_key=form.idempotency_key.data,
+        idempotency_session=form_session_secret(),
     )
 
 
@@ -104,7 +108,7 @@ def check_form(form: ReportForm, categories: list[Category], regions: list[Regio
     return FormCheck(
         draft=checked.draft if is_read and checked.is_valid else None,
         question_errors=question_errors,
-        is_oversize=screenshots is not None and screenshots.code == "too_large",
+        upload_problem=screenshots.code if screenshots is not None else None,
     )
 
 
@@ -116,15 +120,46 @@ def to_utc(local: datetime | None) -> datetime | None:
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
-def earlier_submission(idempotency_key: str) -> tuple[Report, str] | None:
-    """The report (and its code) this same form already created, if it did."""
-    report = get_report_by_idempotency_key(idempotency_key)
+def form_session_secret() -> str:
+    """This browser session's secret for its report forms, made the first time it is needed."""
+    secret = session.get(FORM_BINDING_KEY)
+    if not isinstance(secret, str) or not secret:
+        secret = session[FORM_BINDING_KEY] = secrets.token_urlsafe(24)
+    return secret
+
+
+def earlier_submission(draft: ReportDraft) -> tuple[Report, str] | None:
+    """The report (and its code) this form already created from this session with this
+    content, while its mark lasts; another session, other content or a later time get None."""
+    found = form_lookup(draft, hmac_key=current_app.config["IDEMPOTENCY_HMAC_KEY"])
+    if found is None:
+        return None
+    holder, lookup = found
+    report = get_report_by_form(lookup, now=utcnow())
     if report is None:
         return None
-    code = get_receipt_code(
-        report, key=current_app.config["TRACKING_KEY"], idempotency_key=idempotency_key
-    )
+    code = receipt_code(report, holder)
     return (report, code) if code else None
+
+
+def held_receipt_code(report: Report, form_key: str) -> str | None:
+    """The code of a report this browser filed, from the form key it kept and its session."""
+    secret = session.get(FORM_BINDING_KEY)
+    if not isinstance(secret, str) or not secret or not form_key:
+        return None
+    return receipt_code(report, FormHolder(form_key, secret))
+
+
+def receipt_code(report: Report, holder: FormHolder) -> str | None:
+    """The report's tracking code, unsealed with what the browser holds."""
+    cfg = current_app.config
+    return get_receipt_code(
+        report,
+        holder=holder,
+        tracking_key=cfg["TRACKING_KEY"],
+        hmac_key=cfg["IDEMPOTENCY_HMAC_KEY"],
+        now=utcnow(),
+    )
 
 
 def file_report(draft: ReportDraft) -> tuple[Report, str]:
@@ -137,7 +172,7 @@ def file_report(draft: ReportDraft) -> tuple[Report, str]:
             submitted = submit_report(draft, source="web")
         return submitted.report, submitted.code
     except IntegrityError:
-        twin = earlier_submission(draft.idempotency_key or "")
+        twin = earlier_submission(draft)
         if twin is None:
             raise
         logger.info("Concurrent double submission answered with report %s", twin[0].id)

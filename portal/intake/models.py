@@ -22,9 +22,13 @@ class Report(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
     tracking_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    idempotency_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    # The tracking code XOR a pad derived from the idempotency key: lets a double-submitted
-    # form show the same receipt again, and is useless without the key the browser holds.
+    # HMAC of the form's one-time key, the submitting session's secret and the content
+    # (intake/idempotency.py): finds a double submission of that form, and nothing else.
+    idempotency_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # After this the hash and the seal open nothing; a later submission clears them.
+    idempotency_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The tracking code XOR a pad derived from the form key and the session secret, which
+    # only the submitting browser holds: shows that browser the same receipt again.
     receipt_seal: Mapped[str | None] = mapped_column(sa.String(64))
     source: Mapped[str] = mapped_column(sa.String(16), default="web")  # web | open311
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)

@@ -7,7 +7,9 @@ a failure anywhere leaves neither rows nor files behind.
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -15,24 +17,27 @@ from flask_babel import gettext as _
 from portal.cases.history import record_event
 from portal.cases.models import Case, Message, Visibility
 from portal.cases.operations import place_report
-from portal.db import db
+from portal.db import db, utcnow
 from portal.evidence.images import ImageRejected
 from portal.evidence.operations import new_link, store_evidence
 from portal.intake.drafts import ReportDraft, links_to_file
+from portal.intake.idempotency import mark_submission
 from portal.intake.models import ContactVisibility, Report
-from portal.intake.tracking import format_code, hash_code, new_code, seal_code
+from portal.intake.tracking import format_code, hash_code, new_code
 from portal.notify.operations import queue_email
 
 logger = logging.getLogger(__name__)
+EXPIRED_BATCH = 200  # expired form marks cleared by one submission
 
 
 class ScreenshotRejected(Exception):
     """One uploaded file is not an image we accept; says which one and why."""
 
-    def __init__(self, filename: str, message: str) -> None:
+    def __init__(self, filename: str, message: str, code: str = "invalid") -> None:
         super().__init__(message)
         self.filename = filename
         self.message = message
+        self.code = code  # evidence.images.ImageRejected's code: the view's status follows it
 
 
 @dataclass(frozen=True)
@@ -50,15 +55,20 @@ def submit_report(draft: ReportDraft, *, source: str) -> SubmittedReport:
     """
     if draft.category is None:
         raise ValueError("a report needs a category")
-    key = current_app.config["TRACKING_KEY"]
+    cfg = current_app.config
     code = new_code()
     answers = dict(draft.answers)
     is_anonymous = draft.visibility == ContactVisibility.ANONYMOUS
-    idempotency_key = draft.idempotency_key
+    now = utcnow()
+    mark = mark_submission(
+        draft, code, hmac_key=cfg["IDEMPOTENCY_HMAC_KEY"], hours=cfg["IDEMPOTENCY_HOURS"], now=now
+    )
+    clear_expired_marks(now=now, also=mark.hash)
     report = Report(
-        tracking_hash=hash_code(code, key),
-        idempotency_key=idempotency_key,
-        receipt_seal=seal_code(code, key, idempotency_key) if idempotency_key else None,
+        tracking_hash=hash_code(code, cfg["TRACKING_KEY"]),
+        idempotency_hash=mark.hash,
+        idempotency_expires_at=mark.expires_at,
+        receipt_seal=mark.seal,
         source=source,
         category=draft.category,
         category_id=draft.category.id,
@@ -98,6 +108,30 @@ def submit_report(draft: ReportDraft, *, source: str) -> SubmittedReport:
     return SubmittedReport(report=report, case=case, code=code)
 
 
+def clear_expired_marks(*, now: datetime, also: str | None = None) -> None:
+    """Forget expired form marks and receipt seals: the one named `also` (a form sent again
+    after expiry would meet its own old mark), then a batch of the oldest, skipping rows that
+    another transaction holds, so that no submission waits on another's clean-up."""
+    expired = Report.idempotency_expires_at <= now
+    forget = {"idempotency_hash": None, "idempotency_expires_at": None, "receipt_seal": None}
+    if also is not None:
+        db.session.execute(
+            sa.update(Report).where(expired, Report.idempotency_hash == also).values(forget),
+            execution_options={"synchronize_session": False},
+        )
+    due = (
+        sa.select(Report.id)
+        .where(expired)
+        .order_by(Report.id)
+        .limit(EXPIRED_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    db.session.execute(
+        sa.update(Report).where(Report.id.in_(due)).values(forget),
+        execution_options={"synchronize_session": False},
+    )
+
+
 def store_screenshots(
     *, report: Report, files: Sequence[tuple[str, bytes]], message: Message | None = None
 ) -> None:
@@ -106,7 +140,7 @@ def store_screenshots(
         try:
             store_evidence(report=report, data=data, filename=filename, message=message)
         except ImageRejected as rejected:
-            raise ScreenshotRejected(filename, str(rejected.message)) from rejected
+            raise ScreenshotRejected(filename, str(rejected.message), rejected.code) from rejected
 
 
 def queue_receipt(*, report: Report, case: Case, code: str) -> None:

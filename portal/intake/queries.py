@@ -1,16 +1,18 @@
-"""Reads of the intake area: finding a report by its code or its form's idempotency key, and
+"""Reads of the intake area: finding a report by its code or by its form's mark, and
 the projections the receipt and status pages render (never the models themselves)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
 from portal.cases.models import CaseEvent, Message, Visibility
 from portal.db import db
 from portal.evidence.models import Evidence
+from portal.intake.idempotency import FormHolder, caller_key_hash
 from portal.intake.models import Report
-from portal.intake.tracking import hash_code, unseal_code
+from portal.intake.tracking import hash_code
 
 
 def get_report_by_code(code: str, *, key: str) -> Report | None:
@@ -19,16 +21,29 @@ def get_report_by_code(code: str, *, key: str) -> Report | None:
 
 
 def get_report_by_idempotency_key(idempotency_key: str) -> Report | None:
-    """The report a form with this idempotency key already created, if any."""
-    return db.session.scalar(sa.select(Report).where(Report.idempotency_key == idempotency_key))
+    """The report a trusted caller (the demo) filed with this key of its own, if any."""
+    stored = caller_key_hash(idempotency_key, hmac_key=current_app.config["IDEMPOTENCY_HMAC_KEY"])
+    return db.session.scalar(sa.select(Report).where(Report.idempotency_hash == stored))
 
 
-def get_receipt_code(report: Report, *, key: str, idempotency_key: str) -> str | None:
-    """The tracking code again, for the browser that holds the form's idempotency key."""
-    if not report.receipt_seal or report.idempotency_key != idempotency_key:
+def get_report_by_form(lookup: str, *, now: datetime) -> Report | None:
+    """The report one form, session and content already created, until its mark expires."""
+    return db.session.scalar(
+        sa.select(Report).where(
+            Report.idempotency_hash == lookup, Report.idempotency_expires_at > now
+        )
+    )
+
+
+def get_receipt_code(
+    report: Report, *, holder: FormHolder, tracking_key: str, hmac_key: str, now: datetime
+) -> str | None:
+    """The tracking code again, for the browser that holds the form key and session secret."""
+    expires_at = report.idempotency_expires_at
+    if not (report.receipt_seal and report.idempotency_hash and expires_at and expires_at > now):
         return None
-    code = unseal_code(report.receipt_seal, key, idempotency_key)
-    return code if hash_code(code, key) == report.tracking_hash else None
+    code = holder.unseal(report.receipt_seal, hmac_key=hmac_key, lookup=report.idempotency_hash)
+    return code if hash_code(code, tracking_key) == report.tracking_hash else None
 
 
 @dataclass(frozen=True)

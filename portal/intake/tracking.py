@@ -42,22 +42,6 @@ def hash_code(code: str, key: str) -> str:
     return hmac.new(key.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
-def _receipt_pad(key: str, idempotency_key: str) -> bytes:
-    return hmac.new(key.encode(), f"receipt:{idempotency_key}".encode(), hashlib.sha256).digest()
-
-
-def seal_code(code: str, key: str, idempotency_key: str) -> str:
-    """The code XOR a pad only the submitting browser's idempotency key can rebuild."""
-    pad = _receipt_pad(key, idempotency_key)
-    return bytes(a ^ b for a, b in zip(code.encode(), pad, strict=False)).hex()
-
-
-def unseal_code(seal: str, key: str, idempotency_key: str) -> str:
-    """The code back from a receipt seal (see seal_code)."""
-    pad = _receipt_pad(key, idempotency_key)
-    return bytes(a ^ b for a, b in zip(bytes.fromhex(seal), pad, strict=False)).decode("latin-1")
-
-
 def new_idempotency_key() -> str:
-    """A random key a rendered form carries, so a second submission is recognised."""
+    """A random one-time key a rendered form carries (see intake/idempotency.py)."""
     return secrets.token_urlsafe(24)

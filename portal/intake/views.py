@@ -27,14 +27,21 @@ from portal.db import db, unit_of_work
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
 from portal.intake.drafts import check_screenshots
-from portal.intake.filing import check_form, earlier_submission, file_report, fill_choices
+from portal.intake.filing import (
+    FORM_BINDING_KEY,
+    check_form,
+    earlier_submission,
+    file_report,
+    fill_choices,
+    form_session_secret,
+    held_receipt_code,
+)
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
 from portal.intake.inputs import read_files
 from portal.intake.labels import VISIBILITY_HELP, decision_label, event_label, status_label
 from portal.intake.models import Report
 from portal.intake.operations import ScreenshotRejected, reply_to_case
 from portal.intake.queries import (
-    get_receipt_code,
     get_receipt_view,
     get_report_by_code,
     get_status_view,
@@ -48,6 +55,9 @@ RECEIPT_KEY = "intake_receipt"
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 TRACKED_KEY = "tracked_report_id"
 TRACKED_AT_KEY = "tracked_at"
+# A refused upload says what happened (RFC 9110): too large (413), not an image type we take
+# (415), or an image we took but could not read or that fails a check (422).
+UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415, "not_an_image": 415}
 
 
 def _limit(name: str) -> Callable[[], str]:
@@ -72,6 +82,7 @@ def report() -> ResponseReturnValue:
     fill_choices(form, categories, regions)
     if not IDEMPOTENCY_KEY.fullmatch(form.idempotency_key.data or ""):
         form.idempotency_key.data = new_idempotency_key()
+    form_session_secret()  # the session that renders the form holds the secret its marks need
     if request.method == "GET":
         return render_report_form(form, categories)
     if form.website.data:  # honeypot: a bot; store nothing and say nothing useful
@@ -85,17 +96,24 @@ def report() -> ResponseReturnValue:
     checked = check_form(form, categories, regions)
     if checked.draft is None:
         return render_report_form(
-            form, categories, checked.question_errors, status=413 if checked.is_oversize else 400
+            form, categories, checked.question_errors, status=upload_status(checked.upload_problem)
         )
-    outcome = earlier_submission(form.idempotency_key.data)
+    outcome = earlier_submission(checked.draft)
     if outcome is None:
         try:
             outcome = file_report(checked.draft)
         except ScreenshotRejected as rejected:
             form.screenshots.errors = [f"“{rejected.filename}”: {rejected.message}"]
-            return render_report_form(form, categories, status=400)
+            return render_report_form(form, categories, status=upload_status(rejected.code))
     session[RECEIPT_KEY] = {"report_id": outcome[0].id, "key": form.idempotency_key.data}
     return redirect(url_for("intake.receipt"), code=303)
+
+
+def upload_status(problem: str | None) -> int:
+    """The status of a refused form: what is wrong with the upload, else 400 (RFC 9110 15.5)."""
+    if problem is None or problem == "required":
+        return 400
+    return UPLOAD_STATUS.get(problem, 422)
 
 
 def render_report_form(
@@ -123,9 +141,7 @@ def receipt() -> ResponseReturnValue:
     """The receipt of the report this browser just filed: code, reference, fingerprints."""
     held = session.get(RECEIPT_KEY) or {}
     report_row = db.session.get(Report, held.get("report_id") or 0)
-    code = report_row and get_receipt_code(
-        report_row, key=current_app.config["TRACKING_KEY"], idempotency_key=held.get("key", "")
-    )
+    code = report_row and held_receipt_code(report_row, held.get("key") or "")
     if report_row is None or not code:
         return redirect(url_for("intake.track"))
     view = get_receipt_view(report_row, current_language())
@@ -216,6 +232,7 @@ def reply() -> ResponseReturnValue:
         files, is_required=False, max_files=cfg["MAX_FILES"], max_bytes=cfg["MAX_FILE_BYTES"]
     )
     error = None if problem is None else str(problem.message)
+    upload_problem = None if problem is None else problem.code
     if form.validate_on_submit() and problem is None:
         if not (form.body.data or "").strip() and not files:
             form.body.errors = [_("Write a reply or attach a screenshot.")]
@@ -225,10 +242,10 @@ def reply() -> ResponseReturnValue:
                 return redirect(url_for("intake.status") + "#messages", code=303)
             except ScreenshotRejected as rejected:
                 error = f"“{rejected.filename}”: {rejected.message}"
+                upload_problem = rejected.code
     if error:
         form.screenshots.errors = [error]
-    is_oversize = problem is not None and problem.code == "too_large"
-    return render_status(report_row, form, 413 if is_oversize else 400)
+    return render_status(report_row, form, upload_status(upload_problem))
 
 
 def submit_reply(report_row: Report, body: str, files: Sequence[tuple[str, bytes]]) -> None:
@@ -245,6 +262,7 @@ def forget() -> ResponseReturnValue:
         abort(400)
     forget_tracked()
     session.pop(RECEIPT_KEY, None)
+    session.pop(FORM_BINDING_KEY, None)  # and a form sent again from here is a new report
     return redirect(url_for("intake.track"), code=303)
 
 
