@@ -7,7 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from portal.db import db, unit_of_work, utcnow
-from tests.fixtures.intake import code_on, png_bytes, post_report
+from tests.fixtures.images import png
+from tests.fixtures.intake import code_on, post_report
 
 
 def receipt_code(client, data) -> str:
@@ -51,7 +52,7 @@ def test_the_same_browser_with_other_content_gets_a_new_report(client, report_fo
     codes = [receipt_code(client, data)]
     changed = [
         report_form(idempotency_key=key, description=data["description"] + " Sudah dihapus."),
-        report_form(idempotency_key=key, files=[(png_bytes(color=(1, 1, 1)), "layar-1.png")]),
+        report_form(idempotency_key=key, files=[(png(color=(1, 1, 1)), "layar-1.png")]),
         report_form(idempotency_key=key, links=""),
         report_form(idempotency_key=key, visibility="anonymous"),
     ]
