@@ -6,7 +6,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.capture.models import Capture, Job, JobKind, JobState, OfficialAccount, OfficialMatch
+from portal.capture.models import (
+    Capture,
+    CaptureSession,
+    Job,
+    JobKind,
+    JobState,
+    OfficialAccount,
+    OfficialMatch,
+)
 from portal.cases.models import Case
 from portal.cases.queries import scope
 from portal.db import db
@@ -143,3 +151,8 @@ def list_official_accounts() -> list[OfficialAccount]:
 def count_removed_captures() -> int:
     """Captured posts seen removed at least once (for the transparency page)."""
     return db.session.scalar(sa.select(sa.func.count()).where(Capture.removed_at.is_not(None)))
+
+
+def list_sessions() -> dict[str, CaptureSession]:
+    """The stored platform sessions by platform (their sealed contents stay sealed)."""
+    return {row.platform: row for row in db.session.scalars(sa.select(CaptureSession))}
