@@ -221,7 +221,8 @@ def _handler(state: PageServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802
             state.seen.append((self.path, self.headers.get("Cookie")))
             found = state.pages.get(self.path) or state.pages.get(self.path.split("?")[0])
-            status, body, headers = found or (404, b"<h1>Tidak ditemukan</h1>", {})
+            status, body, played = found or (404, b"<h1>Tidak ditemukan</h1>", {})
+            headers = dict(played)
             self.send_response(status)
             self.send_header("Content-Type", headers.pop("ctype", "text/html; charset=utf-8"))
             self.send_header("Content-Length", str(len(body)))

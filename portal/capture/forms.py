@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 MAX_CSV_BYTES = 1024 * 1024
 
@@ -36,7 +36,9 @@ PLATFORM_NAMES = (
 class SessionForm(FlaskForm):
     """A platform's browser session: the JSON file Playwright's storage_state writes."""
 
-    platform = SelectField(_l("Platform"), choices=PLATFORM_NAMES)
+    platform = SelectField(
+        _l("Platform"), choices=[SelectChoice(code, name) for code, name in PLATFORM_NAMES]
+    )
     file = FileField(
         _l("Storage state (JSON)"),
         validators=[
