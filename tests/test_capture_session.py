@@ -143,8 +143,9 @@ def test_a_good_session_is_stored_sealed_shown_by_its_expiry_only_and_removable(
     app = capture_app(CAPTURE_SESSION_KEY=KEY, CAPTURE_PLATFORM_HOSTS=HOSTS)
     client = admin(app)
     soon, later = time.time() + 3600, time.time() + 7200
+    local = [{"origin": "http://127.0.0.1:8000", "localStorage": [{"name": "t", "value": "L0CAL"}]}]
     good = state(cookie(), cookie("csrftoken", "csrf-value", expires=later), cookie(
-        "ds_user_id", "42", domain=".127.0.0.1", expires=soon))  # fmt: skip
+        "ds_user_id", "42", domain=".127.0.0.1", expires=soon), origins=local)  # fmt: skip
     response = upload(client, good)
     assert response.status_code == 303
     page = client.get(PAGE)
@@ -169,6 +170,7 @@ def test_a_good_session_is_stored_sealed_shown_by_its_expiry_only_and_removable(
     with app.app_context():
         opened = unseal(row.sealed, key=session_key(app.config), platform="instagram")
     assert [c["value"] for c in opened["cookies"]] == [SECRET, "csrf-value", "42"]
+    assert opened["origins"] == []  # local storage is never read (JavaScript is off): not kept
     # a sealed state does not open as another platform's
     assert unseal(row.sealed, key=session_key(app.config), platform="facebook") is None
     # a new upload replaces it; removing it leaves the platform without one

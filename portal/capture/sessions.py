@@ -3,7 +3,9 @@
 from CAPTURE_SESSION_KEY and bound to its platform, opened only by the capture worker.
 
 Nothing here ever returns a cookie value to a page: the upload is checked, sealed and stored,
-and the admin page shows only its domains, count and expiry.
+and the admin page shows only its domains, count and expiry. Only the cookies are kept: the
+origins' local storage is checked (it must belong to the platform too) but dropped, since
+captures render with JavaScript off and never read it.
 """
 
 import hashlib
@@ -48,7 +50,7 @@ class SessionKeyInvalid(ValueError):
 
 @dataclass(frozen=True)
 class CheckedState:
-    state: dict[str, Any]  # {"cookies": [...], "origins": [...]}, only Playwright's keys
+    state: dict[str, Any]  # {"cookies": [...], "origins": []}, only Playwright's cookie keys
     domains: list[str]
     expires_at: datetime | None
 
@@ -136,12 +138,13 @@ def check_storage_state(
             str(_l("The session has no cookies: log in in the browser first, then save it."))
         )
     cookies = [_cookie(n, c, platform, domains) for n, c in enumerate(state["cookies"], 1)]
-    origins = [_origin(o, platform, domains) for o in state["origins"]]
+    for origin in state["origins"]:  # checked, not kept: with JavaScript off it is never read
+        _check_origin(origin, platform, domains)
     expiries = [c["expires"] for c in cookies if c.get("expires", -1) > 0]
     if len(expiries) == len(cookies) and max(expiries) <= now:
         raise SessionRejected(str(_l("Every cookie of this session has expired: log in again.")))
     return CheckedState(
-        state={"cookies": cookies, "origins": origins},
+        state={"cookies": cookies, "origins": []},
         domains=sorted({c["domain"].lstrip(".").lower() for c in cookies}),
         expires_at=datetime.fromtimestamp(min(expiries), UTC) if expiries else None,
     )
@@ -178,7 +181,7 @@ def _cookie(n: int, cookie: Any, platform: str, domains: tuple[str, ...]) -> dic
     return kept
 
 
-def _origin(origin: Any, platform: str, domains: tuple[str, ...]) -> dict[str, Any]:
+def _check_origin(origin: Any, platform: str, domains: tuple[str, ...]) -> None:
     if not (
         isinstance(origin, dict)
         and isinstance(origin.get("origin"), str)
@@ -195,7 +198,6 @@ def _origin(origin: Any, platform: str, domains: tuple[str, ...]) -> dict[str, A
                 )
             )
         )
-    return {"origin": origin["origin"], "localStorage": origin.get("localStorage", [])}
 
 
 def cookie_header(cookies: list[dict[str, Any]], url: str, now: float) -> str | None:

@@ -13,6 +13,7 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -253,7 +254,7 @@ def _key_state() -> tuple[str, bytes | None]:
 
 @bp.route("/petugas/admin/sesi-platform", methods=["GET", "POST"])
 @roles_required("admin")
-def sessions() -> tuple[str, int] | Response:
+def sessions() -> ResponseReturnValue:
     """Platform sessions for captures: upload (never shown again), expiry, removal."""
     form = SessionForm()
     state, key = _key_state()
@@ -290,7 +291,7 @@ def sessions() -> tuple[str, int] | Response:
 
 @bp.post("/petugas/admin/sesi-platform/<platform>/hapus")
 @roles_required("admin")
-def remove_platform_session(platform: str) -> Response:
+def remove_platform_session(platform: str) -> ResponseReturnValue:
     """Delete one platform's session; its links are then fetched without one."""
     if not DeleteForm().validate_on_submit():
         abort(400)

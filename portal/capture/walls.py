@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from portal.capture.models import WALL_KINDS
@@ -212,7 +213,7 @@ def tiktok_wall(page: Page) -> Wall | None:
 def _tiktok_status(page: Page) -> int | None:
     raw = page.scripts.get("__UNIVERSAL_DATA_FOR_REHYDRATION__")
     try:
-        data = json.loads(raw) if raw else None
+        data: Any = json.loads(raw) if raw else {}
         status = data["__DEFAULT_SCOPE__"]["webapp.video-detail"]["statusCode"]
     except (ValueError, KeyError, TypeError):
         return None
