@@ -415,3 +415,34 @@ def test_a_wall_capture_becomes_live_when_a_check_sees_the_post(
     make_due(app, capture.id)
     work(app)
     assert capture_of(app, url).liveness == "removed"
+
+
+def test_judge_walls_marks_the_walls_among_captures_made_before_they_were_recognised(
+    capture_app, link_report, make_case, page_server
+):
+    page_server.play("/p/1", b"", 302, Location="/accounts/login/?next=/p/1")
+    page_server.play("/accounts/login/", INSTAGRAM_LOGIN)
+    page_server.play("/p/2", INSTAGRAM_POST)
+    app = capture_app(CAPTURE_PLATFORM_HOSTS={"instagram": ["127.0.0.1"]})
+    made = make_case()
+    wall_url, post_url = page_server.url("/p/1"), page_server.url("/p/2")
+    link_report(app, made.report_ids[0], wall_url)
+    link_report(app, made.report_ids[0], post_url)
+    work(app)
+    with app.app_context():  # as the migration left a capture made before this feature
+        old = db.session.scalar(sa.select(Capture).where(Capture.url_canonical == wall_url))
+        old.state, old.wall_reason, old.wall_detail = "captured", None, None
+        old.liveness, old.content_sha256 = "live", old.html_sha256
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["capture", "judge-walls"])
+    assert "Looked at 2 captures: 1 were login walls." in result.output, result.output
+    judged = capture_of(app, wall_url)
+    assert (judged.state, judged.wall_reason, judged.liveness) == (
+        "login_wall",
+        "login_redirect",
+        "login_wall",
+    )
+    assert judged.content_sha256 is None
+    assert capture_of(app, post_url).state == "captured"
+    again = app.test_cli_runner().invoke(args=["capture", "judge-walls"])
+    assert "Looked at 1 captures: 0 were login walls." in again.output

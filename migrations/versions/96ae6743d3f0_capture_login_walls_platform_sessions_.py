@@ -36,7 +36,7 @@ def upgrade():
     )
     with op.batch_alter_table('capture', schema=None) as batch_op:
         # Rows already there get a state from what they recorded: "captured" unless the fetch
-        # failed. (They were not looked at for login walls; a re-capture would be.)
+        # failed. `flask capture judge-walls` then finds the login walls among them.
         batch_op.add_column(sa.Column('state', sa.String(length=16), nullable=False,
                                       server_default='captured'))
         batch_op.add_column(sa.Column('wall_reason', sa.String(length=32), nullable=True))

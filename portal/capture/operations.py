@@ -35,7 +35,7 @@ from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
 from portal.db import db, utcnow
 from portal.evidence.models import Link
-from portal.evidence.storage import get_storage
+from portal.evidence.storage import StoredFileMissing, get_storage
 
 logger = logging.getLogger(__name__)
 
@@ -138,9 +138,6 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
         state=CaptureState.FAILED if got.error else CaptureState.CAPTURED,
         session_platform=snapshot.session_platform,
     )
-    if wall is not None:
-        capture.state, capture.wall_reason = CaptureState.LOGIN_WALL, wall.reason
-        capture.wall_detail = f"{wall.platform}: {wall.detail}"[:300]
     storage = get_storage()
     if got.status is not None:
         headers = json.dumps(
@@ -158,10 +155,10 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
         capture.html_sha256 = _put(storage, got.body, "html", "application/octet-stream")
         capture.html_key = capture_key(capture.html_sha256, "html")
         capture.html_size = len(got.body)
-        capture.content_sha256 = capture.html_sha256 if wall is None else None
+        capture.content_sha256 = capture.html_sha256
         capture.liveness = Liveness.LIVE if got.status < 400 else None
-        if wall is not None:  # what came back says nothing about the post
-            capture.liveness = Liveness.LOGIN_WALL
+    if wall is not None:
+        _mark_wall(capture, wall)
     if snapshot.screenshot.png:
         capture.screenshot_sha256 = _put(storage, snapshot.screenshot.png, "png", "image/png")
         capture.screenshot_key = capture_key(capture.screenshot_sha256, "png")
@@ -179,6 +176,45 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
         got.error,
     )
     return capture
+
+
+def _mark_wall(capture: Capture, wall: Wall) -> None:
+    """The capture is a wall, not the post: no baseline for the post, no claim it is online."""
+    capture.state, capture.wall_reason = CaptureState.LOGIN_WALL, wall.reason
+    capture.wall_detail = f"{wall.platform}: {wall.detail}"[:300]
+    capture.content_sha256 = None
+    if capture.liveness in (None, Liveness.LIVE):
+        capture.liveness = Liveness.LOGIN_WALL
+
+
+def judge_stored_captures(*, config: dict) -> tuple[int, int]:
+    """Read again the HTML of captures recorded as captured (those made before walls were
+    recognised) and mark the login walls among them; (looked at, marked)."""
+    storage = get_storage()
+    looked = marked = 0
+    rows = db.session.scalars(
+        sa.select(Capture).where(
+            Capture.state == CaptureState.CAPTURED, Capture.html_key.is_not(None)
+        )
+    )
+    for capture in rows:
+        try:
+            body = storage.get(capture.html_key)
+        except StoredFileMissing:
+            continue
+        looked += 1
+        result = FetchResult(
+            url=capture.url_canonical,
+            final_url=capture.final_url,
+            status=capture.status_code,
+            body=body,
+        )
+        if (wall := find_wall(result, config)) is not None:
+            _mark_wall(capture, wall)
+            marked += 1
+            logger.info("Capture %s is a login wall (%s)", capture.id, wall.reason)
+    db.session.flush()
+    return looked, marked
 
 
 def should_archive(capture: Capture) -> bool:
