@@ -3,13 +3,15 @@ worker recording such a capture as a login wall (never as the post) against a re
 """
 
 import contextlib
+import io
 import threading
+import zipfile
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
-from flask import render_template_string
+from flask import render_template_string, session
 
 from portal.capture.models import Capture, Job, JobKind, LivenessCheck
 from portal.capture.walls import detect_wall, platform_of_url, read_page
@@ -267,8 +269,6 @@ def capture_of(app, url: str) -> Capture:
 def case_section(app, case_id: int, lang: str | None = None) -> str:
     with app.test_request_context("/"):
         if lang:
-            from flask import session
-
             session["lang"] = lang
         case = db.session.get(Case, case_id)
         return render_template_string('{% include "capture/_case_section.html" %}', case=case)
@@ -446,3 +446,20 @@ def test_judge_walls_marks_the_walls_among_captures_made_before_they_were_recogn
     assert capture_of(app, post_url).state == "captured"
     again = app.test_cli_runner().invoke(args=["capture", "judge-walls"])
     assert "Looked at 1 captures: 0 were login walls." in again.output
+
+
+def test_the_bundle_summary_says_the_capture_is_a_login_wall(
+    capture_app, link_report, make_case, page_server, make_user, login_as
+):
+    page_server.play("/p/1", FACEBOOK_MUST_LOG_IN)
+    app = capture_app(CAPTURE_PLATFORM_HOSTS={"facebook": ["127.0.0.1"]})
+    made = make_case()
+    link_report(app, made.report_ids[0], page_server.url("/p/1"))
+    work(app)
+    officer = app.test_client()
+    login_as(officer, make_user(role="officer"))
+    response = officer.get(f"/petugas/kasus/{made.id}/bundel.zip")
+    assert response.status_code == 200
+    summary = zipfile.ZipFile(io.BytesIO(response.data)).read("ringkasan.html").decode()
+    assert "Dinding login: platform menampilkan halaman login, bukan postingannya." in summary
+    assert "Halaman meminta pengunjung untuk login." in summary

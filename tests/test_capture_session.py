@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import session
 from flask_babel import format_datetime
 from markupsafe import escape
 from werkzeug.datastructures import FileStorage
@@ -19,6 +20,7 @@ from werkzeug.test import encode_multipart
 from portal.capture.models import Capture, CaptureSession, Job, JobKind
 from portal.capture.sessions import cookie_header, save_session, session_key, unseal
 from portal.db import db, utcnow
+from tests.fixtures.evidence import small_png
 from tests.test_capture_loginwall import INSTAGRAM_POST, capture_of, case_section, work
 
 pytest_plugins = ("tests.fixtures.capture", "tests.test_capture_loginwall")
@@ -154,8 +156,6 @@ def test_a_good_session_is_stored_sealed_shown_by_its_expiry_only_and_removable(
     (row,) = stored(app)
     assert row.expires_at == datetime.fromtimestamp(soon, UTC)  # the earliest cookie's
     with app.test_request_context("/"):
-        from flask import session
-
         session["lang"] = "en"
         shown_expiry = format_datetime(row.expires_at, "short")
     assert shown_expiry in page.text
@@ -277,8 +277,6 @@ def test_cookie_header_follows_host_path_scheme_and_expiry():
 def test_the_screenshot_is_rendered_with_the_session(
     capture_app, make_user, link_report, make_case, page_server
 ):
-    from tests.fixtures.evidence import small_png
-
     app = capture_app(
         CAPTURE_SESSION_KEY=KEY, CAPTURE_PLATFORM_HOSTS=HOSTS, CAPTURE_SCREENSHOT=True
     )
