@@ -87,9 +87,9 @@ def _run_capture(claimed: Claimed) -> None:
     config = current_app.config
     with unit_of_work():  # ended before the fetch: no transaction (on SQLite, no write lock)
         done = db.session.scalar(sa.select(Capture.id).where(Capture.url_canonical == url))
-        session = get_session_for(url, config) if done is None else None
+        officer_session = get_session_for(url, config) if done is None else None
     if done is None:
-        snapshot = ops.take_snapshot(url, config, session)
+        snapshot = ops.take_snapshot(url, config, officer_session)
         last_try = claimed.attempts >= int(config["WORKER_MAX_ATTEMPTS"])
         if snapshot.fetched.error in TRANSIENT and not last_try:
             raise TransientFetchError(snapshot.fetched.error)
@@ -131,9 +131,9 @@ def _run_liveness(claimed: Claimed) -> None:
         if capture.is_login_wall:  # the final address is the login page: ask for the post
             url = capture.url_canonical
         first = capture.fetched_at
-        session = get_session_for(url, current_app.config)
+        officer_session = get_session_for(url, current_app.config)
     policy = FetchPolicy.from_config(current_app.config)
-    result = fetch(url, policy, session.cookie_header if session else None)
+    result = fetch(url, policy, officer_session.cookie_header if officer_session else None)
     now = utcnow()
     with unit_of_work():
         capture = db.session.get(Capture, int(claimed.target))

@@ -157,7 +157,7 @@ def _redirect_detail(page: Page) -> str:
 def instagram_wall(page: Page) -> Wall | None:
     """Instagram sends logged-out visitors to /accounts/login/?next=<the post> (yt-dlp's
     InstagramIE checks the same), titled "Login • Instagram"."""
-    if page.path.startswith(("/accounts/login", "/accounts/signup", "/challenge")):
+    if page.path.startswith("/accounts/login"):
         return Wall("instagram", "login_redirect", _redirect_detail(page))
     if page.title in ("login • instagram", "log in • instagram") and not page.has_post_meta:
         return Wall("instagram", "login_title", f"title “{page.title}”")
