@@ -130,6 +130,18 @@ class Defaults:
     CHROMIUM_PATH = "/usr/bin/chromium"
     CAPTURE_LIVENESS_HOURS = (1, 3, 6, 12, 24)  # then daily until CAPTURE_LIVENESS_DAYS
     CAPTURE_LIVENESS_DAYS = 30
+    # Officer-supplied platform sessions are sealed under a key derived from this secret (at
+    # least 32 characters); unset, the feature is off. Changing it makes stored sessions unusable.
+    CAPTURE_SESSION_KEY: str | None = None
+    CAPTURE_SESSION_MAX_BYTES = MiB  # a storage-state upload larger than this is refused
+    # Tests only: more hosts counted as a platform's, e.g. {"instagram": ["127.0.0.1"]}.
+    CAPTURE_PLATFORM_HOSTS: dict = {}
+    # A public web archive's Save Page Now endpoint (e.g. "https://web.archive.org/save");
+    # unset, no link is sent anywhere. CAPTURE_ARCHIVE_AUTH is "accesskey:secret" (archive.org S3).
+    CAPTURE_ARCHIVE_ENDPOINT: str | None = None
+    CAPTURE_ARCHIVE_AUTH: str | None = None
+    CAPTURE_ARCHIVE_TIMEOUT = 120  # seconds to wait for the archive's copy, polling included
+    CAPTURE_ARCHIVE_POLL_SECONDS = 5
     WORKER_LEASE_SECONDS = 300  # a job claimed by a worker that died is retried after this
     WORKER_MAX_ATTEMPTS = 5
     WORKER_RETRY_SECONDS = 60  # first retry after a crash-free failure; doubles each attempt

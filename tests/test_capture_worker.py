@@ -88,10 +88,12 @@ def test_removal_change_login_wall_and_return_are_recorded(
         make_due(app, capture.id, reported_hours_ago=5 if n == 1 else None)
         assert work(app).checked == 1
         seen.append(capture_row(app, post_server.url).liveness)
-    assert seen == ["live", "removed", "removed", "changed", "private", "live"]
+    # a login wall says nothing about the post: recorded as such, it moves no state
+    assert seen == ["live", "removed", "removed", "changed", "changed", "live"]
     with app.app_context():
         checks = db.session.scalars(sa.select(LivenessCheck).order_by(LivenessCheck.id)).all()
-        assert [c.is_change for c in checks] == [False, True, False, True, True, True]
+        assert [c.is_change for c in checks] == [False, True, False, True, False, True]
+        assert checks[4].state == "login_wall"
         assert [c.status_code for c in checks][:3] == [200, 404, 404]
         job = db.session.scalar(sa.select(Job).where(Job.kind == JobKind.LIVENESS))
         assert job.state == JobState.QUEUED and job.run_after > utcnow()

@@ -15,6 +15,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -85,6 +86,7 @@ class FetchResult:
     error: str | None = None
     detail: str = ""
     hops: list[str] = field(default_factory=list)
+    cookies_sent: bool = False  # the request that got this response carried session cookies
 
 
 def is_public_address(ip: Address) -> bool:
@@ -195,15 +197,20 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
 
 
-def fetch(url: str, policy: FetchPolicy) -> FetchResult:
-    """GET `url` within the policy; never raises for network reasons, sets `error` instead."""
+CookieSource = Callable[[str], str | None]  # the Cookie header for a URL, or None
+
+
+def fetch(url: str, policy: FetchPolicy, cookies: CookieSource | None = None) -> FetchResult:
+    """GET `url` within the policy; never raises for network reasons, sets `error` instead.
+    `cookies` gives each hop its Cookie header (an officer-supplied session), re-decided per
+    address so that a redirect to another host never carries them along."""
     result = FetchResult(url=url)
     deadline = time.monotonic() + policy.timeout
     current = url
     try:
         for _hop in range(policy.max_redirects + 1):
             result.hops.append(current)
-            location = _fetch_one(current, policy, deadline, result)
+            location = _fetch_one(current, policy, deadline, result, cookies)
             if location is None:
                 if result.status is not None and result.status >= 400 and not result.error:
                     result.error, result.detail = "http_error", str(result.status)
@@ -215,9 +222,25 @@ def fetch(url: str, policy: FetchPolicy) -> FetchResult:
     return result
 
 
-def _fetch_one(url: str, policy: FetchPolicy, deadline: float, result: FetchResult) -> str | None:
+def _fetch_one(
+    url: str,
+    policy: FetchPolicy,
+    deadline: float,
+    result: FetchResult,
+    cookies: CookieSource | None,
+) -> str | None:
     """One request; returns the redirect target, or None once the body is read."""
     scheme, host, port, ip = vet_url(url, policy)
+    headers = {
+        "User-Agent": policy.user_agent,
+        "Accept": "*/*",
+        "Accept-Encoding": "identity",
+        "Connection": "close",
+    }
+    cookie = cookies(url) if cookies else None
+    if cookie:
+        headers["Cookie"] = cookie
+    result.cookies_sent = bool(cookie)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchError("timeout", f"{policy.timeout:g} s")
@@ -232,16 +255,7 @@ def _fetch_one(url: str, policy: FetchPolicy, deadline: float, result: FetchResu
         parts = urlsplit(url)
         path = quote(parts.path or "/", safe=PATH_SAFE)
         path += f"?{quote(parts.query, safe=PATH_SAFE)}" if parts.query else ""
-        conn.request(
-            "GET",
-            path,
-            headers={
-                "User-Agent": policy.user_agent,
-                "Accept": "*/*",
-                "Accept-Encoding": "identity",
-                "Connection": "close",
-            },
-        )
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         result.final_url, result.status = url, response.status
         result.headers = {

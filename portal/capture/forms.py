@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from wtforms import SelectChoice, SelectField
 
 MAX_CSV_BYTES = 1024 * 1024
 
@@ -22,3 +23,26 @@ class ImportForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     """A button that changes state: only the CSRF token travels."""
+
+
+PLATFORM_NAMES = (
+    ("instagram", "Instagram"),
+    ("facebook", "Facebook"),
+    ("x", "X (Twitter)"),
+    ("tiktok", "TikTok"),
+)
+
+
+class SessionForm(FlaskForm):
+    """A platform's browser session: the JSON file Playwright's storage_state writes."""
+
+    platform = SelectField(
+        _l("Platform"), choices=[SelectChoice(code, name) for code, name in PLATFORM_NAMES]
+    )
+    file = FileField(
+        _l("Storage state (JSON)"),
+        validators=[
+            FileRequired(_l("Choose the storage-state file.")),
+            FileAllowed(["json"], _l("Only .json files are accepted.")),
+        ],
+    )

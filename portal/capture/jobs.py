@@ -16,8 +16,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.capture import operations as ops
+from portal.capture.archive import submit_to_archive
 from portal.capture.fetch import FetchPolicy, fetch
 from portal.capture.models import Capture, Job, JobKind, JobState
+from portal.capture.sessions import get_session_for
 from portal.db import db, unit_of_work, utcnow
 
 logger = logging.getLogger(__name__)
@@ -82,22 +84,41 @@ def run_job(claimed: Claimed) -> str:
 
 def _run_capture(claimed: Claimed) -> None:
     url = claimed.target
+    config = current_app.config
     with unit_of_work():  # ended before the fetch: no transaction (on SQLite, no write lock)
         done = db.session.scalar(sa.select(Capture.id).where(Capture.url_canonical == url))
+        officer_session = get_session_for(url, config) if done is None else None
     if done is None:
-        snapshot = ops.take_snapshot(url, current_app.config)
-        last_try = claimed.attempts >= int(current_app.config["WORKER_MAX_ATTEMPTS"])
+        snapshot = ops.take_snapshot(url, config, officer_session)
+        last_try = claimed.attempts >= int(config["WORKER_MAX_ATTEMPTS"])
         if snapshot.fetched.error in TRANSIENT and not last_try:
             raise TransientFetchError(snapshot.fetched.error)
         try:
             with unit_of_work():
-                ops.store_capture(url=url, snapshot=snapshot)
+                capture = ops.store_capture(url=url, snapshot=snapshot)
+                capture_id, archive = capture.id, ops.should_archive(capture)
                 _finish(claimed, run_after=None)
-            return
         except sa.exc.IntegrityError:  # another worker stored this URL first: keep theirs
             pass
+        else:
+            if archive:
+                _archive(capture_id, url)
+            return
     with unit_of_work():
         _finish(claimed, run_after=None)
+
+
+def _archive(capture_id: int, url: str) -> None:
+    """Send the link to the web archive; a failure is kept on the capture, never raised (the
+    capture and its job are already committed)."""
+    result = submit_to_archive(url, current_app.config)  # network: outside any transaction
+    try:
+        with unit_of_work():
+            capture = db.session.get(Capture, capture_id)
+            if capture is not None:
+                ops.record_archive(capture=capture, result=result, now=utcnow())
+    except Exception:  # noqa: BLE001  (the capture stands without its archive copy)
+        logger.exception("Could not record the web archive's answer for capture %s", capture_id)
 
 
 def _run_liveness(claimed: Claimed) -> None:
@@ -107,9 +128,12 @@ def _run_liveness(claimed: Claimed) -> None:
             _finish(claimed, run_after=None)
             return
         url = capture.final_url or capture.url_canonical
+        if capture.is_login_wall:  # the final address is the login page: ask for the post
+            url = capture.url_canonical
         first = capture.fetched_at
+        officer_session = get_session_for(url, current_app.config)
     policy = FetchPolicy.from_config(current_app.config)
-    result = fetch(url, policy)
+    result = fetch(url, policy, officer_session.cookie_header if officer_session else None)
     now = utcnow()
     with unit_of_work():
         capture = db.session.get_one(Capture, int(claimed.target))

@@ -1,4 +1,5 @@
-"""Link captures, their liveness checks, the worker's job table and official accounts."""
+"""Link captures, their liveness checks, the worker's job table, official accounts and the
+officer-supplied platform sessions."""
 
 import enum
 from datetime import datetime
@@ -24,9 +25,20 @@ class JobState(enum.StrEnum):
 class Liveness(enum.StrEnum):
     LIVE = "live"
     REMOVED = "removed"  # 404 / 410
-    PRIVATE = "private"  # 401 / 403, or sent to a login page
+    PRIVATE = "private"  # 401 / 403 without a login page
     CHANGED = "changed"  # reachable, but the content hash differs from the capture
     UNREACHABLE = "unreachable"  # network or server error: says nothing about the post
+    LOGIN_WALL = "login_wall"  # a login or consent page came back: says nothing about the post
+
+
+class CaptureState(enum.StrEnum):
+    CAPTURED = "captured"
+    LOGIN_WALL = "login_wall"  # the platform showed a login or consent page instead of the post
+    FAILED = "failed"  # refused, unreachable or an HTTP error: see `error`
+
+
+# What kind of page a wall reason means (the reasons are set by capture/walls.py).
+WALL_KINDS = {"consent": "consent", "js_required": "interstitial", "placeholder": "interstitial"}
 
 
 class Job(Model):
@@ -73,6 +85,15 @@ class Capture(Model):
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     liveness: Mapped[str | None] = mapped_column(sa.String(16))
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first seen gone
+    state: Mapped[str] = mapped_column(sa.String(16), default=CaptureState.CAPTURED)
+    wall_reason: Mapped[str | None] = mapped_column(sa.String(32))  # why it is a login wall
+    wall_detail: Mapped[str | None] = mapped_column(sa.String(300))  # the marker that matched
+    # The platform whose officer-supplied session the page was fetched with (its cookies were
+    # sent), or None for an anonymous fetch.
+    session_platform: Mapped[str | None] = mapped_column(sa.String(16))
+    archive_url: Mapped[str | None] = mapped_column(sa.Text)  # the public web archive's copy
+    archive_error: Mapped[str | None] = mapped_column(sa.String(300))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     checks: Mapped[list["LivenessCheck"]] = relationship(
         back_populates="capture", order_by="LivenessCheck.id"
@@ -80,7 +101,34 @@ class Capture(Model):
 
     @property
     def is_ok(self) -> bool:
-        return self.error is None
+        """The post itself was captured (not a login wall, not a failure)."""
+        return self.state == CaptureState.CAPTURED
+
+    @property
+    def is_login_wall(self) -> bool:
+        return self.state == CaptureState.LOGIN_WALL
+
+    @property
+    def wall_kind(self) -> str | None:
+        """login, consent or interstitial, for a login-wall capture."""
+        if not self.is_login_wall:
+            return None
+        return WALL_KINDS.get(self.wall_reason or "", "login")
+
+    @property
+    def manifest_fields(self) -> dict[str, Any]:
+        """What an evidence manifest should say about how this capture was made."""
+        return {
+            "capture_state": self.state,
+            "login_wall": (
+                {"kind": self.wall_kind, "reason": self.wall_reason, "detail": self.wall_detail}
+                if self.is_login_wall
+                else None
+            ),
+            "captured_with_officer_session": self.session_platform is not None,
+            "session_platform": self.session_platform,
+            "archive_url": self.archive_url,
+        }
 
 
 class LivenessCheck(Model):
@@ -127,3 +175,23 @@ class OfficialMatch(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account: Mapped[OfficialAccount] = relationship()
+
+
+class CaptureSession(Model):
+    """An admin-supplied browser session for one platform (a Playwright storage state), sealed
+    with AES-GCM; only the capture worker opens it, and no page ever shows it again."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)  # nonce + ciphertext of the JSON
+    key_id: Mapped[str] = mapped_column(sa.String(16))  # which key sealed it (not the key)
+    cookie_count: Mapped[int] = mapped_column()
+    domains: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # the cookies' domains
+    # The earliest expiry among its cookies; None when all are session cookies.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    uploaded_by = relationship("User")

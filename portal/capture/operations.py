@@ -1,7 +1,9 @@
 """Writes of the capture area: jobs, captures, liveness checks, official-account flags.
 
 Operations add and flush; the worker commits once per job. Network work (fetching, rendering)
-happens in `take_snapshot`, which touches no database, so no lock is held while it runs.
+happens in `take_snapshot`, which touches no database, so no lock is held while it runs. A page
+that is a login wall (capture/walls.py) is kept as evidence of the wall and recorded as such,
+never as the post.
 """
 
 import hashlib
@@ -15,9 +17,11 @@ from typing import cast
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.capture.archive import ArchiveResult
 from portal.capture.fetch import FetchPolicy, FetchResult, fetch
 from portal.capture.models import (
     Capture,
+    CaptureState,
     Job,
     JobKind,
     JobState,
@@ -28,16 +32,19 @@ from portal.capture.models import (
 )
 from portal.capture.queries import list_unflagged_matches
 from portal.capture.screenshot import Screenshot, render_screenshot
+from portal.capture.sessions import OpenSession
+from portal.capture.walls import Wall, detect_wall, platform_of_url, read_page
 from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
 from portal.db import db, utcnow
 from portal.evidence.models import Link
-from portal.evidence.storage import Storage, get_storage
+from portal.evidence.storage import Storage, StoredFileMissing, get_storage
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "capture"
-LOGIN_WORDS = ("login", "signin", "sign-in", "log-in", "accounts/login", "auth")
+# Not sent to a web archive: the fetcher refused the address itself.
+REFUSED = ("blocked_address", "bad_scheme", "bad_port", "bad_url")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class Snapshot:
     fetched: FetchResult
     screenshot: Screenshot
     fetched_at: datetime
+    wall: Wall | None = None
+    session_platform: str | None = None  # the session whose cookies were sent with the page
 
 
 def capture_key(sha256: str, ext: str) -> str:
@@ -83,11 +92,13 @@ def _add_job(kind: str, target: str, run_after: datetime) -> None:
         logger.info("Job %s already queued by another worker", kind)
 
 
-def take_snapshot(url: str, config: dict) -> Snapshot:
-    """Fetch the URL safely and render what came back (no database access)."""
+def take_snapshot(url: str, config: dict, session: OpenSession | None = None) -> Snapshot:
+    """Fetch the URL safely (with the platform's session, if one was opened), tell whether it
+    is a login wall, and render what came back (no database access)."""
     fetched_at = utcnow()
     policy = FetchPolicy.from_config(config)
-    fetched = fetch(url, policy)
+    cookies = session.cookie_header if session else None
+    fetched = fetch(url, policy, cookies)
     shot = Screenshot(None, None)
     if fetched.body and config["CAPTURE_SCREENSHOT"]:
         shot = render_screenshot(
@@ -96,8 +107,22 @@ def take_snapshot(url: str, config: dict) -> Snapshot:
             chromium_path=config["CHROMIUM_PATH"],
             policy=policy,
             timeout=float(config["CAPTURE_SCREENSHOT_TIMEOUT"]),
+            storage_state=session.state if session else None,
+            cookies=cookies,
         )
-    return Snapshot(fetched, shot, fetched_at)
+    used = session.platform if session and fetched.cookies_sent else None
+    return Snapshot(fetched, shot, fetched_at, find_wall(fetched, config), used)
+
+
+def find_wall(result: FetchResult, config: dict) -> Wall | None:
+    """The login wall or interstitial the fetch got instead of the post, if any."""
+    if result.status is None:
+        return None
+    hosts = config["CAPTURE_PLATFORM_HOSTS"]
+    final = result.final_url or result.url
+    platform = platform_of_url(result.url, hosts) or platform_of_url(final, hosts)
+    page = read_page(url=result.url, final_url=final, status=result.status, body=result.body)
+    return detect_wall(page, platform)
 
 
 def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
@@ -105,7 +130,7 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
     existing = db.session.scalar(sa.select(Capture).where(Capture.url_canonical == url))
     if existing is not None:
         return existing
-    got = snapshot.fetched
+    got, wall = snapshot.fetched, snapshot.wall
     capture = Capture(
         url_canonical=url,
         final_url=got.final_url,
@@ -116,6 +141,8 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
         is_truncated=got.is_truncated,
         fetched_at=snapshot.fetched_at,
         screenshot_note=snapshot.screenshot.note,
+        state=CaptureState.FAILED if got.error else CaptureState.CAPTURED,
+        session_platform=snapshot.session_platform,
     )
     storage = get_storage()
     if got.status is not None:
@@ -136,19 +163,80 @@ def store_capture(*, url: str, snapshot: Snapshot) -> Capture:
         capture.html_size = len(got.body)
         capture.content_sha256 = capture.html_sha256
         capture.liveness = Liveness.LIVE if got.status < 400 else None
+    if wall is not None:
+        _mark_wall(capture, wall)
     if snapshot.screenshot.png:
         capture.screenshot_sha256 = _put(storage, snapshot.screenshot.png, "png", "image/png")
         capture.screenshot_key = capture_key(capture.screenshot_sha256, "png")
         capture.screenshot_size = len(snapshot.screenshot.png)
     db.session.add(capture)
     db.session.flush()
+    # A login wall is checked again too: with a session uploaded later, the post may show.
     due = next_check_at(capture.fetched_at, utcnow())
-    if capture.liveness == Liveness.LIVE and due is not None:
+    if capture.liveness in (Liveness.LIVE, Liveness.LOGIN_WALL) and due is not None:
         _add_job(JobKind.LIVENESS, str(capture.id), due)
     logger.info(
-        "Captured link as capture %s (status %s, error %s)", capture.id, got.status, got.error
+        "Captured link as capture %s (%s, status %s, error %s)",
+        capture.id,
+        capture.state,
+        got.status,
+        got.error,
     )
     return capture
+
+
+def _mark_wall(capture: Capture, wall: Wall) -> None:
+    """The capture is a wall, not the post: no baseline for the post, no claim it is online."""
+    capture.state, capture.wall_reason = CaptureState.LOGIN_WALL, wall.reason
+    capture.wall_detail = f"{wall.platform}: {wall.detail}"[:300]
+    capture.content_sha256 = None
+    if capture.liveness in (None, Liveness.LIVE):
+        capture.liveness = Liveness.LOGIN_WALL
+
+
+def judge_stored_captures(*, config: dict) -> tuple[int, int]:
+    """Read again the HTML of captures recorded as captured (those made before walls were
+    recognised) and mark the login walls among them; (looked at, marked)."""
+    storage = get_storage()
+    looked = marked = 0
+    rows = db.session.scalars(
+        sa.select(Capture).where(
+            Capture.state == CaptureState.CAPTURED, Capture.html_key.is_not(None)
+        )
+    )
+    for capture in rows:
+        if capture.html_key is None:  # the query leaves these out; mypy cannot know
+            continue
+        try:
+            body = storage.get(capture.html_key)
+        except StoredFileMissing:
+            continue
+        looked += 1
+        result = FetchResult(
+            url=capture.url_canonical,
+            final_url=capture.final_url,
+            status=capture.status_code,
+            body=body,
+        )
+        if (wall := find_wall(result, config)) is not None:
+            _mark_wall(capture, wall)
+            marked += 1
+            logger.info("Capture %s is a login wall (%s)", capture.id, wall.reason)
+    db.session.flush()
+    return looked, marked
+
+
+def should_archive(capture: Capture) -> bool:
+    """Whether the link goes to the web archive: only when one is configured and the fetcher
+    did not refuse the address itself."""
+    return bool(current_app.config["CAPTURE_ARCHIVE_ENDPOINT"]) and capture.error not in REFUSED
+
+
+def record_archive(*, capture: Capture, result: ArchiveResult, now: datetime) -> None:
+    """Keep where the web archive saved the link, or why it did not."""
+    capture.archive_url, capture.archive_error = result.url, result.error
+    capture.archived_at = now if result.url else None
+    db.session.flush()
 
 
 def _put(storage: Storage, data: bytes, ext: str, mime: str) -> str:
@@ -168,11 +256,14 @@ def next_check_at(first: datetime, now: datetime) -> datetime | None:
     return None
 
 
-def classify(result: FetchResult, baseline_sha256: str | None) -> str:
-    """What a re-check says about the post."""
+def classify(result: FetchResult, baseline_sha256: str | None, wall: Wall | None) -> str:
+    """What a re-check says about the post. A login wall says nothing about it: it is
+    neither "removed" nor "live"."""
     if result.status in (404, 410):
         return Liveness.REMOVED
-    if result.status in (401, 403) or _looks_like_login(result):
+    if wall is not None:
+        return Liveness.LOGIN_WALL
+    if result.status in (401, 403):
         return Liveness.PRIVATE
     if result.status is None or result.status >= 400 or result.error:
         return Liveness.UNREACHABLE
@@ -181,16 +272,13 @@ def classify(result: FetchResult, baseline_sha256: str | None) -> str:
     return Liveness.LIVE
 
 
-def _looks_like_login(result: FetchResult) -> bool:
-    final_url = result.final_url if len(result.hops) > 1 else None
-    return bool(final_url and any(w in final_url.lower() for w in LOGIN_WORDS))
-
-
 def record_check(*, capture: Capture, result: FetchResult, now: datetime) -> LivenessCheck:
-    """Add one liveness check and move the capture's state when the post's state changed."""
-    state = classify(result, capture.content_sha256)
+    """Add one liveness check and move the capture's state when the post's state changed
+    (an unreachable site or a login wall moves nothing)."""
+    state = classify(result, capture.content_sha256, find_wall(result, current_app.config))
     previous = capture.liveness
-    is_change = state != Liveness.UNREACHABLE and state != previous
+    unknown = (Liveness.UNREACHABLE, Liveness.LOGIN_WALL)
+    is_change = state not in unknown and state != previous
     check = LivenessCheck(
         capture_id=capture.id,
         checked_at=now,
@@ -204,6 +292,8 @@ def record_check(*, capture: Capture, result: FetchResult, now: datetime) -> Liv
     db.session.add(check)
     if is_change:
         capture.liveness = state
+        if state == Liveness.LIVE and capture.content_sha256 is None:
+            capture.content_sha256 = check.content_sha256  # first sight of the post itself
         if state == Liveness.REMOVED and capture.removed_at is None:
             capture.removed_at = now
         logger.info("Capture %s is now %s (was %s)", capture.id, state, previous)

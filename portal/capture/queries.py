@@ -7,7 +7,15 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from portal.capture.models import Capture, Job, JobKind, JobState, OfficialAccount, OfficialMatch
+from portal.capture.models import (
+    Capture,
+    CaptureSession,
+    Job,
+    JobKind,
+    JobState,
+    OfficialAccount,
+    OfficialMatch,
+)
 from portal.cases.models import Case
 from portal.cases.queries import scope
 from portal.db import db
@@ -149,3 +157,8 @@ def count_removed_captures() -> int:
     return db.session.execute(
         sa.select(sa.func.count()).where(Capture.removed_at.is_not(None))
     ).scalar_one()
+
+
+def list_sessions() -> dict[str, CaptureSession]:
+    """The stored platform sessions by platform (their sealed contents stay sealed)."""
+    return {row.platform: row for row in db.session.scalars(sa.select(CaptureSession))}

@@ -4,6 +4,10 @@ Chromium never fetches anything itself: the page is loaded with set_content (a <
 final URL resolves relative links), JavaScript and service workers are off, and every
 subresource request is answered by the safe fetcher (same address checks, size and time caps)
 or refused. So the browser cannot be used to reach an address the fetcher would refuse.
+
+With an officer-supplied session the context is made with its storage state, and the fetcher
+sends the session's cookies with each subresource request they match (the router, not the
+browser, makes those requests).
 """
 
 import logging
@@ -14,9 +18,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from portal.capture.fetch import FetchPolicy, fetch
+from portal.capture.fetch import CookieSource, FetchPolicy, fetch
 
 if TYPE_CHECKING:  # Playwright is optional: imported only when a screenshot is taken
     from playwright.sync_api import PlaywrightContextManager, Route
@@ -46,7 +50,14 @@ class Screenshot:
 
 
 def render_screenshot(
-    html: bytes, *, base_url: str, chromium_path: str, policy: FetchPolicy, timeout: float
+    html: bytes,
+    *,
+    base_url: str,
+    chromium_path: str,
+    policy: FetchPolicy,
+    timeout: float,
+    storage_state: dict[str, Any] | None = None,
+    cookies: CookieSource | None = None,
 ) -> Screenshot:
     """PNG of the page, or None with the reason (Chromium missing, rendering failed)."""
     if not chromium_path or not os.path.exists(chromium_path):
@@ -66,6 +77,8 @@ def render_screenshot(
             chromium_path,
             policy,
             time.monotonic() + timeout,
+            storage_state,
+            cookies,
         ).result()
 
 
@@ -76,6 +89,8 @@ def _render(
     chromium_path: str,
     policy: FetchPolicy,
     deadline: float,
+    storage_state: dict[str, Any] | None,
+    cookies: CookieSource | None,
 ) -> Screenshot:
     try:
         with sync_playwright() as p:
@@ -85,9 +100,10 @@ def _render(
                     java_script_enabled=False,
                     service_workers="block",
                     viewport={"width": 1280, "height": 900},
+                    storage_state=storage_state,  # type: ignore[arg-type]
                 )
                 page = context.new_page()
-                page.route("**/*", _router(policy, deadline))
+                page.route("**/*", _router(policy, deadline, cookies))
                 page.set_content(
                     _with_base(html, base_url),
                     wait_until="load",
@@ -110,7 +126,9 @@ def _with_base(html: bytes, base_url: str) -> str:
     return text[: head.end()] + base + text[head.end() :] if head else base + text
 
 
-def _router(policy: FetchPolicy, deadline: float) -> "Callable[[Route], None]":
+def _router(
+    policy: FetchPolicy, deadline: float, cookies: CookieSource | None
+) -> "Callable[[Route], None]":
     small = replace(policy, max_bytes=min(policy.max_bytes, SUBRESOURCE_BYTES))
     served = [0]
 
@@ -128,7 +146,7 @@ def _router(policy: FetchPolicy, deadline: float) -> "Callable[[Route], None]":
         if served[0] > MAX_SUBRESOURCES or remaining < 1:
             route.abort()
             return
-        result = fetch(url, replace(small, timeout=min(remaining, small.timeout)))
+        result = fetch(url, replace(small, timeout=min(remaining, small.timeout)), cookies)
         if result.error or result.status is None:
             route.abort()
             return

@@ -1,8 +1,18 @@
-"""Views of the capture area: capture artefacts for staff, the bundle, the account registry."""
+"""Views of the capture area: capture artefacts for staff, the bundle, the account registry,
+the platform sessions."""
 
 import logging
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -11,22 +21,31 @@ from flask_babel import lazy_gettext as _l
 from portal.access import roles_required, staff_user
 from portal.accounts.models import User
 from portal.capture.bundle import build_bundle
-from portal.capture.forms import DeleteForm, ImportForm
+from portal.capture.forms import PLATFORM_NAMES, DeleteForm, ImportForm, SessionForm
 from portal.capture.models import Capture, OfficialAccount
 from portal.capture.operations import flag_official_accounts, headers_key
 from portal.capture.queries import (
     get_capture_for,
     list_link_captures,
     list_official_accounts,
+    list_sessions,
     official_accounts_for_case,
 )
 from portal.capture.registry import ImportRejected, import_official_accounts
 from portal.capture.registry import delete_official_account as delete_account_op
+from portal.capture.sessions import (
+    SessionKeyInvalid,
+    SessionRejected,
+    key_id,
+    remove_session,
+    save_session,
+    session_key,
+)
 from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
 from portal.cases.page import Section, register_case_section
 from portal.cases.queries import get_case_for
-from portal.db import db, unit_of_work
+from portal.db import db, unit_of_work, utcnow
 from portal.evidence.storage import StoredFileMissing, get_storage
 from portal.proof.queries import list_stamps, timestamps_enabled
 
@@ -41,6 +60,22 @@ LIVENESS_LABELS = {
     "private": _l("Private or behind a login"),
     "changed": _l("Changed since the capture"),
     "unreachable": _l("Could not be checked"),
+    "login_wall": _l("Unknown: the platform showed a login page"),
+}
+WALL_HEADLINES = {
+    "login": _l("Login wall: the platform showed a login page instead of the post."),
+    "consent": _l("Consent wall: the platform showed a cookie consent page instead of the post."),
+    "interstitial": _l("Interstitial: the platform showed a placeholder page instead of the post."),
+}
+WALL_REASONS = {
+    "login_redirect": _l("The link was redirected to the login page."),
+    "login_title": _l("The page is titled as the login page."),
+    "login_text": _l("The page asks the visitor to log in."),
+    "login_form": _l("The page is a login form with no post in it."),
+    "login_data": _l("The page's data says that a login is required."),
+    "consent": _l("The page asks to accept cookies before showing anything."),
+    "js_required": _l("The page shows nothing without JavaScript."),
+    "placeholder": _l("The page is the platform's generic page, not the post."),
 }
 ERROR_LABELS = {
     "dns": _l("The host name could not be resolved"),
@@ -66,6 +101,13 @@ def liveness_label(state: str | None) -> str:
 def capture_error_label(code: str) -> str:
     """Why a capture failed, in words."""
     return str(ERROR_LABELS.get(code, code))
+
+
+@bp.app_template_global()
+def wall_labels(capture: Capture) -> tuple[str, str]:
+    """A login-wall capture's headline and the reason it was judged one, in words."""
+    headline = WALL_HEADLINES.get(capture.wall_kind or "login", WALL_HEADLINES["login"])
+    return str(headline), str(WALL_REASONS.get(capture.wall_reason or "", ""))
 
 
 def capture_section(case: Case, user: User) -> Section:
@@ -209,3 +251,64 @@ def delete_official_account(account_id: int) -> ResponseReturnValue:
         delete_account_op(account=account)
     flash(_("Account removed from the registry."), "success")
     return redirect(url_for("capture.official_accounts"), code=303)
+
+
+def _key_state() -> tuple[str, bytes | None]:
+    """off (no key), short (unusable key) or on, with the key when on."""
+    try:
+        key = session_key(current_app.config)
+    except SessionKeyInvalid:
+        return "short", None
+    return ("on" if key else "off"), key
+
+
+@bp.route("/petugas/admin/sesi-platform", methods=["GET", "POST"])
+@roles_required("admin")
+def sessions() -> ResponseReturnValue:
+    """Platform sessions for captures: upload (never shown again), expiry, removal."""
+    form = SessionForm()
+    state, key = _key_state()
+    error = None
+    if form.validate_on_submit():
+        platform = form.platform.data
+        limit = int(current_app.config["CAPTURE_SESSION_MAX_BYTES"])
+        try:
+            if key is None:
+                raise SessionRejected(_("Sessions are switched off: nothing was stored."))
+            with unit_of_work():
+                save_session(
+                    platform=platform,
+                    data=form.file.data.read(limit + 1),
+                    user=staff_user(),
+                    config=current_app.config,
+                )
+            flash(_("The %(platform)s session is stored, sealed.", platform=platform), "success")
+            return redirect(url_for("capture.sessions"), code=303)
+        except SessionRejected as rejected:
+            error = str(rejected)
+    return render_template(
+        "capture/sessions.html",
+        form=form,
+        error=error,
+        key_state=state,
+        key_id=key_id(key) if key else None,
+        platforms=PLATFORM_NAMES,
+        stored=list_sessions(),
+        delete_form=DeleteForm(),
+        now=utcnow(),
+    ), 400 if form.is_submitted() else 200
+
+
+@bp.post("/petugas/admin/sesi-platform/<platform>/hapus")
+@roles_required("admin")
+def remove_platform_session(platform: str) -> ResponseReturnValue:
+    """Delete one platform's session; its links are then fetched without one."""
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    row = list_sessions().get(platform)
+    if row is None:
+        abort(404)
+    with unit_of_work():
+        remove_session(session=row, user=staff_user())
+    flash(_("The %(platform)s session is removed.", platform=platform), "success")
+    return redirect(url_for("capture.sessions"), code=303)
