@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import render_template_string, session
 
 from portal.capture.models import Capture, Job, JobKind, LivenessCheck
+from portal.capture.views import capture_section
 from portal.capture.walls import detect_wall, platform_of_url, read_page
 from portal.cases.models import Case
 from portal.db import db, utcnow
@@ -271,7 +272,10 @@ def case_section(app, case_id: int, lang: str | None = None) -> str:
         if lang:
             session["lang"] = lang
         case = db.session.get(Case, case_id)
-        return render_template_string('{% include "capture/_case_section.html" %}', case=case)
+        section = capture_section(case, None)  # what the case page's view passes
+        return render_template_string(
+            '{% include "capture/_case_section.html" %}', case=case, section=section
+        )
 
 
 PLAYS = {

@@ -20,7 +20,7 @@ from werkzeug.test import encode_multipart
 from portal.capture.models import Capture, CaptureSession, Job, JobKind
 from portal.capture.sessions import cookie_header, save_session, session_key, unseal
 from portal.db import db, utcnow
-from tests.fixtures.evidence import small_png
+from tests.fixtures.images import png as small_png
 from tests.test_capture_loginwall import INSTAGRAM_POST, capture_of, case_section, work
 
 pytest_plugins = ("tests.fixtures.capture", "tests.test_capture_loginwall")
@@ -284,7 +284,9 @@ def test_the_screenshot_is_rendered_with_the_session(
     page_server.play(
         "/p/1", INSTAGRAM_POST.replace(b"</article>", b"<img src='/foto.png'></article>")
     )
-    page_server.play("/foto.png", small_png((20, 120, 200), (200, 120)), ctype="image/png")
+    page_server.play(
+        "/foto.png", small_png(width=200, height=120, color=(20, 120, 200)), ctype="image/png"
+    )
     made = make_case()
     link_report(app, made.report_ids[0], page_server.url("/p/1"))
     work(app)

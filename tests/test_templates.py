@@ -19,6 +19,7 @@ PORTAL_GLOBALS = {
     "email_url",
     "liveness_label",
     "staff_link",
+    "wall_labels",
 }
 PORTAL_CONTEXT_PROCESSORS = {"portal.i18n._inject_language", "portal.intake.views._labels"}
 PUBLIC_PAGES = {
