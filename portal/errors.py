@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.db import db
+from portal.db import RETRY_AFTER_SECONDS, DatabaseBusy, db, is_busy
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ MESSAGES = {
     ),
     429: _l("Too many attempts from your connection. Please wait a while and try again."),
     500: _l("Something went wrong on our side. Nothing you sent was saved; please try again."),
+    503: _l("The portal is busy right now. Please try again in a moment."),
 }
 
 
@@ -50,10 +51,18 @@ def init_app(app: Flask) -> None:
     def _http(err: HTTPException):  # noqa: ANN202
         if err.code is None or err.code < 400:
             return err
-        return render_error(err.code, getattr(err, "portal_message", None))
+        page, code = render_error(err.code, getattr(err, "portal_message", None))
+        # 503 (busy database, storage fault) carries Retry-After; others add nothing here
+        retry = [(k, v) for k, v in err.get_headers() if k == "Retry-After"]
+        return page, code, retry
 
     @app.errorhandler(InternalServerError)
     def _server_error(err: InternalServerError):  # noqa: ANN202
         db.session.rollback()  # whatever the crash left open, so the error page can still query
-        logger.error("Unhandled error: %s", getattr(err, "original_exception", err))
+        original = getattr(err, "original_exception", None) or err
+        if is_busy(original):  # a busy database met outside a unit of work: the same answer
+            logger.warning("Database busy outside a unit of work: %s", original)
+            page, code = render_error(503, str(DatabaseBusy.portal_message))
+            return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        logger.error("Unhandled error: %s", original)
         return render_error(500)

@@ -22,7 +22,8 @@ from flask import (
 from flask_babel import gettext as _
 
 from portal.access import public
-from portal.db import db, unit_of_work
+from portal.db import DatabaseBusy, db, unit_of_work
+from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
 from portal.intake.drafts import check_screenshots
@@ -64,7 +65,7 @@ def home() -> str:
 @public
 @csrf.exempt  # the form checks its own token, so a refusal keeps what the resident typed
 @limiter.limit(_limit("REPORT_RATE_LIMIT"), methods=["POST"])
-def report() -> Response | tuple[str, int] | str:
+def report() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]] | str:
     """The report form; a valid post files the report and redirects to the receipt."""
     categories, regions = list_categories(), list_regions()
     form = ReportForm()
@@ -93,8 +94,18 @@ def report() -> Response | tuple[str, int] | str:
         except ScreenshotRejected as rejected:
             form.screenshots.errors = [f"“{rejected.filename}”: {rejected.message}"]
             return render_report_form(form, categories, status=400)
+        except (DatabaseBusy, StorageUnavailable) as unavailable:
+            page, status = render_report_form(
+                form, categories, status=503, notice=str(unavailable.portal_message)
+            )
+            return page, status, retry_after(unavailable)
     session[RECEIPT_KEY] = {"report_id": outcome[0].id, "key": form.idempotency_key.data}
     return redirect(url_for("intake.receipt"), code=303)
+
+
+def retry_after(unavailable: DatabaseBusy | StorageUnavailable) -> dict[str, str]:
+    """The Retry-After header of a 503 answered with a page of our own."""
+    return {"Retry-After": str(unavailable.retry_after)}
 
 
 def render_report_form(
@@ -224,6 +235,15 @@ def reply() -> Response:
                 return redirect(url_for("intake.status") + "#messages", code=303)
             except ScreenshotRejected as rejected:
                 error = f"“{rejected.filename}”: {rejected.message}"
+            except (DatabaseBusy, StorageUnavailable) as unavailable:
+                form.body.errors = [str(unavailable.portal_message)]
+                if files:
+                    form.screenshots.errors = [
+                        _("Browsers cannot keep chosen files: please attach the screenshots again.")
+                    ]
+                response = render_status(report_row, form, 503)
+                response.headers.update(retry_after(unavailable))
+                return response
     if error:
         form.screenshots.errors = [error]
     is_oversize = problem is not None and problem.code == "too_large"
