@@ -97,6 +97,7 @@ def server(
     base URL."""
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    out = log.open("ab")
     proc = subprocess.Popen(
         [
             str(gunicorn),
@@ -110,18 +111,20 @@ def server(
             f"127.0.0.1:{port}",
             "--timeout",
             "120",
+            "--graceful-timeout",
+            "5",
             "portal:create_app()",
         ],
         env={**os.environ, **env, "PYTHONPATH": str(code)},
         stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),
+        stderr=out,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
             try:
-                urllib.request.urlopen(base + "/", timeout=20)  # noqa: S310
-                break
+                with urllib.request.urlopen(base + "/", timeout=20):  # noqa: S310
+                    break
             except OSError:  # not listening yet, or still importing
                 if proc.poll() is not None:
                     raise RuntimeError(f"gunicorn ended:\n{log.read_text()[-2000:]}") from None
@@ -129,7 +132,12 @@ def server(
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        out.close()
 
 
 def form_fields(number: int, category: int, region: int, side: int) -> MultiDict:

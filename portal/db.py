@@ -162,7 +162,7 @@ def unit_of_work() -> Iterator[None]:
             except Exception:  # the database may be what failed: the sweep finishes the job
                 logger.exception("Could not undo a side effect of a failed unit of work")
         if is_busy(err):
-            logger.warning("Database busy; the request was refused with a retry: %s", err)
+            logger.warning("Database busy; refused with Retry-After: %s", getattr(err, "orig", err))
             raise DatabaseBusy() from err
         raise
     finally:
