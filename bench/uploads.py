@@ -52,6 +52,7 @@ class Outcome:
     code: str = ""
     reference: str = ""
     status_page_ok: bool = False
+    retry_after: str | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -110,7 +111,7 @@ def server(
             "-b",
             f"127.0.0.1:{port}",
             "--timeout",
-            "120",
+            "300",
             "--graceful-timeout",
             "5",
             "portal:create_app()",
@@ -182,10 +183,10 @@ def file_one(base: str, number: int, fields: MultiDict) -> Outcome:
         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
     try:
-        with opener.open(request, timeout=120) as response:  # follows the 303 to the receipt
+        with opener.open(request, timeout=300) as response:  # follows the 303 to the receipt
             outcome.status, page = response.status, response.read().decode()
     except urllib.error.HTTPError as err:
-        outcome.status = err.code
+        outcome.status, outcome.retry_after = err.code, err.headers.get("Retry-After")
         outcome.problems.append(f"report: HTTP {err.code}")
         return outcome
     code, reference = CODE_RE.search(page), REFERENCE_RE.search(page)
