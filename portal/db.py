@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
+from werkzeug.exceptions import ServiceUnavailable
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -43,6 +44,34 @@ logger = logging.getLogger(__name__)
 
 # The undo actions (e.g. delete a stored file) of each open unit of work, innermost last.
 _undo: ContextVar[tuple[list[Callable[[], None]], ...]] = ContextVar("unit_undo", default=())
+# How the next SQLite transaction begins: True inside a unit of work (BEGIN IMMEDIATE), False
+# while a failed unit undoes its side effects (plain BEGIN), None elsewhere (by the context).
+_immediate: ContextVar[bool | None] = ContextVar("unit_immediate", default=None)
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseBusy(ServiceUnavailable):
+    """The database stayed busy past the wait (SQLite's busy timeout, PostgreSQL's lock
+    timeout) or the connection was lost: nothing was stored; try again in a few seconds."""
+
+    portal_message = _l(
+        "The portal is busy right now and nothing you sent was saved. Please try again in a moment."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(description=self.portal_message, retry_after=RETRY_AFTER_SECONDS)
+
+
+def is_busy(err: BaseException) -> bool:
+    """Whether a database error means "busy or away, try again" rather than a bug."""
+    if isinstance(err, sa.exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(err, sa.exc.OperationalError):
+        return False
+    if isinstance(err.orig, sqlite3.OperationalError):  # also "no such table", "disk I/O"
+        text = str(err.orig).lower()
+        return "locked" in text or "busy" in text
+    return True  # PostgreSQL: lock or statement timeout, connection lost, server shutting down
 
 
 def utcnow() -> datetime:
@@ -114,35 +143,57 @@ def unit_of_work() -> Iterator[None]:
     must not hold a transaction across network work (capture jobs, the mail sender) open one
     unit per step themselves and are called outside any unit.
 
+    On SQLite the unit's transaction begins IMMEDIATE, at its first query: the write lock is
+    held from there to the commit, so slow work (decoding and storing images) belongs before
+    the first query. A read-only transaction left open by the caller is ended first (reads of
+    a request begin plain), so that the unit's own BEGIN takes the lock.
+
     The rollback comes first so that the undo actions run without holding the SQLite write
-    lock. A unit of work opened inside another joins it: only the outermost commits.
+    lock. A unit of work opened inside another joins it: only the outermost commits. When the
+    database stays busy, DatabaseBusy (a 503 with Retry-After) replaces the database's error.
     """
     if _undo.get():
         yield
         return
+    _end_read_transaction()
     undo: list[Callable[[], None]] = []
     token = _undo.set((undo,))
+    immediate = _immediate.set(True)
     try:
         yield
         db.session.commit()
-    except BaseException:
+    except BaseException as err:
         db.session.rollback()
+        _immediate.set(False)  # the undo reads (which files are referenced) take no lock
         for action in reversed(undo):
             try:
                 action()
             except Exception:  # the database may be what failed: the sweep finishes the job
                 logger.exception("Could not undo a side effect of a failed unit of work")
+        if is_busy(err):
+            logger.warning("Database busy; refused with Retry-After: %s", getattr(err, "orig", err))
+            raise DatabaseBusy() from err
         raise
     finally:
+        _immediate.reset(immediate)
         _undo.reset(token)
 
 
+def _end_read_transaction() -> None:
+    """End the session's transaction if it only read, so the unit begins its own."""
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()
+
+
 def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
-    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writing requests.
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for units of work.
 
     pysqlite's own transaction handling is switched off so that SQLAlchemy's "begin" event
-    decides: requests that may write (and CLI/tests) take the write lock up front, so two
-    writers queue on the busy timeout instead of failing with SQLITE_BUSY mid-transaction.
+    decides: a unit of work (and anything outside a request: CLI, worker, tests) takes the
+    write lock up front, so two writers queue on the busy timeout instead of failing with
+    SQLITE_BUSY mid-transaction; a request's reads outside a unit begin plain (WAL readers
+    never wait), so a request holds the lock only while its unit runs.
     """
 
     @sa.event.listens_for(engine, "connect")
@@ -157,5 +208,7 @@ def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        immediate = _immediate.get()
+        if immediate is None:
+            immediate = not has_request_context()
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

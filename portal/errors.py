@@ -3,12 +3,13 @@
 import logging
 
 from flask import Flask, current_app, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.db import db
+from portal.db import RETRY_AFTER_SECONDS, DatabaseBusy, db, is_busy
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ MESSAGES = {
     ),
     429: _l("Too many attempts from your connection. Please wait a while and try again."),
     500: _l("Something went wrong on our side. Nothing you sent was saved; please try again."),
+    503: _l("The portal is busy right now. Please try again in a moment."),
 }
 
 
@@ -44,13 +46,21 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(err: HTTPException) -> HTTPException | tuple[str, int]:
+    def _http(err: HTTPException) -> ResponseReturnValue:
         if err.code is None or err.code < 400:
             return err
-        return render_error(err.code, getattr(err, "portal_message", None))
+        page, code = render_error(err.code, getattr(err, "portal_message", None))
+        # 503 (busy database, storage fault) carries Retry-After; others add nothing here
+        retry = [(k, v) for k, v in err.get_headers() if k == "Retry-After"]
+        return page, code, retry
 
     @app.errorhandler(InternalServerError)
-    def _server_error(err: InternalServerError) -> tuple[str, int]:
+    def _server_error(err: InternalServerError) -> ResponseReturnValue:
         db.session.rollback()  # whatever the crash left open, so the error page can still query
-        logger.error("Unhandled error: %s", getattr(err, "original_exception", err))
+        original = getattr(err, "original_exception", None) or err
+        if is_busy(original):  # a busy database met outside a unit of work: the same answer
+            logger.warning("Database busy outside a unit of work: %s", original)
+            page, code = render_error(503, str(DatabaseBusy.portal_message))
+            return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        logger.error("Unhandled error: %s", original)
         return render_error(500)

@@ -14,7 +14,12 @@ from portal.db import db, unit_of_work
 from portal.evidence.images import ImageRejected
 from portal.evidence.models import Evidence
 from portal.evidence.operations import store_evidence, sweep
-from portal.evidence.storage import LocalStorage, StoredFileMissing, get_storage
+from portal.evidence.storage import (
+    LocalStorage,
+    StorageUnavailable,
+    StoredFileMissing,
+    get_storage,
+)
 from tests.fixtures.images import png
 
 
@@ -49,8 +54,9 @@ def test_local_put_failing_midway_leaves_neither_file_nor_temporary(tmp_path, mo
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(OSError, match="space"):
+    with pytest.raises(StorageUnavailable) as raised:  # a 503 naming the fault
         storage.put("sealed/cd/cdef", b"x" * 1000, "application/octet-stream")
+    assert raised.value.fault.startswith("ENOSPC")
     assert files_under(tmp_path) == []
 
 

@@ -36,10 +36,27 @@ def content_key(prefix: str, sha256: str, ext: str = "") -> str:
     return f"{prefix}/{sha256[:2]}/{sha256}" + (f".{ext}" if ext else "")
 
 
-def store_evidence(
-    *, report: Report, data: bytes, filename: str, message: Message | None = None
-) -> Evidence:
-    """Check and clean one image, store its three files and add its row (raises ImageRejected)."""
+@dataclass(frozen=True)
+class StoredImage:
+    """One accepted image whose three files are stored: what its Evidence row records."""
+
+    keys: dict[str, str]
+    original_filename: str
+    original_format: str
+    clean_mime: str
+    sha256_original: str
+    sha256_clean: str
+    size_original: int
+    size_clean: int
+    width: int
+    height: int
+    phash: str
+
+
+def store_image(*, data: bytes, filename: str) -> StoredImage:
+    """Check and clean one image and store its three files, without touching the database
+    (raises ImageRejected, or StorageUnavailable). Inside a unit of work, a failure of the
+    unit removes the files; call it before the unit's first query, so no lock is held."""
     cfg = current_app.config
     image = accept_image(
         data,
@@ -49,13 +66,16 @@ def store_evidence(
     )
     storage = get_storage()
     sealed_key = content_key(SEALED, hashlib.sha256(data).hexdigest())
-    _remember(sealed_key)
     # The accepted original is written (and fsynced) while the clean copy is encoded: that
     # write is most of the storage time of an upload. Leaving the block waits for it.
     with ThreadPoolExecutor(max_workers=1) as pool:
         sealed = pool.submit(storage.put, sealed_key, data, "application/octet-stream")
-        processed = finish_image(data, image, thumb_side=cfg["THUMBNAIL_SIDE"])
-        del image
+        try:
+            processed = finish_image(data, image, thumb_side=cfg["THUMBNAIL_SIDE"])
+        finally:
+            del image
+            if sealed.exception() is None:  # a failed put stored nothing: nothing to undo
+                _remember(sealed_key)
     sealed.result()
     keys = {
         "original_key": sealed_key,
@@ -66,12 +86,10 @@ def store_evidence(
         (keys["clean_key"], processed.clean, processed.clean_mime),
         (keys["thumb_key"], processed.thumb, processed.thumb_mime),
     ):
-        _remember(key)
         storage.put(key, body, mime)
-    evidence = Evidence(
-        report_id=report.id,
-        message_id=getattr(message, "id", None),
-        **keys,
+        _remember(key)
+    return StoredImage(
+        keys=keys,
         original_filename=_plain_filename(filename),
         original_format=processed.original_format,
         clean_mime=processed.clean_mime,
@@ -83,17 +101,45 @@ def store_evidence(
         height=processed.height,
         phash=processed.phash,
     )
+
+
+def add_evidence(*, report: Report, image: StoredImage, message: Message | None = None) -> Evidence:
+    """Add the row of one stored image to a report (and to the reply that brought it)."""
+    evidence = Evidence(
+        report_id=report.id,
+        message_id=getattr(message, "id", None),
+        **image.keys,
+        original_filename=image.original_filename,
+        original_format=image.original_format,
+        clean_mime=image.clean_mime,
+        sha256_original=image.sha256_original,
+        sha256_clean=image.sha256_clean,
+        size_original=image.size_original,
+        size_clean=image.size_clean,
+        width=image.width,
+        height=image.height,
+        phash=image.phash,
+    )
     db.session.add(evidence)
     db.session.flush()
     logger.info(
         "Stored evidence %s for report %s (%s, %dx%d)",
         evidence.id,
         report.id,
-        processed.original_format,
-        processed.width,
-        processed.height,
+        image.original_format,
+        image.width,
+        image.height,
     )
     return evidence
+
+
+def store_evidence(
+    *, report: Report, data: bytes, filename: str, message: Message | None = None
+) -> Evidence:
+    """Check and clean one image, store its three files and add its row (raises ImageRejected)."""
+    return add_evidence(
+        report=report, image=store_image(data=data, filename=filename), message=message
+    )
 
 
 def new_link(found: CanonicalLink) -> Link:

@@ -1,5 +1,7 @@
 """Where evidence bytes live: one small interface, a local folder or S3-compatible storage."""
 
+import errno
+import logging
 import os
 import re
 import secrets
@@ -8,8 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from botocore.exceptions import BotoCoreError, ClientError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import ServiceUnavailable
 
+logger = logging.getLogger(__name__)
 EXTENSION_KEY = "portal_storage"
 _KEY = re.compile(r"[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*")
 TEMP_MARK = ".tmp-"
@@ -17,6 +23,31 @@ TEMP_MARK = ".tmp-"
 
 class StoredFileMissing(KeyError):
     """No file is stored under this key."""
+
+
+# Faults of the place, not of the file: the same write would fail for anyone, now.
+PLACE_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+RETRY_AFTER_SECONDS = 30
+
+
+class StorageUnavailable(ServiceUnavailable):
+    """Evidence cannot be stored now (disk full, read-only, no permission, object store
+    unreachable or refusing): a 503 with Retry-After; `fault` names it for the operators."""
+
+    portal_message = _l(
+        "Your screenshots cannot be stored right now, so nothing you sent was saved. "
+        "Please try again later."
+    )
+
+    def __init__(self, fault: str) -> None:
+        super().__init__(description=self.portal_message, retry_after=RETRY_AFTER_SECONDS)
+        self.fault = fault
+
+
+def unavailable(fault: str, where: str) -> StorageUnavailable:
+    """The one log line operators need (the fault, no key or personal data) and the error."""
+    logger.error("Evidence storage unavailable (%s): %s", where, fault)
+    return StorageUnavailable(fault)
 
 
 class Storage(Protocol):
@@ -44,7 +75,15 @@ class LocalStorage:
         return self.root / check_key(key)
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        path = self._path(key)
+        try:
+            self._write(self._path(key), data)
+        except OSError as err:
+            if err.errno not in PLACE_FAULTS:
+                raise
+            name = errno.errorcode.get(err.errno or 0, "OSError")
+            raise unavailable(f"{name} ({os.strerror(err.errno or 0)})", "local folder") from err
+
+    def _write(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # The temporary name sits next to the target (same file system, so rename is atomic);
         # one left by a crash is an unreferenced key that the sweep removes.
@@ -134,9 +173,17 @@ class S3Storage:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         # A single PUT is atomic on S3: readers see the old object, none, or the whole new one.
-        self.client.put_object(
-            Bucket=self.bucket, Key=self._name(key), Body=data, ContentType=content_type
-        )
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=self._name(key), Body=data, ContentType=content_type
+            )
+        except ClientError as err:
+            error = err.response.get("Error", {})
+            status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            fault = f"refused: HTTP {status} {error.get('Code', '')}".strip()
+            raise unavailable(fault, "S3") from err
+        except BotoCoreError as err:  # unreachable, timed out, connection reset
+            raise unavailable(f"unreachable: {type(err).__name__}", "S3") from err
 
     def get(self, key: str) -> bytes:
         try:
@@ -149,8 +196,6 @@ class S3Storage:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError  # late: as boto3, S3 only
-
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._name(key))
         except ClientError as err:

@@ -19,7 +19,7 @@ from portal.cases.models import Case, Message, Visibility
 from portal.cases.operations import place_report
 from portal.db import db, utcnow
 from portal.evidence.images import ImageRejected
-from portal.evidence.operations import new_link, store_evidence
+from portal.evidence.operations import StoredImage, add_evidence, new_link, store_image
 from portal.intake.drafts import ReportDraft, links_to_file
 from portal.intake.idempotency import mark_submission
 from portal.intake.models import ContactVisibility, Report
@@ -51,10 +51,13 @@ def submit_report(draft: ReportDraft, *, source: str) -> SubmittedReport:
     """File a report: place it in a case, store its evidence and queue the receipt email.
 
     The one way a report enters, from every door (`source`: web, open311). The draft is taken
-    as it is: the doors validate theirs first (intake.drafts.validate_draft).
+    as it is: the doors validate theirs first (intake.drafts.validate_draft). Its screenshots
+    are checked, cleaned and stored first, before any query: inside a unit of work the write
+    lock is then held only for the inserts.
     """
     if draft.category is None:
         raise ValueError("a report needs a category")
+    images = store_screenshots(draft.screenshots)
     cfg = current_app.config
     code = new_code()
     answers = dict(draft.answers)
@@ -94,8 +97,9 @@ def submit_report(draft: ReportDraft, *, source: str) -> SubmittedReport:
     # that post's open case.
     report.links = [new_link(found) for found in links_to_file(draft)]
     case = place_report(report)
-    store_screenshots(report=report, files=draft.screenshots)
     db.session.flush()
+    for image in images:
+        add_evidence(report=report, image=image)
     if report.contact_email:
         queue_receipt(report=report, case=case, code=code)
     logger.info(
@@ -132,15 +136,16 @@ def clear_expired_marks(*, now: datetime, also: str | None = None) -> None:
     )
 
 
-def store_screenshots(
-    *, report: Report, files: Sequence[tuple[str, bytes]], message: Message | None = None
-) -> None:
-    """Store each file as evidence; a refused one raises ScreenshotRejected naming it."""
+def store_screenshots(files: Sequence[tuple[str, bytes]]) -> list[StoredImage]:
+    """Check, clean and store each file, touching no database; a refused one raises
+    ScreenshotRejected naming it, a storage fault StorageUnavailable."""
+    images = []
     for filename, data in files:
         try:
-            store_evidence(report=report, data=data, filename=filename, message=message)
+            images.append(store_image(data=data, filename=filename))
         except ImageRejected as rejected:
             raise ScreenshotRejected(filename, str(rejected.message), rejected.code) from rejected
+    return images
 
 
 def queue_receipt(*, report: Report, case: Case, code: str) -> None:
@@ -174,13 +179,17 @@ def queue_receipt(*, report: Report, case: Case, code: str) -> None:
 
 
 def reply_to_case(*, report: Report, body: str, files: Sequence[tuple[str, bytes]]) -> Message:
-    """The reporter answers on the status page: a message, its screenshots, a case event."""
+    """The reporter answers on the status page: a message, its screenshots, a case event.
+
+    The screenshots are stored first, before any query, like a report's (submit_report)."""
+    images = store_screenshots(files)
     message = Message(
         case_id=report.case_id, report_id=report.id, direction="from_reporter", body=body.strip()
     )
     db.session.add(message)
     db.session.flush()
-    store_screenshots(report=report, files=files, message=message)
+    for image in images:
+        add_evidence(report=report, image=image, message=message)
     record_event(
         report.case,
         "reporter_replied",

@@ -23,7 +23,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.access import public
-from portal.db import db, unit_of_work
+from portal.db import DatabaseBusy, db, unit_of_work
+from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
 from portal.intake.drafts import check_screenshots
@@ -105,6 +106,11 @@ def report() -> ResponseReturnValue:
         except ScreenshotRejected as rejected:
             form.screenshots.errors = [f"“{rejected.filename}”: {rejected.message}"]
             return render_report_form(form, categories, status=upload_status(rejected.code))
+        except (DatabaseBusy, StorageUnavailable) as unavailable:
+            page, status = render_report_form(
+                form, categories, status=503, notice=str(unavailable.portal_message)
+            )
+            return page, status, retry_after(unavailable)
     session[RECEIPT_KEY] = {"report_id": outcome[0].id, "key": form.idempotency_key.data}
     return redirect(url_for("intake.receipt"), code=303)
 
@@ -114,6 +120,11 @@ def upload_status(problem: str | None) -> int:
     if problem is None or problem == "required":
         return 400
     return UPLOAD_STATUS.get(problem, 422)
+
+
+def retry_after(unavailable: DatabaseBusy | StorageUnavailable) -> dict[str, str]:
+    """The Retry-After header of a 503 answered with a page of our own."""
+    return {"Retry-After": str(unavailable.retry_after)}
 
 
 def render_report_form(
@@ -243,6 +254,15 @@ def reply() -> ResponseReturnValue:
             except ScreenshotRejected as rejected:
                 error = f"“{rejected.filename}”: {rejected.message}"
                 upload_problem = rejected.code
+            except (DatabaseBusy, StorageUnavailable) as unavailable:
+                form.body.errors = [str(unavailable.portal_message)]
+                if files:
+                    form.screenshots.errors = [
+                        _("Browsers cannot keep chosen files: please attach the screenshots again.")
+                    ]
+                response = render_status(report_row, form, 503)
+                response.headers.update(retry_after(unavailable))
+                return response
     if error:
         form.screenshots.errors = [error]
     return render_status(report_row, form, upload_status(upload_problem))

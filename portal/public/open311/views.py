@@ -54,7 +54,9 @@ def _bad_param(err: BadParam) -> Any:
 
 @bp.errorhandler(HTTPException)
 def _http_error(err: HTTPException) -> Any:
-    return error(_fmt(), err.code or 400, err.description or "error")
+    response = error(_fmt(), err.code or 400, str(err.description or "error"))
+    response.headers.extend((k, v) for k, v in err.get_headers() if k == "Retry-After")
+    return response
 
 
 def _check_format(fmt: str) -> None:
