@@ -207,3 +207,25 @@ def test_phone_journey(app, live_server, browser, publish, tmp_path, language, j
     pages.check("transparency")
     pages.report()
     context.close()
+
+
+@pytest.mark.parametrize("width", [360, 1366])
+def test_transparency_filters_line_up_on_a_laptop_and_stack_on_a_phone(
+    app, live_server, browser, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}/transparansi")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/transparency-{width}.png")
+    tops = page.evaluate(
+        "() => [...document.querySelectorAll('.filters .filter')]"
+        ".map(f => Math.round(f.getBoundingClientRect().bottom))"
+    )
+    if width > 1000:  # one row: every field and the button end on the same line
+        assert len(set(tops)) == 1, tops
+    else:  # stacked, one under the other
+        assert tops == sorted(tops) and len(set(tops)) == len(tops), tops
+    wide, inner = page.evaluate("() => [document.scrollingElement.scrollWidth, innerWidth]")
+    assert wide <= inner
+    context.close()
