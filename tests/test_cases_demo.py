@@ -31,7 +31,7 @@ def count(model) -> int:
 def figures(html: str) -> dict[str, list[str]]:
     """Each chart's accessible table: caption -> the shown values, row by row."""
     main = html.split('<main id="main">')[1].split("</main>")[0]
-    tables = re.findall(r"<caption>(.*?)</caption>(.*?)</table>", main, re.S)
+    tables = re.findall(r"<caption[^>]*>(.*?)</caption>(.*?)</table>", main, re.S)
     return {
         title: re.findall(r'<th scope="row">.*?</th><td>(.*?)</td>', body) for title, body in tables
     }

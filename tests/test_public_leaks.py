@@ -110,8 +110,9 @@ def test_the_published_case_shows_only_what_was_published(outputs, case_pair):
     page = outputs[f"/kasus/{case_pair.published}"]
     assert "Ringkasan publik: akun resmi memuat materi kampanye." in page
     assert "Dinas Kominfo Kota Lubuk Linggau" in page
-    assert "/bukti/" in page and "/kecil" in page  # the publishable thumbnail only
-    assert "/gambar" not in page and "/asli" not in page
+    # the publishable image's clean copy only: never the sealed original
+    assert "/bukti/" in page and "/gambar" in page
+    assert "/asli" not in page
     assert case_pair.published in outputs["/data/kasus.csv"]
 
 

@@ -55,7 +55,9 @@ def test_suppressed_bars_have_no_length(app, client, many_cases):
     refresh(app)
     html = main_of(client.get("/transparansi").text)
     svg = html.split("<svg")[3]  # by region
-    assert re.search(r'Kota Palembang</text><rect x="210" y="\d+" width="0"', svg)
+    # the label and "<k" are drawn, and no bar follows before the next label
+    assert re.search(r"Kota Palembang</text><text[^>]*>&lt;\d+</text>(?!<rect)", svg)
+    assert re.search(r"Kota Lubuk Linggau</text><text[^>]*>\d+</text><rect ", svg)
 
 
 def test_medians_are_withheld_below_k_and_shown_above(app, client, many_cases):

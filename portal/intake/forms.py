@@ -23,6 +23,14 @@ from portal.intake.models import ContactVisibility
 REPLY_MAX = 3000
 
 
+class IdSelectField(SelectField):
+    """A select of database ids whose placeholder (id 0) is sent as an empty value, so the
+    browser's `required` check and the server's InputRequired both see "nothing chosen"."""
+
+    def iter_choices(self) -> list:
+        return [c._replace(value="") if c.value == 0 else c for c in super().iter_choices()]
+
+
 class ReportForm(FlaskForm):
     """The resident's report, as the page shows and the request carries it.
 
@@ -31,14 +39,14 @@ class ReportForm(FlaskForm):
     report acceptable is decided by intake.drafts.validate_draft(), for every door alike.
     """
 
-    category = SelectField(
+    category = IdSelectField(
         _l("Category"), coerce=int, validators=[InputRequired(REQUIRED["category"])]
     )
     reported_party = StringField(
         _l("Who did it (institution, office or official)"),
         validators=[DataRequired(REQUIRED["reported_party"]), Length(max=300)],
     )
-    region = SelectField(
+    region = IdSelectField(
         _l("Region (city or regency)"),
         coerce=int,
         validators=[InputRequired(REQUIRED["region"])],

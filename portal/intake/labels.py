@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from portal.cases.notifications import REPORTER_STATUS
+from portal.cases.referrals.operations import BODY_LABELS
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS
 from portal.intake.queries import Decision
 
@@ -49,6 +50,21 @@ def status_label(status: str) -> str:
 def event_label(kind: str) -> str:
     """The reporter-facing words for a history entry."""
     return str(EVENT_LABELS.get(kind, _l("Update")))
+
+
+def timeline_label(kind: str, data: dict, *, opened_by_you: bool = True) -> str:
+    """A history entry in the reporter's words, naming what the bare kind leaves out."""
+    if kind == "created" and not opened_by_you:
+        return str(_l("Case opened after another resident reported the same matter"))
+    if kind in ("referred", "referral_answered") and data.get("body"):
+        body = data.get("body_name") or str(BODY_LABELS.get(data["body"], data["body"]))
+        if kind == "referred":
+            return str(_l("Referred to %(body)s", body=body))
+        return str(_l("%(body)s answered the referral", body=body))
+    label = event_label(kind)
+    if kind == "status_changed" and data.get("after"):
+        return f"{label}: {status_label(data['after'])}"
+    return label
 
 
 def decision_label(decision: Decision) -> str:

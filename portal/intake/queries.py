@@ -96,6 +96,11 @@ class StatusView:
     messages: list[MessageItem]
     evidence: list[EvidenceItem]
     decision: "Decision | None" = None
+    description: str = ""  # the resident's own words, shown back only to the code's holder
+    reported_party: str = ""
+    links: tuple[LinkItem, ...] = ()
+    is_shared: bool = False  # other residents' reports are handled in the same case
+    opened_by_you: bool = True  # the case was opened by this report, not by another one
 
 
 @dataclass
@@ -175,6 +180,12 @@ def get_status_view(report: Report, locale: str) -> StatusView:
     messages = db.session.scalars(
         sa.select(Message).where(Message.report_id == report.id).order_by(Message.id)
     ).all()
+    # Only whether others reported the same matter, never how many or who.
+    first, case_reports = db.session.execute(
+        sa.select(sa.func.min(Report.id), sa.func.count(Report.id)).where(
+            Report.case_id == report.case_id
+        )
+    ).one()
     return StatusView(
         reference=report.case.reference or "",
         category=report.category.name(locale),
@@ -191,4 +202,12 @@ def get_status_view(report: Report, locale: str) -> StatusView:
         ],
         evidence=[_evidence_item(e) for e in report.evidence if e.message_id is None],
         decision=get_decision(report),
+        description=report.description or "",
+        reported_party=report.reported_party or "",
+        links=tuple(
+            LinkItem(given=link.url_given, canonical=link.url_canonical, platform=link.platform)
+            for link in report.links
+        ),
+        is_shared=first is not None and (case_reports or 0) > 1,
+        opened_by_you=first is None or first == report.id,
     )

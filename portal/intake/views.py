@@ -13,6 +13,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -39,7 +40,13 @@ from portal.intake.filing import (
 )
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
 from portal.intake.inputs import read_files
-from portal.intake.labels import VISIBILITY_HELP, decision_label, event_label, status_label
+from portal.intake.labels import (
+    VISIBILITY_HELP,
+    decision_label,
+    event_label,
+    status_label,
+    timeline_label,
+)
 from portal.intake.models import Report
 from portal.intake.operations import ScreenshotRejected, reply_to_case
 from portal.intake.queries import (
@@ -250,6 +257,7 @@ def reply() -> ResponseReturnValue:
         else:
             try:
                 submit_reply(report_row, form.body.data or "", files)
+                flash(_("Your reply was sent. Officers will see it with your report."), "reply")
                 return redirect(url_for("intake.status") + "#messages", code=303)
             except ScreenshotRejected as rejected:
                 error = f"“{rejected.filename}”: {rejected.message}"
@@ -292,6 +300,7 @@ def _labels() -> dict:
         "status_label": status_label,
         "decision_label": decision_label,
         "event_label": event_label,
+        "timeline_label": timeline_label,
         "visibility_help": VISIBILITY_HELP,
     }
 

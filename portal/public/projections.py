@@ -23,6 +23,16 @@ class PublicEvent:
 
 
 @dataclass(frozen=True)
+class PublicImage:
+    """A publishable evidence image: its thumbnail, its clean copy, and the copy's size."""
+
+    thumbnail: str
+    image: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class PublicCase:
     reference: str
     category_code: str
@@ -39,7 +49,7 @@ class PublicCase:
     resolved_on: date | None
     updated_on: date | None
     timeline: tuple[PublicEvent, ...] = ()
-    thumbnails: tuple[str, ...] = ()
+    thumbnails: tuple[PublicImage, ...] = ()
 
     def category_name(self, locale: str) -> str:
         return self.category_name_en if locale == "en" else self.category_name_id

@@ -12,7 +12,7 @@ from portal.cases.models import Case, CaseEvent, Status, Visibility
 from portal.cases.publishing.models import Publication, PublicationState
 from portal.db import db
 from portal.evidence.models import Evidence
-from portal.public.projections import PublicCase, PublicEvent, to_day
+from portal.public.projections import PublicCase, PublicEvent, PublicImage, to_day
 from portal.reference.models import Category, Region
 
 MAX_PAGE = 400  # 10,000 cases deep; past that, filters narrow the list faster
@@ -107,22 +107,28 @@ def list_public_events(case_id: int) -> tuple[PublicEvent, ...]:
     return tuple(result)
 
 
-def _thumbnails(evidence_ids: list | None) -> tuple[str, ...]:
-    """Thumbnail URLs of the evidence the officer marked publishable."""
+def _thumbnails(evidence_ids: list | None) -> tuple[PublicImage, ...]:
+    """The evidence the officer marked publishable, each picture once: two residents who sent
+    the same screenshot have two rows with one clean copy (the same SHA-256)."""
     if not evidence_ids:
         return ()
-    ids = db.session.scalars(
-        sa.select(Evidence.id)
+    rows = db.session.execute(
+        sa.select(Evidence.id, Evidence.sha256_clean, Evidence.width, Evidence.height)
         .where(Evidence.id.in_([int(i) for i in evidence_ids]), Evidence.is_publishable.is_(True))
         .order_by(Evidence.id)
     )
-    urls = []
-    for evidence_id in ids:
+    images, seen = [], set()
+    for evidence_id, sha256, width, height in rows:
+        if sha256 in seen:
+            continue
+        seen.add(sha256)
         try:
-            urls.append(url_for("evidence.thumbnail", evidence_id=evidence_id))
+            thumb = url_for("evidence.thumbnail", evidence_id=evidence_id)
+            image = url_for("evidence.clean_image", evidence_id=evidence_id)
         except BuildError:
             break
-    return tuple(urls)
+        images.append(PublicImage(thumbnail=thumb, image=image, width=width, height=height))
+    return tuple(images)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from babel.dates import get_timezone_name
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import format_date
+from flask_babel import format_date, format_time, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -124,6 +125,13 @@ def month_label(month: Any) -> str:
     return format_date(month, "LLLL yyyy")
 
 
+def local_moment(moment: Any) -> str:
+    """A UTC moment in words, in the install's time zone and the reader's language."""
+    local = moment.astimezone(get_timezone())  # a moment names its zone's season: WIB
+    zone = get_timezone_name(local, "long", locale=get_locale())
+    return f"{format_date(moment, 'long')}, {format_time(moment, 'short')} {zone}"
+
+
 REFERRAL_BODIES = {
     "bawaslu": "Bawaslu",
     "bkn": "BKN",
@@ -199,7 +207,7 @@ def _transparency_body(filters: dict[str, Any], form: dict[str, Any]) -> str:
         body_labels=REFERRAL_BODIES,
         referral_status_labels=REFERRAL_STATUS,
         sanction_labels=SANCTIONS,
-        computed_at=raw["computed_at"],
+        computed_at=raw["computed_at"] and local_moment(raw["computed_at"]),
         removed_posts=shown(raw["removed_posts"], k),
         categories=list_categories(),
         regions=list_regions(include_inactive=True),

@@ -1,6 +1,8 @@
 """Site-wide pages: language switch and health check."""
 
-from flask import Blueprint, current_app, redirect, request, session
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, redirect, request, send_from_directory, session
 from flask.typing import ResponseReturnValue
 
 from portal.access import public
@@ -26,3 +28,11 @@ def set_language() -> ResponseReturnValue:
 def health() -> dict[str, str]:
     """Liveness probe for load balancers."""
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon() -> Response:
+    """The icon browsers ask for at the root whatever the page says; the SVG is linked too."""
+    folder = Path(current_app.static_folder or "") / "icons"
+    return send_from_directory(folder, "favicon.ico", mimetype="image/x-icon", max_age=86400)
