@@ -8,8 +8,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from portal.db import db
-from tests.fixtures.intake import IG_LINK, code_on, png_bytes, post_report
+from portal.db import db, unit_of_work
+from tests.fixtures.images import png
+from tests.fixtures.intake import IG_LINK, code_on, post_report
 
 LONG_NAME = "Netralitas ASN: posting kampanye di media sosial"
 
@@ -110,20 +111,17 @@ def test_charts_wrap_full_names_and_keep_readable_text(app, client, make_case):
 def test_case_page_shows_each_picture_once_readable_and_days_in_words(
     app, client, make_case, publish
 ):
-    from portal.evidence.operations import storage_guard, store_evidence
+    from portal.evidence.operations import store_evidence
     from portal.intake.models import Report
 
     made = make_case(reports=2)
     ids = []
-    with app.app_context(), storage_guard():
+    with app.app_context(), unit_of_work():
         for report_id in made.report_ids:  # two residents sent the very same screenshot
             report = db.session.get(Report, report_id)
-            ids.append(store_evidence(report=report, data=png_bytes(), filename="x.png").id)
+            ids.append(store_evidence(report=report, data=png(), filename="x.png").id)
         other = db.session.get(Report, made.report_ids[0])
-        ids.append(
-            store_evidence(report=other, data=png_bytes(color=(1, 2, 3)), filename="y.png").id
-        )
-        db.session.commit()
+        ids.append(store_evidence(report=other, data=png(color=(1, 2, 3)), filename="y.png").id)
     publish(made.id, evidence_ids=ids)
     html = client.get(f"/kasus/{made.reference}").text
     gallery = html[html.index("evidence-gallery") :]
