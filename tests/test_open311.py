@@ -291,6 +291,7 @@ def test_source_and_location_are_written_with_the_report_not_patched_afterwards(
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", remember)
     [(insert, values)] = [(s, p) for s, p in statements if s.startswith("INSERT INTO report ")]
+    values = list(values.values()) if isinstance(values, dict) else list(values)  # psycopg: a dict
     assert "open311" in values and -3.29 in values and 102.86 in values
     updates = [s for s, _p in statements if s.startswith("UPDATE report ")]
     assert not [s for s in updates if "source" in s or "latitude" in s], updates

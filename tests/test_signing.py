@@ -2,6 +2,7 @@
 validity period, rotated; the daily chain heads signed and timestamped."""
 
 import hashlib
+import os
 import stat
 import subprocess
 
@@ -27,6 +28,7 @@ def openssl_ok(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["openssl", *args], capture_output=True, text=True, check=False)
 
 
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="reads the SQLite file")
 def test_the_key_is_made_on_first_use_in_a_private_file_and_published(app, client, tmp_path):
     assert client.get("/data/kunci.json").json["keys"] == []
     signer = sign_once(app)

@@ -36,7 +36,7 @@ PUBLIC_PAGES = {
     "staff.html",
 }
 # Following a many-to-one relationship loads one row by its key; a query of its own never does.
-ONE_ROW_BY_KEY = re.compile(r"WHERE \w+\.id = (\?|%\(\w+\)s)\s*$")
+ONE_ROW_BY_KEY = re.compile(r"WHERE \w+\.id = (\?|%\(\w+\)s(::INTEGER)?)\s*$")
 
 
 @contextmanager
