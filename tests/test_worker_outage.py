@@ -260,4 +260,5 @@ def test_postgresql_connections_killed_under_the_worker_are_survived(
     assert code == 0, log.read_text()
     queued = Counter(recipient for recipient, _ in outbox(app))
     assert len(queued) == 30 and delivered(inbox) == queued
-    assert heartbeat(app).last_error is not None
+    # With pool_pre_ping most killed connections are replaced before use, so the worker may
+    # not even see an error: what counts is that it lived and sent each mail once.
