@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from portal.capture import operations as capture_ops
 from portal.capture.jobs import claim_job, run_job
 from portal.cases.escalation import escalate_overdue
-from portal.db import db, unit_of_work, utcnow
+from portal.db import DatabaseBusy, db, unit_of_work, utcnow
 from portal.notify.operations import Delivered, send_pending
 from portal.proof.stamping import stamp_due
 
@@ -108,6 +108,8 @@ def describe_error(exc: BaseException) -> str:
     """An error for the admin page: its class and first line; for a database error the
     driver's own, without the SQL and its parameters; addresses masked."""
     try:
+        if isinstance(exc, DatabaseBusy) and exc.__cause__ is not None:
+            exc = exc.__cause__  # what the database said, not the resident's 503 page
         if isinstance(exc, sa.exc.StatementError) and exc.orig is not None:
             exc = exc.orig
         lines = str(exc).strip().splitlines()
