@@ -13,6 +13,9 @@ cleanup() {
   trap - EXIT INT TERM
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # Redis removes its socket on a clean stop, but not when a second signal (Ctrl+C reaches the
+  # whole process group, then ours) makes it exit at once.
+  rm -f instance/redis.sock
 }
 trap cleanup EXIT
 trap 'exit 130' INT
