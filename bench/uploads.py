@@ -2,7 +2,7 @@
 at once to the portal under gunicorn (threads, SQLite file database in WAL), then open their
 receipt and their status page with the code. Prints errors by status and what was stored.
 
-    .venv/bin/python bench/uploads.py [--reports 50] [--code /work/main] [--side 1080]
+    .venv/bin/python bench/uploads.py [--reports 50] [--code PATH_OF_ANOTHER_CHECKOUT] [--side 1080]
 
 --code runs the server from another checkout (e.g. main, for the numbers before a change); the
 database and the clients are the same. Also used by tests/test_intake_concurrency.py.

@@ -65,16 +65,8 @@ def _save_category(category: Category, form: CategoryForm, questions: list[dict[
                 questions=questions,
                 **{
                     name: getattr(form, name).data
-                    for name in (
-                        "name_id",
-                        "name_en",
-                        "description_id",
-                        "description_en",
-                        "deadline_days",
-                        "deadline_working_days",
-                        "reporting_window_days",
-                        "is_active",
-                    )
+                    for name in operations.CATEGORY_FIELDS
+                    if name != "questions"
                 },
             )
     except EditError as err:
