@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +85,11 @@ def verify_chain(case_id: int) -> ChainCheck:
     events = db.session.scalars(
         sa.select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
     ).all()
+    return check_events(case_id, events)
+
+
+def check_events(case_id: int, events: Sequence[CaseEvent | sa.Row[Any]]) -> ChainCheck:
+    """The chain rule over one case's events already loaded in order of seq."""
     prev = GENESIS
     for expected_seq, event in enumerate(events, start=1):
         if (

@@ -1,13 +1,13 @@
 """Verifying the audit trail: every case's hash chain, for `flask audit verify` and the audit
 pages."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from portal.cases.history import GENESIS, ChainCheck, event_digest, verify_chain
+from portal.cases.history import ChainCheck, check_events, verify_chain
 from portal.cases.models import Case, CaseEvent
 from portal.db import db
 
@@ -18,20 +18,6 @@ class BrokenChain:
     reference: str | None
     seq: int
     kind: str | None
-
-
-def check_events(case_id: int, events: Sequence[CaseEvent | sa.Row[Any]]) -> ChainCheck:
-    """The rule of history.verify_chain applied to already-loaded events of one case."""
-    prev = GENESIS
-    for expected_seq, event in enumerate(events, start=1):
-        if (
-            event.seq != expected_seq
-            or event.prev_hash != prev
-            or event_digest(event) != event.hash
-        ):
-            return ChainCheck(case_id, len(events), event.seq)
-        prev = event.hash
-    return ChainCheck(case_id, len(events), None)
 
 
 def iter_chain_checks(
