@@ -117,6 +117,9 @@ class Defaults:
     OPEN311_MAX_PAGE_SIZE = 200
     OPEN311_CONTACT = "Portal Aduan Warga"
     OPEN311_RATE_LIMIT = "300 per hour"  # POST requests per API key
+    # lat/long this far (degrees, about 5.5 km) outside the shipped boundaries are still taken,
+    # with the region to be confirmed; farther out they are refused
+    OPEN311_AREA_MARGIN_DEGREES = 0.05
     # capture (link snapshots, liveness, worker, evidence bundle)
     CAPTURE_ALLOW_PRIVATE = False  # tests only: lets the fetcher reach a loopback server
     CAPTURE_ALLOW_HOSTS: tuple = ()  # tests only: exact "host:port" endpoints let through

@@ -34,7 +34,7 @@ from portal.intake.operations import submit_report
 from portal.intake.tracking import new_idempotency_key
 from portal.public.apikeys.operations import verify_api_key
 from portal.public.models import Open311Ticket
-from portal.public.open311.queries import REPORTED_PARTY, find_region
+from portal.public.open311.queries import REPORTED_PARTY, find_region, region_at
 from portal.public.params import BadParam
 from portal.reference.models import Region
 from portal.reference.queries import list_categories
@@ -94,8 +94,9 @@ def open311_rules() -> DraftRules:
     return DraftRules(max_files=0, max_file_bytes=current_app.config["MAX_FILE_BYTES"], max_links=1)
 
 
-def read_draft(form: MultiDict) -> tuple[ReportDraft, dict[str, Any]]:
-    """The draft a request carries, and what of the request could not be read, by name."""
+def read_draft(form: MultiDict) -> tuple[ReportDraft, dict[str, Any], bool]:
+    """The draft a request carries, what of the request could not be read (by name), and
+    whether its region is to be confirmed (a point inside the area that no boundary names)."""
     unread: dict[str, Any] = {}
     code = form.get("service_code", "").strip()
     answers = _attributes(form, unread)
@@ -105,7 +106,7 @@ def read_draft(form: MultiDict) -> tuple[ReportDraft, dict[str, Any]]:
         unread["media_url"] = _(
             "media_url is required: a link to the screenshot or the post that is reported."
         )
-    region, lat, lon = _location(form, unread)
+    region, lat, lon, is_region_pending = _location(form, unread)
     email, name, phone = _contact(form)
     draft = ReportDraft(
         category=next((c for c in list_categories() if c.code == code), None),
@@ -123,7 +124,7 @@ def read_draft(form: MultiDict) -> tuple[ReportDraft, dict[str, Any]]:
         longitude=lon,
         idempotency_key=new_idempotency_key(),
     )
-    return draft, unread
+    return draft, unread, is_region_pending
 
 
 def first_problem(unread: dict[str, Any], problems: dict[str, Problem]) -> Any | None:
@@ -157,7 +158,9 @@ def _attributes(form: MultiDict, unread: dict[str, Any]) -> dict[str, str]:
 
 def _location(
     form: MultiDict, unread: dict[str, Any]
-) -> tuple[Region | None, float | None, float | None]:
+) -> tuple[Region | None, float | None, float | None, bool]:
+    """The region named by address_id or address_string, else the one lat/long lie in (or
+    none yet, to be confirmed, for a point inside the area that no boundary names)."""
     lat_text, long_text = form.get("lat", "").strip(), form.get("long", "").strip()
     lat = lon = None
     if lat_text or long_text:
@@ -174,7 +177,13 @@ def _location(
         unread.setdefault(
             "location", _("A location is required: lat and long, address_string or address_id.")
         )
-    return find_region(address_id, address), lat, lon
+    region = find_region(address_id, address)
+    if region is not None or lat is None or lon is None or "location" in unread:
+        return region, lat, lon, False
+    place, region = region_at(lat, lon)
+    if not place.is_inside_area:
+        unread["location"] = _("lat and long lie outside the area this portal serves.")
+    return region, lat, lon, place.is_inside_area and region is None
 
 
 def _contact(form: MultiDict) -> tuple[str | None, str | None, str | None]:
@@ -197,9 +206,12 @@ def submit_open311(form: MultiDict, args: MultiDict) -> dict[str, Any]:
     key = verify_api_key(form.get("api_key") or args.get("api_key"))
     if key is None:
         abort(403, description=_("api_key is missing or not valid."))
-    draft, unread = read_draft(form)
+    draft, unread, is_region_pending = read_draft(form)
     checked = validate_draft(draft, open311_rules())
-    problem = first_problem(unread, checked.problems)
+    problems = checked.problems
+    if is_region_pending:  # a point inside the area: triage confirms its region
+        problems = {name: p for name, p in problems.items() if name != "region"}
+    problem = first_problem(unread, problems)
     if problem is not None:
         raise BadParam(problem)
     token = secrets.token_urlsafe(18)

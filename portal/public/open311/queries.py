@@ -21,6 +21,7 @@ from portal.cases.workflow import FINISHED, OUTCOME_LABELS, STATUS_LABELS
 from portal.db import db
 from portal.evidence.models import Evidence
 from portal.i18n import current_language
+from portal.reference.geo import Place, locate
 from portal.reference.models import Category, Region
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -223,3 +224,18 @@ def find_region(address_id: str, address_string: str) -> Region | None:
         if region.name.lower() in text or bare in text:
             return region
     return None
+
+
+def region_at(lat: float, lon: float) -> tuple[Place, Region | None]:
+    """Where a point is, and its city or regency when the boundaries name one that is active."""
+    place = locate(lat, lon, margin=float(current_app.config["OPEN311_AREA_MARGIN_DEGREES"]))
+    if place.region_code is None:
+        return place, None
+    region = db.session.scalar(
+        sa.select(Region).where(
+            Region.code == place.region_code,
+            Region.kind != "province",
+            Region.is_active.is_(True),
+        )
+    )
+    return place, region
