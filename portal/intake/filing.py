@@ -41,10 +41,10 @@ class FormCheck:
 
 
 def fill_choices(form: ReportForm, categories: list[Category], regions: list[Region]) -> None:
-    """Select options in the reporter's language."""
+    """Category and region choices in the reporter's language."""
     locale = current_language()
     blank = SelectChoice(0, _("— choose —"))
-    form.category.choices = [blank] + [SelectChoice(c.id, c.name(locale)) for c in categories]
+    form.category.choices = [SelectChoice(c.id, c.name(locale)) for c in categories]
     form.region.choices = [blank] + [SelectChoice(r.id, r.name) for r in regions]
 
 
