@@ -48,6 +48,11 @@ def fill_choices(form: ReportForm, categories: list[Category], regions: list[Reg
     form.region.choices = [blank] + [SelectChoice(r.id, r.name) for r in regions]
 
 
+def chosen_category(form: ReportForm, categories: list[Category]) -> Category | None:
+    """The category the form carries, if it is one residents may choose."""
+    return next((c for c in categories if c.id == form.category.data), None)
+
+
 def web_rules() -> DraftRules:
     """What the web form asks of a report: a screenshot, the day found out, a phone in digits."""
     cfg = current_app.config
@@ -63,7 +68,7 @@ def web_rules() -> DraftRules:
 
 def read_draft(form: ReportForm, categories: list[Category], regions: list[Region]) -> ReportDraft:
     """The submission a posted form carries; a value the form could not read is left out."""
-    category = next((c for c in categories if c.id == form.category.data), None)
+    category = chosen_category(form, categories)
     return ReportDraft(
         category=category,
         region=next((r for r in regions if r.id == form.region.data), None),

@@ -32,6 +32,7 @@ from portal.intake.drafts import REQUIRED, check_screenshots
 from portal.intake.filing import (
     FORM_BINDING_KEY,
     check_form,
+    chosen_category,
     earlier_submission,
     file_report,
     fill_choices,
@@ -56,7 +57,6 @@ from portal.intake.queries import (
 )
 from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
 from portal.reference.groups import group_categories
-from portal.reference.models import Category
 from portal.reference.queries import list_categories, list_regions
 
 bp = Blueprint("intake", __name__)
@@ -141,11 +141,6 @@ def category_step(form: ReportForm, categories: list, *, is_change: bool) -> tup
         form.category.errors = [str(REQUIRED["category"])]
         return render_report_form(form, categories, status=400)
     return render_report_form(form, categories)
-
-
-def chosen_category(form: ReportForm, categories: list[Category]) -> Category | None:
-    """The category the form carries, if it is one residents may choose."""
-    return next((c for c in categories if c.id == form.category.data), None)
 
 
 def upload_status(problem: str | None) -> int:
