@@ -98,6 +98,20 @@ def test_choosing_the_scenario_category_on_a_phone(app, live_server, browser, la
         page.get_by_role("button", name=change_label).wait_for()
         assert page.locator(".category-card").count() == 1  # the chosen one, shown whole
         assert page.locator("#questions-fasilitas-negara").count() == 0
+        # change of mind: back to the cards and on with another one, nothing typed lost
+        page.locator("#reported_party").fill("Diskominfo Kota Lubuk Linggau")
+        page.get_by_role("button", name=change_label).click()
+        page.get_by_role("button", name=continue_label).wait_for()
+        assert page.get_by_role("radio", name=name).is_checked()
+        page.locator("#category-fasilitas-negara").check()
+        page.get_by_role("button", name=continue_label).click()
+        page.locator("#questions-fasilitas-negara").wait_for()
+        assert page.locator("#reported_party").input_value() == "Diskominfo Kota Lubuk Linggau"
+        assert page.locator("#questions-asn-medsos-posting").count() == 0
+        page.get_by_role("button", name=change_label).click()
+        page.locator(".category-card", has_text=name).click()
+        page.get_by_role("button", name=continue_label).click()
+        page.get_by_role("button", name=change_label).wait_for()
     else:
         assert page.locator("#questions-fasilitas-negara").is_hidden()
     assert page.locator("#questions-asn-medsos-posting").is_visible()
