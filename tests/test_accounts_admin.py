@@ -309,6 +309,7 @@ def _category_form(admin, category_id: int, **changes) -> dict:
         "name_en": "Illegal fees",
         "description_id": "d",
         "description_en": "d",
+        "group": "service",
         "deadline_days": "10",
         "deadline_working_days": "y",
         "reporting_window_days": "",

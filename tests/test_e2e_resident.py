@@ -74,7 +74,7 @@ def test_resident_files_and_follows_the_scenario_report(app, live_server, page, 
     page.wait_for_url("**/lapor")
 
     form = page.locator("#report-form")
-    form.locator("#category").select_option(label=words["category"])
+    form.get_by_role("radio", name=words["category"]).check()
     block = page.locator("#questions-asn-medsos-posting")
     assert block.is_visible()
     assert not page.locator("#questions-fasilitas-negara").is_visible()  # JS shows one block
@@ -149,7 +149,7 @@ def test_refusal_with_javascript_keeps_the_answers_and_the_page_working(
 ):
     page.set_viewport_size(PHONE)
     page.goto(live_server + "/lapor")
-    page.locator("#category").select_option(label="Pengaduan pelayanan publik")
+    page.get_by_role("radio", name="Pengaduan pelayanan publik").check()
     page.locator("#reported_party").fill("Kantor Kecamatan Lubuk Linggau Barat I")
     page.locator("#region").select_option(label="Kota Lubuk Linggau")
     page.locator("#learned_on").fill(date.today().isoformat())

@@ -161,7 +161,7 @@ def resident_files_the_report(page, live_server, tmp_path, original) -> tuple[st
     page.locator("main").get_by_role("link", name="Lapor", exact=True).click()
     page.wait_for_url("**/lapor")
     form = page.locator("#report-form")
-    form.locator("#category").select_option(label=CATEGORY)
+    form.get_by_role("radio", name=CATEGORY).check()
     block = page.locator(f"#questions-{SOCIAL}")
     block.locator("select").select_option("instagram")
     block.locator("input[type=text]").fill("@diskominfo.lubuklinggau")

@@ -223,7 +223,16 @@ def test_canonical_form_is_stable():
         "mailto:someone@example.com",
         "ftp://example.com/x",
         "/relative/path",
-        "www.instagram.com/p/abc",
+        "//example.com/scheme-relative",
+        "localhost/admin",
+        "192.168.1.1/router",
+        "user@example.com",
+        "instagram.com@evil.example/p/abc",
+        "lihat instagram.com/p/abc",
+        "http//instagram.com/p/abc",
+        "https:/instagram.com/p/abc",
+        "example.c/too-short-a-domain",
+        "example.com:99999/",
         "https://",
         "https:///no-host",
         "https://exa mple.com/",
@@ -239,7 +248,39 @@ def test_canonical_form_is_stable():
 def test_anything_but_a_web_link_is_refused(text):
     with pytest.raises(LinkRejected) as info:
         canonicalize_link(text)
-    assert "http://" in str(info.value.message)
+    assert "https://www.instagram.com/p/" in str(info.value.message)
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("www.instagram.com/p/C9xYz12AbCd/?igsh=MWZ0", IG),
+        ("instagram.com/p/C9xYz12AbCd", IG),
+        ("WWW.INSTAGRAM.COM/p/C9xYz12AbCd/", IG),
+        ("m.instagram.com/p/C9xYz12AbCd/#comments", IG),
+        (
+            "x.com/diskominfo/status/1790000000000000000?s=20",
+            "https://x.com/diskominfo/status/1790000000000000000",
+        ),
+        ("example.com", "https://example.com/"),
+        ("example.com.", "https://example.com/"),
+        ("news.example.co.id/berita?id=7&utm_source=wa", "https://news.example.co.id/berita?id=7"),
+        ("example.com:8443/x", "https://example.com:8443/x"),
+        ("bücher.example/x", "https://bücher.example/x".replace("bücher", "xn--bcher-kva")),
+    ],
+)
+def test_a_link_typed_without_a_scheme_is_completed_with_https(typed, canonical):
+    link = canonicalize_link(f"  {typed} ")
+    assert link.url_canonical == canonical
+    assert link.url_given == typed  # what the resident typed is kept as given
+
+
+def test_a_completed_link_and_the_full_one_are_the_same_post():
+    assert (
+        canonicalize_link("instagram.com/p/C9xYz12AbCd").post_id
+        == canonicalize_link("https://www.instagram.com/p/C9xYz12AbCd/").post_id
+        == "C9xYz12AbCd"
+    )
 
 
 def test_link_at_the_length_limit_is_accepted():

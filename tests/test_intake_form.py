@@ -135,7 +135,7 @@ def test_files_that_are_not_acceptable_images_are_refused(
 def test_javascript_and_file_links_are_refused_naming_the_line(client, report_form, stored, bad):
     response = post_report(client, report_form(links=f"{IG_LINK}\n{bad}"))
     assert_refused(response, stored, "Baris 2")
-    assert "http:// atau https://" in response.text
+    assert "Hanya tautan web yang diterima, seperti https://www.instagram.com/p/" in response.text
 
 
 def test_script_in_the_description_is_stored_as_text_and_shown_escaped(app, client, report_form):

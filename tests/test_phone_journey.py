@@ -28,6 +28,7 @@ WORDS = {
         "reply": "Kirim balasan",
         "sent": "Balasan Anda telah terkirim",
         "category": "Netralitas ASN: posting kampanye di media sosial",
+        "continue": "Lanjut",
     },
     "en": {
         "send": "Send report",
@@ -35,6 +36,7 @@ WORDS = {
         "reply": "Send reply",
         "sent": "Your reply was sent",
         "category": "Civil-servant neutrality: posting campaign material on social media",
+        "continue": "Continue",
     },
 }
 DESCRIPTION = (
@@ -136,7 +138,11 @@ def test_phone_journey(app, live_server, browser, publish, tmp_path, language, j
 
     page.goto(live_server + "/lapor")
     pages.check("form")
-    page.locator("#category").select_option(label=words["category"])
+    page.get_by_role("radio", name=words["category"]).check()
+    if not javascript:  # the category comes first, then the form with its questions
+        page.get_by_role("button", name=words["continue"]).click()
+        page.locator("#questions-asn-medsos-posting").wait_for()
+        pages.check("form-category-chosen")
     block = page.locator("#questions-asn-medsos-posting")
     block.locator("select").select_option("instagram")
     block.locator("input[type=text]").fill("@diskominfo.kota")

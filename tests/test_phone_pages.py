@@ -142,11 +142,13 @@ def test_report_form_has_one_error_box_empty_placeholders_and_every_required_mar
     app, client, report_form
 ):
     html = client.get("/lapor").text
-    for name in ("category", "region"):
-        select = html[html.index(f'<select id="{name}"') :]
-        select = select[: select.index("</select>")]
-        assert re.search(r'<option (selected )?value="">', select), select[:200]
-        assert " required" in select[: select.index(">")]
+    select = html[html.index('<select id="region"') :]
+    select = select[: select.index("</select>")]
+    assert re.search(r'<option (selected )?value="">', select), select[:200]
+    assert " required" in select[: select.index(">")]
+    radios = re.findall(r'<input type="radio" name="category"[^>]*>', html)
+    assert len(radios) == 9 and all(" required" in radio for radio in radios)
+    assert not any("checked" in radio for radio in radios)  # nothing chosen for the resident
     field = html[: html.index('id="screenshots"')]
     assert field[field.rindex('<div class="field') :].startswith('<div class="field required')
     assert 'class="field visibility required' in html

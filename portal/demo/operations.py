@@ -131,7 +131,9 @@ def ensure_team_and_users() -> tuple[Team, dict[str, User]]:
             db.session.add(user)
         users[email.split("@")[0]] = user
     region = db.session.execute(sa.select(Region).where(Region.code == "16.74")).scalar_one()
-    for category in db.session.scalars(sa.select(Category).where(Category.group == "neutrality")):
+    for category in db.session.scalars(
+        sa.select(Category).where(Category.group.in_(("neutrality", "election")))
+    ):
         exists = db.session.scalar(
             sa.select(RoutingRule).where(
                 RoutingRule.category_id == category.id, RoutingRule.region_id == region.id

@@ -1,5 +1,8 @@
 """Links given as evidence: refuse anything but http(s), and find one canonical form per post.
 
+A link typed without a scheme but starting with a host name is completed with https:// first,
+so every door (web form, Open311, staff forms) takes "www.instagram.com/p/…" alike.
+
 The canonical form is what duplicate detection compares, so the same post shared with
 different tracking parameters, hosts or letter case must come out identical.
 """
@@ -32,12 +35,22 @@ TRACKING_PARAMS = frozenset(_TRACKING_WORDS.split())
 TRACKING_PREFIXES = ("utm_", "__cft__", "__tn__", "hc_")
 
 _BAD_CHARS = re.compile(r"[\x00-\x20\x7f]")
+# Text that starts with a host name (labels, a dot, a top-level domain of letters), an optional
+# port, then a path, query, fragment or nothing: "www.instagram.com/p/…" as people copy it.
+_SCHEMELESS = re.compile(
+    r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})\.?"
+    r"(?::\d{1,5})?(?:[/?#]|$)",
+    re.IGNORECASE,
+)
 
 
 class LinkRejected(ValueError):
     """Text that is not a web link; it may be kept as plain text, never as a live link."""
 
-    message = _l("Only web links starting with http:// or https:// are accepted.")
+    message = _l(
+        "Only web links are accepted, such as https://www.instagram.com/p/… or "
+        "www.instagram.com/p/…"
+    )
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,7 @@ class CanonicalLink:
 def canonicalize_link(text: str) -> CanonicalLink:
     """The link as given and in canonical form, with platform, post id and account if known."""
     given = text.strip()
-    parts, scheme, port = _split(given)
+    parts, scheme, port = _split(complete_scheme(given))
     platform = PLATFORM_OF_HOST.get(parts.host)
     if platform:
         found = PLATFORM_PARSERS[platform](parts)
@@ -70,6 +83,12 @@ def canonicalize_link(text: str) -> CanonicalLink:
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     url = f"{scheme}://{host}{path}" + (f"?{urlencode(query)}" if query else "")
     return CanonicalLink(given, url, platform, None, None)
+
+
+def complete_scheme(given: str) -> str:
+    """A link typed without its scheme ("www.instagram.com/p/…") with https:// before it;
+    anything else unchanged, for _split to accept or refuse."""
+    return f"https://{given}" if _SCHEMELESS.match(given) else given
 
 
 def _split(given: str) -> tuple[UrlParts, str, int | None]:

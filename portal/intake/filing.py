@@ -41,11 +41,16 @@ class FormCheck:
 
 
 def fill_choices(form: ReportForm, categories: list[Category], regions: list[Region]) -> None:
-    """Select options in the reporter's language."""
+    """Category and region choices in the reporter's language."""
     locale = current_language()
     blank = SelectChoice(0, _("— choose —"))
-    form.category.choices = [blank] + [SelectChoice(c.id, c.name(locale)) for c in categories]
+    form.category.choices = [SelectChoice(c.id, c.name(locale)) for c in categories]
     form.region.choices = [blank] + [SelectChoice(r.id, r.name) for r in regions]
+
+
+def chosen_category(form: ReportForm, categories: list[Category]) -> Category | None:
+    """The category the form carries, if it is one residents may choose."""
+    return next((c for c in categories if c.id == form.category.data), None)
 
 
 def web_rules() -> DraftRules:
@@ -63,7 +68,7 @@ def web_rules() -> DraftRules:
 
 def read_draft(form: ReportForm, categories: list[Category], regions: list[Region]) -> ReportDraft:
     """The submission a posted form carries; a value the form could not read is left out."""
-    category = next((c for c in categories if c.id == form.category.data), None)
+    category = chosen_category(form, categories)
     return ReportDraft(
         category=category,
         region=next((r for r in regions if r.id == form.region.data), None),

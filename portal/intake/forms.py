@@ -39,7 +39,8 @@ class ReportForm(FlaskForm):
     report acceptable is decided by intake.drafts.validate_draft(), for every door alike.
     """
 
-    category = IdSelectField(
+    # Shown as radio cards under group headings (templates/intake/_category.html).
+    category = RadioField(
         _l("Category"), coerce=int, validators=[InputRequired(REQUIRED["category"])]
     )
     reported_party = StringField(

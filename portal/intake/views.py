@@ -28,10 +28,11 @@ from portal.db import DatabaseBusy, db, unit_of_work
 from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
-from portal.intake.drafts import check_screenshots
+from portal.intake.drafts import REQUIRED, check_screenshots
 from portal.intake.filing import (
     FORM_BINDING_KEY,
     check_form,
+    chosen_category,
     earlier_submission,
     file_report,
     fill_choices,
@@ -39,7 +40,7 @@ from portal.intake.filing import (
     held_receipt_code,
 )
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
-from portal.intake.inputs import read_files
+from portal.intake.inputs import chosen_files, read_files
 from portal.intake.labels import (
     VISIBILITY_HELP,
     decision_label,
@@ -55,6 +56,7 @@ from portal.intake.queries import (
     get_status_view,
 )
 from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
+from portal.reference.groups import group_categories
 from portal.reference.queries import list_categories, list_regions
 
 bp = Blueprint("intake", __name__)
@@ -66,6 +68,8 @@ TRACKED_AT_KEY = "tracked_at"
 # A refused upload says what happened (RFC 9110): too large (413), not an image type we take
 # (415), or an image we took but could not read or that fails a check (422).
 UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415, "not_an_image": 415}
+# The buttons of the form without scripts: go on with the chosen category, or choose again.
+CATEGORY_STEP, CHANGE_STEP = "category", "change"
 
 
 def _limit(name: str) -> Callable[[], str]:
@@ -92,7 +96,13 @@ def report() -> ResponseReturnValue:
         form.idempotency_key.data = new_idempotency_key()
     form_session_secret()  # the session that renders the form holds the secret its marks need
     if request.method == "GET":
+        chosen = next((c for c in categories if c.code == request.args.get("kategori")), None)
+        if chosen is not None:  # a link (or the no-script first step) names the category
+            form.category.data = chosen.id
         return render_report_form(form, categories)
+    step = request.form.get("step")
+    if step in (CATEGORY_STEP, CHANGE_STEP):
+        return category_step(form, categories, is_change=step == CHANGE_STEP)
     if form.website.data:  # honeypot: a bot; store nothing and say nothing useful
         form.website.data = ""
         return render_report_form(
@@ -122,6 +132,17 @@ def report() -> ResponseReturnValue:
     return redirect(url_for("intake.receipt"), code=303)
 
 
+def category_step(form: ReportForm, categories: list, *, is_change: bool) -> tuple[str, int]:
+    """Without scripts the category comes first: the whole form once one is chosen, the cards
+    again to change it; what was typed travels along, and nothing is checked or stored yet."""
+    if is_change:
+        return render_report_form(form, categories, is_choosing=True)
+    if chosen_category(form, categories) is None:
+        form.category.errors = [str(REQUIRED["category"])]
+        return render_report_form(form, categories, status=400)
+    return render_report_form(form, categories)
+
+
 def upload_status(problem: str | None) -> int:
     """The status of a refused form: what is wrong with the upload, else 400 (RFC 9110 15.5)."""
     if problem is None or problem == "required":
@@ -140,16 +161,24 @@ def render_report_form(
     question_errors: dict | None = None,
     status: int = 200,
     notice: str | None = None,
+    is_choosing: bool = False,
 ) -> tuple[str, int]:
-    """The form page, re-filled after a refusal (files cannot be kept by browsers)."""
+    """The form page, re-filled after a refusal (files cannot be kept by browsers).
+
+    With a category chosen the page shows it and its questions only; otherwise the grouped
+    category cards, and scripts show the rest of the form and the chosen category's questions.
+    """
+    chosen = None if is_choosing else chosen_category(form, categories)
     return render_template(
         "intake/report.html",
         form=form,
-        categories=categories,
+        categories=[chosen] if chosen else categories,
+        chosen=chosen,
+        groups=group_categories(categories),
         values=request.form,
         question_errors=question_errors or {},
         notice=notice,
-        files_lost=request.method == "POST" and bool(request.files),
+        files_lost=bool(chosen_files(request.files.getlist(form.screenshots.name))),
     ), status
 
 

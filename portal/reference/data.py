@@ -34,12 +34,11 @@ TEAMS = [
     {"slug": "inspektorat-sumsel", "name": "Inspektorat Provinsi Sumatera Selatan"},
 ]
 
-ELECTION = {
-    "group": "neutrality",
-    "deadline_days": 7,
-    "reporting_window_days": 7,
-    "default_team": "bawaslu-sumsel",
-}
+GROUPS = ("election", "neutrality", "service")  # the order residents see them in
+
+BAWASLU = {"deadline_days": 7, "reporting_window_days": 7, "default_team": "bawaslu-sumsel"}
+ELECTION = {**BAWASLU, "group": "election"}
+NEUTRALITY = {**BAWASLU, "group": "neutrality"}
 SERVICE = {
     "group": "service",
     "deadline_days": 14,
@@ -50,52 +49,76 @@ SERVICE = {
 
 CATEGORIES: list[dict[str, Any]] = [
     {
-        **ELECTION,
+        **NEUTRALITY,
         "code": "asn-medsos-posting",
         "questions": SOCIAL,
         "name_id": "Netralitas ASN: posting kampanye di media sosial",
         "name_en": "Civil-servant neutrality: posting campaign material on social media",
-        "description_id": "ASN atau akun resmi instansi mengunggah materi kampanye calon.",
-        "description_en": "A civil servant or an official account posts a candidate's campaign "
-        "material.",
+        "description_id": "Seorang ASN mengunggah materi kampanye dari akun pribadinya "
+        "(bukan akun resmi instansi).",
+        "description_en": "A civil servant posts campaign material from their own personal "
+        "account (not an official agency account).",
+        "example_id": "Seorang guru PNS mengunggah poster calon bupati di Facebook pribadinya "
+        "dengan ajakan memilih.",
+        "example_en": "A state-school teacher posts a regent candidate's poster on their own "
+        "Facebook, asking friends to vote for them.",
     },
     {
-        **ELECTION,
-        "code": "asn-medsos-interaksi",
-        "questions": SOCIAL,
-        "name_id": "Netralitas ASN: membagikan, menyukai atau mengomentari konten kampanye",
-        "name_en": "Civil-servant neutrality: sharing, liking or commenting on campaign content",
-        "description_id": "ASN membagikan, menyukai atau mengomentari unggahan kampanye.",
-        "description_en": "A civil servant shares, likes or comments on campaign posts.",
-    },
-    {
-        **ELECTION,
-        "code": "asn-hadir-kampanye",
-        "questions": [],
-        "name_id": "Netralitas ASN: menghadiri atau ikut serta dalam kampanye",
-        "name_en": "Civil-servant neutrality: attending or taking part in a campaign",
-        "description_id": "ASN hadir, menjadi peserta atau panitia kegiatan kampanye.",
-        "description_en": "A civil servant attends, joins or organises a campaign event.",
-    },
-    {
-        **ELECTION,
-        "code": "asn-foto-calon",
-        "questions": [],
-        "name_id": "Netralitas ASN: berfoto dengan calon atau simbol pasangan calon",
-        "name_en": "Civil-servant neutrality: posing with a candidate or their symbols",
-        "description_id": "ASN berfoto bersama calon atau dengan gestur/simbol pasangan calon.",
-        "description_en": "A civil servant poses with a candidate or shows a candidate's "
-        "gesture or symbol.",
-    },
-    {
-        **ELECTION,
+        **NEUTRALITY,
         "code": "akun-resmi-kampanye",
         "questions": SOCIAL,
         "name_id": "Akun resmi pemerintah dipakai untuk kampanye",
         "name_en": "Official government account used for campaigning",
-        "description_id": "Akun media sosial resmi instansi pemerintah memuat materi kampanye.",
-        "description_en": "An official social media account of a government agency carries "
-        "campaign material.",
+        "description_id": "Akun media sosial resmi dinas, kantor atau pemerintah daerah memuat "
+        "materi kampanye (bukan akun pribadi).",
+        "description_en": "The official social media account of an agency, office or local "
+        "government carries campaign material (not a personal account).",
+        "example_id": "Akun Instagram resmi Diskominfo kota mengunggah foto calon wali kota "
+        "lengkap dengan nomor urutnya.",
+        "example_en": "The city communications office's official Instagram posts a mayoral "
+        "candidate's photo with their ballot number.",
+    },
+    {
+        **NEUTRALITY,
+        "code": "asn-medsos-interaksi",
+        "questions": SOCIAL,
+        "name_id": "Netralitas ASN: membagikan, menyukai atau mengomentari konten kampanye",
+        "name_en": "Civil-servant neutrality: sharing, liking or commenting on campaign content",
+        "description_id": "Seorang ASN membagikan, menyukai atau mengomentari unggahan kampanye "
+        "orang lain.",
+        "description_en": "A civil servant shares, likes or comments on someone else's "
+        "campaign post.",
+        "example_id": "Seorang pegawai kecamatan membagikan video kampanye calon ke grup "
+        "WhatsApp warga.",
+        "example_en": "A district office employee forwards a candidate's campaign video to a "
+        "neighbourhood WhatsApp group.",
+    },
+    {
+        **NEUTRALITY,
+        "code": "asn-hadir-kampanye",
+        "questions": [],
+        "name_id": "Netralitas ASN: menghadiri atau ikut serta dalam kampanye",
+        "name_en": "Civil-servant neutrality: attending or taking part in a campaign",
+        "description_id": "Seorang ASN hadir, menjadi peserta atau panitia kegiatan kampanye.",
+        "description_en": "A civil servant attends, joins or helps run a campaign event.",
+        "example_id": "Kepala sekolah negeri ikut berpidato di panggung kampanye calon gubernur.",
+        "example_en": "A state-school head teacher gives a speech on a governor candidate's "
+        "campaign stage.",
+    },
+    {
+        **NEUTRALITY,
+        "code": "asn-foto-calon",
+        "questions": [],
+        "name_id": "Netralitas ASN: berfoto dengan calon atau simbol pasangan calon",
+        "name_en": "Civil-servant neutrality: posing with a candidate or their symbols",
+        "description_id": "Seorang ASN berfoto bersama calon, atau dengan gestur jari atau "
+        "simbol pasangan calon.",
+        "description_en": "A civil servant poses with a candidate, or with a candidate's hand "
+        "sign or symbol.",
+        "example_id": "Pegawai dinas berseragam berfoto mengacungkan dua jari, nomor urut "
+        "salah satu calon.",
+        "example_en": "Uniformed agency staff pose holding up two fingers, one candidate's "
+        "ballot number.",
     },
     {
         **ELECTION,
@@ -118,12 +141,17 @@ CATEGORIES: list[dict[str, Any]] = [
         ],
         "name_id": "Penggunaan kendaraan, gedung atau fasilitas negara untuk kampanye",
         "name_en": "Use of official vehicles, buildings or facilities for campaigning",
-        "description_id": "Fasilitas milik negara dipakai untuk kepentingan calon.",
-        "description_en": "State property is used for a candidate's benefit.",
+        "description_id": "Barang milik negara (mobil dinas, gedung, anggaran) dipakai untuk "
+        "kepentingan calon.",
+        "description_en": "State property (official cars, buildings, public money) is used for "
+        "a candidate's benefit.",
+        "example_id": "Mobil dinas berpelat merah mengangkut spanduk dan peserta ke lokasi "
+        "kampanye.",
+        "example_en": "An official red-plate car carries banners and supporters to a campaign "
+        "rally.",
     },
     {
         **ELECTION,
-        "group": "money_politics",
         "code": "politik-uang",
         "questions": [
             {
@@ -136,8 +164,14 @@ CATEGORIES: list[dict[str, Any]] = [
         ],
         "name_id": "Politik uang: pemberian uang atau barang untuk memengaruhi pilihan",
         "name_en": "Money politics: money or goods given to sway votes",
-        "description_id": "Pemberian atau janji uang/barang agar memilih atau tidak memilih calon.",
-        "description_en": "Money or goods given or promised to vote, or not vote, for a candidate.",
+        "description_id": "Uang atau barang diberikan atau dijanjikan agar orang memilih, atau "
+        "tidak memilih, seorang calon.",
+        "description_en": "Money or goods are given or promised so that people vote, or do not "
+        "vote, for a candidate.",
+        "example_id": "Tim sukses membagikan amplop berisi uang dan kartu bergambar calon dari "
+        "rumah ke rumah.",
+        "example_en": "Campaign workers hand out envelopes of cash with a candidate's card "
+        "from door to door.",
     },
     {
         **SERVICE,
@@ -145,8 +179,12 @@ CATEGORIES: list[dict[str, Any]] = [
         "questions": [],
         "name_id": "Pengaduan pelayanan publik",
         "name_en": "Public service complaint",
-        "description_id": "Pelayanan yang lambat, ditolak, atau tidak sesuai standar.",
-        "description_en": "A public service that is slow, refused, or below standard.",
+        "description_id": "Layanan pemerintah yang lambat, ditolak, atau tidak sesuai standarnya.",
+        "description_en": "A government service that is slow, refused, or below its own standard.",
+        "example_id": "Pengurusan KTP elektronik di Disdukcapil tak selesai setelah tiga bulan "
+        "tanpa penjelasan.",
+        "example_en": "An ID card application at the civil registry is still not done after "
+        "three months, with no reason given.",
     },
     {
         **SERVICE,
@@ -155,7 +193,11 @@ CATEGORIES: list[dict[str, Any]] = [
         "name_id": "Pungutan liar dalam pelayanan publik",
         "name_en": "Illegal fees in public services",
         "description_id": "Diminta membayar di luar tarif resmi untuk sebuah layanan.",
-        "description_en": "Being asked to pay beyond the official fee for a service.",
+        "description_en": "Being asked to pay more than the official fee for a service.",
+        "example_id": "Petugas meminta Rp100.000 “uang rokok” agar akta kelahiran yang gratis "
+        "cepat selesai.",
+        "example_en": "An officer asks for Rp100,000 “cigarette money” to speed up a birth "
+        "certificate that is free by law.",
     },
 ]
 

@@ -11,6 +11,9 @@ class CategoryForm(FlaskForm):
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     description_id = TextAreaField(_l("Description (Indonesian)"), validators=[Length(max=2000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=2000)])
+    example_id = TextAreaField(_l("Example (Indonesian)"), validators=[Length(max=2000)])
+    example_en = TextAreaField(_l("Example (English)"), validators=[Length(max=2000)])
+    group = SelectField(_l("Group on the report form"), validators=[InputRequired()])
     deadline_days = IntegerField(
         _l("Deadline in days"), validators=[InputRequired(), NumberRange(min=1, max=365)]
     )

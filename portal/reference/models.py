@@ -32,6 +32,9 @@ class Category(Model):
         "name_en",
         "description_id",
         "description_en",
+        "example_id",
+        "example_en",
+        "group",
         "deadline_days",
         "deadline_working_days",
         "reporting_window_days",
@@ -42,11 +45,14 @@ class Category(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    group: Mapped[str] = mapped_column(sa.String(32))  # neutrality | money_politics | service
+    # The heading residents find it under (reference.groups: election | neutrality | service).
+    group: Mapped[str] = mapped_column(sa.String(32))
     name_id: Mapped[str] = mapped_column(sa.String(200))
     name_en: Mapped[str] = mapped_column(sa.String(200))
     description_id: Mapped[str] = mapped_column(sa.Text, default="")
     description_en: Mapped[str] = mapped_column(sa.Text, default="")
+    example_id: Mapped[str] = mapped_column(sa.Text, default="")
+    example_en: Mapped[str] = mapped_column(sa.Text, default="")
     deadline_days: Mapped[int] = mapped_column(default=14)
     deadline_working_days: Mapped[bool] = mapped_column(default=False)
     reporting_window_days: Mapped[int | None] = mapped_column(default=7)
@@ -66,6 +72,10 @@ class Category(Model):
     def description(self, locale: str) -> str:
         """The description in the given language, Indonesian otherwise."""
         return self.description_en if locale == "en" else self.description_id
+
+    def example(self, locale: str) -> str:
+        """The example in the given language, Indonesian otherwise."""
+        return self.example_en if locale == "en" else self.example_id
 
     def __repr__(self) -> str:
         return f"<Category {self.code}>"

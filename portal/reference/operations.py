@@ -19,12 +19,17 @@ CATEGORY_FIELDS = (
     "name_en",
     "description_id",
     "description_en",
+    "example_id",
+    "example_en",
+    "group",
     "deadline_days",
     "deadline_working_days",
     "reporting_window_days",
     "is_active",
     "questions",
 )
+
+FILLED_IF_BLANK = ("description_id", "description_en", "example_id", "example_en")
 
 
 def load_reference_data() -> dict[str, int]:
@@ -42,6 +47,7 @@ def load_reference_data() -> dict[str, int]:
         values = {k: v for k, v in spec.items() if k != "default_team"}
         values["sort_order"] = order
         category = _upsert(Category, "code", values, update=False)
+        _fill_blanks(category, values)
         if category.default_team_id is None:
             category.default_team = teams[spec["default_team"]]
     db.session.flush()
@@ -65,6 +71,14 @@ def _upsert(model: type[M], key: str, values: dict[str, Any], update: bool = Tru
         for name, value in values.items():
             setattr(row, name, value)
     return row
+
+
+def _fill_blanks(category: Category, values: dict[str, Any]) -> None:
+    """Texts an existing category lacks (examples came later) from the shipped data; what an
+    admin wrote is kept."""
+    for name in FILLED_IF_BLANK:
+        if not getattr(category, name) and values.get(name):
+            setattr(category, name, values[name])
 
 
 def update_category(

@@ -12,6 +12,7 @@ from portal.accounts.models import Role, Team
 from portal.db import EditError, db, edit_version, unit_of_work
 from portal.reference import operations, queries
 from portal.reference.forms import CategoryForm
+from portal.reference.groups import GROUP_LABELS, group_choices
 from portal.reference.models import Category
 from portal.reference.questions import QuestionsError, format_questions, parse_questions
 
@@ -23,7 +24,9 @@ bp = Blueprint("reference", __name__, url_prefix="/petugas/admin")
 def categories() -> str:
     """Every category with its deadline and default team."""
     categories = queries.list_categories(include_inactive=True)
-    return render_template("reference/categories.html", categories=categories)
+    return render_template(
+        "reference/categories.html", categories=categories, group_labels=GROUP_LABELS
+    )
 
 
 @bp.route("/kategori/<int:category_id>", methods=["GET", "POST"])
@@ -34,6 +37,7 @@ def edit_category(category_id: int) -> str | Response:
     if category is None:
         abort(404)
     form = CategoryForm(obj=category)
+    form.group.choices = group_choices()
     form.default_team_id.choices = [SelectChoice(0, _("No default team"))] + [
         SelectChoice(t.id, t.name) for t in queries.list_teams()
     ]

@@ -4,10 +4,11 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  function showChosenCategory(select) {
-    var blocks = document.querySelectorAll(".category-questions");
-    blocks.forEach(function (block) {
-      var active = block.getAttribute("data-category") === select.value;
+  function showChosenCategory(form) {
+    var chosen = form.querySelector("input[name=category]:checked, input[type=hidden][name=category]");
+    var value = chosen ? chosen.value : "";
+    form.querySelectorAll(".category-questions").forEach(function (block) {
+      var active = block.getAttribute("data-category") === value;
       block.classList.toggle("is-inactive", !active);
       block.querySelectorAll("input, select, textarea").forEach(function (el) {
         el.disabled = !active;  // disabled fields are not sent
@@ -54,6 +55,7 @@
     var button = form.querySelector("button[type=submit]");
     if (!bar || !window.FormData || !window.XMLHttpRequest) { return; }
     form.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter.name === "step") { return; }  // "change category"
       event.preventDefault();
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
@@ -101,14 +103,15 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var category = document.getElementById("category");
-    if (category) {
-      showChosenCategory(category);
-      category.addEventListener("change", function () { showChosenCategory(category); });
-    }
     document.querySelectorAll("input[type=file]").forEach(setUpPreviews);
     var form = document.getElementById("report-form");
-    if (form) { setUpProgress(form); }
+    if (form) {
+      showChosenCategory(form);
+      form.addEventListener("change", function (event) {
+        if (event.target.name === "category") { showChosenCategory(form); }
+      });
+      setUpProgress(form);
+    }
     setUpCopy();
     setUpPrint();
   });
