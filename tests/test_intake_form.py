@@ -207,6 +207,24 @@ def test_report_posts_are_rate_limited_with_a_clear_message(make_app, report_for
     limiter.reset()
 
 
+def test_choosing_the_category_without_scripts_is_not_a_filing_attempt(make_app, report_form):
+    """The no-script steps (continue, change category) store nothing: only filing attempts
+    count against the limit, so a resident who changes her mind is not locked out."""
+    from portal.extensions import limiter
+
+    app = make_app(RATELIMIT_ENABLED=True, REPORT_RATE_LIMIT="2 per hour")
+    limiter.reset()
+    client = app.test_client()
+    steps = [
+        post_report(client, report_form(step=step, files=[])).status_code
+        for step in ("category", "change", "category", "change")
+    ]
+    attempts = [post_report(client, report_form(files=[])).status_code for _ in range(3)]
+    limiter.reset()
+    assert steps == [200, 200, 200, 200]
+    assert attempts == [400, 400, 429]
+
+
 def test_retry_after_only_where_it_asks_to_wait(make_app, report_form):
     """The limiter's Retry-After stays on the 429; on the 303 it would ask the browser to wait
     before following the redirect (RFC 9110 10.2.3), on the 400 it would mean nothing."""

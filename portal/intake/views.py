@@ -76,6 +76,11 @@ def _limit(name: str) -> Callable[[], str]:
     return lambda: current_app.config[name]
 
 
+def _is_step() -> bool:
+    """Choosing or changing the category without scripts stores nothing: not a filing attempt."""
+    return request.form.get("step") in (CATEGORY_STEP, CHANGE_STEP)
+
+
 @bp.get("/")
 @public
 def home() -> str:
@@ -86,7 +91,7 @@ def home() -> str:
 @bp.route("/lapor", methods=["GET", "POST"])
 @public
 @csrf.exempt  # the form checks its own token, so a refusal keeps what the resident typed
-@limiter.limit(_limit("REPORT_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(_limit("REPORT_RATE_LIMIT"), methods=["POST"], exempt_when=lambda: _is_step())
 def report() -> ResponseReturnValue:
     """The report form; a valid post files the report and redirects to the receipt."""
     categories, regions = list_categories(), list_regions()
