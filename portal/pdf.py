@@ -8,11 +8,14 @@ HTML gives the same bytes (WeasyPrint writes no creation date unless the documen
 """
 
 import logging
+import threading
 from typing import Any
 
 from flask import render_template
+from PIL import ImageFile
 
 logger = logging.getLogger(__name__)
+_import_lock = threading.Lock()
 
 
 class PdfUnavailable(RuntimeError):
@@ -21,12 +24,17 @@ class PdfUnavailable(RuntimeError):
 
 def html_to_pdf(html: str) -> bytes:
     """The PDF of an HTML document; PdfUnavailable when it cannot be made here."""
-    try:
-        # Imported here: it loads Pango through cffi, which fails at import when the Debian
-        # libraries are missing; the rest of the portal must still start without them.
-        from weasyprint import HTML, URLFetcher
-    except (ImportError, OSError) as err:
-        raise PdfUnavailable(f"WeasyPrint cannot run here: {err}") from err
+    # Imported here: it loads Pango through cffi (seconds, and an OSError when the Debian
+    # libraries are missing); the rest of the portal starts without it.
+    with _import_lock:
+        try:
+            from weasyprint import HTML, URLFetcher
+        except (ImportError, OSError) as err:
+            raise PdfUnavailable(f"WeasyPrint cannot run here: {err}") from err
+        finally:
+            # weasyprint.images switches Pillow to accept truncated images, process-wide;
+            # evidence intake refuses to run with that on (evidence/images.py).
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
     # Only inline data: URLs; never the network or the server's own files.
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
     document = HTML(string=html, base_url=None, url_fetcher=fetcher)
