@@ -43,10 +43,12 @@ def squeeze(text: str) -> str:
 
 
 @pytest.fixture
-def filed(capture_app, make_case, link_report, post_server, make_user, login_as, tmp_path):
-    """(app, case, path of a supervisor's bundle) for an ASN case whose civil servant an
-    officer entered on the case page."""
-    app = capture_app()
+def filed(
+    stamp_app, tsa_server, make_case, link_report, post_server, make_user, login_as, tmp_path
+):
+    """(app, case, path of a supervisor's bundle, timestamped by a real TSA) for an ASN case
+    whose civil servant an officer entered on the case page."""
+    app = stamp_app(tsa_server())
     made = evidence_case(app, make_case, link_report, post_server)
     officer = app.test_client()
     login_as(officer, make_user(role="officer"))
@@ -149,6 +151,9 @@ def test_the_bundle_verifies_with_flask_and_with_the_standard_tools(filed, tmp_p
     zipfile.ZipFile(path).extractall(folder)
     ran = run_howto(folder)
     assert ran and all(done.returncode == 0 for _, done in ran), ran
+    outputs = "".join(done.stdout for _, done in ran)
+    assert outputs.count("Signature Verified Successfully") == 2
+    assert outputs.count("Verification: OK") == 3  # the original, the capture's HTML, headers
     sums = next(done.stdout for command, done in ran if command.startswith("sha256sum"))
     for name in ("ringkasan.pdf", "bkn/laporan-asn.pdf", "bkn/laporan-asn.csv"):
         assert f"{name}: OK" in sums
