@@ -249,3 +249,29 @@ def test_a_pdf_holds_only_what_its_html_says(app, tmp_path):
         assert html_to_pdf(page) == refused  # the same HTML gives the same bytes
     assert "ISI-BERKAS-SERVER" not in pdf_text(refused) and "Halo" in pdf_text(refused)
     assert "ISI-BERKAS-SERVER" in pdf_text(shown)
+
+
+def test_without_weasyprint_the_bundle_still_verifies_and_lists_its_pdfs_as_missing(
+    capture_app, make_case, make_user, login_as, tmp_path, monkeypatch
+):
+    from portal import pdf
+
+    def no_pango(html: str) -> bytes:
+        raise pdf.PdfUnavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", no_pango)  # what a server without Pango does
+    monkeypatch.setattr("portal.capture.bundle.html_to_pdf", no_pango)
+    app = capture_app()
+    made = make_case()
+    client = app.test_client()
+    login_as(client, make_user(role="officer"))
+    response = client.get(f"/petugas/kasus/{made.id}/bundel.zip")
+    assert response.status_code == 200
+    path = tmp_path / "bundel.zip"
+    path.write_bytes(response.data)
+    files = contents(path)
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["missing"] == ["ringkasan.pdf", "bkn/laporan-asn.pdf"]
+    assert "ringkasan.html" in files and "bkn/laporan-asn.json" in files
+    assert not any(name.endswith(".pdf") for name in files)
+    assert verify(app, path).exit_code == 0
