@@ -41,10 +41,13 @@ db: install instance/config.py translations
 	@if [ "$(DEMO)" = "1" ]; then PORTAL_LOG_LEVEL=WARNING $(FLASK) demo load; fi
 	PORTAL_LOG_LEVEL=WARNING $(FLASK) public refresh-stats
 
+# WeasyPrint (the bundle's PDFs) needs Pango, HarfBuzz's subsetter and a font.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
 # gunicorn (deploy/gunicorn.conf.py) with the worker, statistics, a local Redis for rate limits
 # and a mail sink; see README.md, "The two commands".
 run: db
-	@bash scripts/debian-packages.sh redis-server
+	@bash scripts/debian-packages.sh redis-server $(PDF_PACKAGES)
 	@bash scripts/run.sh "$(HOST)" "$(PORT)"
 
 services:

@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
-bash scripts/debian-packages.sh chromium postgresql redis-server curl openssl
+bash scripts/debian-packages.sh chromium postgresql redis-server curl openssl \
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core  # WeasyPrint's PDFs
 
 cleanup() { bash scripts/services.sh stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT

@@ -16,6 +16,12 @@ from tests.fixtures.public import (
     SECRET_PHONE,
 )
 
+# The civil servant entered for BKN on both cases (personal data: never public).
+ASN_NIP = "198503122010011004"
+ASN_NIK = "1674031203850002"
+ASN_NAME = "Rahmat Hidayat Rahasia"
+ASN_CHRONOLOGY = "Kronologi internal untuk BKN"
+
 SECRETS = [
     SECRET_EMAIL,
     SECRET_PHONE,
@@ -29,11 +35,36 @@ SECRETS = [
     SECRET_PARTY,
     "pelapor.rahasia",
     "7777",
+    ASN_NIP,
+    ASN_NIK,
+    ASN_NAME,
+    ASN_CHRONOLOGY,
 ]
 
 
 @pytest.fixture
-def outputs(app, client, case_pair):
+def civil_servants(app, case_pair):
+    """Both cases name a civil servant for BKN, entered through the real operation."""
+    from portal.cases.models import Case
+    from portal.cases.referrals.asn import save_civil_servant
+
+    with app.app_context():
+        for case_id in (case_pair.published_id, case_pair.private_id):
+            save_civil_servant(
+                case=db.session.get(Case, case_id),
+                actor=None,
+                name=ASN_NAME,
+                nip=ASN_NIP,
+                nik=ASN_NIK,
+                agency="Dinas Kominfo Kota Lubuk Linggau",
+                position="Pranata Humas",
+                chronology=ASN_CHRONOLOGY,
+            )
+        db.session.commit()
+
+
+@pytest.fixture
+def outputs(app, client, case_pair, civil_servants):
     from portal.db import utcnow
     from portal.public.opendata.heads import publish_heads
     from portal.public.projections import to_day

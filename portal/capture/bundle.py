@@ -1,5 +1,6 @@
-"""The evidence bundle of a case: files, their timestamps, a signed manifest, a summary and
-instructions for checking it, in Indonesian.
+"""The evidence bundle of a case: files, their timestamps, a signed manifest, a summary (HTML
+and the same page as PDF), the filing for outside bodies (`filing.py`: BKN's report on a civil
+servant) and instructions for checking it, in Indonesian.
 
 Hashes in the manifest are of the bytes put in the ZIP; `matches_record` says whether they
 equal the hash recorded when the file was uploaded or captured (False means the stored copy
@@ -12,6 +13,7 @@ detached Ed25519 signatures by the install's key, whose public half is in the bu
 import hashlib
 import io
 import json
+import logging
 import zipfile
 from datetime import datetime
 from typing import Any
@@ -20,6 +22,7 @@ from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
 from portal.accounts.models import Role
+from portal.capture.filing import Member, bkn_members, formal_laporan_members
 from portal.capture.operations import headers_key
 from portal.capture.queries import list_link_captures, official_accounts_for_case
 from portal.cases.models import Case
@@ -33,12 +36,16 @@ from portal.evidence.bundles import (
     PUBLIC_KEY,
 )
 from portal.evidence.storage import StoredFileMissing, get_storage
+from portal.pdf import PdfUnavailable, html_to_pdf
 from portal.proof.models import StampKind
 from portal.proof.operations import current_signer
 from portal.proof.queries import list_granted_tokens
 from portal.proof.signing import Signer
 from portal.proof.timestamps import certificate_fingerprint
 
+logger = logging.getLogger(__name__)
+
+SUMMARY = "ringkasan"
 CLEAN_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
 ORIGINAL_EXT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
@@ -102,15 +109,17 @@ def build_bundle(case: Case, user: Any) -> bytes:
     signer = current_signer()
     generated_at = utcnow()
     with force_locale("id"):
+        filing = formal_laporan_members(case) + bkn_members(case, out.files)
         summary = render_template(
             "capture/bundle_summary.html",
             case=case,
             links=links,
             files=[f for f in out.files if f["source"] in ("upload", "capture")],
+            filing=[member.path for member in filing],
             originals=originals,
             officials=official_accounts_for_case(case),
             generated_at=generated_at,
-        ).encode()
+        )
         howto = render_template(
             "proof/howto.txt",
             case=case,
@@ -119,7 +128,10 @@ def build_bundle(case: Case, user: Any) -> bytes:
             keys_url=_keys_url(),
             names={"manifest": MANIFEST, "checksums": CHECKSUMS, "key": PUBLIC_KEY},
         ).encode()
-    out.write("ringkasan.html", summary, source="summary")
+    out.write(f"{SUMMARY}.html", summary.encode(), source="summary")
+    _add_pdf(out, f"{SUMMARY}.pdf", summary)
+    for member in filing:
+        _add_member(out, member)
     out.write(HOWTO, howto, source="instructions")
     out.write(PUBLIC_KEY, signer.public_pem.encode(), source="signing_key")
     manifest = {
@@ -140,6 +152,24 @@ def build_bundle(case: Case, user: Any) -> bytes:
     _seal(out, manifest, signer)
     out.zip.close()
     return out.buffer.getvalue()
+
+
+def _add_pdf(out: _Writer, path: str, html: str) -> None:
+    """The PDF of the very HTML the bundle carries (missing when WeasyPrint cannot run)."""
+    try:
+        pdf = html_to_pdf(html)
+    except PdfUnavailable as err:
+        logger.error("Bundle without %s: %s", path, err)
+        out.missing.append(path)
+        return
+    out.write(path, pdf, source="summary")
+
+
+def _add_member(out: _Writer, member: Member) -> None:
+    if member.data is None:
+        out.missing.append(member.path)
+    else:
+        out.write(member.path, member.data, source=member.source)
 
 
 def _seal(out: _Writer, manifest: dict[str, Any], signer: Signer) -> None:

@@ -91,6 +91,7 @@ EVENT_LABELS = {
     "referred": _l("Referred to another body"),
     "referral_answered": _l("Referral answered"),
     "referral_details": _l("Referral details changed"),
+    "civil_servant_details": _l("Civil servant's data for BKN changed"),
     "publication_requested": _l("Publication requested"),
     "publication_rejected": _l("Publication rejected"),
     "published": _l("Published"),

@@ -1,13 +1,23 @@
 """Forms for referrals to outside bodies. Case ids come from the URL only."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    Field,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.cases.referrals.asn import LIMITS, NIK_DIGITS, NIP_DIGITS, number_problem
 from portal.cases.referrals.operations import BODY_LABELS, SANCTION_LABELS
 
 Key = TypeVar("Key", bound=str)
@@ -48,3 +58,45 @@ class ReferralOutcomeForm(FlaskForm):
     sanction = TextAreaField(_l("Sanction (if any)"), validators=[Optional(), Length(max=2000)])
     answered_on = DateField(_l("Answered on"), validators=[DataRequired()])
     submit = SubmitField(_l("Record answer"))
+
+
+def _digits(count: int) -> Callable[[FlaskForm, Field], None]:
+    """A validator: the field is empty or a number of `count` digits."""
+
+    def check(_form: FlaskForm, field: Field) -> None:
+        problem = number_problem(field.data or "", count)
+        if problem:
+            raise ValidationError(problem)
+
+    return check
+
+
+class CivilServantForm(FlaskForm):
+    """The civil servant a case is about, for BKN (the operation checks the same again)."""
+
+    name = StringField(
+        _l("Name of the civil servant"),
+        id="asn-name",
+        validators=[
+            DataRequired(_l("Give the name of the civil servant.")),
+            Length(max=LIMITS["name"]),
+        ],
+    )
+    nip = StringField(
+        _l("NIP (18 digits)"), id="asn-nip", validators=[Length(max=40), _digits(NIP_DIGITS)]
+    )
+    nik = StringField(
+        _l("NIK (16 digits)"), id="asn-nik", validators=[Length(max=40), _digits(NIK_DIGITS)]
+    )
+    agency = StringField(
+        _l("Agency (instansi)"), id="asn-agency", validators=[Length(max=LIMITS["agency"])]
+    )
+    position = StringField(
+        _l("Position (jabatan)"), id="asn-position", validators=[Length(max=LIMITS["position"])]
+    )
+    chronology = TextAreaField(
+        _l("Chronology"),
+        id="asn-chronology",
+        validators=[Length(max=LIMITS["chronology"])],
+    )
+    submit = SubmitField(_l("Save the civil servant's data"))

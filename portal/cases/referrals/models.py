@@ -1,4 +1,5 @@
-"""Referrals: a case handed to an outside body (Bawaslu, BKN, ...) and what it answered."""
+"""Referrals: a case handed to an outside body (Bawaslu, BKN, ...) and what it answered, and
+the civil servant a case is about, for BKN."""
 
 import enum
 from datetime import date, datetime
@@ -57,3 +58,23 @@ class Referral(Model):
             and self.due_on is not None
             and self.due_on < utcnow().date()
         )
+
+
+class ReportedCivilServant(Model):
+    """The civil servant (ASN) a case is about, as an officer entered it for BKN: personal
+    data, shown only to staff and put only in the case's evidence bundle."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    nip: Mapped[str] = mapped_column(sa.String(18), default="")  # 18 digits, or empty
+    nik: Mapped[str] = mapped_column(sa.String(16), default="")  # 16 digits, or empty
+    agency: Mapped[str] = mapped_column(sa.String(300), default="")
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    chronology: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    case = relationship("Case")
+    updated_by = relationship("User")

@@ -1,7 +1,8 @@
 """Officer views of referrals to outside bodies (Bawaslu, BKN, Inspektorat, police, ...)."""
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -9,8 +10,21 @@ from werkzeug.wrappers import Response
 from portal.access import roles_required, staff_user
 from portal.accounts.models import User
 from portal.cases.models import Case
-from portal.cases.page import Section, case_or_404, register_case_section, run_and_redirect
-from portal.cases.referrals.forms import ReferralForm, ReferralOutcomeForm
+from portal.cases.page import (
+    Section,
+    case_or_404,
+    detail_context,
+    register_case_section,
+    run_and_redirect,
+)
+from portal.cases.referrals.asn import (
+    FIELDS,
+    CivilServantRefused,
+    get_civil_servant,
+    is_asn_case,
+    save_civil_servant,
+)
+from portal.cases.referrals.forms import CivilServantForm, ReferralForm, ReferralOutcomeForm
 from portal.cases.referrals.models import Referral
 from portal.cases.referrals.operations import (
     BODY_LABELS,
@@ -20,6 +34,7 @@ from portal.cases.referrals.operations import (
     record_referral_outcome,
     refer_case,
 )
+from portal.db import unit_of_work
 
 bp = Blueprint("referrals", __name__, url_prefix="/petugas/kasus")
 
@@ -39,6 +54,12 @@ def referrals_section(case: Case, user: User) -> Section:
         "body_labels": BODY_LABELS,
         "sanction_labels": SANCTION_LABELS,
     }
+    civil_servant = get_civil_servant(case)
+    if civil_servant is not None or is_asn_case(case):
+        # A refused save left its form, with the answers and errors, for this page (g).
+        refused = g.pop("civil_servant_form", None)
+        data["civil_servant"] = civil_servant
+        data["civil_form"] = refused or CivilServantForm(formdata=None, obj=civil_servant)
     return Section("cases/referrals/_section.html", data)
 
 
@@ -100,3 +121,25 @@ def outcome(case_id: int, referral_id: int) -> Response:
         _("The answer of %(body)s was recorded.", body=referral.body_name or referral.body.upper()),
         url_for("cases.detail", case_id=case.id) + "#referrals",
     )
+
+
+@bp.post("/<int:case_id>/asn")
+@roles_required()
+def civil_servant(case_id: int) -> ResponseReturnValue:
+    """Store the civil servant the case is about (for BKN); a refusal shows the case page
+    again with every answer kept and each error by its field."""
+    case = case_or_404(case_id)
+    form = CivilServantForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                save_civil_servant(
+                    case=case, actor=staff_user(), **{f: form[f].data or "" for f in FIELDS}
+                )
+            flash(_("The civil servant's data was saved."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id) + "#civil-servant", 303)
+        except CivilServantRefused as refused:
+            for field, message in refused.errors.items():
+                form[field].errors = [*form[field].errors, message]
+    g.civil_servant_form = form
+    return render_template("cases/detail.html", **detail_context(case, staff_user())), 400
