@@ -1,7 +1,7 @@
 """civil servant of a case for BKN
 
 Revision ID: 439db0b1ff78
-Revises: 96ae6743d3f0
+Revises: c4a7d2e9b1f3
 Create Date: 2026-12-02 03:44:46.612128
 
 """
@@ -13,7 +13,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = '439db0b1ff78'
-down_revision = '96ae6743d3f0'
+down_revision = 'c4a7d2e9b1f3'
 branch_labels = None
 depends_on = None
 
