@@ -84,7 +84,7 @@ def create() -> ResponseReturnValue:
             state = _state(upload)
     except UploadRefused as refused:
         return _refused(refused.code, str(refused.message), refused.status)
-    return jsonify(state, chunk=current_app.config["UPLOAD_CHUNK_BYTES"]), 201
+    return jsonify({**state, "chunk": current_app.config["UPLOAD_CHUNK_BYTES"]}), 201
 
 
 @bp.get("/<upload_id>")
