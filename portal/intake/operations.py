@@ -103,8 +103,10 @@ def submit_report(draft: ReportDraft, *, source: str) -> SubmittedReport:
         claim_holds(report=report, draft=draft)
     except HeldUploadGone as gone:
         raise ScreenshotRejected(gone.filename, str(GONE), "gone") from gone
+    held = {h.sha256 for h in draft.held}
     for image in images:
-        add_evidence(report=report, image=image)
+        if image.sha256_original not in held:  # chosen again after it was kept: once is enough
+            add_evidence(report=report, image=image)
     if report.contact_email:
         queue_receipt(report=report, case=case, code=code)
     logger.info(

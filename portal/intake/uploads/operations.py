@@ -336,12 +336,15 @@ def claim_holds(*, report: Report, draft: ReportDraft) -> None:
             .with_for_update()
         )
     }
-    now = utcnow()
+    now, seen = utcnow(), set()
     for held in draft.held:
         row = rows.get(held.id)
         if row is None or not row.is_complete or row.expires_at <= now:
             raise HeldUploadGone(held.filename)
-        add_evidence(report=report, image=stored_image(row))
+        image = stored_image(row)
+        if image.sha256_original not in seen:  # the same file chosen twice is evidence once
+            add_evidence(report=report, image=image)
+            seen.add(image.sha256_original)
         db.session.delete(row)
     db.session.flush()
 

@@ -56,6 +56,7 @@
     var queue = Promise.resolve();
     var pending = 0;
     var counter = 0;
+    var sendWhenDone = false;
     input.classList.add("uploads-ahead");
 
     function send(method, url, body, extra) {
@@ -91,6 +92,12 @@
       var remove = element("button", "held-drop", box.getAttribute("data-remove"));
       remove.type = "button";
       remove.setAttribute("aria-describedby", name.id);
+      if (/^image\//.test(file.type) && window.URL && URL.createObjectURL) {
+        var img = element("img", "held-thumb");
+        img.src = URL.createObjectURL(file);
+        img.alt = "";  // the name next to it says which file this is
+        item.appendChild(img);
+      }
       item.appendChild(name);
       item.appendChild(element("span", "held-size", Math.ceil(file.size / 1024) + "\u00a0KiB"));
       item.appendChild(remove);
@@ -105,8 +112,13 @@
         if (!job.done) { job.done = true; pending -= 1; }
         item.classList.remove("is-uploading");
         bar.hidden = true;
+        if (pending === 0 && sendWhenDone) {
+          sendWhenDone = false;
+          if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+        }
       }
       function fail(message) {
+        sendWhenDone = false;  // the resident decides: send without it, or choose it again
         finish();
         state.textContent = box.getAttribute("data-failed") + " " + message;
         state.setAttribute("role", "alert");
@@ -179,9 +191,10 @@
       input.value = "";  // the form sends the received files' ids, not the files again
     });
     form.addEventListener("submit", function (event) {
-      if (pending > 0) {
+      if (pending > 0) {  // sent as soon as every file has arrived
         event.preventDefault();
         event.stopImmediatePropagation();
+        sendWhenDone = true;
         if (status) { status.textContent = box.getAttribute("data-waiting"); }
       }
     });
