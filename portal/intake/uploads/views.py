@@ -170,7 +170,11 @@ def _expired() -> ResponseReturnValue:
 
 @bp.errorhandler(CSRFError)
 def _csrf_refused(error: CSRFError) -> ResponseReturnValue:
-    return _refused("csrf", _("The form expired. Reload the page and choose the file again."), 400)
+    message = _(
+        "The form expired or was not sent from this site. Reload the page and choose the file "
+        "again."
+    )
+    return _refused("csrf", message, 400)
 
 
 @bp.errorhandler(TooManyRequests)
