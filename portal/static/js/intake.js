@@ -124,13 +124,13 @@
         state.setAttribute("role", "alert");
       }
       function arrived() {
-        finish();
         var hidden = element("input");
         hidden.type = "hidden";
         hidden.name = "held_upload";
         hidden.value = job.id;
-        item.appendChild(hidden);
+        item.appendChild(hidden);  // before finish(), which may send the form
         state.textContent = box.getAttribute("data-arrived");
+        finish();
       }
       function retry(step) {
         if (job.stopped) { return null; }
