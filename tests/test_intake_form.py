@@ -217,9 +217,7 @@ def test_honeypot_filled_stores_nothing_and_says_nothing_useful(client, report_f
     assert stored() == {"reports": 0, "evidence": 0, "links": 0, "files": []}
 
 
-def test_dates_in_the_future_or_out_of_order_are_refused(
-    client, report_form, stored, held_uploads
-):
+def test_dates_in_the_future_or_out_of_order_are_refused(client, report_form, stored, held_uploads):
     response = post_report(client, report_form(learned_on="2999-01-01"))
     assert_refused(response, stored, "Tanggal ini berada di masa depan", held=held_uploads)
     response = post_report(

@@ -113,7 +113,9 @@ def test_another_session_can_neither_claim_nor_see_the_kept_files(app, client, r
     assert "layar-1.png" not in response.text
     assert len(held_rows(app)) == 2 and evidence_keys(app) == set()
     stranger.get("/lapor")
-    answer = stranger.get(f"/lapor/unggah/{ids[0]}", headers={"X-Form-Key": data["idempotency_key"]})
+    answer = stranger.get(
+        f"/lapor/unggah/{ids[0]}", headers={"X-Form-Key": data["idempotency_key"]}
+    )
     assert answer.status_code == 404
 
 

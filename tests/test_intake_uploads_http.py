@@ -81,9 +81,7 @@ def held_count(app) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(HeldUpload))
 
 
-def test_an_upload_cut_off_half_way_resumes_from_the_servers_offset(
-    small_chunks, report_form
-):
+def test_an_upload_cut_off_half_way_resumes_from_the_servers_offset(small_chunks, report_form):
     app = small_chunks()
     form = Form(app.test_client())
     photo = jpeg(400, 300, seed=3)

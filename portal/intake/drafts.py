@@ -66,7 +66,9 @@ class ReportDraft:
     links: tuple[str, ...] = ()  # as given, one per line; blank lines are skipped
     screenshots: tuple[tuple[str, bytes], ...] = ()  # (file name, bytes as uploaded)
     held: tuple[HeldFile, ...] = ()  # images received earlier for this form and session
-    held_named: tuple[str, ...] = ()  # the held ids the form carried (a second click names the same)
+    held_named: tuple[
+        str, ...
+    ] = ()  # the held ids the form carried (a second click names the same)
     incident_at: datetime | None = None
     learned_on: date | None = None
     visibility: str = ContactVisibility.ANONYMOUS

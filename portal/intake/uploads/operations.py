@@ -207,7 +207,9 @@ def finish_upload(*, upload_id: str, owner: str, parts: Sequence[str], filename:
     _complete(upload, image)
     upload.parts = []
     db.session.flush()
-    logger.info("Held upload %s received (%s, %d bytes)", upload.id, image.original_format, len(data))
+    logger.info(
+        "Held upload %s received (%s, %d bytes)", upload.id, image.original_format, len(data)
+    )
     return list(parts)
 
 

@@ -164,7 +164,9 @@ def remove(upload_id: str) -> ResponseReturnValue:
 
 def _expired() -> ResponseReturnValue:
     return _refused(
-        "form", _("This form is no longer open here. Reload the page and choose the file again."), 403
+        "form",
+        _("This form is no longer open here. Reload the page and choose the file again."),
+        403,
     )
 
 
