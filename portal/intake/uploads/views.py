@@ -112,6 +112,7 @@ def piece(upload_id: str) -> ResponseReturnValue:
         return _refused("offset", _("Say where this piece of the file starts."), 400)
     if (request.content_length or 0) > current_app.config["UPLOAD_CHUNK_BYTES"]:
         return _refused("chunk_too_large", _("This piece of the file is larger than allowed."), 413)
+    request.max_content_length = current_app.config["UPLOAD_CHUNK_BYTES"]  # streamed bodies too
     held = find_hold(upload_id, owner=owner, now=utcnow())
     if held is None:
         return _refused("gone", str(GONE), 404)
