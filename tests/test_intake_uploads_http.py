@@ -209,3 +209,29 @@ def test_the_form_page_carries_what_the_script_needs(small_chunks):
     page = app.test_client().get("/lapor").text
     assert 'data-create="/lapor/unggah"' in page
     assert csrf_token_from(page)
+
+
+def test_an_upload_abandoned_half_way_is_swept_and_expired_without_a_trace(small_chunks):
+    from datetime import timedelta
+
+    from portal.db import utcnow
+    from portal.evidence.operations import sweep
+    from portal.evidence.storage import get_storage
+    from portal.intake.models import HeldUpload
+    from portal.intake.uploads.operations import remove_expired_holds
+
+    app = small_chunks()
+    form = Form(app.test_client())
+    photo = jpeg(400, 300, seed=8)
+    url = form.create("foto.jpg", len(photo)).json["url"]
+    form.piece(url, 0, photo[:CHUNK])
+    with app.app_context():
+        get_storage().put("held/no-such-upload/abc", b"left by a crash", "text/plain")
+        result = sweep(older_than=timedelta(0))
+    assert result.deleted == 1  # the stray piece; the arriving upload's piece is kept
+    assert len(stored_files(app)) == 1
+    with app.app_context():
+        db.session.execute(sa.update(HeldUpload).values(expires_at=utcnow()))
+        db.session.commit()
+        remove_expired_holds()
+    assert held_count(app) == 0 and stored_files(app) == set()
