@@ -27,6 +27,7 @@ from portal.demo import cli as demo_cli
 from portal.evidence import cli as evidence_cli
 from portal.evidence import views as evidence_views
 from portal.intake import views as intake_views
+from portal.intake.uploads import views as upload_views
 from portal.notify import cli as notify_cli
 from portal.notify import views as notify_views
 from portal.proof import cli as proof_cli
@@ -67,6 +68,7 @@ AREAS = (
     Area("capture", capture_views.bp, capture_cli.cli),
     Area("worker", worker_views.bp, worker_cli.cli),
     Area("intake", intake_views.bp),
+    Area("intake.uploads", upload_views.bp),
     Area("public", public_views.bp, public_cli.cli),
     Area("public.opendata", opendata_views.bp),
     Area("public.open311", open311_views.bp),

@@ -57,6 +57,10 @@ class Defaults:
     # with the same content, within this many hours (intake/idempotency.py)
     IDEMPOTENCY_HOURS = 6
     IDEMPOTENCY_HMAC_KEY: str | None = None  # keys the stored form hashes; derived from SECRET_KEY
+    # Images sent with a report form that was refused (or uploaded ahead by the page's script)
+    # are kept for the same form and browser session this long, then removed by the worker
+    HELD_UPLOAD_HOURS = 2.0
+    UPLOAD_CHUNK_BYTES = 256 * 1024  # the largest piece of a file one upload request may carry
 
     # Rate limits (Flask-Limiter)
     RATELIMIT_STORAGE_URI = "memory://"
@@ -68,6 +72,7 @@ class Defaults:
     TRACK_RATE_LIMIT = "20 per hour"
     # intake
     REPLY_RATE_LIMIT = "30 per hour"  # reporter replies on the status page, per client
+    UPLOAD_RATE_LIMIT = "600 per hour"  # upload requests (each chunk is one), per client
     TRACK_IDLE_MINUTES = 30  # a tracked report is forgotten on the device after this idle time
 
     # accounts: login throttling, staff session timeouts, password policy

@@ -178,7 +178,7 @@ def resident_files_the_report(page, live_server, tmp_path, original) -> tuple[st
     original.save(shots[0], "PNG")
     screenshot(2, 1080, 2400).save(shots[1], "PNG")
     form.locator("#screenshots").set_input_files([str(s) for s in shots])
-    page.locator("#previews img").nth(1).wait_for()
+    page.locator("#held-files img").nth(1).wait_for()
     form.locator("#links").fill(IG_LINK)
     form.locator("input[name=visibility][value=confidential]").check()
     form.locator("#contact_email").fill("warga@example.com")

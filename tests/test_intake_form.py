@@ -1,5 +1,8 @@
 """The report form: a good report lands; every bad input is refused with a clear message in
-the reporter's language, the rest of the form kept, and nothing stored."""
+the reporter's language, the rest of the form kept, nothing filed (images that passed the checks are
+held for the form, listed with "remove")."""
+
+import os
 
 import pytest
 import sqlalchemy as sa
@@ -80,14 +83,37 @@ def test_only_the_chosen_categorys_questions_are_required(app, client, report_fo
     assert "Mohon jawab: Nama akun yang dilaporkan" in response.text
 
 
-def assert_refused(response, stored, message, status=400, files_sent=True):
-    """Refused with the message, the other fields kept, nothing stored."""
+@pytest.fixture
+def held_uploads(app):
+    """The held uploads: held_uploads() -> the stored file of each, as paths."""
+    from portal.intake.models import HeldUpload
+
+    def snapshot() -> list[str]:
+        with app.app_context():
+            rows = db.session.scalars(sa.select(HeldUpload)).all()
+            folder = app.config["UPLOAD_FOLDER"]
+            return sorted(
+                {
+                    os.path.join(folder, key)
+                    for row in rows
+                    for key in (row.original_key, row.clean_key, row.thumb_key)
+                }
+            )
+
+    return snapshot
+
+
+def assert_refused(response, stored, message, status=400, files_sent=True, held=None):
+    """Refused with the message, the other fields kept, nothing filed; the files that passed
+    the checks are held for the form (`held` returns their stored files), nothing else."""
     assert response.status_code == status, response.text[:500]
     assert message in response.text
     assert DESCRIPTION in response.text
     assert 'value="Diskominfo Kota Lubuk Linggau"' in response.text
-    assert ("lampirkan kembali tangkapan layar" in response.text) is files_sent
-    assert stored() == {"reports": 0, "evidence": 0, "links": 0, "files": []}
+    kept = held() if held else []
+    assert ("lampirkan kembali tangkapan layar" in response.text) is (files_sent and not kept)
+    assert stored() == {"reports": 0, "evidence": 0, "links": 0, "files": kept}
+    assert ('name="held_upload"' in response.text) is bool(kept)  # listed, with "remove"
 
 
 def test_a_30_mib_file_is_refused_before_processing(client, report_form, stored):
@@ -123,18 +149,21 @@ def test_no_file_at_all_is_refused(client, report_form, stored):
     ids=["html-named-png", "svg", "pdf", "text", "65535-square-png", "too-wide", "truncated-jpeg"],
 )
 def test_files_that_are_not_acceptable_images_are_refused(
-    client, report_form, stored, body, name, status
+    client, report_form, stored, held_uploads, body, name, status
 ):
     """415: not an image type we take; 422: an image we could not read or that fails a check."""
-    # a good screenshot first: its files must be cleaned up when the second one is refused
+    # a good screenshot first: it is kept for the form, the refused one leaves nothing
     response = post_report(client, report_form(files=[(png(), "baik.png"), (body, name)]))
-    assert_refused(response, stored, f"“{name}”", status=status)
+    assert_refused(response, stored, f"“{name}”", status=status, held=held_uploads)
+    assert len(held_uploads()) == 3
 
 
 @pytest.mark.parametrize("bad", ["javascript:alert(document.cookie)", "file:///etc/passwd"])
-def test_javascript_and_file_links_are_refused_naming_the_line(client, report_form, stored, bad):
+def test_javascript_and_file_links_are_refused_naming_the_line(
+    client, report_form, stored, held_uploads, bad
+):
     response = post_report(client, report_form(links=f"{IG_LINK}\n{bad}"))
-    assert_refused(response, stored, "Baris 2")
+    assert_refused(response, stored, "Baris 2", held=held_uploads)
     assert "Hanya tautan web yang diterima, seperti https://www.instagram.com/p/" in response.text
 
 
@@ -152,6 +181,8 @@ def test_script_in_the_description_is_stored_as_text_and_shown_escaped(app, clie
 
 
 def test_missing_csrf_token_is_refused_and_the_form_kept(make_app, report_form, stored):
+    from portal.intake.models import HeldUpload
+
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
         from portal.reference.operations import load_reference_data
@@ -160,7 +191,19 @@ def test_missing_csrf_token_is_refused_and_the_form_kept(make_app, report_form, 
         db.session.commit()
     client = app.test_client()
     response = post_report(client, report_form())
-    assert_refused(response, stored, "Formulir kedaluwarsa atau tidak dikirim dari situs ini")
+    with app.app_context():
+        rows = db.session.scalars(sa.select(HeldUpload)).all()
+        kept = sorted(
+            os.path.join(app.config["UPLOAD_FOLDER"], key)
+            for row in rows
+            for key in (row.original_key, row.clean_key, row.thumb_key)
+        )
+    assert_refused(
+        response,
+        stored,
+        "Formulir kedaluwarsa atau tidak dikirim dari situs ini",
+        held=lambda: kept,
+    )
     data = report_form()
     data["csrf_token"] = csrf_token_from(response.text)
     assert post_report(client, data).status_code == 303
@@ -174,13 +217,13 @@ def test_honeypot_filled_stores_nothing_and_says_nothing_useful(client, report_f
     assert stored() == {"reports": 0, "evidence": 0, "links": 0, "files": []}
 
 
-def test_dates_in_the_future_or_out_of_order_are_refused(client, report_form, stored):
+def test_dates_in_the_future_or_out_of_order_are_refused(client, report_form, stored, held_uploads):
     response = post_report(client, report_form(learned_on="2999-01-01"))
-    assert_refused(response, stored, "Tanggal ini berada di masa depan")
+    assert_refused(response, stored, "Tanggal ini berada di masa depan", held=held_uploads)
     response = post_report(
         client, report_form(learned_on="2026-01-01", incident_at="2026-02-01T10:00")
     )
-    assert_refused(response, stored, "tidak mungkin terjadi setelah")
+    assert_refused(response, stored, "tidak mungkin terjadi setelah", held=held_uploads)
 
 
 def test_refusal_in_english_when_english_was_chosen(client, report_form, stored):

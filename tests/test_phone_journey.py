@@ -1,5 +1,5 @@
 """The public side on a cheap phone: a 360 px Chromium, with and without JavaScript, in both
-languages, walks home → form (one refusal) → receipt → status → reply → public case →
+languages, walks home → form (one refusal, files kept) → receipt → status → reply → public case →
 transparency. On every page: no sideways scrolling, HTML+CSS+JS under 50 KB, and no WCAG 2.2
 AA violation that axe-core finds."""
 
@@ -159,8 +159,8 @@ def test_phone_journey(app, live_server, browser, publish, tmp_path, language, j
     assert page.locator(".error-summary a[href='#description']").count() == 1
     pages.check("form-refused")
 
+    assert page.locator("#held-files .held-name").count() == 1  # kept: not chosen again
     page.locator("#description").fill(DESCRIPTION)
-    page.locator("#screenshots").set_input_files(shot)
     page.get_by_role("button", name=words["send"]).click()
     page.wait_for_url("**/laporan/tanda-terima")
     code = page.locator("#tracking-code").inner_text().strip()

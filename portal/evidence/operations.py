@@ -22,13 +22,14 @@ from portal.evidence.images import accept_image, finish_image
 from portal.evidence.links import CanonicalLink, canonicalize_link
 from portal.evidence.models import Evidence, Link
 from portal.evidence.storage import get_storage
-from portal.intake.models import Report
+from portal.intake.models import HeldUpload, Report
 
 logger = logging.getLogger(__name__)
 
-# Every key lives under one of these; the sweep looks nowhere else.
-SEALED, CLEAN, THUMB = "sealed", "clean", "thumb"
-PREFIXES = (SEALED, CLEAN, THUMB)
+# Every key lives under one of these; the sweep looks nowhere else. HELD holds the chunks of
+# an upload still arriving (intake/uploads.py): held/<upload id>/<piece>.
+SEALED, CLEAN, THUMB, HELD = "sealed", "clean", "thumb", "held"
+PREFIXES = (SEALED, CLEAN, THUMB, HELD)
 
 
 def content_key(prefix: str, sha256: str, ext: str = "") -> str:
@@ -173,13 +174,42 @@ def _remember(key: str) -> None:
 
 
 def referenced_keys(keys: list[str]) -> set[str]:
-    """Those of `keys` that an Evidence row in the database points to."""
+    """Those of `keys` that an Evidence row or a held upload points to (a chunk is in use
+    while its upload is still arriving)."""
     found: set[str] = set()
+    columns = (
+        Evidence.original_key,
+        Evidence.clean_key,
+        Evidence.thumb_key,
+        HeldUpload.original_key,
+        HeldUpload.clean_key,
+        HeldUpload.thumb_key,
+    )
     for start in range(0, len(keys), 300):
         chunk = keys[start : start + 300]
-        for column in (Evidence.original_key, Evidence.clean_key, Evidence.thumb_key):
+        for column in columns:
             found.update(db.session.scalars(sa.select(column).where(column.in_(chunk))))
+        found.update(_arriving_chunks(chunk))
     return found
+
+
+def _arriving_chunks(keys: list[str]) -> set[str]:
+    pieces = {key: key.split("/")[1] for key in keys if key.startswith(HELD + "/")}
+    if not pieces:
+        return set()
+    arriving = set(
+        db.session.scalars(
+            sa.select(HeldUpload.id).where(
+                HeldUpload.id.in_(set(pieces.values())), HeldUpload.original_key.is_(None)
+            )
+        )
+    )
+    return {key for key, upload_id in pieces.items() if upload_id in arriving}
+
+
+def remove_unreferenced(keys: list[str]) -> None:
+    """Delete those of `keys` that no row uses (after a unit of work removed rows)."""
+    _discard_unreferenced(keys)
 
 
 def _discard_unreferenced(keys: list[str]) -> None:

@@ -44,6 +44,16 @@ IN_THE_FUTURE = _l("This date is in the future.")
 
 
 @dataclass(frozen=True)
+class HeldFile:
+    """An image already received and checked for this form (intake/uploads.py), by its id."""
+
+    id: str
+    filename: str
+    size: int
+    sha256: str  # of the bytes as uploaded
+
+
+@dataclass(frozen=True)
 class ReportDraft:
     """Everything one submission carries, before anything is stored."""
 
@@ -55,6 +65,10 @@ class ReportDraft:
     answers: Mapping[str, str] = field(default_factory=dict)  # category question code -> answer
     links: tuple[str, ...] = ()  # as given, one per line; blank lines are skipped
     screenshots: tuple[tuple[str, bytes], ...] = ()  # (file name, bytes as uploaded)
+    held: tuple[HeldFile, ...] = ()  # images received earlier for this form and session
+    held_named: tuple[
+        str, ...
+    ] = ()  # the held ids the form carried (a second click names the same)
     incident_at: datetime | None = None
     learned_on: date | None = None
     visibility: str = ContactVisibility.ANONYMOUS
@@ -123,6 +137,7 @@ def validate_draft(draft: ReportDraft, rules: DraftRules) -> Checked:
         is_required=rules.is_screenshot_required,
         max_files=rules.max_files,
         max_bytes=rules.max_file_bytes,
+        held=len(draft.held),
     )
     if screenshots is not None:
         problems["screenshots"] = screenshots
@@ -222,17 +237,19 @@ def check_screenshots(
     is_required: bool,
     max_files: int,
     max_bytes: int,
+    held: int = 0,
 ) -> Problem | None:
-    """Count and size of the uploaded files, checked before any image is decoded."""
-    if not files and is_required:
+    """Count and size of the uploaded files (with the `held` ones received earlier), checked
+    before any image is decoded."""
+    if not files and not held and is_required:
         return Problem("required", REQUIRED["screenshots"])
-    if len(files) > max_files:
+    if len(files) + held > max_files:
         return Problem(
             "too_many",
             _l(
                 "You attached %(count)d files; at most %(max)d are allowed. "
                 "Choose fewer screenshots.",
-                count=len(files),
+                count=len(files) + held,
                 max=max_files,
             ),
         )

@@ -5,6 +5,7 @@ rule: it reads the form into a ReportDraft, puts validate_draft()'s problems by 
 and files the draft in one unit of work.
 """
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -18,17 +19,19 @@ from wtforms import SelectChoice
 
 from portal.db import unit_of_work, utcnow
 from portal.i18n import current_language
-from portal.intake.drafts import ANSWERS, DraftRules, ReportDraft, validate_draft
+from portal.intake.drafts import ANSWERS, DraftRules, HeldFile, ReportDraft, validate_draft
 from portal.intake.forms import ReportForm
 from portal.intake.idempotency import FormHolder, form_lookup
 from portal.intake.inputs import question_field_name, read_answers, read_files
 from portal.intake.models import Report
 from portal.intake.operations import submit_report
 from portal.intake.queries import get_receipt_code, get_report_by_form
+from portal.intake.uploads.operations import keep_files, list_holds, remove_holds, upload_owner
 from portal.reference.models import Category, Region
 
 logger = logging.getLogger(__name__)
 FORM_BINDING_KEY = "intake_form_binding"  # session key of the secret bound into form marks
+HELD_FIELD, REMOVE_FIELD = "held_upload", "remove_upload"  # ids of files received earlier
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class FormCheck:
     draft: ReportDraft | None
     question_errors: dict[str, str]
     upload_problem: str | None  # the screenshots' problem code, which decides the status
+    read: ReportDraft  # the draft as the form carried it (answers cleaned), valid or not
 
 
 def fill_choices(form: ReportForm, categories: list[Category], regions: list[Region]) -> None:
@@ -69,6 +73,7 @@ def web_rules() -> DraftRules:
 def read_draft(form: ReportForm, categories: list[Category], regions: list[Region]) -> ReportDraft:
     """The submission a posted form carries; a value the form could not read is left out."""
     category = chosen_category(form, categories)
+    named = held_ids()
     return ReportDraft(
         category=category,
         region=next((r for r in regions if r.id == form.region.data), None),
@@ -78,6 +83,8 @@ def read_draft(form: ReportForm, categories: list[Category], regions: list[Regio
         answers=read_answers(category, request.form) if category else {},
         links=tuple((form.links.data or "").splitlines()),
         screenshots=read_files(request.files.getlist(form.screenshots.name)),
+        held=list_holds(named, owner=form_owner(form), now=utcnow()),
+        held_named=tuple(named),
         incident_at=to_utc(form.incident_at.data),
         learned_on=form.learned_on.data,
         visibility=form.visibility.data or "",
@@ -114,7 +121,55 @@ def check_form(form: ReportForm, categories: list[Category], regions: list[Regio
         draft=checked.draft if is_read and checked.is_valid else None,
         question_errors=question_errors,
         upload_problem=screenshots.code if screenshots is not None else None,
+        read=checked.draft,
     )
+
+
+def form_owner(form: ReportForm) -> str:
+    """Who the files sent with this form belong to: its one-time key and this session."""
+    return upload_owner(form.idempotency_key.data or "", form_session_secret())
+
+
+def held_ids() -> list[str]:
+    """The held files the form names, without those the resident ticked to remove."""
+    limit = 2 * current_app.config["MAX_FILES"]
+    removed = set(request.form.getlist(REMOVE_FIELD)[:limit])
+    return [i for i in request.form.getlist(HELD_FIELD)[:limit] if i not in removed]
+
+
+def held_for(form: ReportForm) -> tuple[HeldFile, ...]:
+    """The files already kept for this form and named by it (the no-script category steps
+    carry them along without reading or storing anything new)."""
+    return list_holds(held_ids(), owner=form_owner(form), now=utcnow())
+
+
+def drop_removed(form: ReportForm) -> None:
+    """Remove the held files the resident ticked to remove (rows and files)."""
+    removed = request.form.getlist(REMOVE_FIELD)[: 2 * current_app.config["MAX_FILES"]]
+    if removed:
+        remove_holds(removed, owner=form_owner(form))
+
+
+def keep_refused_files(
+    form: ReportForm, read: ReportDraft, problem: str | None
+) -> tuple[tuple[HeldFile, ...], str | None]:
+    """A refused form keeps the files that pass the image checks, so none is chosen again.
+    Returns every file now held for it, and the upload problem's code (a file that is not an
+    image is named by its field). Too many files are all refused (choose fewer)."""
+    max_bytes = current_app.config["MAX_FILE_BYTES"]
+    kept_already = {held.sha256 for held in read.held}  # the same file chosen again is kept once
+    files = [
+        (name, data)
+        for name, data in read.screenshots
+        if len(data) <= max_bytes and hashlib.sha256(data).hexdigest() not in kept_already
+    ]
+    if problem == "too_many" or not files:
+        return read.held, problem
+    kept = keep_files(files, owner=form_owner(form))
+    if kept.refused is not None and problem is None:
+        name, message, problem = kept.refused
+        form.screenshots.errors = [f"“{name}”: {message}"]
+    return read.held + kept.held, problem
 
 
 def to_utc(local: datetime | None) -> datetime | None:

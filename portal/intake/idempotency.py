@@ -34,6 +34,10 @@ class FormHolder:
         """The Report.idempotency_hash of this form, session and content."""
         return _mac(hmac_key, "form", self.form_key, self.session_secret, fingerprint).hex()
 
+    def upload_owner(self, *, hmac_key: str) -> str:
+        """The HeldUpload.owner_hash of files sent with this form from this session."""
+        return _mac(hmac_key, "upload", self.form_key, self.session_secret).hex()
+
     def seal(self, code: str, *, hmac_key: str, lookup: str) -> str:
         """The code XOR a pad that only this holder can rebuild."""
         return _xor(code.encode(), self._pad(hmac_key, lookup)).hex()
@@ -74,7 +78,8 @@ def fingerprint(draft: ReportDraft) -> str:
         "links": list(draft.links),
         "screenshots": [
             [name, hashlib.sha256(data).hexdigest()] for name, data in draft.screenshots
-        ],
+        ]
+        + [["held", held_id] for held_id in draft.held_named],
         "incident_at": draft.incident_at.isoformat() if draft.incident_at else None,
         "learned_on": draft.learned_on.isoformat() if draft.learned_on else None,
         "visibility": str(draft.visibility),

@@ -55,3 +55,31 @@ class Report(Model):
     evidence = relationship("Evidence", back_populates="report", order_by="Evidence.id")
     links = relationship("Link", back_populates="report", order_by="Link.id")
     messages = relationship("Message", back_populates="report", order_by="Message.id")
+
+
+class HeldUpload(Model):
+    """An image a resident sent with a form that is not filed yet (intake/uploads.py).
+
+    Bound to the form's one-time key and the browser session that rendered it (`owner_hash`),
+    so no other session can see or claim it. While `received < size` its bytes are chunks in
+    `parts`; once complete it is an accepted, cleaned image (the same three files an Evidence
+    row points to), which a filed report claims. Expired rows are removed by the worker.
+    """
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # random, not guessable
+    owner_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255), default="")
+    size: Mapped[int] = mapped_column()  # the whole file, as announced
+    received: Mapped[int] = mapped_column(default=0)
+    parts: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # chunk keys, in order
+    # Set once the bytes passed the image checks: what the Evidence row will record.
+    original_key: Mapped[str | None] = mapped_column(sa.String(200))
+    clean_key: Mapped[str | None] = mapped_column(sa.String(200))
+    thumb_key: Mapped[str | None] = mapped_column(sa.String(200))
+    image: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.original_key is not None

@@ -24,6 +24,7 @@ from portal.intake.drafts import ReportDraft, links_to_file
 from portal.intake.idempotency import mark_submission
 from portal.intake.models import ContactVisibility, Report
 from portal.intake.tracking import format_code, hash_code, new_code
+from portal.intake.uploads.operations import GONE, HeldUploadGone, claim_holds
 from portal.notify.operations import queue_email
 
 logger = logging.getLogger(__name__)
@@ -98,15 +99,21 @@ def submit_report(draft: ReportDraft, *, source: str) -> SubmittedReport:
     report.links = [new_link(found) for found in links_to_file(draft)]
     case = place_report(report)
     db.session.flush()
+    try:  # files received earlier first, in the order they were chosen
+        claim_holds(report=report, draft=draft)
+    except HeldUploadGone as gone:
+        raise ScreenshotRejected(gone.filename, str(GONE), "gone") from gone
+    held = {h.sha256 for h in draft.held}
     for image in images:
-        add_evidence(report=report, image=image)
+        if image.sha256_original not in held:  # chosen again after it was kept: once is enough
+            add_evidence(report=report, image=image)
     if report.contact_email:
         queue_receipt(report=report, case=case, code=code)
     logger.info(
         "Report %s filed on case %s with %d files and %d links",
         report.id,
         case.reference,
-        len(draft.screenshots),
+        len(draft.screenshots) + len(draft.held),
         len(report.links),
     )
     return SubmittedReport(report=report, case=case, code=code)

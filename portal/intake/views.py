@@ -28,16 +28,19 @@ from portal.db import DatabaseBusy, db, unit_of_work
 from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
-from portal.intake.drafts import REQUIRED, check_screenshots
+from portal.intake.drafts import REQUIRED, HeldFile, check_screenshots
 from portal.intake.filing import (
     FORM_BINDING_KEY,
     check_form,
     chosen_category,
+    drop_removed,
+    held_for,
     earlier_submission,
     file_report,
     fill_choices,
     form_session_secret,
     held_receipt_code,
+    keep_refused_files,
 )
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
 from portal.intake.inputs import chosen_files, read_files
@@ -116,23 +119,27 @@ def report() -> ResponseReturnValue:
             status=400,
             notice=_("Your report could not be sent. Please check the form and send it again."),
         )
+    drop_removed(form)
     checked = check_form(form, categories, regions)
-    if checked.draft is None:
-        return render_report_form(
-            form, categories, checked.question_errors, status=upload_status(checked.upload_problem)
-        )
-    outcome = earlier_submission(checked.draft)
-    if outcome is None:
-        try:
+    # A second click gets the first receipt, although the files it names are claimed by now.
+    outcome = earlier_submission(checked.read)
+    try:
+        if outcome is None:
+            if checked.draft is None:
+                held, problem = keep_refused_files(form, checked.read, checked.upload_problem)
+                return render_report_form(
+                    form, categories, checked.question_errors, upload_status(problem), held=held
+                )
             outcome = file_report(checked.draft)
-        except ScreenshotRejected as rejected:
-            form.screenshots.errors = [f"“{rejected.filename}”: {rejected.message}"]
-            return render_report_form(form, categories, status=upload_status(rejected.code))
-        except (DatabaseBusy, StorageUnavailable) as unavailable:
-            page, status = render_report_form(
-                form, categories, status=503, notice=str(unavailable.portal_message)
-            )
-            return page, status, retry_after(unavailable)
+    except ScreenshotRejected as rejected:
+        held, _problem = keep_refused_files(form, checked.read, "rejected")
+        form.screenshots.errors = [f"“{rejected.filename}”: {rejected.message}"]
+        return render_report_form(form, categories, status=upload_status(rejected.code), held=held)
+    except (DatabaseBusy, StorageUnavailable) as unavailable:
+        page, status = render_report_form(
+            form, categories, status=503, notice=str(unavailable.portal_message)
+        )
+        return page, status, retry_after(unavailable)
     session[RECEIPT_KEY] = {"report_id": outcome[0].id, "key": form.idempotency_key.data}
     return redirect(url_for("intake.receipt"), code=303)
 
@@ -140,12 +147,13 @@ def report() -> ResponseReturnValue:
 def category_step(form: ReportForm, categories: list, *, is_change: bool) -> tuple[str, int]:
     """Without scripts the category comes first: the whole form once one is chosen, the cards
     again to change it; what was typed travels along, and nothing is checked or stored yet."""
+    held = held_for(form)
     if is_change:
-        return render_report_form(form, categories, is_choosing=True)
+        return render_report_form(form, categories, is_choosing=True, held=held)
     if chosen_category(form, categories) is None:
         form.category.errors = [str(REQUIRED["category"])]
-        return render_report_form(form, categories, status=400)
-    return render_report_form(form, categories)
+        return render_report_form(form, categories, status=400, held=held)
+    return render_report_form(form, categories, held=held)
 
 
 def upload_status(problem: str | None) -> int:
@@ -167,13 +175,16 @@ def render_report_form(
     status: int = 200,
     notice: str | None = None,
     is_choosing: bool = False,
+    held: tuple[HeldFile, ...] = (),
 ) -> tuple[str, int]:
-    """The form page, re-filled after a refusal (files cannot be kept by browsers).
+    """The form page, re-filled after a refusal with the files kept for it (`held`); chosen
+    files that could not be kept must be chosen again.
 
     With a category chosen the page shows it and its questions only; otherwise the grouped
     category cards, and scripts show the rest of the form and the chosen category's questions.
     """
     chosen = None if is_choosing else chosen_category(form, categories)
+    sent_files = chosen_files(request.files.getlist(form.screenshots.name))
     return render_template(
         "intake/report.html",
         form=form,
@@ -183,7 +194,9 @@ def render_report_form(
         values=request.form,
         question_errors=question_errors or {},
         notice=notice,
-        files_lost=bool(chosen_files(request.files.getlist(form.screenshots.name))),
+        held=held,
+        held_hours=current_app.config["HELD_UPLOAD_HOURS"],
+        files_lost=bool(sent_files) and not held,
     ), status
 
 

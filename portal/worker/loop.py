@@ -1,4 +1,5 @@
-"""One pass of the background worker: queue and run capture jobs, send mail, escalate.
+"""One pass of the background worker: queue and run capture jobs, send mail, escalate, remove
+expired held uploads.
 
 Each step is its own unit of work, and each is guarded: whatever a step raises (the database
 locked or gone, SMTP down, Chromium crashed, or a rollback failing while the step's own error
@@ -23,6 +24,7 @@ from portal.capture import operations as capture_ops
 from portal.capture.jobs import claim_job, run_job
 from portal.cases.escalation import escalate_overdue
 from portal.db import DatabaseBusy, db, unit_of_work, utcnow
+from portal.intake.uploads.operations import remove_expired_holds
 from portal.notify.operations import Delivered, send_pending
 from portal.proof.stamping import stamp_due
 
@@ -72,6 +74,7 @@ def run_pass(
     mail = _step(stats, "mail", lambda: send_pending(delivered=delivered), own_units=True)
     stats.mailed = mail.sent if mail else 0
     _step(stats, "timestamps", stamp_due, own_units=True)
+    _step(stats, "uploads", remove_expired_holds, own_units=True)  # expired held uploads
     if escalate:
         stats.escalated = len(_step(stats, "escalate", escalate_overdue) or [])
     recycle_session()
