@@ -159,7 +159,7 @@ def test_a_category_that_is_closed_cannot_be_posted(app, client, report_form, st
         )
         db.session.commit()
     before = stored()
-    response = post_report(client, report_form())
+    response = post_report(client, report_form(files=[]))  # files would be held for the form
     assert response.status_code == 400
     assert 'class="category-choice has-error"' in response.text
     assert stored() == before

@@ -34,11 +34,11 @@ from portal.intake.filing import (
     check_form,
     chosen_category,
     drop_removed,
-    held_for,
     earlier_submission,
     file_report,
     fill_choices,
     form_session_secret,
+    held_for,
     held_receipt_code,
     keep_refused_files,
 )
