@@ -25,7 +25,7 @@ from portal.capture.models import Capture
 from portal.capture.operations import capture_key
 from portal.cases.models import Case
 from portal.db import db
-from portal.evidence.models import Evidence
+from portal.evidence.models import Evidence, Redaction
 from portal.evidence.storage import check_key
 from portal.intake.models import Report
 
@@ -122,6 +122,8 @@ def referenced_keys(conn: sa.Connection) -> set[str]:
     for row in conn.execute(
         sa.select(Evidence.original_key, Evidence.clean_key, Evidence.thumb_key)
     ):
+        keys.update(row)
+    for row in conn.execute(sa.select(Redaction.key, Redaction.thumb_key)):
         keys.update(row)
     captures = sa.select(Capture.html_key, Capture.screenshot_key, Capture.headers_sha256)
     for html_key, screenshot_key, headers_sha256 in conn.execute(captures):
