@@ -47,6 +47,13 @@ def test_a_photo_stays_a_jpeg_and_its_box_is_black():
     assert max(after.getpixel((40, 40))) <= 8  # JPEG: black within a few levels
 
 
+def test_a_box_over_a_transparent_area_is_opaque():
+    clear = encode(Image.new("RGBA", (40, 40), (9, 9, 9, 0)))
+    after = Image.open(BytesIO(draw_boxes(clear, [Box(2, 2, 3, 3)], thumb_side=16).data))
+    assert after.getpixel((3, 3)) == (0, 0, 0, 255)
+    assert after.getpixel((10, 10)) == (9, 9, 9, 0)
+
+
 @pytest.mark.parametrize(
     ("box", "fields"),
     [
@@ -123,9 +130,7 @@ def _redact(app, case_id, evidence_id, user_id, boxes, fail=False):
         return redaction.version, redaction.sha256, redaction.key
 
 
-def test_redacting_adds_a_version_and_leaves_original_and_clean_copy_alone(
-    app, shot, make_user
-):
+def test_redacting_adds_a_version_and_leaves_original_and_clean_copy_alone(app, shot, make_user):
     from portal.cases.models import CaseEvent
     from portal.evidence.models import Evidence
     from portal.evidence.storage import get_storage
@@ -141,7 +146,9 @@ def test_redacting_adds_a_version_and_leaves_original_and_clean_copy_alone(
         assert clean_before == evidence.sha256_clean and sealed_before == evidence.sha256_original
 
     first = _redact(app, made.id, evidence_id, officer.id, [Box(0, 0, 50, 50)])
-    second = _redact(app, made.id, evidence_id, officer.id, [Box(0, 0, 50, 50), Box(0, 100, 108, 20)])
+    second = _redact(
+        app, made.id, evidence_id, officer.id, [Box(0, 0, 50, 50), Box(0, 100, 108, 20)]
+    )
 
     assert (first[0], second[0]) == (1, 2) and first[1] != second[1]
     with app.app_context():

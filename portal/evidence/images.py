@@ -324,13 +324,15 @@ class RedactedImage:
 def draw_boxes(clean: bytes, boxes: list[Box], *, thumb_side: int) -> RedactedImage:
     """A new copy of a clean copy with every box filled opaque black, in the clean copy's
     format (PNG stays lossless), and its thumbnail. Raises BoxesRejected first."""
-    image = Image.open(io.BytesIO(clean), formats=["PNG", "JPEG"])
-    as_png = image.format == "PNG"
-    image.load()
-    check_boxes(boxes, width=image.width, height=image.height)
+    opened = Image.open(io.BytesIO(clean), formats=["PNG", "JPEG"])
+    as_png = opened.format == "PNG"
+    opened.load()
+    check_boxes(boxes, width=opened.width, height=opened.height)
+    image: Image.Image = opened
     if image.mode not in ("RGB", "RGBA", "L"):
         image = image.convert("RGBA" if "A" in image.mode else "RGB")
-    black = {"RGB": (0, 0, 0), "RGBA": (0, 0, 0, 255), "L": 0}[image.mode]
+    inks: dict[str, int | tuple[int, ...]] = {"RGB": (0, 0, 0), "RGBA": (0, 0, 0, 255), "L": 0}
+    black = inks[image.mode]
     draw = ImageDraw.Draw(image)
     for box in boxes:
         right, bottom = box.x + box.width - 1, box.y + box.height - 1

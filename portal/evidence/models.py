@@ -49,7 +49,9 @@ class UnredactedApproval(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), unique=True)
-    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    approved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     evidence = relationship("Evidence", back_populates="unredacted_approval")

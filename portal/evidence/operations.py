@@ -170,7 +170,10 @@ def store_redaction(*, clean_key: str, sha256_clean: str, boxes: list[Box]) -> S
     redacted = draw_boxes(clean, boxes, thumb_side=current_app.config["THUMBNAIL_SIDE"])
     key = content_key(REDACTED, redacted.sha256, redacted.ext)
     thumb_key = content_key(THUMB, hashlib.sha256(redacted.thumb).hexdigest(), "webp")
-    for name, body, mime in ((key, redacted.data, redacted.mime), (thumb_key, redacted.thumb, "image/webp")):
+    for name, body, mime in (
+        (key, redacted.data, redacted.mime),
+        (thumb_key, redacted.thumb, "image/webp"),
+    ):
         storage.put(name, body, mime)
         _remember(name)
     return StoredRedaction(

@@ -100,7 +100,9 @@ def _inline(evidence: Evidence, key: str, mime: str, revalidate: bool = False) -
     response.set_etag(etag)
     # A public copy is asked again each time (a 304 when unchanged): a new redaction or an
     # unpublished case shows at once.
-    response.headers["Cache-Control"] = "private, no-cache" if revalidate else "private, max-age=300"
+    response.headers["Cache-Control"] = (
+        "private, no-cache" if revalidate else "private, max-age=300"
+    )
     response.headers["Vary"] = "Cookie"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -13,8 +13,8 @@ from portal.access import roles_required, staff_user
 from portal.accounts.models import User
 from portal.cases.models import Case
 from portal.cases.page import Section, case_or_404, register_case_section
-from portal.cases.publishing.models import PublicationState
 from portal.cases.publishing.forms import PublishForm, RedactForm, ReviewForm, UnpublishForm
+from portal.cases.publishing.models import PublicationState
 from portal.cases.publishing.operations import (
     MAX_SUMMARY,
     PublishError,
@@ -197,12 +197,16 @@ def redact(case_id: int, evidence_id: int) -> ResponseReturnValue:
         if boxes is not None:
             clean_key, sha256_clean = evidence.clean_key, evidence.sha256_clean
             with unit_of_work():
-                stored = store_redaction(clean_key=clean_key, sha256_clean=sha256_clean, boxes=boxes)
+                stored = store_redaction(
+                    clean_key=clean_key, sha256_clean=sha256_clean, boxes=boxes
+                )
                 redaction = redact_evidence(
                     case=case, evidence=evidence, stored=stored, actor=staff_user()
                 )
             flash(_("Redacted copy saved (version %(n)s).", n=redaction.version), "success")
-            return redirect(url_for("publishing.redact", case_id=case.id, evidence_id=evidence.id), 303)
+            return redirect(
+                url_for("publishing.redact", case_id=case.id, evidence_id=evidence.id), 303
+            )
     form.pad(3 if form.more.data else 2)
     return render_template("cases/publishing/redact.html", **_redact_context(case, evidence, form))
 
