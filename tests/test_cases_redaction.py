@@ -372,3 +372,22 @@ def test_the_report_form_warns_that_screenshots_may_be_covered(client):
     client.post("/bahasa", data={"lang": "en"})
     english = client.get("/lapor").text
     assert "officers may crop it or cover parts of it, such as your own name" in english
+
+
+def test_the_sweep_keeps_redacted_copies_and_verify_files_checks_them(app, shot, make_user):
+    from datetime import timedelta
+
+    from portal.evidence.operations import sweep
+
+    made, evidence_id = shot
+    _version, sha256, key = _redact(app, made.id, evidence_id, make_user().id, [Box(1, 1, 5, 5)])
+    stored = _files(app)
+    with app.app_context():
+        sweep(older_than=timedelta(0))
+    assert _files(app) == stored and hashlib.sha256(stored[key]).hexdigest() == sha256
+    runner = app.test_cli_runner()
+    assert "0 problems" in runner.invoke(args=["evidence", "verify-files"]).output
+    (Path(app.config["UPLOAD_FOLDER"]) / key).write_bytes(b"changed")
+    result = runner.invoke(args=["evidence", "verify-files"])
+    assert f"redaction 1: {key} does not match its SHA-256" in result.output
+    assert result.exit_code == 1
