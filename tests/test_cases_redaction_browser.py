@@ -2,8 +2,10 @@
 phone-sized screen; the public page then serves the redacted copy."""
 
 from io import BytesIO
+from pathlib import Path
 
 import pytest
+from axe_playwright_python import sync_playwright as axe_module
 from PIL import Image
 
 from portal.db import db, unit_of_work
@@ -11,6 +13,8 @@ from tests.fixtures.images import png
 
 pytestmark = pytest.mark.e2e
 BLUE = (30, 90, 160)
+AXE_SCRIPT = (Path(axe_module.__file__).parent / "axe.min.js").read_text()
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def _login(page, live_server, user):
@@ -27,9 +31,7 @@ def _box(page, row: int) -> dict[str, int]:
     }
 
 
-def test_officer_draws_a_box_saves_and_publishes_the_redacted_copy(
-    page, browser, live_server, app, make_case, make_user
-):
+def _screenshot(app, make_case):
     from portal.evidence.operations import store_evidence
     from portal.intake.models import Report
 
@@ -39,6 +41,13 @@ def test_officer_draws_a_box_saves_and_publishes_the_redacted_copy(
         evidence_id = store_evidence(
             report=report, data=png(width=720, height=1600, color=BLUE), filename="a.png"
         ).id
+    return made, evidence_id
+
+
+def test_officer_draws_a_box_saves_and_publishes_the_redacted_copy(
+    page, browser, live_server, app, make_case, make_user
+):
+    made, evidence_id = _screenshot(app, make_case)
     officer = make_user()
     blocked = []
     page.on(
@@ -64,6 +73,11 @@ def test_officer_draws_a_box_saves_and_publishes_the_redacted_copy(
     assert 130 <= drawn["x"] <= 160 and 150 <= drawn["y"] <= 170
     assert 270 <= drawn["width"] <= 310 and 150 <= drawn["height"] <= 170
     assert page.locator(".redact-box").count() == 1
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    assert [v["id"] for v in result["violations"]] == []
 
     page.locator(".redact-box").focus()  # by keyboard: arrows move, Shift+arrows resize
     page.keyboard.press("ArrowRight")
@@ -93,3 +107,37 @@ def test_officer_draws_a_box_saves_and_publishes_the_redacted_copy(
     assert served.getpixel((box["x"] - 1, box["y"])) == BLUE  # just outside the box
     assert served.getpixel((5, 5)) == BLUE
     visitor.close()
+
+
+def test_without_javascript_the_typed_numbers_redact(
+    browser, live_server, app, make_case, make_user
+):
+    made, evidence_id = _screenshot(app, make_case)
+    officer = make_user()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    _login(page, live_server, officer)
+    page.goto(f"{live_server}/petugas/kasus/{made.id}/bukti/{evidence_id}/samarkan")
+    assert page.locator(".redact-box").count() == 0  # nothing to draw with: the rows remain
+    page.fill("#boxes-0-x", "700")
+    page.fill("#boxes-0-y", "0")
+    page.fill("#boxes-0-width", "50")
+    page.fill("#boxes-0-height", "10")
+    page.click("input[name=save]")
+    error = page.text_content("#boxes-0-width + .error")
+    assert error == "Kotak melewati tepi kanan: di sini lebarnya paling banyak 20 piksel."
+    assert page.input_value("#boxes-0-x") == "700"  # the refused numbers are kept
+    page.fill("#boxes-0-width", "20")
+    page.click("input[name=more]")
+    assert page.locator(".box-row").count() >= 4
+    page.fill("#boxes-1-x", "0")
+    page.fill("#boxes-1-y", "100")
+    page.fill("#boxes-1-width", "720")
+    page.fill("#boxes-1-height", "30")
+    page.click("input[name=save]")
+    assert "Salinan tersamar disimpan (versi 1)." in page.text_content(".flash")
+    data = context.request.get(f"{live_server}/bukti/{evidence_id}/publik/gambar").body()
+    served = Image.open(BytesIO(data)).convert("RGB")
+    assert served.getpixel((710, 5)) == served.getpixel((360, 115)) == (0, 0, 0)
+    assert served.getpixel((699, 5)) == served.getpixel((360, 99)) == BLUE
+    context.close()
