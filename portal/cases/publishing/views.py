@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from portal.access import roles_required, staff_user
@@ -196,17 +197,21 @@ def redact(case_id: int, evidence_id: int) -> ResponseReturnValue:
         boxes = form.read_boxes(width=evidence.width, height=evidence.height)
         if boxes is not None:
             clean_key, sha256_clean = evidence.clean_key, evidence.sha256_clean
-            with unit_of_work():
-                stored = store_redaction(
-                    clean_key=clean_key, sha256_clean=sha256_clean, boxes=boxes
+            try:
+                with unit_of_work():
+                    stored = store_redaction(
+                        clean_key=clean_key, sha256_clean=sha256_clean, boxes=boxes
+                    )
+                    redaction = redact_evidence(
+                        case=case, evidence=evidence, stored=stored, actor=staff_user()
+                    )
+            except IntegrityError:  # another officer saved a version of this image meanwhile
+                flash(_("Someone else changed this case meanwhile; please try again."), "error")
+            else:
+                flash(_("Redacted copy saved (version %(n)s).", n=redaction.version), "success")
+                return redirect(
+                    url_for("publishing.redact", case_id=case.id, evidence_id=evidence.id), 303
                 )
-                redaction = redact_evidence(
-                    case=case, evidence=evidence, stored=stored, actor=staff_user()
-                )
-            flash(_("Redacted copy saved (version %(n)s).", n=redaction.version), "success")
-            return redirect(
-                url_for("publishing.redact", case_id=case.id, evidence_id=evidence.id), 303
-            )
     form.pad(3 if form.more.data else 2)
     return render_template("cases/publishing/redact.html", **_redact_context(case, evidence, form))
 
