@@ -221,7 +221,7 @@ def test_bad_boxes_are_refused_by_their_fields_and_nothing_is_stored(
         "boxes-1-y": "0",
         "boxes-1-width": "20",
         "boxes-1-height": "5",
-        "boxes-2-x": "1",
+        "boxes-2-x": "500",
         "boxes-2-y": "abc",
         "boxes-2-width": "",
         "boxes-2-height": "5",
@@ -233,7 +233,8 @@ def test_bad_boxes_are_refused_by_their_fields_and_nothing_is_stored(
     assert "Kotak melewati tepi kanan: di sini lebarnya paling banyak 8 piksel." in page.text
     assert 'href="#boxes-1-width"' in page.text  # the summary links to the field
     assert 'href="#boxes-2-y"' in page.text and 'href="#boxes-2-width"' in page.text
-    for value in ("10", "20", "30", "40", "100", "abc"):
+    assert "Tepi kiri harus bilangan bulat dari 0 sampai 107." in page.text
+    for value in ("10", "20", "30", "40", "100", "500", "abc"):
         assert f'value="{value}"' in page.text  # every entered number is kept
     empty = client.post(url, data={"save": "1"})
     assert "Isi paling sedikit satu kotak" in empty.text

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.cases.publishing.operations import MAX_SUMMARY
-from portal.evidence.images import MAX_BOXES, Box, box_problems
+from portal.evidence.images import MAX_BOXES, Box, BoxProblem, box_problems
 
 PARTS = ("x", "y", "width", "height")
 WHOLE = re.compile(r"-?\d{1,7}")
@@ -83,7 +83,12 @@ class RedactForm(FlaskForm):
                 else:
                     row[part].errors = [NOT_A_NUMBER]
                     ok = False
-            if len(numbers) < len(PARTS):
+            if len(numbers) < len(PARTS):  # still say now whether an edge lies outside
+                for part, side in (("x", width), ("y", height)):
+                    if part in numbers and not 0 <= numbers[part] < side:
+                        row[part].errors = [
+                            BoxProblem(part, f"{part}_outside", {"max": side - 1}).message
+                        ]
                 continue
             box = Box(**numbers)
             for problem in box_problems(box, width=width, height=height):
