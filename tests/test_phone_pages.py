@@ -126,7 +126,7 @@ def test_case_page_shows_each_picture_once_readable_and_days_in_words(
     html = client.get(f"/kasus/{made.reference}").text
     gallery = html[html.index("evidence-gallery") :]
     assert gallery.count("<img") == 2
-    links = re.findall(r'<a href="(/bukti/\d+/gambar)"><img src="\1"', gallery)
+    links = re.findall(r'<a href="(/bukti/\d+/publik/gambar)"><img src="\1"', gallery)
     assert len(links) == 2  # the clean copy, opened full size by a plain link
     assert client.get(links[0]).status_code == 200
     facts = html[html.index('<dl class="case-facts">') : html.index("</dl>")]

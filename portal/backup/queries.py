@@ -25,7 +25,7 @@ from portal.capture.models import Capture
 from portal.capture.operations import capture_key
 from portal.cases.models import Case
 from portal.db import db
-from portal.evidence.models import Evidence
+from portal.evidence.models import Evidence, Redaction
 from portal.evidence.storage import check_key
 from portal.intake.models import Report
 
@@ -123,6 +123,8 @@ def referenced_keys(conn: sa.Connection) -> set[str]:
         sa.select(Evidence.original_key, Evidence.clean_key, Evidence.thumb_key)
     ):
         keys.update(row)
+    for key, thumb_key in conn.execute(sa.select(Redaction.key, Redaction.thumb_key)):
+        keys.update((key, thumb_key))
     captures = sa.select(Capture.html_key, Capture.screenshot_key, Capture.headers_sha256)
     for html_key, screenshot_key, headers_sha256 in conn.execute(captures):
         keys.update(key for key in (html_key, screenshot_key) if key)

@@ -96,6 +96,8 @@ EVENT_LABELS = {
     "publication_rejected": _l("Publication rejected"),
     "published": _l("Published"),
     "unpublished": _l("Unpublished"),
+    "evidence_redacted": _l("Image redacted for publishing"),
+    "evidence_approved_unredacted": _l("Image approved for publishing without redaction"),
     "bundle_exported": _l("Evidence bundle exported"),
     "official_account": _l("Names an official government account"),
 }

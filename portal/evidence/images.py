@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import imagehash
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageDraw, ImageFile, ImageOps, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
 
@@ -231,3 +231,121 @@ def make_thumbnail(image: Image.Image, side: int) -> Image.Image:
         else image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     )
     return thumb if thumb.mode in ("RGB", "RGBA", "L") else thumb.convert("RGB")
+
+
+# Redaction: black boxes drawn on the clean copy, for publishing.
+MAX_BOXES = 50
+BOX_MESSAGES = {
+    "x_outside": _l("The left edge must be a whole number from 0 to %(max)s."),
+    "y_outside": _l("The top edge must be a whole number from 0 to %(max)s."),
+    "width_small": _l("A box must be at least 1 pixel wide."),
+    "height_small": _l("A box must be at least 1 pixel high."),
+    "past_right": _l("The box reaches past the right edge: at most %(max)s pixels wide here."),
+    "past_bottom": _l("The box reaches past the bottom edge: at most %(max)s pixels high here."),
+}
+
+
+@dataclass(frozen=True)
+class Box:
+    """An opaque rectangle in the clean copy's pixels: left, top, width and height."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class BoxProblem:
+    """What is wrong with one number of one box; `message` is for the field."""
+
+    field: str  # x | y | width | height
+    code: str
+    params: dict
+
+    @property
+    def message(self) -> str:
+        return BOX_MESSAGES[self.code] % self.params if self.params else BOX_MESSAGES[self.code]
+
+
+class BoxesRejected(Exception):
+    """Boxes that cannot be drawn: problems by box index, or too many / no boxes at all."""
+
+    def __init__(self, problems: dict[int, list[BoxProblem]], count: str = "") -> None:
+        self.problems = problems
+        self.count = count  # "none" | "too_many" | ""
+        super().__init__(count or f"{len(problems)} boxes refused")
+
+
+def box_problems(box: Box, *, width: int, height: int) -> list[BoxProblem]:
+    """Every reason `box` does not lie inside a width x height image (empty when it does)."""
+    found = []
+    if not 0 <= box.x < width:
+        found.append(BoxProblem("x", "x_outside", {"max": width - 1}))
+    if not 0 <= box.y < height:
+        found.append(BoxProblem("y", "y_outside", {"max": height - 1}))
+    if box.width < 1:
+        found.append(BoxProblem("width", "width_small", {}))
+    elif 0 <= box.x < width and box.x + box.width > width:
+        found.append(BoxProblem("width", "past_right", {"max": width - box.x}))
+    if box.height < 1:
+        found.append(BoxProblem("height", "height_small", {}))
+    elif 0 <= box.y < height and box.y + box.height > height:
+        found.append(BoxProblem("height", "past_bottom", {"max": height - box.y}))
+    return found
+
+
+def check_boxes(boxes: list[Box], *, width: int, height: int, max_boxes: int = MAX_BOXES) -> None:
+    """Raise BoxesRejected unless there are 1..max_boxes boxes, each inside the image."""
+    if not boxes:
+        raise BoxesRejected({}, "none")
+    if len(boxes) > max_boxes:
+        raise BoxesRejected({}, "too_many")
+    problems = {}
+    for n, box in enumerate(boxes):
+        found = box_problems(box, width=width, height=height)
+        if found:
+            problems[n] = found
+    if problems:
+        raise BoxesRejected(problems)
+
+
+@dataclass(frozen=True)
+class RedactedImage:
+    data: bytes
+    mime: str
+    ext: str
+    thumb: bytes
+    sha256: str
+    width: int
+    height: int
+
+
+def draw_boxes(clean: bytes, boxes: list[Box], *, thumb_side: int) -> RedactedImage:
+    """A new copy of a clean copy with every box filled opaque black, in the clean copy's
+    format (PNG stays lossless), and its thumbnail. Raises BoxesRejected first."""
+    opened = Image.open(io.BytesIO(clean), formats=["PNG", "JPEG"])
+    as_png = opened.format == "PNG"
+    opened.load()
+    check_boxes(boxes, width=opened.width, height=opened.height)
+    image: Image.Image = opened
+    if image.mode not in ("RGB", "RGBA", "L"):
+        image = image.convert("RGBA" if "A" in image.mode else "RGB")
+    inks: dict[str, int | tuple[int, ...]] = {"RGB": (0, 0, 0), "RGBA": (0, 0, 0, 255), "L": 0}
+    black = inks[image.mode]
+    draw = ImageDraw.Draw(image)
+    for box in boxes:
+        right, bottom = box.x + box.width - 1, box.y + box.height - 1
+        draw.rectangle([box.x, box.y, right, bottom], fill=black)
+    data, mime, ext = encode_clean(image, as_png=as_png)
+    thumb = io.BytesIO()
+    make_thumbnail(image, thumb_side).save(thumb, "WEBP", quality=THUMB_QUALITY, method=2)
+    return RedactedImage(
+        data=data,
+        mime=mime,
+        ext=ext,
+        thumb=thumb.getvalue(),
+        sha256=hashlib.sha256(data).hexdigest(),
+        width=image.width,
+        height=image.height,
+    )

@@ -1,6 +1,7 @@
 """Evidence files (sanitised images) and links."""
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,6 +33,51 @@ class Evidence(Model):
 
     report = relationship("Report", back_populates="evidence")
     message = relationship("Message", back_populates="evidence")
+    unredacted_approval = relationship(
+        "UnredactedApproval", back_populates="evidence", uselist=False
+    )
+    redactions = relationship("Redaction", back_populates="evidence", order_by="Redaction.version")
+
+    @property
+    def latest_redaction(self) -> "Redaction | None":
+        """The redacted copy that counts: the newest version (None when never redacted)."""
+        return self.redactions[-1] if self.redactions else None
+
+
+class UnredactedApproval(Model):
+    """An officer's recorded decision that an image's clean copy may be published as it is."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), unique=True)
+    approved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    evidence = relationship("Evidence", back_populates="unredacted_approval")
+    approved_by = relationship("User")
+
+
+class Redaction(Model):
+    """One redacted copy of an image: opaque boxes drawn on the clean copy, stored as a new
+    file with its own hash. Each save is a new version; the clean copy is never changed."""
+
+    __table_args__ = (sa.UniqueConstraint("evidence_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    key: Mapped[str] = mapped_column(sa.String(200))
+    thumb_key: Mapped[str] = mapped_column(sa.String(200))
+    mime: Mapped[str] = mapped_column(sa.String(32))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int] = mapped_column()
+    boxes: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)  # [[x, y, width, height]]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    evidence = relationship("Evidence", back_populates="redactions")
+    created_by = relationship("User")
 
 
 class Link(Model):

@@ -12,15 +12,16 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
 from portal.cases.models import Message
 from portal.db import db, on_failure, utcnow
-from portal.evidence.images import accept_image, finish_image
+from portal.evidence.images import Box, accept_image, draw_boxes, finish_image
 from portal.evidence.links import CanonicalLink, canonicalize_link
-from portal.evidence.models import Evidence, Link
+from portal.evidence.models import Evidence, Link, Redaction
 from portal.evidence.storage import get_storage
 from portal.intake.models import HeldUpload, Report
 
@@ -28,8 +29,8 @@ logger = logging.getLogger(__name__)
 
 # Every key lives under one of these; the sweep looks nowhere else. HELD holds the chunks of
 # an upload still arriving (intake/uploads.py): held/<upload id>/<piece>.
-SEALED, CLEAN, THUMB, HELD = "sealed", "clean", "thumb", "held"
-PREFIXES = (SEALED, CLEAN, THUMB, HELD)
+SEALED, CLEAN, THUMB, REDACTED, HELD = "sealed", "clean", "thumb", "redacted", "held"
+PREFIXES = (SEALED, CLEAN, THUMB, REDACTED, HELD)
 
 
 def content_key(prefix: str, sha256: str, ext: str = "") -> str:
@@ -143,6 +144,69 @@ def store_evidence(
     )
 
 
+class CleanCopyChanged(RuntimeError):
+    """The stored clean copy no longer matches its recorded SHA-256: nothing is drawn on it."""
+
+
+@dataclass(frozen=True)
+class StoredRedaction:
+    """A redacted copy and its thumbnail, stored: what its Redaction row records."""
+
+    key: str
+    thumb_key: str
+    mime: str
+    sha256: str
+    size: int
+    boxes: tuple[Box, ...]
+
+
+def store_redaction(*, clean_key: str, sha256_clean: str, boxes: list[Box]) -> StoredRedaction:
+    """Draw the boxes on a clean copy and store the result and its thumbnail as new files,
+    without touching the database or the clean copy (raises BoxesRejected). Like store_image,
+    call it inside the unit of work before its first query: a failed unit removes the files."""
+    storage = get_storage()
+    clean = storage.get(clean_key)
+    if hashlib.sha256(clean).hexdigest() != sha256_clean:
+        raise CleanCopyChanged(clean_key)
+    redacted = draw_boxes(clean, boxes, thumb_side=current_app.config["THUMBNAIL_SIDE"])
+    key = content_key(REDACTED, redacted.sha256, redacted.ext)
+    thumb_key = content_key(THUMB, hashlib.sha256(redacted.thumb).hexdigest(), "webp")
+    for name, body, mime in (
+        (key, redacted.data, redacted.mime),
+        (thumb_key, redacted.thumb, "image/webp"),
+    ):
+        storage.put(name, body, mime)
+        _remember(name)
+    return StoredRedaction(
+        key=key,
+        thumb_key=thumb_key,
+        mime=redacted.mime,
+        sha256=redacted.sha256,
+        size=len(redacted.data),
+        boxes=tuple(boxes),
+    )
+
+
+def add_redaction(*, evidence: Evidence, stored: StoredRedaction, actor: Any) -> Redaction:
+    """Add the row of a stored redacted copy as the image's next version (flushes)."""
+    latest = evidence.latest_redaction
+    redaction = Redaction(
+        version=(latest.version + 1) if latest else 1,
+        key=stored.key,
+        thumb_key=stored.thumb_key,
+        mime=stored.mime,
+        sha256=stored.sha256,
+        size=stored.size,
+        boxes=[[b.x, b.y, b.width, b.height] for b in stored.boxes],
+        created_by_id=getattr(actor, "id", None),
+        created_at=utcnow(),
+    )
+    evidence.redactions.append(redaction)
+    db.session.flush()
+    logger.info("Evidence %s redacted: version %s", evidence.id, redaction.version)
+    return redaction
+
+
 def new_link(found: CanonicalLink) -> Link:
     """The row of one link, as given and canonical; the caller attaches it to its report."""
     return Link(
@@ -174,8 +238,8 @@ def _remember(key: str) -> None:
 
 
 def referenced_keys(keys: list[str]) -> set[str]:
-    """Those of `keys` that an Evidence row or a held upload points to (a chunk is in use
-    while its upload is still arriving)."""
+    """Those of `keys` that an Evidence, Redaction or held upload row points to (a chunk is in
+    use while its upload is still arriving)."""
     found: set[str] = set()
     columns = (
         Evidence.original_key,
@@ -184,6 +248,8 @@ def referenced_keys(keys: list[str]) -> set[str]:
         HeldUpload.original_key,
         HeldUpload.clean_key,
         HeldUpload.thumb_key,
+        Redaction.key,
+        Redaction.thumb_key,
     )
     for start in range(0, len(keys), 300):
         chunk = keys[start : start + 300]

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from portal.access import public
 from portal.evidence.models import Evidence
-from portal.evidence.queries import get_evidence, may_view_clean
+from portal.evidence.queries import get_evidence, may_view_clean, may_view_public_copy
 from portal.evidence.storage import StoredFileMissing, get_storage
 from portal.security import sandboxed
 
@@ -37,6 +37,37 @@ def thumbnail(evidence_id: int) -> Response:
     return _inline(evidence, evidence.thumb_key, "image/webp")
 
 
+@bp.get("/bukti/<int:evidence_id>/publik/gambar")
+@sandboxed
+@public
+def public_image(evidence_id: int) -> Response:
+    """What the public sees of an image: its newest redacted copy, else the approved clean copy."""
+    evidence = _public_evidence(evidence_id)
+    redaction = evidence.latest_redaction
+    if redaction is None:
+        return _inline(evidence, evidence.clean_key, evidence.clean_mime, revalidate=True)
+    return _inline(evidence, redaction.key, redaction.mime, revalidate=True)
+
+
+@bp.get("/bukti/<int:evidence_id>/publik/kecil")
+@sandboxed
+@public
+def public_thumbnail(evidence_id: int) -> Response:
+    """The thumbnail of the public copy, under the same rule."""
+    evidence = _public_evidence(evidence_id)
+    redaction = evidence.latest_redaction
+    key = redaction.thumb_key if redaction is not None else evidence.thumb_key
+    return _inline(evidence, key, "image/webp", revalidate=True)
+
+
+def _public_evidence(evidence_id: int) -> Evidence:
+    evidence = get_evidence(evidence_id)
+    user = current_user.user if current_user.is_authenticated else None
+    if evidence is None or not may_view_public_copy(evidence, user=user):
+        abort(404)
+    return evidence
+
+
 def _visible_evidence(evidence_id: int) -> Evidence:
     """The evidence if this visitor may see it; 404 otherwise, so existence is not revealed."""
     evidence = get_evidence(evidence_id)
@@ -56,7 +87,7 @@ def _read(key: str) -> bytes:
         abort(404)
 
 
-def _inline(evidence: Evidence, key: str, mime: str) -> Response:
+def _inline(evidence: Evidence, key: str, mime: str, revalidate: bool = False) -> Response:
     # Keys are content hashes, so the key is a strong validator; a phone on a slow network
     # revisiting the status page re-downloads nothing (and S3 is not even asked).
     etag = key.rsplit("/", 1)[-1].split(".")[0]
@@ -67,7 +98,11 @@ def _inline(evidence: Evidence, key: str, mime: str) -> Response:
         name = f"bukti-{evidence.id}.{EXTENSIONS.get(mime, 'bin')}"
         response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=300"
+    # A public copy is asked again each time (a 304 when unchanged): a new redaction or an
+    # unpublished case shows at once.
+    response.headers["Cache-Control"] = (
+        "private, no-cache" if revalidate else "private, max-age=300"
+    )
     response.headers["Vary"] = "Cookie"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

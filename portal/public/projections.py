@@ -24,7 +24,8 @@ class PublicEvent:
 
 @dataclass(frozen=True)
 class PublicImage:
-    """A publishable evidence image: its thumbnail, its clean copy, and the copy's size."""
+    """A publishable evidence image: its public copy (the newest redacted copy, else the approved
+    clean copy), that copy's thumbnail, and its size."""
 
     thumbnail: str
     image: str

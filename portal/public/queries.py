@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from portal.cases.models import Case, CaseEvent, Status, Visibility
@@ -108,26 +109,32 @@ def list_public_events(case_id: int) -> tuple[PublicEvent, ...]:
 
 
 def _thumbnails(evidence_ids: list | None) -> tuple[PublicImage, ...]:
-    """The evidence the officer marked publishable, each picture once: two residents who sent
-    the same screenshot have two rows with one clean copy (the same SHA-256)."""
+    """The evidence the officer marked publishable, as the public sees it (the newest redacted
+    copy, else the approved clean copy), each picture once: two residents who sent the same
+    screenshot have two rows with one clean copy (the same SHA-256)."""
     if not evidence_ids:
         return ()
-    rows = db.session.execute(
-        sa.select(Evidence.id, Evidence.sha256_clean, Evidence.width, Evidence.height)
+    rows = db.session.scalars(
+        sa.select(Evidence)
         .where(Evidence.id.in_([int(i) for i in evidence_ids]), Evidence.is_publishable.is_(True))
+        .options(selectinload(Evidence.redactions))
         .order_by(Evidence.id)
     )
     images, seen = [], set()
-    for evidence_id, sha256, width, height in rows:
+    for evidence in rows:
+        redaction = evidence.latest_redaction
+        sha256 = redaction.sha256 if redaction is not None else evidence.sha256_clean
         if sha256 in seen:
             continue
         seen.add(sha256)
         try:
-            thumb = url_for("evidence.thumbnail", evidence_id=evidence_id)
-            image = url_for("evidence.clean_image", evidence_id=evidence_id)
+            thumb = url_for("evidence.public_thumbnail", evidence_id=evidence.id)
+            image = url_for("evidence.public_image", evidence_id=evidence.id)
         except BuildError:
             break
-        images.append(PublicImage(thumbnail=thumb, image=image, width=width, height=height))
+        images.append(
+            PublicImage(thumbnail=thumb, image=image, width=evidence.width, height=evidence.height)
+        )
     return tuple(images)
 
 

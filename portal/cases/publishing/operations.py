@@ -2,7 +2,8 @@
 
 Any status may be published (an ongoing case of public interest as much as a decided one):
 what goes public is only the text the officer writes here, the reported party as the officer
-words it, and the evidence they tick, never the reports themselves. Merged cases are refused:
+words it, and the evidence they tick (only redacted or explicitly approved copies, see
+`rules.may_publish_evidence`), never the reports themselves. Merged cases are refused:
 the surviving case is the one to publish.
 """
 
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
 from portal.cases.publishing.models import Publication, PublicationState
+from portal.cases.publishing.rules import may_publish_evidence
 from portal.db import db, utcnow
 from portal.evidence.models import Evidence
 from portal.intake.models import Report
@@ -86,6 +88,7 @@ def publish_case(
     wanted = {int(i) for i in publishable_evidence_ids}
     if not wanted <= {e.id for e in list_case_evidence(case)}:
         raise PublishError(_l("Choose only evidence of this case."))
+    _check_publishable(case, wanted)
     previous = get_publication(case)
     if previous is not None and previous.state == PublicationState.PENDING:
         previous.state = PublicationState.WITHDRAWN
@@ -154,6 +157,19 @@ def _pending(case: Case) -> Publication:
     return publication
 
 
+def _check_publishable(case: Case, chosen: set[int]) -> None:
+    """Refuse when a chosen image is neither redacted nor approved without redaction."""
+    for number, evidence in enumerate(list_case_evidence(case), start=1):
+        if evidence.id in chosen and not may_publish_evidence(evidence):
+            raise PublishError(
+                _l(
+                    "Image %(n)s is neither redacted nor approved without redaction: "
+                    "redact it or approve it first.",
+                    n=number,
+                )
+            )
+
+
 def _apply(case: Case, publication: Publication, actor: Any) -> None:
     """Make the publication the public face of the case and record it in the chain."""
     now = utcnow()
@@ -163,6 +179,7 @@ def _apply(case: Case, publication: Publication, actor: Any) -> None:
     publication.state = PublicationState.PUBLISHED
     publication.reviewed_by_id, publication.reviewed_at = actor.id, now
     chosen = set(publication.evidence_ids or [])
+    _check_publishable(case, chosen)
     for evidence in list_case_evidence(case):
         evidence.is_publishable = evidence.id in chosen
     case.is_published = True

@@ -171,7 +171,11 @@ def _media_url(publication: Publication) -> str | None:
         .limit(1)
     )
     try:
-        return url_for("evidence.thumbnail", evidence_id=first, _external=True) if first else None
+        return (
+            url_for("evidence.public_thumbnail", evidence_id=first, _external=True)
+            if first
+            else None
+        )
     except BuildError:
         return None
 
