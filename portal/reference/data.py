@@ -37,14 +37,14 @@ TEAMS = [
 ELECTION = {
     "group": "neutrality",
     "deadline_days": 7,
-    "reporting_window_days": 7,
+    "regime": "pilkada",  # the founding case is a Pilkada; set per category in the admin pages
     "default_team": "bawaslu-sumsel",
 }
 SERVICE = {
     "group": "service",
     "deadline_days": 14,
     "deadline_working_days": True,
-    "reporting_window_days": None,
+    "regime": None,  # public service: its service deadline, no legal window
     "default_team": "inspektorat-sumsel",
 }
 
