@@ -1,6 +1,7 @@
 """Admin pages of the legal area: the regimes' clocks and the days off (cuti bersama)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -55,7 +56,7 @@ def _save_regime(regime: Regime, form: RegimeForm) -> bool:
 
 @bp.route("/hari-libur", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def days_off() -> str | Response:
+def days_off() -> ResponseReturnValue:
     """The days off the public-holiday calendar does not know; add one."""
     form = DayOffForm()
     if form.validate_on_submit():
