@@ -8,7 +8,7 @@ open data, Atom) keep ISO 8601 as their specifications require and do not come h
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_timezone_name
+from babel.dates import get_timezone_gmt, get_timezone_name
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_time, get_locale, gettext
 
@@ -40,11 +40,11 @@ def end_of_local_day(day: date) -> datetime:
 
 
 def zone_label(moment: datetime) -> str:
-    """The zone's short name in the reader's language: “WIB”, else “GMT+7”."""
+    """The zone's short name in the reader's language: “WIB”, else “GMT+07:00”."""
     local = moment.astimezone(install_zone())
     name = get_timezone_name(local, "short", locale=get_locale())
-    if name[:1] in "+-":  # no short name in this language: the localized GMT offset instead
-        return format_datetime(moment, "O")
+    if name[:1] in "+-":  # no short name in this language (English): the GMT offset instead
+        return get_timezone_gmt(local, "long", locale=get_locale())
     return name
 
 
