@@ -24,12 +24,9 @@ def get_regime(regime_id: int, *, for_update: bool = False) -> Regime | None:
     return db.session.get(Regime, regime_id, with_for_update=for_update)
 
 
-def list_days_off(*, since: date | None = None) -> list[DayOff]:
-    """The days off admins entered, oldest first (from `since` when given)."""
-    query = sa.select(DayOff).order_by(DayOff.day)
-    if since is not None:
-        query = query.where(DayOff.day >= since)
-    return list(db.session.scalars(query))
+def list_days_off() -> list[DayOff]:
+    """The days off admins entered, the latest first."""
+    return list(db.session.scalars(sa.select(DayOff).order_by(DayOff.day.desc())))
 
 
 def window_clock(regime: Regime | None) -> Clock | None:

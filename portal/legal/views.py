@@ -7,7 +7,6 @@ from werkzeug.wrappers import Response
 
 from portal.access import roles_required
 from portal.accounts.models import Role
-from portal.clock import local_today
 from portal.db import EditError, db, edit_version, unit_of_work
 from portal.legal import operations, queries
 from portal.legal.forms import DayOffForm, RegimeForm, RemoveDayOffForm
@@ -68,12 +67,11 @@ def days_off() -> ResponseReturnValue:
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("legal.days_off"), code=303)
-    since = local_today().replace(month=1, day=1)
     return render_template(
         "legal/days_off.html",
         form=form,
         remove_form=RemoveDayOffForm(),
-        days=queries.list_days_off(since=since),
+        days=queries.list_days_off(),
     ), (400 if form.errors else 200)
 
 
