@@ -5,7 +5,11 @@ Revises: 96ae6743d3f0
 Create Date: 2026-12-02 03:46:59.610069
 
 """
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from alembic import op
+from flask import current_app
 import sqlalchemy as sa
 
 import portal.db
@@ -48,15 +52,16 @@ def upgrade():
         batch_op.add_column(sa.Column('window_closes_at', portal.db.UTCDateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_case_window_closes_at'), ['window_closes_at'], unique=False)
 
+    with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('window_closes_at', portal.db.UTCDateTime(), nullable=True))
+
     with op.batch_alter_table('category', schema=None) as batch_op:
         batch_op.add_column(sa.Column('regime_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_category_regime_id_regime'), 'regime', ['regime_id'], ['id'])
     _windows_to_regimes()
+    _backfill_windows()
     with op.batch_alter_table('category', schema=None) as batch_op:
         batch_op.drop_column('reporting_window_days')
-
-    with op.batch_alter_table('report', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('window_closes_at', portal.db.UTCDateTime(), nullable=True))
 
     # ### end Alembic commands ###
 
@@ -86,13 +91,15 @@ def downgrade():
 
 
 def _windows_to_regimes():
-    """A category that had a window of N calendar days keeps it, now through a regime: seven
+    """A category that had a window of N calendar days keeps it, now through a regime (public
+    service categories have none, whatever the old column said: UU 25/2009 sets no reporting
+    window): seven
     days is the Pilkada window (UU 1/2015 Pasal 134 ayat (4)); another N gets a regime of its
     own for an admin to review. `flask reference load` adds the other built-in regimes."""
     bind = op.get_bind()
     sizes = bind.execute(
         sa.text("SELECT DISTINCT reporting_window_days FROM category "
-                "WHERE reporting_window_days IS NOT NULL")
+                "WHERE reporting_window_days IS NOT NULL AND \"group\" != 'service'")
     ).scalars().all()
     for days in sizes:
         if days == 7:
@@ -116,7 +123,34 @@ def _windows_to_regimes():
         bind.execute(
             sa.text(
                 "UPDATE category SET regime_id = (SELECT id FROM regime WHERE code = :code) "
-                "WHERE reporting_window_days = :days"
+                "WHERE reporting_window_days = :days AND \"group\" != 'service'"
             ),
             {"code": values["code"], "days": days},
         )
+
+
+def _backfill_windows():
+    """Reports filed before this revision get the window their category had (N calendar days
+    from the day known, to the end of that day in the install's zone); cases the earliest."""
+    bind = op.get_bind()
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    rows = bind.execute(
+        sa.text(
+            "SELECT report.id, report.learned_on, category.reporting_window_days FROM report "
+            "JOIN category ON category.id = report.category_id "
+            "WHERE report.learned_on IS NOT NULL AND category.regime_id IS NOT NULL"
+        )
+    ).all()
+    for report_id, learned_on, days in rows:
+        if isinstance(learned_on, str):  # SQLite hands dates back as text
+            learned_on = date.fromisoformat(learned_on)
+        next_day = datetime.combine(learned_on + timedelta(days=days + 1), time.min, zone)
+        closes_at = (next_day - timedelta(microseconds=1)).astimezone(ZoneInfo("UTC"))
+        bind.execute(
+            sa.text("UPDATE report SET window_closes_at = :at WHERE id = :id"),
+            {"at": closes_at.replace(tzinfo=None), "id": report_id},
+        )
+    op.execute(
+        'UPDATE "case" SET window_closes_at = (SELECT MIN(report.window_closes_at) FROM report '
+        'WHERE report.case_id = "case".id)'
+    )
