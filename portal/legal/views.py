@@ -44,7 +44,8 @@ def _save_regime(regime: Regime, form: RegimeForm) -> bool:
             operations.update_regime(
                 regime,
                 version=form.version.data,
-                **{name: getattr(form, name).data for name in Regime.editable},
+                **{name: getattr(form, name).data for name in Regime.editable if name != "basis"},
+                basis=(form.basis.data or "").strip(),
             )
     except EditError as err:
         form.form_errors.append(str(err))
