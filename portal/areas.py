@@ -28,6 +28,7 @@ from portal.evidence import cli as evidence_cli
 from portal.evidence import views as evidence_views
 from portal.intake import views as intake_views
 from portal.intake.uploads import views as upload_views
+from portal.legal import views as legal_views
 from portal.notify import cli as notify_cli
 from portal.notify import views as notify_views
 from portal.proof import cli as proof_cli
@@ -54,6 +55,7 @@ class Area:
 AREAS = (
     Area("site", site_views.bp),
     Area("reference", reference_views.bp, reference_cli.cli),
+    Area("legal", legal_views.bp),
     Area("accounts", accounts_views.bp, accounts_cli.cli),
     Area("accounts.twofactor", twofactor_views.bp),
     Area("notify", notify_views.bp, notify_cli.cli),

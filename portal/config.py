@@ -17,6 +17,8 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = ("id", "en")
+    # Legal windows: the report form warns when this many days (or fewer) are left.
+    LEGAL_WINDOW_WARN_DAYS = 2
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True

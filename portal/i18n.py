@@ -47,5 +47,6 @@ def translation_dirs() -> list[str]:
         "public",
         "capture",
         "proof",
+        "legal",
     )
     return [f"translations/{area}" for area in areas]

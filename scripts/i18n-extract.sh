@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Extract an area's strings and merge them into its Indonesian catalogue:
 #   scripts/i18n-extract.sh CATALOGUE   (core | intake | evidence | cases | cases_dup | accounts |
-#                                        notify | public | capture)
+#                                        notify | public | capture | legal)
 # Each catalogue's inputs are listed below (accounts also holds reference's admin pages, cases_dup
 # the duplicates/referrals/audit sub-areas, public the publishing sub-area, capture the worker).
 set -euo pipefail

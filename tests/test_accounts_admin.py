@@ -312,7 +312,7 @@ def _category_form(admin, category_id: int, **changes) -> dict:
         "group": "service",
         "deadline_days": "10",
         "deadline_working_days": "y",
-        "reporting_window_days": "",
+        "regime_id": "0",
         "default_team_id": "0",
         "is_active": "y",
         "questions": "[]",
@@ -347,7 +347,7 @@ def test_category_edit_saves_names_deadline_team_and_questions(app, admin):
         10,
         True,
     )
-    assert saved.reporting_window_days is None
+    assert saved.regime_id is None
     assert saved.default_team_id == team_id(app, "bawaslu-sumsel")
     assert saved.questions == questions
 

@@ -193,16 +193,17 @@ def test_counts_are_capped(app, officer_client, make_case):
 
 
 def test_row_shows_count_due_and_legal_window(app, officer_client, make_case):
-    from portal.cases.queries import local_today
+    from portal.clock import local_today
 
-    today = local_today(app.config["BABEL_DEFAULT_TIMEZONE"], utcnow())  # Jakarta's day
+    with app.app_context():
+        today = local_today()  # Jakarta's day
     made = make_case(reports=14, learned_on=today - timedelta(days=10))
     _set(app, made, due_at=utcnow() - timedelta(days=1))
     officer_client.post("/bahasa", data={"lang": "en"})
     row = row_of(officer_client.get("/petugas/kasus/").text, made.reference)
     assert '<td data-label="Reports" class="report-count">14 reports</td>' in row
     assert '<span class="badge badge-bad">Overdue</span>' in row
-    closed_on = format_date(today - timedelta(days=3), "long", locale="en")
+    closed_on = format_date(today - timedelta(days=3), "full", locale="en")
     assert f"The reporting window closed on {closed_on} (3 days ago)." in row
 
 

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from portal.cases.deadlines import add_days, reporting_window
+from portal.cases.deadlines import add_days
 from portal.cases.models import Case, CaseEvent, Status
 from portal.cases.workflow import (
     TRANSITIONS,
@@ -223,18 +223,6 @@ def test_case_deadline_comes_from_its_category(app, make_case):
         case = db.session.get(Case, made.id)
         expected = add_days(case.first_reported_at, 14, True)
         assert abs((case.due_at - expected).total_seconds()) < 5
-
-
-def test_legal_window_text(app):
-    with app.test_request_context(), force_locale("en"):
-        open_ = reporting_window(date(2026, 11, 20), 7, date(2026, 11, 25))
-        assert open_.text() == "The reporting window closes on November 27, 2026 (2 days left)."
-        closed = reporting_window(date(2026, 11, 1), 7, date(2026, 11, 11))
-        assert closed.text() == "The reporting window closed on November 8, 2026 (3 days ago)."
-        today = reporting_window(date(2026, 11, 18), 7, date(2026, 11, 25))
-        assert today.text() == "The reporting window closes today, November 25, 2026."
-        assert reporting_window(None, 7, date(2026, 11, 25)) is None
-        assert reporting_window(date(2026, 11, 1), None, date(2026, 11, 25)) is None
 
 
 def test_case_learns_from_the_earliest_report(app, make_case):

@@ -46,7 +46,7 @@ def test_admin_moves_a_category_to_another_group_and_writes_its_example(
         "group": "election",
         "deadline_days": "14",
         "deadline_working_days": "y",
-        "reporting_window_days": "",
+        "regime_id": "0",
         "default_team_id": "0",
         "is_active": "y",
         "questions": "[]",

@@ -126,6 +126,7 @@ class QueueForm(FlaskForm):
                 ("newest", _l("Newest first")),
                 ("oldest", _l("Oldest first")),
                 ("due", _l("Due soonest")),
+                ("window", _l("Reporting window closing soonest")),
                 ("reports", _l("Most reports")),
             ]
         ),

@@ -45,6 +45,8 @@ class Case(Model):
     first_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     learned_on: Mapped[date | None] = mapped_column(sa.Date)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The earliest of its reports' legal reporting windows closes then (None: no legal window).
+    window_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(sa.String(32))

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
-from portal.cases.deadlines import add_days, end_of_window
+from portal.cases.deadlines import add_days
 from portal.cases.duplicates.queries import find_join
 from portal.cases.history import record_event
 from portal.cases.models import Case, Message, Status, Visibility
@@ -16,10 +16,10 @@ from portal.cases.routing import route_team_id
 from portal.cases.workflow import OPEN, CaseError, change_status, check_version
 from portal.db import db, utcnow
 from portal.intake.models import Report
+from portal.legal.queries import report_window_closes_at
 
 __all__ = [
     "add_days",
-    "end_of_window",
     "open_case_for_report",
     "attach_report",
     "place_report",
@@ -44,6 +44,7 @@ def open_case_for_report(report: Report) -> Case:
         status=Status.NEW,
         reported_party=report.reported_party,
         learned_on=report.learned_on,
+        window_closes_at=report.window_closes_at,
         first_reported_at=now,
         due_at=add_days(now, category.deadline_days, category.deadline_working_days),
         report_count=0,
@@ -71,6 +72,10 @@ def attach_report(case: Case, report: Report, data: dict[str, Any] | None = None
         case.first_reported_at = utcnow()
     if report.learned_on and (case.learned_on is None or report.learned_on < case.learned_on):
         case.learned_on = report.learned_on  # the legal clock runs from the earliest date
+    if report.window_closes_at and (
+        case.window_closes_at is None or report.window_closes_at < case.window_closes_at
+    ):
+        case.window_closes_at = report.window_closes_at
     db.session.flush()
     record_event(
         case,
@@ -84,6 +89,8 @@ def attach_report(case: Case, report: Report, data: dict[str, Any] | None = None
 def place_report(report: Report) -> Case:
     """Put a new report into a case: an existing open one when it is the same matter, else a
     new case. The single entry point intake calls; duplicate detection plugs in here."""
+    if report.window_closes_at is None:
+        report.window_closes_at = report_window_closes_at(report, now=utcnow())
     match = find_join(report)
     if match is not None:
         attach_report(match.case, report, data=match.event_data)

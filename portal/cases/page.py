@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from portal.access import staff_user
 from portal.accounts.models import Role, Team, User
 from portal.cases import queries
-from portal.cases.deadlines import is_overdue, reporting_window
+from portal.cases.deadlines import is_overdue
 from portal.cases.forms import (
     AssignForm,
     ClaimForm,
@@ -30,10 +30,12 @@ from portal.cases.forms import (
 )
 from portal.cases.models import Case, Status
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, CaseError, allowed_moves
+from portal.clock import install_zone, local_today
 from portal.db import db, unit_of_work, utcnow
 from portal.evidence.models import Evidence
 from portal.i18n import current_language
 from portal.intake.models import Report
+from portal.legal.windows import window_closing_at
 from portal.proof.queries import list_stamps, timestamps_enabled
 from portal.reference.models import Category, Region
 
@@ -104,11 +106,16 @@ EVENT_LABELS = {
 
 
 def _clock(case: Case, now: datetime) -> dict[str, Any]:
-    today = queries.local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"], now)
-    window_days = case.category.reporting_window_days if case.category else None
+    closes_at = case.window_closes_at
     return {
         "is_overdue": is_overdue(case.status, case.due_at, now),
-        "window": reporting_window(case.learned_on, window_days, today),
+        "window": closes_at
+        and window_closing_at(
+            closes_at,
+            today=local_today(now),
+            zone=install_zone(),
+            warn_days=current_app.config["LEGAL_WINDOW_WARN_DAYS"],
+        ),
     }
 
 

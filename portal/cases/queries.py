@@ -3,9 +3,8 @@
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
@@ -21,8 +20,10 @@ SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {  # name -> (column
     "newest": (Case.created_at, True),
     "oldest": (Case.created_at, False),
     "due": (Case.due_at, False),
+    "window": (Case.window_closes_at, False),  # the nearest closing legal window first
     "reports": (Case.report_count, True),
 }
+NULLS_LAST = (Case.due_at, Case.window_closes_at)  # ascending sorts of optional moments
 OPEN_VALUES = [str(s) for s in OPEN]
 FINISHED_VALUES = [str(s) for s in FINISHED]
 
@@ -129,7 +130,7 @@ def list_queue(user: User, filters: QueueFilters, *, now: datetime, limit: int =
     if filters.after:
         query = query.where(_after(column, descending, decode_cursor(filters.after, filters.sort)))
     order = [column.desc(), Case.id.desc()] if descending else [column.asc(), Case.id.asc()]
-    if column is Case.due_at:
+    if column in NULLS_LAST:
         order = [column.asc().nulls_last(), Case.id.asc()]
     # selectinload, not joins: the page query stays a plain index walk that stops at the limit
     # (with joins PostgreSQL misjudged deep pages and sorted every row before the cursor).
@@ -159,7 +160,7 @@ def _after(
     # filtering every row before the cursor: a deep page costs what the first one does.
     value, last_id = key
     row = sa.tuple_(column, Case.id)
-    if column is Case.due_at:  # ascending, NULLs last
+    if column in NULLS_LAST:  # ascending, NULLs last
         if value is None:
             return sa.and_(column.is_(None), Case.id > last_id)
         return sa.or_(row > sa.tuple_(value, last_id), column.is_(None))
@@ -186,12 +187,12 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     except (ValueError, TypeError, KeyError, UnicodeDecodeError):
         raise InvalidCursor() from None
     column, _ = SORTS.get(sort, SORTS["newest"])
-    wants_time = column in (Case.created_at, Case.due_at)
+    wants_time = column in (Case.created_at, *NULLS_LAST)
     value_ok = isinstance(value, datetime) if wants_time else type(value) is int
     if (
         got_sort != sort
         or type(last_id) is not int
-        or not (value_ok or (value is None and column is Case.due_at))
+        or not (value_ok or (value is None and column in NULLS_LAST))
     ):
         raise InvalidCursor()
     return value, last_id
@@ -263,8 +264,3 @@ def list_canned_replies(
             sa.or_(CannedReply.status.is_(None), CannedReply.status == status),
         )
     return list(db.session.scalars(query.options(joinedload(CannedReply.category))))
-
-
-def local_today(tz_name: str, now: datetime) -> date:
-    """The calendar day in the portal's time zone (the legal window counts local days)."""
-    return now.astimezone(ZoneInfo(tz_name)).date()

@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from portal.clock import local_date, local_today
 from portal.evidence.links import CanonicalLink, LinkRejected, canonicalize_link
 from portal.intake.models import ContactVisibility
 from portal.reference.models import Category, Region
@@ -148,15 +148,6 @@ def validate_draft(draft: ReportDraft, rules: DraftRules) -> Checked:
     return Checked(checked, problems)
 
 
-def local_today() -> date:
-    """Today in the portal's time zone (residents think in local dates)."""
-    return datetime.now(_zone()).date()
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def _date_problems(draft: ReportDraft, rules: DraftRules) -> dict[str, Problem]:
     problems: dict[str, Problem] = {}
     today = local_today()
@@ -165,7 +156,7 @@ def _date_problems(draft: ReportDraft, rules: DraftRules) -> dict[str, Problem]:
     elif draft.learned_on is not None and draft.learned_on > today:
         problems["learned_on"] = Problem("future", IN_THE_FUTURE)
     if draft.incident_at is not None:
-        incident_on = draft.incident_at.astimezone(_zone()).date()
+        incident_on = local_date(draft.incident_at)
         if incident_on > today:
             problems["incident_at"] = Problem("future", IN_THE_FUTURE)
         elif draft.learned_on is not None and incident_on > draft.learned_on:

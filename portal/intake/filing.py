@@ -10,13 +10,13 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
+from portal.clock import install_zone
 from portal.db import unit_of_work, utcnow
 from portal.i18n import current_language
 from portal.intake.drafts import ANSWERS, DraftRules, HeldFile, ReportDraft, validate_draft
@@ -176,8 +176,7 @@ def to_utc(local: datetime | None) -> datetime | None:
     """A local date-time from the form, in UTC."""
     if local is None:
         return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return local.replace(tzinfo=zone).astimezone(UTC)
+    return local.replace(tzinfo=install_zone()).astimezone(UTC)
 
 
 def form_session_secret() -> str:

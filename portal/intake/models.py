@@ -39,6 +39,8 @@ class Report(Model):
     answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     incident_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     learned_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The end (local midnight, in UTC) of the last day its regime allowed for a laporan.
+    window_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     description: Mapped[str] = mapped_column(sa.Text)
     visibility: Mapped[str] = mapped_column(sa.String(16), default=ContactVisibility.ANONYMOUS)
     contact_name: Mapped[str | None] = mapped_column(sa.String(200))

@@ -2,7 +2,7 @@
 the projections the receipt and status pages render (never the models themselves)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -85,6 +85,9 @@ class ReceiptView:
     evidence: list[EvidenceItem]
     links: list[LinkItem]
     has_email: bool
+    received_at: datetime | None = None
+    learned_on: date | None = None
+    window_closes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ class StatusView:
     links: tuple[LinkItem, ...] = ()
     is_shared: bool = False  # other residents' reports are handled in the same case
     opened_by_you: bool = True  # the case was opened by this report, not by another one
+    received_at: datetime | None = None
+    learned_on: date | None = None
+    window_closes_at: datetime | None = None
 
 
 @dataclass
@@ -153,6 +159,9 @@ def get_receipt_view(report: Report, locale: str) -> ReceiptView:
             for link in report.links
         ],
         has_email=bool(report.contact_email),
+        received_at=report.created_at,
+        learned_on=report.learned_on,
+        window_closes_at=report.window_closes_at,
     )
 
 
@@ -210,4 +219,7 @@ def get_status_view(report: Report, locale: str) -> StatusView:
         ),
         is_shared=first is not None and (case_reports or 0) > 1,
         opened_by_you=first is None or first == report.id,
+        received_at=report.created_at,
+        learned_on=report.learned_on,
+        window_closes_at=report.window_closes_at,
     )

@@ -7,6 +7,7 @@ session remembers the report id (never the code) for a limited idle time.
 import re
 import time
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -14,6 +15,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,7 +26,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.access import public
-from portal.db import DatabaseBusy, db, unit_of_work
+from portal.db import DatabaseBusy, db, unit_of_work, utcnow
 from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
@@ -59,6 +61,7 @@ from portal.intake.queries import (
     get_status_view,
 )
 from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
+from portal.intake.windows import form_notice, received_notice
 from portal.reference.groups import group_categories
 from portal.reference.queries import list_categories, list_regions
 
@@ -197,7 +200,23 @@ def render_report_form(
         held=held,
         held_hours=current_app.config["HELD_UPLOAD_HOURS"],
         files_lost=bool(sent_files) and not held,
+        window=form_notice(chosen, form.learned_on.data, now=utcnow()),
     ), status
+
+
+@bp.get("/lapor/jendela")
+@public
+def window() -> ResponseReturnValue:
+    """The form's legal-window notice for a category and a date known, as JSON (for the
+    page's script; the page itself shows the same after each refusal or preview)."""
+    category_id = request.args.get("category", type=int)
+    category = next((c for c in list_categories() if c.id == category_id), None)
+    try:
+        learned_on = date.fromisoformat(request.args.get("learned_on", ""))
+    except ValueError:
+        learned_on = None
+    notice = form_notice(category, learned_on, now=utcnow())
+    return jsonify(notice.as_json() if notice else {"state": ""})
 
 
 @bp.get("/laporan/tanda-terima")
@@ -211,7 +230,12 @@ def receipt() -> ResponseReturnValue:
         return redirect(url_for("intake.track"))
     view = get_receipt_view(report_row, current_language())
     response = Response(
-        render_template("intake/receipt.html", code=format_code(code), receipt=view)
+        render_template(
+            "intake/receipt.html",
+            code=format_code(code),
+            receipt=view,
+            window=received_notice(report_row.created_at, report_row.window_closes_at),
+        )
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -273,6 +297,7 @@ def render_status(report_row: Report, reply_form: ReplyForm, code: int = 200) ->
         render_template(
             "intake/status.html",
             view=get_status_view(report_row, current_language()),
+            window=received_notice(report_row.created_at, report_row.window_closes_at),
             reply_form=reply_form,
             forget_form=ForgetForm(),
         ),

@@ -36,14 +36,14 @@ TEAMS = [
 
 GROUPS = ("election", "neutrality", "service")  # the order residents see them in
 
-BAWASLU = {"deadline_days": 7, "reporting_window_days": 7, "default_team": "bawaslu-sumsel"}
+BAWASLU = {"deadline_days": 7, "regime": "pilkada", "default_team": "bawaslu-sumsel"}
 ELECTION = {**BAWASLU, "group": "election"}
 NEUTRALITY = {**BAWASLU, "group": "neutrality"}
 SERVICE = {
     "group": "service",
     "deadline_days": 14,
     "deadline_working_days": True,
-    "reporting_window_days": None,
+    "regime": None,  # public service: its service deadline, no legal window
     "default_team": "inspektorat-sumsel",
 }
 

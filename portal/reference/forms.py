@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 
 class CategoryForm(FlaskForm):
@@ -18,10 +18,7 @@ class CategoryForm(FlaskForm):
         _l("Deadline in days"), validators=[InputRequired(), NumberRange(min=1, max=365)]
     )
     deadline_working_days = BooleanField(_l("Count only working days (Monday to Friday)"))
-    reporting_window_days = IntegerField(
-        _l("Legal reporting window in days (empty: none)"),
-        validators=[Optional(), NumberRange(min=1, max=365)],
-    )
+    regime_id = SelectField(_l("Legal regime"), coerce=int)
     default_team_id = SelectField(_l("Default team"), coerce=int)
     is_active = BooleanField(_l("Open for new reports"))
     questions = TextAreaField(_l("Extra questions (JSON)"))

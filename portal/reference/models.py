@@ -37,7 +37,7 @@ class Category(Model):
         "group",
         "deadline_days",
         "deadline_working_days",
-        "reporting_window_days",
+        "regime_id",
         "default_team_id",
         "is_active",
         "questions",
@@ -55,7 +55,8 @@ class Category(Model):
     example_en: Mapped[str] = mapped_column(sa.Text, default="")
     deadline_days: Mapped[int] = mapped_column(default=14)
     deadline_working_days: Mapped[bool] = mapped_column(default=False)
-    reporting_window_days: Mapped[int | None] = mapped_column(default=7)
+    # The law its reports fall under (Pemilu, Pilkada); none: no legal window.
+    regime_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regime.id"))
     # Extra questions as data: [{"code", "type": text|select, "label_id", "label_en",
     #  "required": bool, "choices": [{"value", "label_id", "label_en"}]}]
     questions: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
@@ -64,6 +65,7 @@ class Category(Model):
     is_active: Mapped[bool] = mapped_column(default=True)
 
     default_team = relationship("Team")
+    regime = relationship("Regime")
 
     def name(self, locale: str) -> str:
         """The name in the given language, Indonesian otherwise."""

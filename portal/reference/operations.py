@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import Team
 from portal.db import check_version, db
+from portal.legal.operations import load_regimes
 from portal.reference import data
 from portal.reference.models import Category, Region
 
@@ -24,7 +25,7 @@ CATEGORY_FIELDS = (
     "group",
     "deadline_days",
     "deadline_working_days",
-    "reporting_window_days",
+    "regime_id",
     "is_active",
     "questions",
 )
@@ -35,6 +36,7 @@ FILLED_IF_BLANK = ("description_id", "description_en", "example_id", "example_en
 def load_reference_data() -> dict[str, int]:
     """Upsert the teams, regions and categories in reference.data; return counts touched."""
     teams = {t["slug"]: _upsert(Team, "slug", t) for t in data.TEAMS}
+    regimes = load_regimes()
     province = _upsert(
         Region, "code", {"code": data.PROVINCE[0], "name": data.PROVINCE[1], "kind": "province"}
     )
@@ -44,10 +46,13 @@ def load_reference_data() -> dict[str, int]:
             Region, "code", {"code": code, "name": name, "kind": kind, "parent_id": province.id}
         )
     for order, spec in enumerate(data.CATEGORIES):
-        values = {k: v for k, v in spec.items() if k != "default_team"}
+        values = {k: v for k, v in spec.items() if k not in ("default_team", "regime")}
         values["sort_order"] = order
+        is_new = _find(Category, "code", spec["code"]) is None
         category = _upsert(Category, "code", values, update=False)
         _fill_blanks(category, values)
+        if is_new and spec.get("regime"):
+            category.regime = regimes[spec["regime"]]
         if category.default_team_id is None:
             category.default_team = teams[spec["default_team"]]
     db.session.flush()
@@ -55,6 +60,7 @@ def load_reference_data() -> dict[str, int]:
         "teams": len(teams),
         "regions": len(data.REGIONS) + 1,
         "categories": len(data.CATEGORIES),
+        "regimes": len(regimes),
     }
 
 
@@ -63,7 +69,7 @@ def _upsert(model: type[M], key: str, values: dict[str, Any], update: bool = Tru
 
     Categories are not overwritten once they exist: admins may have edited them.
     """
-    row = db.session.scalar(sa.select(model).where(getattr(model, key) == values[key]))
+    row = _find(model, key, values[key])
     if row is None:
         row = model(**values)
         db.session.add(row)
@@ -79,6 +85,10 @@ def _fill_blanks(category: Category, values: dict[str, Any]) -> None:
     for name in FILLED_IF_BLANK:
         if not getattr(category, name) and values.get(name):
             setattr(category, name, values[name])
+
+
+def _find(model: type[M], key: str, value: Any) -> M | None:
+    return db.session.scalar(sa.select(model).where(getattr(model, key) == value))
 
 
 def update_category(

@@ -10,6 +10,8 @@ from wtforms import SelectChoice
 from portal.access import roles_required
 from portal.accounts.models import Role, Team
 from portal.db import EditError, db, edit_version, unit_of_work
+from portal.i18n import current_language
+from portal.legal.queries import list_regimes
 from portal.reference import operations, queries
 from portal.reference.forms import CategoryForm
 from portal.reference.groups import GROUP_LABELS, group_choices
@@ -41,8 +43,12 @@ def edit_category(category_id: int) -> str | Response:
     form.default_team_id.choices = [SelectChoice(0, _("No default team"))] + [
         SelectChoice(t.id, t.name) for t in queries.list_teams()
     ]
+    form.regime_id.choices = [SelectChoice(0, _("None: no legal window"))] + [
+        SelectChoice(r.id, r.name(current_language())) for r in list_regimes()
+    ]
     if request.method == "GET":
         form.default_team_id.data = category.default_team_id or 0
+        form.regime_id.data = category.regime_id or 0
         form.questions.data = format_questions(category.questions)
         form.version.data = edit_version(category)
     elif form.validate_on_submit():
@@ -70,8 +76,9 @@ def _save_category(category: Category, form: CategoryForm, questions: list[dict[
                 **{
                     name: getattr(form, name).data
                     for name in operations.CATEGORY_FIELDS
-                    if name != "questions"
+                    if name not in ("questions", "regime_id")
                 },
+                regime_id=form.regime_id.data or None,
             )
     except EditError as err:
         form.form_errors.append(str(err))

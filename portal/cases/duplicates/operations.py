@@ -30,15 +30,19 @@ class MergeError(CaseError):
 def refresh_case_numbers(case: Case) -> None:
     """Recompute report count, first report time and learned-on date from the case's reports."""
     db.session.flush()
-    count, first_at, learned = db.session.execute(
+    count, first_at, learned, closes_at = db.session.execute(
         sa.select(
-            sa.func.count(Report.id), sa.func.min(Report.created_at), sa.func.min(Report.learned_on)
+            sa.func.count(Report.id),
+            sa.func.min(Report.created_at),
+            sa.func.min(Report.learned_on),
+            sa.func.min(Report.window_closes_at),
         ).where(Report.case_id == case.id)
     ).one()
     case.report_count = count
     if first_at is not None:
         case.first_reported_at = first_at
         case.learned_on = learned
+        case.window_closes_at = closes_at
     db.session.expire(case, ["reports"])
 
 
