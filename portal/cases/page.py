@@ -97,6 +97,7 @@ EVENT_LABELS = {
     "unpublished": _l("Unpublished"),
     "bundle_exported": _l("Evidence bundle exported"),
     "official_account": _l("Names an official government account"),
+    "capture_retried": _l("Link capture tried again"),
 }
 
 
