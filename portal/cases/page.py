@@ -26,6 +26,7 @@ from portal.cases.forms import (
     NoteForm,
     QueueForm,
     StatusForm,
+    TakeOverForm,
     choices,
 )
 from portal.cases.models import Case, Status
@@ -98,6 +99,8 @@ EVENT_LABELS = {
     "bundle_exported": _l("Evidence bundle exported"),
     "official_account": _l("Names an official government account"),
     "capture_retried": _l("Link capture tried again"),
+    "colleague_case_confirmed": _l("Acted on a colleague's case (confirmed)"),
+    "taken_over": _l("Taken over by a supervisor"),
 }
 
 
@@ -227,6 +230,27 @@ def _shown_evidence(reports: list[Report]) -> list[Evidence]:
     ]
 
 
+ROLE_LABELS = {Role.OFFICER: _l("officer"), Role.SUPERVISOR: _l("supervisor"), Role.ADMIN: _l("admin")}
+
+
+def assignee_choices(case: Case) -> list[tuple[Any, str]]:
+    """The team's staff with email, role, team and open-case count, for the assign form."""
+    return [("", "—")] + [
+        (
+            u.id,
+            _(
+                "%(name)s — %(email)s · %(role)s · %(team)s · %(num)d open",
+                name=u.name,
+                email=u.email,
+                role=ROLE_LABELS.get(u.role, u.role),
+                team=u.team.name if u.team else "",
+                num=count,
+            ),
+        )
+        for u, count in queries.list_assignable(case.team_id)
+    ]
+
+
 def detail_context(case: Case, user: User) -> dict[str, Any]:
     """Everything the case page shows, with forms for the moves this user may make."""
     reports = queries.load_case_page(case)
@@ -234,11 +258,11 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
     assign_form = None
     if is_supervisor:
         assign_form = AssignForm(formdata=None, version=case.version, assignee=case.assignee_id)
-        assign_form.assignee.choices = choices(
-            [("", "—")] + [(u.id, u.name) for u in queries.list_team_members(case.team_id)]
-        )
+        assign_form.assignee.choices = choices(assignee_choices(case))
     message_form, canned = _message_form(case, reports, current_language())
     can_claim = case.assignee_id is None and user.team_id == case.team_id
+    acting_for = case.assignee if case.assignee_id not in (None, user.id) else None
+    can_take_over = is_supervisor and acting_for is not None and user.team_id == case.team_id
     return {
         "case": case,
         "reports": reports,
@@ -248,6 +272,10 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
         "status_form": StatusForm(formdata=None),
         "assign_form": assign_form,
         "claim_form": ClaimForm(formdata=None) if can_claim else None,
+        "take_over_form": (
+            TakeOverForm(formdata=None, version=case.version) if can_take_over else None
+        ),
+        "acting_for": acting_for,
         "note_form": NoteForm(formdata=None),
         "message_form": message_form,
         "canned": canned,

@@ -252,6 +252,21 @@ def list_team_members(team_id: int | None, *, roles: tuple[str, ...] = ()) -> li
     return list(db.session.scalars(query.order_by(User.name)))
 
 
+def list_assignable(team_id: int | None) -> list[tuple[User, int]]:
+    """Active staff of a team with how many open cases each holds, by name."""
+    members = list_team_members(team_id)
+    if not members:
+        return []
+    counts = dict(
+        db.session.execute(
+            sa.select(Case.assignee_id, sa.func.count())
+            .where(Case.assignee_id.in_([u.id for u in members]), Case.status.in_(OPEN_VALUES))
+            .group_by(Case.assignee_id)
+        ).all()
+    )
+    return [(user, counts.get(user.id, 0)) for user in members]
+
+
 def list_canned_replies(
     *, category_id: int | None = None, status: str | None = None, only_matching: bool = False
 ) -> list[CannedReply]:

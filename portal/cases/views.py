@@ -20,11 +20,13 @@ from portal.cases.forms import (
     MessageForm,
     NoteForm,
     StatusForm,
+    TakeOverForm,
     choices,
 )
+from portal.cases.colleague import confirms_colleague
 from portal.cases.history import record_event
 from portal.cases.models import CannedReply, Case, Status, Visibility
-from portal.cases.page import case_or_404, detail_context, queue_context
+from portal.cases.page import assignee_choices, case_or_404, detail_context, queue_context
 from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
 from portal.db import db, unit_of_work
 from portal.evidence.models import Evidence
@@ -122,6 +124,7 @@ def _form_errors(form: FlaskForm) -> None:
 
 @bp.post("/kasus/<int:case_id>/status")
 @roles_required()
+@confirms_colleague("status")
 def change_case_status(case_id: int) -> Response:
     """Move the case along the lifecycle (the table decides which moves are legal)."""
     case = case_or_404(case_id)
@@ -152,9 +155,7 @@ def assign(case_id: int) -> Response:
     """Assign or reassign the case to a member of its team."""
     case = case_or_404(case_id)
     form = AssignForm()
-    form.assignee.choices = choices(
-        [("", "—")] + [(u.id, u.name) for u in queries.list_team_members(case.team_id)]
-    )
+    form.assignee.choices = choices(assignee_choices(case))
     if not form.validate_on_submit():
         _form_errors(form)
         return _back(case, "#assignment")
@@ -187,6 +188,25 @@ def claim(case_id: int) -> Response:
     )
 
 
+@bp.post("/kasus/<int:case_id>/ambil-alih")
+@roles_required(*SUPERVISORS)
+def take_over(case_id: int) -> Response:
+    """A supervisor of the team takes a colleague's case over (recorded in the history)."""
+    case = case_or_404(case_id)
+    form = TakeOverForm()
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _back(case, "#assignment")
+    return _run(
+        case,
+        lambda: operations.take_over_case(
+            case=case, supervisor=staff_user(), expected_version=form.expected_version()
+        ),
+        _("You took this case over."),
+        "#assignment",
+    )
+
+
 @bp.post("/kasus/<int:case_id>/catatan")
 @roles_required()
 def add_note(case_id: int) -> Response:
@@ -206,6 +226,7 @@ def add_note(case_id: int) -> Response:
 
 @bp.post("/kasus/<int:case_id>/pesan")
 @roles_required()
+@confirms_colleague("message")
 def send_message(case_id: int) -> Response:
     """Write to one reporter of the case; the email only says there is news."""
     case = case_or_404(case_id)

@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.access import roles_required, staff_user
 from portal.accounts.models import User
 from portal.cases.models import Case
+from portal.cases.colleague import confirms_colleague
 from portal.cases.page import Section, case_or_404, register_case_section
 from portal.cases.publishing.models import PublicationState
 from portal.cases.publishing.operations import (
@@ -106,6 +107,7 @@ def _show_on_case_page(state: BlueprintSetupState) -> None:
 
 @bp.post("/<int:case_id>/publikasi")
 @roles_required(*STAFF)
+@confirms_colleague("publish")
 def publish(case_id: int) -> ResponseReturnValue:
     """Publish the case (or ask for review) with the public summary."""
     case = case_or_404(case_id)
