@@ -131,6 +131,7 @@ class QueueForm(FlaskForm):
                 ("oldest", _l("Oldest first")),
                 ("due", _l("Due soonest")),
                 ("reports", _l("Most reports")),
+                ("priority", _l("Highest priority first")),
             ]
         ),
         validate_choice=False,

@@ -101,6 +101,9 @@ EVENT_LABELS = {
     "capture_retried": _l("Link capture tried again"),
     "colleague_case_confirmed": _l("Acted on a colleague's case (confirmed)"),
     "taken_over": _l("Taken over by a supervisor"),
+    "priority_changed": _l("Priority changed"),
+    "recategorised": _l("Category changed"),
+    "transferred": _l("Transferred to another team"),
 }
 
 

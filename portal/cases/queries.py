@@ -22,6 +22,7 @@ SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {  # name -> (column
     "oldest": (Case.created_at, False),
     "due": (Case.due_at, False),
     "reports": (Case.report_count, True),
+    "priority": (Case.priority, True),
 }
 OPEN_VALUES = [str(s) for s in OPEN]
 FINISHED_VALUES = [str(s) for s in FINISHED]
