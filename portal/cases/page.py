@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from portal.access import staff_user
 from portal.accounts.models import Role, Team, User
 from portal.cases import queries
+from portal.cases.canned import fill_placeholders
 from portal.cases.deadlines import is_overdue, reporting_window
 from portal.cases.forms import (
     AssignForm,
@@ -212,6 +213,16 @@ def build_sections(case: Case, user: User) -> dict[str, list[Section]]:
     return sections
 
 
+@dataclass(frozen=True)
+class CannedText:
+    """A canned reply offered on the case page, its placeholders filled for this case."""
+
+    id: int
+    title: str
+    body_id: str
+    body_en: str
+
+
 def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, list]:
     form = MessageForm(formdata=None)
     form.report.choices = choices(
@@ -221,7 +232,16 @@ def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, 
         category_id=case.category_id, status=case.status, only_matching=True
     )
     form.canned.choices = choices([(None, _l("None"))] + [(c.id, c.title) for c in canned])
-    return form, canned
+    filled = [
+        CannedText(
+            reply.id,
+            reply.title,
+            fill_placeholders(reply.body_id, case=case, language="id"),
+            fill_placeholders(reply.body_en, case=case, language="en"),
+        )
+        for reply in canned
+    ]
+    return form, filled
 
 
 def _shown_evidence(reports: list[Report]) -> list[Evidence]:

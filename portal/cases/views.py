@@ -23,9 +23,10 @@ from portal.cases.forms import (
     TakeOverForm,
     choices,
 )
+from portal.cases.canned import fill_placeholders
 from portal.cases.colleague import confirms_colleague
 from portal.cases.history import record_event
-from portal.cases.models import CannedReply, Case, Status, Visibility
+from portal.cases.models import Case, Status, Visibility
 from portal.cases.page import assignee_choices, case_or_404, detail_context, queue_context
 from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
 from portal.db import db, unit_of_work
@@ -241,8 +242,17 @@ def send_message(case_id: int) -> Response:
     report = reports[form.report.data]
     body = (form.body.data or "").strip()
     if not body and form.canned.data:
-        canned = db.session.get(CannedReply, form.canned.data)
-        body = canned.body(report.language) if canned else ""
+        offered = {
+            c.id: c
+            for c in queries.list_canned_replies(
+                category_id=case.category_id, status=case.status, only_matching=True
+            )
+        }
+        canned = offered.get(form.canned.data)
+        if canned is None:
+            flash(_("That canned reply is not offered for this case's category and status."), "error")
+            return _back(case, "#messages")
+        body = fill_placeholders(canned.body(report.language), case=case, language=report.language)
     if not body:
         flash(_("Write a message or choose a canned reply."), "error")
         return _back(case, "#messages")
