@@ -19,7 +19,9 @@ def _job(app) -> Job:
         return job
 
 
-def test_a_queued_link_and_a_capture_with_its_time(capture_app, link_report, make_case, post_server):
+def test_a_queued_link_and_a_capture_with_its_time(
+    capture_app, link_report, make_case, post_server
+):
     app = capture_app()
     made = make_case()
     link_report(app, made.report_ids[0], post_server.url)
@@ -101,7 +103,8 @@ def test_retry_now_refuses_a_captured_link(
     login_as(client, make_user())
     client.post("/bahasa", data={"lang": "en"})
     response = client.post(
-        f"/petugas/kasus/{made.id}/tangkapan/ulang", data={"url": post_server.url},
+        f"/petugas/kasus/{made.id}/tangkapan/ulang",
+        data={"url": post_server.url},
         follow_redirects=True,
     )
     assert "This link has nothing to try again." in response.get_data(as_text=True)

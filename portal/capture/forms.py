@@ -23,7 +23,7 @@ class ImportForm(FlaskForm):
 
 
 class RetryForm(FlaskForm):
-    """"Retry now" on one link of the case (the view checks it belongs to the case)."""
+    """ "Retry now" on one link of the case (the view checks it belongs to the case)."""
 
     url = HiddenField(validators=[DataRequired(), Length(max=2048)])
 

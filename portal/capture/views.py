@@ -220,7 +220,7 @@ def bundle(case_id: int) -> Response:
 
 @bp.post("/petugas/kasus/<int:case_id>/tangkapan/ulang")
 @roles_required()
-def retry(case_id: int) -> Response:
+def retry(case_id: int) -> ResponseReturnValue:
     """Try a failed link capture again now (the worker runs it on its next pass)."""
     user = staff_user()
     case = get_case_for(user, case_id)
@@ -234,7 +234,9 @@ def retry(case_id: int) -> Response:
         try:
             with unit_of_work():
                 retry_capture(case=case, url=form.url.data, actor=user, now=utcnow())
-            flash(_("The capture is queued again: the worker tries it on its next pass."), "success")
+            flash(
+                _("The capture is queued again: the worker tries it on its next pass."), "success"
+            )
         except NothingToRetry:
             flash(_("This link has nothing to try again."), "error")
     return redirect(url_for("cases.detail", case_id=case.id) + "#captures", code=303)

@@ -253,19 +253,24 @@ def _shown_evidence(reports: list[Report]) -> list[Evidence]:
     ]
 
 
-ROLE_LABELS = {Role.OFFICER: _l("officer"), Role.SUPERVISOR: _l("supervisor"), Role.ADMIN: _l("admin")}
+ROLE_LABELS = {
+    Role.OFFICER: _l("officer"),
+    Role.SUPERVISOR: _l("supervisor"),
+    Role.ADMIN: _l("admin"),
+}
 
 
 def assignee_choices(case: Case) -> list[tuple[Any, str]]:
     """The team's staff with email, role, team and open-case count, for the assign form."""
-    return [("", "—")] + [
+    rows: list[tuple[Any, str]] = [("", "—")]
+    return rows + [
         (
             u.id,
             _(
                 "%(name)s — %(email)s · %(role)s · %(team)s · %(num)d open",
                 name=u.name,
                 email=u.email,
-                role=ROLE_LABELS.get(u.role, u.role),
+                role=ROLE_LABELS.get(Role(u.role), u.role),
                 team=u.team.name if u.team else "",
                 num=count,
             ),

@@ -275,14 +275,18 @@ def list_canned_replies(
     specific first."""
     query = sa.select(CannedReply).order_by(CannedReply.title, CannedReply.id)
     if only_matching:  # the ones written for this category and status come first
-        query = query.where(
-            sa.or_(CannedReply.category_id.is_(None), CannedReply.category_id == category_id),
-            sa.or_(CannedReply.status.is_(None), CannedReply.status == status),
-        ).order_by(None).order_by(
-            CannedReply.category_id.is_(None),
-            CannedReply.status.is_(None),
-            CannedReply.title,
-            CannedReply.id,
+        query = (
+            query.where(
+                sa.or_(CannedReply.category_id.is_(None), CannedReply.category_id == category_id),
+                sa.or_(CannedReply.status.is_(None), CannedReply.status == status),
+            )
+            .order_by(None)
+            .order_by(
+                CannedReply.category_id.is_(None),
+                CannedReply.status.is_(None),
+                CannedReply.title,
+                CannedReply.id,
+            )
         )
     return list(db.session.scalars(query.options(joinedload(CannedReply.category))))
 

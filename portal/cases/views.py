@@ -13,6 +13,8 @@ from werkzeug.wrappers import Response
 from portal.access import roles_required, staff_user
 from portal.accounts.models import Role, User
 from portal.cases import operations, queries
+from portal.cases.canned import fill_placeholders
+from portal.cases.colleague import confirms_colleague
 from portal.cases.forms import (
     AssignForm,
     ClaimForm,
@@ -23,8 +25,6 @@ from portal.cases.forms import (
     TakeOverForm,
     choices,
 )
-from portal.cases.canned import fill_placeholders
-from portal.cases.colleague import confirms_colleague
 from portal.cases.history import record_event
 from portal.cases.models import Case, Status, Visibility
 from portal.cases.page import assignee_choices, case_or_404, detail_context, queue_context
@@ -250,7 +250,9 @@ def send_message(case_id: int) -> Response:
         }
         canned = offered.get(form.canned.data)
         if canned is None:
-            flash(_("That canned reply is not offered for this case's category and status."), "error")
+            flash(
+                _("That canned reply is not offered for this case's category and status."), "error"
+            )
             return _back(case, "#messages")
         body = fill_placeholders(canned.body(report.language), case=case, language=report.language)
     if not body:

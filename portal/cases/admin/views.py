@@ -135,7 +135,7 @@ def _placeholders_known(form: CannedReplyForm) -> bool:
                 *field.errors,
                 _(
                     "Unknown placeholder %(names)s: use {reference} or {deadline}.",
-                    names=", ".join("{%s}" % name for name in unknown),
+                    names=", ".join("{" + name + "}" for name in unknown),
                 ),
             ]
             known = False

@@ -46,8 +46,7 @@ def get_side(case: Case) -> Side:
         else {}
     )
     links = [
-        SideLink(row[0] or row[1], row[2], captures.get(row[0]) if row[0] else None)
-        for row in rows
+        SideLink(row[0] or row[1], row[2], captures.get(row[0]) if row[0] else None) for row in rows
     ]
     evidence = list(
         db.session.scalars(

@@ -15,8 +15,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.access import roles_required, staff_user
 from portal.accounts.models import User
-from portal.cases.models import Case
 from portal.cases.colleague import confirms_colleague
+from portal.cases.models import Case
 from portal.cases.page import Section, case_or_404, register_case_section
 from portal.cases.publishing.models import PublicationState
 from portal.cases.publishing.operations import (

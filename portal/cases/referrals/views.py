@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from portal.access import roles_required, staff_user
 from portal.accounts.models import User
-from portal.cases.models import Case
 from portal.cases.colleague import confirms_colleague
+from portal.cases.models import Case
 from portal.cases.page import Section, case_or_404, register_case_section, run_and_redirect
 from portal.cases.referrals.forms import ReferralForm, ReferralOutcomeForm
 from portal.cases.referrals.models import Referral

@@ -98,7 +98,11 @@ def _notify_receivers(case: Case, team: Team, sender: Team | None, reason: str) 
     for user in escalation_recipients(team.id):
         _queue(
             to=user.email,
-            subject=_l("Case %(reference)s was transferred to %(team)s", reference=case.reference, team=team.name),
+            subject=_l(
+                "Case %(reference)s was transferred to %(team)s",
+                reference=case.reference,
+                team=team.name,
+            ),
             template="cases/transferred",
             language=current_app.config["BABEL_DEFAULT_LOCALE"],
             context={
