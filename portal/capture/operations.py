@@ -341,6 +341,8 @@ def retry_capture(*, case: Case, url: str, actor: object, now: datetime) -> Job:
             raise NothingToRetry(url)
         previous = {"error": capture.error, "status": capture.status_code}
         previous["html_sha256"] = capture.html_sha256
+        previous["headers_sha256"] = capture.headers_sha256
+        previous["fetched_at"] = capture.fetched_at.isoformat()
         db.session.delete(capture)
     elif job is None or not (job.state == JobState.FAILED or job.last_error):
         raise NothingToRetry(url)
