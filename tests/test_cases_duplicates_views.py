@@ -45,7 +45,8 @@ def test_side_by_side_page_merge_and_undo(app, client, make_user, login_as, case
         foreign_ref = db.session.get(Case, cases["foreign"]).reference
     assert similar_ref in page.text
     assert foreign_ref not in page.text  # another team's case is never shown
-    thumbs = re.findall(r'<img src="([^"]+)"', page.text)
+    pairs = page.text.split('<ul class="pairs">', 1)[1].split("</ul>", 1)[0]
+    thumbs = re.findall(r'<img src="([^"]+)"', pairs)
     assert len(thumbs) == 2 and client.get(thumbs[1]).status_code == 200
     assert '<p class="distance">Selisih: 0 dari 64 bit (0 = gambar yang sama)</p>' in page.text
 

@@ -18,6 +18,7 @@ PORTAL_GLOBALS = {
     "case_status_label",
     "email_url",
     "liveness_label",
+    "priority_label",
     "staff_link",
     "wall_labels",
 }
@@ -92,6 +93,7 @@ def test_template_globals_are_pure_helpers_that_never_query(app):
         assert ours["case_status_label"]("new") != "new"
         assert ours["liveness_label"]("removed") and ours["capture_error_label"]("dns") != "dns"
         assert ours["staff_link"]("cases.queue", "/elsewhere") == "/petugas/kasus/"
+        assert ours["priority_label"](2) != "2" and ours["priority_label"](None)
         assert ours["email_url"]("intake.track").endswith("/lacak")
         for functions in app.template_context_processors.values():
             for processor in functions:
@@ -135,14 +137,14 @@ def test_case_page_shows_each_section_from_the_view_context(
     assert all(ONE_ROW_BY_KEY.search(sql) for sql in while_rendering), while_rendering
     sections = shown[0]["sections"]
     assert {place: [s.template for s in found] for place, found in sections.items()} == {
-        "before_reports": ["cases/duplicates/_section.html"],
+        "before_reports": ["cases/duplicates/_section.html", "cases/triage/_section.html"],
         "after_reports": ["capture/_case_section.html"],
         "before_history": ["cases/referrals/_section.html", "cases/publishing/_section.html"],
     }
     capture = sections["after_reports"][0].data
     assert [item.url for item in capture["links"]] and capture["officials"] == []
     html = page.text
-    positions = [html.index(f'id="{anchor}"') for anchor in ("assignment", "duplicates")]
+    positions = [html.index(f'id="{anchor}"') for anchor in ("assignment", "duplicates", "triage")]
     positions += [html.index(f'id="{anchor}"') for anchor in ("reports", "captures", "notes")]
     positions += [html.index(f'id="{anchor}"') for anchor in ("referrals", "publikasi", "history")]
     assert positions == sorted(positions)  # each section in its place, as before

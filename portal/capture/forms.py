@@ -3,7 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from wtforms import SelectChoice, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, Length
 
 MAX_CSV_BYTES = 1024 * 1024
 
@@ -19,6 +20,12 @@ class ImportForm(FlaskForm):
             FileSize(MAX_CSV_BYTES, message=_l("The file is larger than 1 MB.")),
         ],
     )
+
+
+class RetryForm(FlaskForm):
+    """ "Retry now" on one link of the case (the view checks it belongs to the case)."""
+
+    url = HiddenField(validators=[DataRequired(), Length(max=2048)])
 
 
 class DeleteForm(FlaskForm):

@@ -325,6 +325,40 @@ def fail_job(job: Job, *, now: datetime, error: str) -> None:
     db.session.flush()
 
 
+class NothingToRetry(Exception):
+    """The link was captured (or never failed): there is nothing to try again."""
+
+
+def retry_capture(*, case: Case, url: str, actor: object, now: datetime) -> Job:
+    """Queue the link's capture to run at once, with a fresh count of attempts. A stored
+    failure is dropped so the worker fetches anew; what it said stays in the case history."""
+    capture = db.session.scalar(sa.select(Capture).where(Capture.url_canonical == url))
+    job = db.session.scalar(
+        sa.select(Job).where(Job.kind == JobKind.CAPTURE, Job.target == url).with_for_update()
+    )
+    if capture is not None:
+        if capture.state != CaptureState.FAILED or capture.checks:
+            raise NothingToRetry(url)
+        previous = {"error": capture.error, "status": capture.status_code}
+        previous["html_sha256"] = capture.html_sha256
+        previous["headers_sha256"] = capture.headers_sha256
+        previous["fetched_at"] = capture.fetched_at.isoformat()
+        db.session.delete(capture)
+    elif job is None or not (job.state == JobState.FAILED or job.last_error):
+        raise NothingToRetry(url)
+    else:
+        previous = {"error": job.last_error, "attempts": job.attempts}
+    if job is None:
+        job = Job(kind=JobKind.CAPTURE, target=url)
+        db.session.add(job)
+    job.state, job.run_after, job.attempts = JobState.QUEUED, now, 0
+    job.locked_by = job.locked_until = job.finished_at = job.last_error = None
+    db.session.flush()
+    record_event(case, "capture_retried", actor=actor, data={"url": url, "previous": previous})
+    logger.info("Capture job %s queued again by an officer", job.id)
+    return job
+
+
 def flag_official_accounts(*, since: datetime | None = None) -> list[OfficialMatch]:
     """Flag each case whose links or reported account name an official account (once each);
     only reports received since `since` are looked at, when given."""

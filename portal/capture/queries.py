@@ -42,6 +42,41 @@ class LinkCapture:
     def is_pending(self) -> bool:
         return self.capture is None and (self.job is None or self.job.state == JobState.QUEUED)
 
+    @property
+    def state(self) -> str:
+        """queued, retrying (failed, another try is due), failed, captured, login_wall or
+        removed: what an officer is told about this link."""
+        cap, job = self.capture, self.job
+        if cap is None:
+            if job is not None and job.state == JobState.FAILED:
+                return "failed"
+            return "retrying" if job is not None and job.last_error else "queued"
+        if cap.liveness == "removed":
+            return "removed"
+        if cap.is_login_wall:
+            return "login_wall"
+        return "captured" if cap.is_ok else "failed"
+
+    @property
+    def failure_code(self) -> str | None:
+        """Why the last try failed: the fetch error code ("connection", "http_error"...)."""
+        if self.capture is not None:
+            return self.capture.error
+        error = self.job.last_error if self.job is not None else None
+        return error.rsplit(": ", 1)[-1] if error else None
+
+    @property
+    def next_retry_at(self) -> datetime | None:
+        """When the worker tries again, for a link whose last try failed."""
+        if self.state == "retrying" and self.job is not None:
+            return self.job.run_after
+        return None
+
+    @property
+    def can_retry(self) -> bool:
+        """A failed link (or one waiting for its next try) may be tried again now."""
+        return self.state in ("retrying", "failed")
+
 
 def _handle(column: Any) -> Any:
     return sa.func.lower(sa.func.ltrim(sa.func.trim(column), "@"))

@@ -21,9 +21,14 @@ from flask_babel import lazy_gettext as _l
 from portal.access import roles_required, staff_user
 from portal.accounts.models import User
 from portal.capture.bundle import build_bundle
-from portal.capture.forms import PLATFORM_NAMES, DeleteForm, ImportForm, SessionForm
+from portal.capture.forms import PLATFORM_NAMES, DeleteForm, ImportForm, RetryForm, SessionForm
 from portal.capture.models import Capture, OfficialAccount
-from portal.capture.operations import flag_official_accounts, headers_key
+from portal.capture.operations import (
+    NothingToRetry,
+    flag_official_accounts,
+    headers_key,
+    retry_capture,
+)
 from portal.capture.queries import (
     get_capture_for,
     list_link_captures,
@@ -119,6 +124,7 @@ def capture_section(case: Case, user: User) -> Section:
         "officials": official_accounts_for_case(case),
         "stamps": {cap_id: list_stamps("capture", cap_id) for cap_id in captured},
         "timestamps_on": timestamps_enabled(),
+        "retry_form": RetryForm(formdata=None),
     }
     return Section("capture/_case_section.html", data, place="after_reports")
 
@@ -210,6 +216,30 @@ def bundle(case_id: int) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.post("/petugas/kasus/<int:case_id>/tangkapan/ulang")
+@roles_required()
+def retry(case_id: int) -> ResponseReturnValue:
+    """Try a failed link capture again now (the worker runs it on its next pass)."""
+    user = staff_user()
+    case = get_case_for(user, case_id)
+    if case is None:
+        abort(404)
+    form = RetryForm()
+    urls = {item.url for item in list_link_captures(case) if item.can_retry}
+    if not form.validate_on_submit() or form.url.data not in urls:
+        flash(_("This link has nothing to try again."), "error")
+    else:
+        try:
+            with unit_of_work():
+                retry_capture(case=case, url=form.url.data, actor=user, now=utcnow())
+            flash(
+                _("The capture is queued again: the worker tries it on its next pass."), "success"
+            )
+        except NothingToRetry:
+            flash(_("This link has nothing to try again."), "error")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#captures", code=303)
 
 
 @bp.route("/petugas/admin/akun-resmi", methods=["GET", "POST"])

@@ -72,6 +72,10 @@ class ClaimForm(FlaskForm):
     submit = SubmitField(_l("Take this case"))
 
 
+class TakeOverForm(VersionedForm):
+    submit = SubmitField(_l("Take over this case"))
+
+
 class NoteForm(FlaskForm):
     # Distinct ids: the note, message and referral forms share one page and field name.
     body = TextAreaField(
@@ -128,6 +132,7 @@ class QueueForm(FlaskForm):
                 ("due", _l("Due soonest")),
                 ("window", _l("Reporting window closing soonest")),
                 ("reports", _l("Most reports")),
+                ("priority", _l("Highest priority first")),
             ]
         ),
         validate_choice=False,

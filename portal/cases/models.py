@@ -72,6 +72,8 @@ class Case(Model):
         sa.Index("ix_case_count_id", "report_count", "id"),
         sa.Index("ix_case_team_count_id", "team_id", "report_count", "id"),
         sa.Index("ix_case_assignee_status", "assignee_id", "status"),
+        sa.Index("ix_case_priority_id", "priority", "id"),
+        sa.Index("ix_case_team_priority_id", "team_id", "priority", "id"),
     )
 
     category = relationship("Category")

@@ -25,6 +25,7 @@ __all__ = [
     "place_report",
     "assign_case",
     "claim_case",
+    "take_over_case",
     "add_note",
     "send_message",
     "hand_over_cases",
@@ -165,6 +166,15 @@ def claim_case(*, case: Case, officer: User) -> None:
         raise ClaimLost()
     db.session.refresh(case)
     _after_assignment(case, officer, officer, None)
+
+
+def take_over_case(*, case: Case, supervisor: User, expected_version: int | None = None) -> None:
+    """A supervisor of the team takes a colleague's case; the previous assignee is recorded."""
+    if supervisor.role not in ("supervisor", "admin"):
+        raise CaseError(_l("Only a supervisor can take a case over."))
+    before = case.assignee.email if case.assignee else None
+    assign_case(case=case, assignee=supervisor, actor=supervisor, expected_version=expected_version)
+    record_event(case, "taken_over", actor=supervisor, data={"from": before})
 
 
 def add_note(*, case: Case, author: User, body: str) -> None:

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from portal.access import staff_user
 from portal.accounts.models import Role, Team, User
 from portal.cases import queries
+from portal.cases.canned import fill_placeholders
 from portal.cases.deadlines import is_overdue
 from portal.cases.forms import (
     AssignForm,
@@ -26,6 +27,7 @@ from portal.cases.forms import (
     NoteForm,
     QueueForm,
     StatusForm,
+    TakeOverForm,
     choices,
 )
 from portal.cases.models import Case, Status
@@ -102,6 +104,12 @@ EVENT_LABELS = {
     "evidence_approved_unredacted": _l("Image approved for publishing without redaction"),
     "bundle_exported": _l("Evidence bundle exported"),
     "official_account": _l("Names an official government account"),
+    "capture_retried": _l("Link capture tried again"),
+    "colleague_case_confirmed": _l("Acted on a colleague's case (confirmed)"),
+    "taken_over": _l("Taken over by a supervisor"),
+    "priority_changed": _l("Priority changed"),
+    "recategorised": _l("Category changed"),
+    "transferred": _l("Transferred to another team"),
 }
 
 
@@ -215,6 +223,16 @@ def build_sections(case: Case, user: User) -> dict[str, list[Section]]:
     return sections
 
 
+@dataclass(frozen=True)
+class CannedText:
+    """A canned reply offered on the case page, its placeholders filled for this case."""
+
+    id: int
+    title: str
+    body_id: str
+    body_en: str
+
+
 def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, list]:
     form = MessageForm(formdata=None)
     form.report.choices = choices(
@@ -224,7 +242,16 @@ def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, 
         category_id=case.category_id, status=case.status, only_matching=True
     )
     form.canned.choices = choices([(None, _l("None"))] + [(c.id, c.title) for c in canned])
-    return form, canned
+    filled = [
+        CannedText(
+            reply.id,
+            reply.title,
+            fill_placeholders(reply.body_id, case=case, language="id"),
+            fill_placeholders(reply.body_en, case=case, language="en"),
+        )
+        for reply in canned
+    ]
+    return form, filled
 
 
 def _shown_evidence(reports: list[Report]) -> list[Evidence]:
@@ -236,6 +263,32 @@ def _shown_evidence(reports: list[Report]) -> list[Evidence]:
     ]
 
 
+ROLE_LABELS = {
+    Role.OFFICER: _l("officer"),
+    Role.SUPERVISOR: _l("supervisor"),
+    Role.ADMIN: _l("admin"),
+}
+
+
+def assignee_choices(case: Case) -> list[tuple[Any, str]]:
+    """The team's staff with email, role, team and open-case count, for the assign form."""
+    rows: list[tuple[Any, str]] = [("", "—")]
+    return rows + [
+        (
+            u.id,
+            _(
+                "%(name)s — %(email)s · %(role)s · %(team)s · %(num)d open",
+                name=u.name,
+                email=u.email,
+                role=ROLE_LABELS.get(Role(u.role), u.role),
+                team=u.team.name if u.team else "",
+                num=count,
+            ),
+        )
+        for u, count in queries.list_assignable(case.team_id)
+    ]
+
+
 def detail_context(case: Case, user: User) -> dict[str, Any]:
     """Everything the case page shows, with forms for the moves this user may make."""
     reports = queries.load_case_page(case)
@@ -243,11 +296,11 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
     assign_form = None
     if is_supervisor:
         assign_form = AssignForm(formdata=None, version=case.version, assignee=case.assignee_id)
-        assign_form.assignee.choices = choices(
-            [("", "—")] + [(u.id, u.name) for u in queries.list_team_members(case.team_id)]
-        )
+        assign_form.assignee.choices = choices(assignee_choices(case))
     message_form, canned = _message_form(case, reports, current_language())
     can_claim = case.assignee_id is None and user.team_id == case.team_id
+    acting_for = case.assignee if case.assignee_id not in (None, user.id) else None
+    can_take_over = is_supervisor and acting_for is not None and user.team_id == case.team_id
     return {
         "case": case,
         "reports": reports,
@@ -257,6 +310,10 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
         "status_form": StatusForm(formdata=None),
         "assign_form": assign_form,
         "claim_form": ClaimForm(formdata=None) if can_claim else None,
+        "take_over_form": (
+            TakeOverForm(formdata=None, version=case.version) if can_take_over else None
+        ),
+        "acting_for": acting_for,
         "note_form": NoteForm(formdata=None),
         "message_form": message_form,
         "canned": canned,

@@ -22,6 +22,7 @@ SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {  # name -> (column
     "due": (Case.due_at, False),
     "window": (Case.window_closes_at, False),  # the nearest closing legal window first
     "reports": (Case.report_count, True),
+    "priority": (Case.priority, True),
 }
 NULLS_LAST = (Case.due_at, Case.window_closes_at)  # ascending sorts of optional moments
 OPEN_VALUES = [str(s) for s in OPEN]
@@ -253,14 +254,39 @@ def list_team_members(team_id: int | None, *, roles: tuple[str, ...] = ()) -> li
     return list(db.session.scalars(query.order_by(User.name)))
 
 
+def list_assignable(team_id: int | None) -> list[tuple[User, int]]:
+    """Active staff of a team with how many open cases each holds, by name."""
+    members = list_team_members(team_id)
+    if not members:
+        return []
+    counts = dict(
+        db.session.execute(
+            sa.select(Case.assignee_id, sa.func.count())
+            .where(Case.assignee_id.in_([u.id for u in members]), Case.status.in_(OPEN_VALUES))
+            .group_by(Case.assignee_id)
+        ).all()
+    )
+    return [(user, counts.get(user.id, 0)) for user in members]
+
+
 def list_canned_replies(
     *, category_id: int | None = None, status: str | None = None, only_matching: bool = False
 ) -> list[CannedReply]:
-    """Canned replies; when matching, those for this category/status or for any."""
+    """Canned replies; when matching, those for this category/status or for any, the most
+    specific first."""
     query = sa.select(CannedReply).order_by(CannedReply.title, CannedReply.id)
-    if only_matching:
-        query = query.where(
-            sa.or_(CannedReply.category_id.is_(None), CannedReply.category_id == category_id),
-            sa.or_(CannedReply.status.is_(None), CannedReply.status == status),
+    if only_matching:  # the ones written for this category and status come first
+        query = (
+            query.where(
+                sa.or_(CannedReply.category_id.is_(None), CannedReply.category_id == category_id),
+                sa.or_(CannedReply.status.is_(None), CannedReply.status == status),
+            )
+            .order_by(None)
+            .order_by(
+                CannedReply.category_id.is_(None),
+                CannedReply.status.is_(None),
+                CannedReply.title,
+                CannedReply.id,
+            )
         )
     return list(db.session.scalars(query.options(joinedload(CannedReply.category))))

@@ -13,6 +13,8 @@ from werkzeug.wrappers import Response
 from portal.access import roles_required, staff_user
 from portal.accounts.models import Role, User
 from portal.cases import operations, queries
+from portal.cases.canned import fill_placeholders
+from portal.cases.colleague import confirms_colleague
 from portal.cases.forms import (
     AssignForm,
     ClaimForm,
@@ -20,11 +22,12 @@ from portal.cases.forms import (
     MessageForm,
     NoteForm,
     StatusForm,
+    TakeOverForm,
     choices,
 )
 from portal.cases.history import record_event
-from portal.cases.models import CannedReply, Case, Status, Visibility
-from portal.cases.page import case_or_404, detail_context, queue_context
+from portal.cases.models import Case, Status, Visibility
+from portal.cases.page import assignee_choices, case_or_404, detail_context, queue_context
 from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
 from portal.db import db, unit_of_work
 from portal.evidence.models import Evidence
@@ -122,6 +125,7 @@ def _form_errors(form: FlaskForm) -> None:
 
 @bp.post("/kasus/<int:case_id>/status")
 @roles_required()
+@confirms_colleague("status")
 def change_case_status(case_id: int) -> Response:
     """Move the case along the lifecycle (the table decides which moves are legal)."""
     case = case_or_404(case_id)
@@ -152,9 +156,7 @@ def assign(case_id: int) -> Response:
     """Assign or reassign the case to a member of its team."""
     case = case_or_404(case_id)
     form = AssignForm()
-    form.assignee.choices = choices(
-        [("", "—")] + [(u.id, u.name) for u in queries.list_team_members(case.team_id)]
-    )
+    form.assignee.choices = choices(assignee_choices(case))
     if not form.validate_on_submit():
         _form_errors(form)
         return _back(case, "#assignment")
@@ -187,6 +189,25 @@ def claim(case_id: int) -> Response:
     )
 
 
+@bp.post("/kasus/<int:case_id>/ambil-alih")
+@roles_required(*SUPERVISORS)
+def take_over(case_id: int) -> Response:
+    """A supervisor of the team takes a colleague's case over (recorded in the history)."""
+    case = case_or_404(case_id)
+    form = TakeOverForm()
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _back(case, "#assignment")
+    return _run(
+        case,
+        lambda: operations.take_over_case(
+            case=case, supervisor=staff_user(), expected_version=form.expected_version()
+        ),
+        _("You took this case over."),
+        "#assignment",
+    )
+
+
 @bp.post("/kasus/<int:case_id>/catatan")
 @roles_required()
 def add_note(case_id: int) -> Response:
@@ -206,6 +227,7 @@ def add_note(case_id: int) -> Response:
 
 @bp.post("/kasus/<int:case_id>/pesan")
 @roles_required()
+@confirms_colleague("message")
 def send_message(case_id: int) -> Response:
     """Write to one reporter of the case; the email only says there is news."""
     case = case_or_404(case_id)
@@ -220,8 +242,19 @@ def send_message(case_id: int) -> Response:
     report = reports[form.report.data]
     body = (form.body.data or "").strip()
     if not body and form.canned.data:
-        canned = db.session.get(CannedReply, form.canned.data)
-        body = canned.body(report.language) if canned else ""
+        offered = {
+            c.id: c
+            for c in queries.list_canned_replies(
+                category_id=case.category_id, status=case.status, only_matching=True
+            )
+        }
+        canned = offered.get(form.canned.data)
+        if canned is None:
+            flash(
+                _("That canned reply is not offered for this case's category and status."), "error"
+            )
+            return _back(case, "#messages")
+        body = fill_placeholders(canned.body(report.language), case=case, language=report.language)
     if not body:
         flash(_("Write a message or choose a canned reply."), "error")
         return _back(case, "#messages")

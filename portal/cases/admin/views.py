@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from portal.access import roles_required
 from portal.accounts.models import Team
-from portal.cases.canned import delete_canned_reply, save_canned_reply
+from portal.cases.canned import delete_canned_reply, save_canned_reply, unknown_placeholders
 from portal.cases.forms import CannedReplyForm, DeleteForm, RoutingRuleForm, choices
 from portal.cases.models import CannedReply, RoutingRule
 from portal.cases.queries import list_canned_replies
@@ -110,7 +110,7 @@ def canned_edit(reply_id: int | None = None) -> str | Response:
     if reply is not None and not form.is_submitted():
         form.category.data, form.status.data = reply.category_id, reply.status or ""
     _choices(form)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _placeholders_known(form):
         with unit_of_work():
             save_canned_reply(
                 reply=reply,
@@ -123,6 +123,23 @@ def canned_edit(reply_id: int | None = None) -> str | Response:
         flash(_("The canned reply was saved."), "success")
         return redirect(url_for("case_admin.canned"), code=303)
     return render_template("cases/admin/canned_form.html", form=form, reply=reply)
+
+
+def _placeholders_known(form: CannedReplyForm) -> bool:
+    """Refuse a {name} we would not fill, by its field (the text is kept)."""
+    known = True
+    for field in (form.body_id, form.body_en):
+        unknown = unknown_placeholders(field.data or "")
+        if unknown:
+            field.errors = [
+                *field.errors,
+                _(
+                    "Unknown placeholder %(names)s: use {reference} or {deadline}.",
+                    names=", ".join("{" + name + "}" for name in unknown),
+                ),
+            ]
+            known = False
+    return known
 
 
 @bp.route("/balasan/<int:reply_id>/hapus", methods=["POST"])

@@ -229,6 +229,21 @@ def _same_account(
     return found
 
 
+def _same_link(case: Case, others: sa.ColumnElement[bool]) -> dict[int, dict[str, Any]]:
+    """other case id -> {"kind": "link", "url"} for open cases linking to a post this case
+    links to (a report joins such a case by itself; this catches those that did not, e.g.
+    after a merge was undone or a link was added later)."""
+    mine = sa.select(Link.url_canonical).join(Report).where(Report.case_id == case.id)
+    rows = db.session.execute(
+        sa.select(Report.case_id, sa.func.min(Link.url_canonical))
+        .join(Link, Link.report_id == Report.id)
+        .join(Case, Case.id == Report.case_id)
+        .where(Link.url_canonical.in_(mine.scalar_subquery()), others)
+        .group_by(Report.case_id)
+    ).all()
+    return {case_id: {"kind": "link", "url": url} for case_id, url in rows}
+
+
 def rejected_partners(case: Case) -> set[int]:
     """Ids of cases an officer said are not the same matter as this one."""
     rows = db.session.execute(
@@ -243,7 +258,8 @@ def rejected_partners(case: Case) -> set[int]:
 def list_duplicate_suggestions(
     case: Case, scope: sa.ColumnElement[bool] | None = None
 ) -> list[Suggestion]:
-    """Open cases that look like the same matter (screenshots, account), strongest first."""
+    """Open cases that look like the same matter (link, screenshots, account), strongest
+    first."""
     config = current_app.config
     others = sa.and_(
         Case.id != case.id, open_case_clause(), scope if scope is not None else sa.true()
@@ -252,7 +268,8 @@ def list_duplicate_suggestions(
     accounts = _same_account(
         case, timedelta(hours=config["DUPLICATE_ACCOUNT_WINDOW_HOURS"]), others
     )
-    ids = (set(images) | set(accounts)) - rejected_partners(case)
+    links = _same_link(case, others)
+    ids = (set(images) | set(accounts) | set(links)) - rejected_partners(case)
     if not ids:
         return []
     cases = {c.id: c for c in db.session.scalars(sa.select(Case).where(Case.id.in_(ids)))}
@@ -268,6 +285,8 @@ def list_duplicate_suggestions(
     suggestions = []
     for other_id in sorted(ids):
         suggestion = Suggestion(cases[other_id])
+        if other_id in links:
+            suggestion.reasons.append(links[other_id])
         pairs = sorted(images.get(other_id, []), key=lambda p: (p[2], p[1]))
         suggestion.pairs = [EvidencePair(evidence[a], evidence[b], d) for a, b, d in pairs]
         if pairs:

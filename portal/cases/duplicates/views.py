@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from portal.access import roles_required, staff_user
 from portal.accounts.models import User
 from portal.cases import queries
+from portal.cases.duplicates.compare import get_side
 from portal.cases.duplicates.forms import ConfirmForm, MergeByReferenceForm
 from portal.cases.duplicates.operations import (
     list_merged_cases,
@@ -47,10 +48,13 @@ def _show_on_case_page(state: BlueprintSetupState) -> None:
 def page(case_id: int) -> str:
     """Suggested duplicates of a case, evidence side by side, with merge and reject buttons."""
     case = case_or_404(case_id)
+    suggestions = list_duplicate_suggestions(case, scope=queries.scope(staff_user()))
     return render_template(
         "cases/duplicates/page.html",
         case=case,
-        suggestions=list_duplicate_suggestions(case, scope=queries.scope(staff_user())),
+        suggestions=suggestions,
+        my_side=get_side(case),
+        their_sides={s.other_case.id: get_side(s.other_case) for s in suggestions},
         merged=list_merged_cases(case),
         reporters=list_reporters_timeline(case),
         form=ConfirmForm(),

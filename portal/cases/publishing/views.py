@@ -12,6 +12,7 @@ from werkzeug.routing import BuildError
 
 from portal.access import roles_required, staff_user
 from portal.accounts.models import User
+from portal.cases.colleague import confirms_colleague
 from portal.cases.models import Case
 from portal.cases.page import Section, case_or_404, register_case_section
 from portal.cases.publishing.forms import PublishForm, RedactForm, ReviewForm, UnpublishForm
@@ -97,6 +98,7 @@ def _show_on_case_page(state: BlueprintSetupState) -> None:
 
 @bp.post("/<int:case_id>/publikasi")
 @roles_required(*STAFF)
+@confirms_colleague("publish")
 def publish(case_id: int) -> ResponseReturnValue:
     """Publish the case (or ask for review) with the public summary."""
     case = case_or_404(case_id)

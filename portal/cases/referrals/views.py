@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from portal.access import roles_required, staff_user
 from portal.accounts.models import User
+from portal.cases.colleague import confirms_colleague
 from portal.cases.models import Case
 from portal.cases.page import (
     Section,
@@ -77,6 +78,7 @@ def _form_failed(form: FlaskForm, case_id: int) -> Response:
 
 @bp.post("/<int:case_id>/rujukan")
 @roles_required()
+@confirms_colleague("refer")
 def refer(case_id: int) -> Response:
     """Record that the case was referred to an outside body."""
     case = case_or_404(case_id)
@@ -100,6 +102,7 @@ def refer(case_id: int) -> Response:
 
 @bp.post("/<int:case_id>/rujukan/<int:referral_id>")
 @roles_required()
+@confirms_colleague("referral_answer")
 def outcome(case_id: int, referral_id: int) -> Response:
     """Record what the outside body answered and whether a sanction was applied."""
     case = case_or_404(case_id)

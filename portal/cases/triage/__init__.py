@@ -1,0 +1,1 @@
+"""Priority, re-categorising and transferring a case to another team or agency."""
