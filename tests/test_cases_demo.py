@@ -16,7 +16,7 @@ from portal.cases.history import verify_chain
 from portal.cases.models import Case, CaseEvent
 from portal.db import db, utcnow
 from portal.demo.history import CASES, make_plans
-from tests.conftest import PG_URL, _test_config
+from tests.conftest import PG_URL, _postgres, _test_config
 
 CURRENT = 8  # the scenario reports of portal/demo.py, in 6 cases
 
@@ -29,37 +29,43 @@ def load(app):
 
 @pytest.fixture(scope="module")
 def demo_folder(tmp_path_factory, _sqlite_templates):
-    """SQLite: a test folder (database, uploads, signing key) after one `flask demo load`, made
-    once for the module; the tests that only read the loaded demo start from a copy of it."""
-    if PG_URL:
-        return None
+    """A test folder (uploads, signing key; on SQLite the database file) after one `flask demo
+    load`, made once for the module, and on PostgreSQL a snapshot of the database then: the
+    tests that only start from the loaded demo get a copy, as the demo load takes a while."""
     from portal import create_app
 
     folder = tmp_path_factory.mktemp("demo")
     config = _test_config(folder)
-    _sqlite_templates.copy_to(
-        folder / "portal.sqlite3",
-        lambda uri: create_app(_test_config(_sqlite_templates.folder, SQLALCHEMY_DATABASE_URI=uri)),
-        seeded=True,
-    )
+    if not PG_URL:
+        _sqlite_templates.copy_to(
+            folder / "portal.sqlite3",
+            lambda uri: create_app(
+                _test_config(_sqlite_templates.folder, SQLALCHEMY_DATABASE_URI=uri)
+            ),
+            seeded=True,
+        )
     app = create_app(config)
+    if PG_URL:
+        _postgres.prepare(app, seeded=True)
     load(app)
     with app.app_context():
+        snapshot = _postgres.snapshot() if PG_URL else None
         db.session.remove()
         db.engine.dispose()
-    return folder
+    return folder, snapshot
 
 
 @pytest.fixture
 def demo_app(make_app, demo_folder, tmp_path):
-    """An app on a database where `flask demo load` has run once (as the `app` fixture plus
-    load(app) gives; on SQLite a copy of demo_folder, as the demo load takes a while)."""
-    if demo_folder is None:
-        app = make_app.with_reference_data()
-        load(app)
-        return app
-    shutil.copytree(demo_folder, tmp_path, dirs_exist_ok=True)
-    return make_app()
+    """An app on a database where `flask demo load` has run once, as the `app` fixture plus
+    load(app) gives: a copy of demo_folder (and on PostgreSQL its snapshot put back)."""
+    folder, snapshot = demo_folder
+    shutil.copytree(folder, tmp_path, dirs_exist_ok=True)
+    app = make_app()
+    if snapshot is not None:
+        with app.app_context():
+            _postgres.put_back(snapshot)
+    return app
 
 
 def count(model) -> int:
