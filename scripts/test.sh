@@ -1,5 +1,11 @@
 #!/usr/bin/env bash
-# Runs the whole suite: SQLite (with the Chromium journeys), then PostgreSQL. Called by `make test`.
+# Runs the whole suite: SQLite (with the Chromium journeys and coverage) and PostgreSQL, the two
+# passes side by side (they share no database, port, bucket prefix or Redis key; much of a pass is
+# waiting on servers, browsers and subprocesses, so two passes keep two cores busy). Called by
+# `make test`. TEST_PASSES=serial runs them one after the other.
+#
+# The PostgreSQL pass leaves out the Chromium tests (-m "not e2e") and the tests marked `nodb`
+# that build no app (tests/conftest.py): they touch no database, so the SQLite pass covers them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -7,15 +13,38 @@ VENV=${VENV:-.venv}
 bash scripts/debian-packages.sh chromium postgresql redis-server curl openssl \
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core  # WeasyPrint's PDFs
 
-cleanup() { bash scripts/services.sh stop >/dev/null 2>&1 || true; }
+pg_log=$(mktemp)
+pg_pid=""
+cleanup() {
+  [ -n "$pg_pid" ] && kill "$pg_pid" 2>/dev/null
+  rm -f "$pg_log"
+  bash scripts/services.sh stop >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 eval "$(bash scripts/services.sh start)"   # exports TEST_PG_URL, TEST_S3_* and TEST_REDIS_URL
 
 status=0
 echo "== Import floors (import-linter) =="
 "$VENV/bin/lint-imports" --no-cache | tail -n 6 || status=$?
-echo "== Suite on SQLite (with browser tests in Chromium) =="
-"$VENV/bin/python" -m pytest -q --cov --cov-report=term:skip-covered tests || status=$?
-echo "== Suite on PostgreSQL =="
-TEST_DATABASE_URL="$TEST_PG_URL" "$VENV/bin/python" -m pytest -q -m "not e2e" tests || status=$?
+
+postgres_pass() {
+  TEST_DATABASE_URL="$TEST_PG_URL" exec "$VENV/bin/python" -m pytest -q -m "not e2e" tests
+}
+if [ "${TEST_PASSES:-parallel}" = serial ]; then
+  echo "== Suite on SQLite (with browser tests in Chromium) =="
+  "$VENV/bin/python" -m pytest -q --cov --cov-report=term:skip-covered tests || status=$?
+  echo "== Suite on PostgreSQL =="
+  (postgres_pass) || status=$?
+else
+  postgres_pass >"$pg_log" 2>&1 &
+  pg_pid=$!
+  echo "== Suite on SQLite (with browser tests in Chromium; PostgreSQL runs alongside) =="
+  "$VENV/bin/python" -m pytest -q --cov --cov-report=term:skip-covered tests || status=$?
+  pg_status=0
+  wait "$pg_pid" || pg_status=$?
+  pg_pid=""
+  echo "== Suite on PostgreSQL =="
+  cat "$pg_log"
+  [ "$pg_status" = 0 ] || status=$pg_status
+fi
 exit $status

@@ -7,12 +7,12 @@ import socket
 import threading
 
 import pytest
-import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.db import db
+from tests.fixtures.database import PostgresReset, SqliteTemplates, load_reference_rows
 
 pytest_plugins = [
     f"tests.fixtures.{area}"
@@ -32,55 +32,97 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL pass (TEST_DATABASE_URL set) leaves out the tests marked `nodb` that build
+    no app: they ran in the SQLite pass and would meet no database here. A test that asks for
+    `make_app` (or `app`, ...) always runs, marked or not."""
+    if not PG_URL:
+        return
+    left_out = [
+        item
+        for item in items
+        if item.get_closest_marker("nodb") and "make_app" not in item.fixturenames
+    ]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        kept = set(left_out)
+        items[:] = [item for item in items if item not in kept]
+
+
 def _database_url(tmp_path) -> str:
     return PG_URL or f"sqlite:///{tmp_path / 'portal.sqlite3'}"
 
 
-_pg_schema_ready = False
+def _test_config(tmp_path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SIGNING_KEY_FILE": str(tmp_path / "signing-key.pem"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SUPPRESS_SEND": True,
+        "MAIL_DEFAULT_SENDER": "Portal <portal@example.test>",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
 
 
-def _fresh_schema(app) -> None:
-    """SQLite: a new file per test. PostgreSQL: the schema once, emptied before each test."""
-    global _pg_schema_ready
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            db.create_all()
-            return
-        if not _pg_schema_ready:
-            db.drop_all()
-            db.create_all()
-            _pg_schema_ready = True
-            return
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+_postgres = PostgresReset()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory) -> SqliteTemplates:
+    """The session's template database files (tests/fixtures/database.py)."""
+    folder = tmp_path_factory.mktemp("templates")
+    return SqliteTemplates(folder)
 
 
 @pytest.fixture
-def make_app(tmp_path):
-    """Build an app with test settings; keyword arguments override them."""
+def make_app(tmp_path, _sqlite_templates):
+    """Build an app with test settings on a fresh database; keyword arguments override them.
+
+    make_app.with_reference_data(**overrides): the same, with the reference data loaded.
+    Only the first app of a test gets the fresh database; later ones share it.
+    """
     apps = []
 
-    def factory(**overrides):
-        config = {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            "SIGNING_KEY_FILE": str(tmp_path / "signing-key.pem"),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "MAIL_SUPPRESS_SEND": True,
-            "MAIL_DEFAULT_SENDER": "Portal <portal@example.test>",
-            "SERVER_NAME": None,
-        }
-        config.update(overrides)
+    def build(overrides, *, seeded: bool):
+        config = _test_config(tmp_path, **overrides)
+        fresh = not apps
+        sqlite_file = tmp_path / "portal.sqlite3"
+        copied = (
+            fresh
+            and not PG_URL
+            and config["SQLALCHEMY_DATABASE_URI"] == _database_url(tmp_path)
+            and not sqlite_file.exists()
+        )
+        if copied:
+            _sqlite_templates.copy_to(
+                sqlite_file,
+                lambda uri: create_app(
+                    _test_config(_sqlite_templates.folder, SQLALCHEMY_DATABASE_URI=uri)
+                ),
+                seeded=seeded,
+            )
         app = create_app(config)
-        if not apps:
-            _fresh_schema(app)
         apps.append(app)
+        if fresh and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            _postgres.prepare(app, seeded=seeded)
+        elif not copied:
+            with app.app_context():
+                if fresh:
+                    db.create_all()
+                if seeded:
+                    load_reference_rows()
         return app
 
+    def factory(**overrides):
+        return build(overrides, seeded=False)
+
+    factory.with_reference_data = lambda **overrides: build(overrides, seeded=True)
     yield factory
     for app in apps:
         with app.app_context():
@@ -91,13 +133,7 @@ def make_app(tmp_path):
 @pytest.fixture
 def app(make_app):
     """The app with reference data loaded."""
-    app = make_app()
-    with app.app_context():
-        from portal.reference.operations import load_reference_data
-
-        load_reference_data()
-        db.session.commit()
-    return app
+    return make_app.with_reference_data()
 
 
 @pytest.fixture
@@ -151,12 +187,9 @@ def smtp_server():
 def mail_app(make_app, smtp_server):
     """An app whose mail really goes to the aiosmtpd server."""
     controller, inbox = smtp_server
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_SUPPRESS_SEND=False)
-    with app.app_context():
-        from portal.reference.operations import load_reference_data
-
-        load_reference_data()
-        db.session.commit()
+    app = make_app.with_reference_data(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_SUPPRESS_SEND=False
+    )
     app.inbox = inbox
     return app
 

@@ -6,6 +6,9 @@ import pytest
 
 from portal.capture.fetch import FetchError, FetchPolicy, fetch, is_public_address, vet_url
 
+# Tests here that build no app need no database: the PostgreSQL pass leaves them out.
+pytestmark = pytest.mark.nodb
+
 pytest_plugins = ("tests.fixtures.capture",)
 
 STRICT = FetchPolicy()

@@ -21,6 +21,9 @@ from portal.db import db, utcnow
 from portal.evidence.storage import get_storage
 from portal.worker.loop import run_pass
 
+# Tests here that build no app need no database: the PostgreSQL pass leaves them out.
+pytestmark = pytest.mark.nodb
+
 pytest_plugins = ("tests.fixtures.capture",)
 
 POST_META = (

@@ -14,6 +14,9 @@ from portal.capture.models import Capture
 from portal.capture.screenshot import NOT_INSTALLED, render_screenshot
 from portal.db import db
 
+# Tests here that build no app need no database: the PostgreSQL pass leaves them out.
+pytestmark = pytest.mark.nodb
+
 pytest_plugins = ("tests.fixtures.capture",)
 CHROMIUM = "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(

@@ -4,9 +4,11 @@ twice, that fills the public pages with figures above the small-cell threshold."
 import csv
 import io
 import re
+import shutil
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 
 from portal.accounts.models import User
@@ -14,6 +16,7 @@ from portal.cases.history import verify_chain
 from portal.cases.models import Case, CaseEvent
 from portal.db import db, utcnow
 from portal.demo.history import CASES, make_plans
+from tests.conftest import PG_URL, _postgres, _test_config
 
 CURRENT = 8  # the scenario reports of portal/demo.py, in 6 cases
 
@@ -22,6 +25,47 @@ def load(app):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     return result.output
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory, _sqlite_templates):
+    """A test folder (uploads, signing key; on SQLite the database file) after one `flask demo
+    load`, made once for the module, and on PostgreSQL a snapshot of the database then: the
+    tests that only start from the loaded demo get a copy, as the demo load takes a while."""
+    from portal import create_app
+
+    folder = tmp_path_factory.mktemp("demo")
+    config = _test_config(folder)
+    if not PG_URL:
+        _sqlite_templates.copy_to(
+            folder / "portal.sqlite3",
+            lambda uri: create_app(
+                _test_config(_sqlite_templates.folder, SQLALCHEMY_DATABASE_URI=uri)
+            ),
+            seeded=True,
+        )
+    app = create_app(config)
+    if PG_URL:
+        _postgres.prepare(app, seeded=True)
+    load(app)
+    with app.app_context():
+        snapshot = _postgres.snapshot() if PG_URL else None
+        db.session.remove()
+        db.engine.dispose()
+    return folder, snapshot
+
+
+@pytest.fixture
+def demo_app(make_app, demo_folder, tmp_path):
+    """An app on a database where `flask demo load` has run once, as the `app` fixture plus
+    load(app) gives: a copy of demo_folder (and on PostgreSQL its snapshot put back)."""
+    folder, snapshot = demo_folder
+    shutil.copytree(folder, tmp_path, dirs_exist_ok=True)
+    app = make_app()
+    if snapshot is not None:
+        with app.app_context():
+            _postgres.put_back(snapshot)
+    return app
 
 
 def count(model) -> int:
@@ -76,8 +120,8 @@ def test_demo_load_is_idempotent(app, client, login_as):
     assert client.get(f"/petugas/kasus/{kominfo.id}").status_code == 200
 
 
-def test_history_is_in_the_past_with_valid_chains(app):
-    load(app)
+def test_history_is_in_the_past_with_valid_chains(demo_app):
+    app = demo_app
     with app.app_context():
         now = utcnow()
         cases = list(db.session.scalars(sa.select(Case)))
@@ -109,11 +153,11 @@ def test_the_plan_is_the_same_every_time():
     assert sum(1 for r in referrals if r["answered"] and r["sanction"] == "yes") >= 10
 
 
-def test_public_pages_are_informative_in_both_languages(app, client):
+def test_public_pages_are_informative_in_both_languages(demo_app):
     from portal.public.opendata.heads import publish_heads
     from portal.public.stats import refresh_stats
 
-    load(app)
+    app, client = demo_app, demo_app.test_client()
     with app.app_context():
         refresh_stats()
         published = db.session.scalar(

@@ -8,6 +8,9 @@ from portal.evidence.links import LinkRejected, canonicalize_link
 from portal.evidence.models import Link
 from portal.evidence.operations import add_link
 
+# Tests here that build no app need no database: the PostgreSQL pass leaves them out.
+pytestmark = pytest.mark.nodb
+
 IG = "https://www.instagram.com/p/C9xYz12AbCd/"
 TWEET = "https://x.com/diskominfollg/status/1800000000000000001"
 TIKTOK = "https://www.tiktok.com/@pemkot.llg/video/7300000000000000000"

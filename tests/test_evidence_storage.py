@@ -22,6 +22,9 @@ from portal.evidence.storage import (
 )
 from tests.fixtures.images import png
 
+# Tests here that build no app need no database: the PostgreSQL pass leaves them out.
+pytestmark = pytest.mark.nodb
+
 
 def files_under(folder) -> list[str]:
     root = Path(folder)

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Tests here that build no app need no database: the PostgreSQL pass leaves them out.
+pytestmark = pytest.mark.nodb
+
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

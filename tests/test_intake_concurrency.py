@@ -32,6 +32,8 @@ def served(tmp_path: Path):
         yield base, tmp_path
 
 
+# pyproject turns warnings into errors; this one is a note for the log, as the comment below says
+@pytest.mark.filterwarnings("always::UserWarning")
 def test_fifty_concurrent_uploads_all_get_a_whole_receipt(served):
     base, folder = served
     outcomes = run_load(base, folder, REPORTS, side=360)

@@ -9,6 +9,9 @@ from portal.db import db
 from portal.intake import tracking
 from tests.fixtures.intake import code_on, post_report
 
+# Tests here that build no app need no database: the PostgreSQL pass leaves them out.
+pytestmark = pytest.mark.nodb
+
 
 def test_code_has_at_least_112_random_bits_and_reads_in_groups():
     codes = {tracking.new_code() for _ in range(2000)}

@@ -12,6 +12,9 @@ from portal.db import db, utcnow
 from portal.proof.models import StampKind, TimestampToken
 from tests.fixtures.proof import evidence_case, openssl
 
+# Tests here that build no app need no database: the PostgreSQL pass leaves them out.
+pytestmark = pytest.mark.nodb
+
 pytest_plugins = ("tests.fixtures.capture",)
 
 
