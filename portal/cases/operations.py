@@ -10,6 +10,7 @@ from portal.accounts.models import User
 from portal.cases.deadlines import add_days, end_of_window
 from portal.cases.duplicates.queries import find_join
 from portal.cases.history import record_event
+from portal.cases.labels import assign_label
 from portal.cases.models import Case, Message, Status, Visibility
 from portal.cases.notifications import notify_assigned, notify_hand_over, notify_message
 from portal.cases.routing import route_team_id
@@ -72,12 +73,15 @@ def attach_report(case: Case, report: Report, data: dict[str, Any] | None = None
     if report.learned_on and (case.learned_on is None or report.learned_on < case.learned_on):
         case.learned_on = report.learned_on  # the legal clock runs from the earliest date
     db.session.flush()
+    before = report.label
+    label = assign_label(report, case.id)
+    moved = {"label_before": before} if before and before != label else {}
     record_event(
         case,
         "report_attached",
         visibility=Visibility.REPORTER,
         report=report,
-        data={"report_id": report.id, **(data or {})},
+        data={"report_id": report.id, "label": label, **moved, **(data or {})},
     )
 
 

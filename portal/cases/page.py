@@ -19,6 +19,7 @@ from portal.access import staff_user
 from portal.accounts.models import Role, Team, User
 from portal.cases import queries
 from portal.cases.deadlines import is_overdue, reporting_window
+from portal.cases.labels import label_text
 from portal.cases.forms import (
     AssignForm,
     ClaimForm,
@@ -207,9 +208,7 @@ def build_sections(case: Case, user: User) -> dict[str, list[Section]]:
 
 def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, list]:
     form = MessageForm(formdata=None)
-    form.report.choices = choices(
-        [(r.id, _l("Reporter %(num)d", num=n)) for n, r in enumerate(reports, start=1)]
-    )
+    form.report.choices = choices([(r.id, label_text(r)) for r in reports])
     canned = queries.list_canned_replies(
         category_id=case.category_id, status=case.status, only_matching=True
     )
@@ -250,7 +249,8 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
         "note_form": NoteForm(formdata=None),
         "message_form": message_form,
         "canned": canned,
-        "reporter_number": {r.id: n for n, r in enumerate(reports, start=1)},
+        "reporter_labels": queries.list_report_labels(case),
+        "label_texts": {r.id: label_text(r) for r in reports},
         "shows_contact": SHOWS_CONTACT,
         "sections": build_sections(case, user),
         "evidence_stamps": {

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from portal.accounts.models import Role, User
-from portal.cases.models import CannedReply, Case, CaseEvent, Message, Status
+from portal.cases.models import CannedReply, Case, CaseEvent, Message, ReportLabel, Status
 from portal.cases.workflow import FINISHED, OPEN
 from portal.db import db
 from portal.intake.models import Report
@@ -228,6 +228,14 @@ def load_case_page(case: Case) -> list[Report]:
             )
         )
     )
+
+
+def list_report_labels(case: Case) -> dict[int, str]:
+    """Report id -> its label in this case, also for reports that have since left it."""
+    rows = db.session.execute(
+        sa.select(ReportLabel.report_id, ReportLabel.label).where(ReportLabel.case_id == case.id)
+    )
+    return {row.report_id: row.label for row in rows}
 
 
 def list_events(case: Case) -> list[CaseEvent]:
