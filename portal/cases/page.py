@@ -20,6 +20,7 @@ from portal.accounts.models import Role, Team, User
 from portal.cases import queries
 from portal.cases.deadlines import is_overdue, reporting_window
 from portal.cases.labels import label_text
+from portal.cases.search import search_cases
 from portal.cases.forms import (
     AssignForm,
     ClaimForm,
@@ -130,7 +131,7 @@ def _filters(form: QueueForm) -> queries.QueueFilters:
 
 
 def _choices(form: QueueForm, user: User, locale: str) -> None:
-    any_ = [(None, _l("Any"))]
+    any_ = [("", _l("Any"))]  # an empty value, which the queue drops from its URLs
     categories = db.session.scalars(sa.select(Category).order_by(Category.sort_order)).all()
     form.category.choices = choices(any_ + [(c.id, c.name(locale)) for c in categories])
     regions = db.session.scalars(sa.select(Region).order_by(Region.code)).all()
@@ -147,6 +148,12 @@ def _choices(form: QueueForm, user: User, locale: str) -> None:
     )
 
 
+def clean_queue_args(args: Mapping[str, str]) -> dict[str, str] | None:
+    """The queue's arguments without empty filters, or None when there were none to drop."""
+    kept = {k: v for k, v in args.items() if v.strip() and v != "None"}
+    return kept if len(kept) < len(args) else None
+
+
 def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     """Filters, one keyset page, and tab counts; InvalidCursor for a bad `after`."""
     form = QueueForm(formdata=args)
@@ -155,9 +162,15 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     filters = _filters(form)
     filters.after = args.get("after") or None
     cfg, now = current_app.config, utcnow()
-    page = queries.list_queue(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
     kept: dict[str, Any] = {k: v for k, v in args.items() if k not in ("after", "tab") and v}
+    hits = None
+    if filters.q.strip():  # a search looks in every tab, ranked; the tab is shown per case
+        hits = search_cases(filters.q, queries.scope(user), user_id=user.id, now=now)
+        page = queries.QueuePage([hit.case for hit in hits], None)
+    else:
+        page = queries.list_queue(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
     return {
+        "hit_tabs": {hit.case.id: hit.tab for hit in hits} if hits is not None else None,
         "form": form,
         "filters": filters,
         "page": page,

@@ -81,28 +81,6 @@ def _tab_condition(tab: str, user: User, now: datetime) -> sa.ColumnElement[bool
     return Case.status.in_(OPEN_VALUES)
 
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern that matches the text literally anywhere (wildcards escaped)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _search(q: str) -> sa.ColumnElement[bool]:
-    pattern = like_pattern(q.strip())
-    in_reports = sa.exists().where(
-        Report.case_id == Case.id,
-        sa.or_(
-            Report.description.ilike(pattern, escape="\\"),
-            Report.reported_account.ilike(pattern, escape="\\"),
-        ),
-    )
-    return sa.or_(
-        Case.reference.ilike(pattern, escape="\\"),
-        Case.reported_party.ilike(pattern, escape="\\"),
-        in_reports,
-    )
-
-
 def _conditions(user: User, f: QueueFilters, now: datetime) -> list[sa.ColumnElement[bool]]:
     conds = [scope(user), _tab_condition(f.tab, user, now)]
     simple = {Case.status: f.status, Case.category_id: f.category_id, Case.region_id: f.region_id}
@@ -117,8 +95,6 @@ def _conditions(user: User, f: QueueFilters, now: datetime) -> list[sa.ColumnEle
         conds += [Case.due_at < now, Case.status.in_(OPEN_VALUES)]
     if f.min_reports:
         conds.append(Case.report_count >= f.min_reports)
-    if f.q.strip():
-        conds.append(_search(f.q))
     return conds
 
 

@@ -28,6 +28,7 @@ INDEXED_CASE_FIELDS = ("reference", "reported_party", "report_count", "merged_in
 _URLISH = re.compile(r"^(https?://\S+|www\.\S+|[\w-]+(\.[\w-]+)+/\S*)$", re.IGNORECASE)
 _HANDLE = re.compile(r"^@?[\w.]{2,100}$")
 _REFERENCE = re.compile(r"^[A-Za-z]{3}-\d{4}-\d{6}$")
+_PARTIAL_REFERENCE = re.compile(r"^([A-Za-z]{3}-?)?\d[\d-]{2,}$")
 _WORD = re.compile(r"\w+")
 
 
@@ -257,6 +258,17 @@ def _by_handle(handle: str, scope: sa.ColumnElement[bool], limit: int) -> list[i
     return found + _ids(query)
 
 
+def _by_partial_reference(text: str, scope: sa.ColumnElement[bool], limit: int) -> list[int]:
+    if db.engine.dialect.name == "postgresql":
+        pattern = f"%{_escape_like(text)}%"
+        partial = sa.select(CaseSearch.case_id).where(
+            CaseSearch.reference.ilike(pattern, escape="\\")
+        )
+        return _ids(_scoped(partial.order_by(CaseSearch.case_id.desc()), scope, limit))
+    match = fts5_query(text, column="reference")
+    return _ids(_fts(match, scope, limit)) if match else []
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -312,6 +324,8 @@ def search_cases(
 
     if _REFERENCE.match(text):
         add(_by_reference(text, scope), "reference")
+    elif _PARTIAL_REFERENCE.match(text):
+        add(_by_partial_reference(text, scope, limit), "reference")
     url = _as_link(text)
     if url:
         add(_by_link(url, scope, limit), "link")

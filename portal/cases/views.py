@@ -24,7 +24,7 @@ from portal.cases.forms import (
 )
 from portal.cases.history import record_event
 from portal.cases.models import CannedReply, Case, Status, Visibility
-from portal.cases.page import case_or_404, detail_context, queue_context
+from portal.cases.page import case_or_404, clean_queue_args, detail_context, queue_context
 from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
 from portal.db import db, unit_of_work
 from portal.evidence.models import Evidence
@@ -51,8 +51,11 @@ def case_status_label(status: str) -> str:
 
 @bp.get("/kasus/")
 @roles_required()
-def queue() -> str | tuple[str, int]:
+def queue() -> str | tuple[str, int] | Response:
     """The triage queue: tabs with counts, filters, sort, search, keyset pages."""
+    clean = clean_queue_args(request.args)
+    if clean is not None:  # the filter form sends every field: keep its URL short, no "None"
+        return redirect(url_for("cases.queue", **clean))
     try:
         context = queue_context(staff_user(), request.args)
     except queries.InvalidCursor:
