@@ -203,6 +203,17 @@ def fts5_query(text: str, *, column: str | None = None) -> str | None:
     return f"{column} : ({query})" if column else query
 
 
+def tsquery_prefix(text: str) -> str | None:
+    """The PostgreSQL twin of fts5_query: chunks as phrases, the last word a prefix."""
+    chunks = [_WORD.findall(chunk) for chunk in text.split()]
+    chunks = [words for words in chunks if words]
+    if not chunks:
+        return None
+    phrases = [[f"'{word}'" for word in words] for words in chunks]
+    phrases[-1][-1] += ":*"
+    return " & ".join(" <-> ".join(words) for words in phrases)
+
+
 def _as_link(text: str) -> str | None:
     if " " in text or not _URLISH.match(text):
         return None
@@ -278,27 +289,42 @@ def _scoped(query: sa.Select[Any], scope: sa.ColumnElement[bool], limit: int) ->
 
 
 FTS = sa.table("case_search_fts", sa.column("rowid"))
+# Ranking looks at the newest matches only: a word in every case costs what a rare one does.
+RANK_WINDOW = 1000
 
 
 def _fts(match: str, scope: sa.ColumnElement[bool], limit: int) -> sa.Select[Any]:
     table = sa.literal_column("case_search_fts")
-    rank = sa.func.bm25(table, 10.0, 5.0, 1.0, 1.0)
-    return (
-        sa.select(FTS.c.rowid)
+    newest = (
+        sa.select(FTS.c.rowid.label("case_id"), sa.func.bm25(table, 10.0, 5.0, 1.0, 1.0).label("s"))
         .select_from(FTS)
         .join(Case, Case.id == FTS.c.rowid)
         .where(table.op("MATCH")(match), scope)
-        .order_by(rank)
-        .limit(limit)
+        .order_by(FTS.c.rowid.desc())
+        .limit(RANK_WINDOW)
+        .subquery()
     )
+    return sa.select(newest.c.case_id).order_by(newest.c.s, newest.c.case_id.desc()).limit(limit)
 
 
 def _by_text(text: str, scope: sa.ColumnElement[bool], limit: int) -> list[int]:
     if db.engine.dialect.name == "postgresql":
         tsv = sa.literal_column("case_search.tsv")
-        query = sa.func.websearch_to_tsquery(sa.literal_column("'simple'"), text)
-        found = sa.select(CaseSearch.case_id).where(tsv.op("@@")(query))
-        return _ids(_scoped(found.order_by(sa.func.ts_rank(tsv, query).desc()), scope, limit))
+        simple = sa.literal_column("'simple'")
+        query = sa.func.websearch_to_tsquery(simple, text)
+        prefixed = tsquery_prefix(text)
+        if prefixed:  # the words as typed, the last one a prefix, or the web-search reading
+            query = query.op("||")(sa.func.to_tsquery(simple, prefixed))
+        newest = (
+            sa.select(CaseSearch.case_id, sa.func.ts_rank(tsv, query).label("s"))
+            .join(Case, Case.id == CaseSearch.case_id)
+            .where(tsv.op("@@")(query), scope)
+            .order_by(CaseSearch.case_id.desc())
+            .limit(RANK_WINDOW)
+            .subquery()
+        )
+        ranked = sa.select(newest.c.case_id).order_by(newest.c.s.desc(), newest.c.case_id.desc())
+        return _ids(ranked.limit(limit))
     match = fts5_query(text)
     return _ids(_fts(match, scope, limit)) if match else []
 
@@ -338,7 +364,12 @@ def search_cases(
         for c in db.session.scalars(
             sa.select(Case)
             .where(Case.id.in_(ids))
-            .options(selectinload(Case.category), selectinload(Case.team))
+            .options(
+                selectinload(Case.category),
+                selectinload(Case.region),
+                selectinload(Case.team),
+                selectinload(Case.assignee),
+            )
         )
     }
     now = now or utcnow()
