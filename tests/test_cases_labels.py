@@ -101,3 +101,46 @@ def test_label_text_and_a_message_after_a_merge_reach_the_chosen_reporter(
     assert mails == ["b@example.com"]
     assert sent.report_id == target.report_ids[1]
     assert "Pelapor B" in _page(client, target.id).split('id="history"')[-1]
+
+
+def test_the_migration_labels_existing_reports_in_filing_order_and_downgrades(tmp_path):
+    from flask_migrate import downgrade, upgrade
+
+    from portal import create_app
+    from portal.cases.search import rebuild_index, search_cases
+    from portal.reference.operations import load_reference_data
+    from tests.test_foundation import _drop_everything, _migration_url
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": _migration_url(tmp_path),
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        }
+    )
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+        load_reference_data()
+        link = ["https://x.com/a/status/9"]
+        later = file_report(links=link, description="kedua")
+        earlier = file_report(links=link, description="pertama", hours_ago=3)
+        alone = file_report(description="sendiri")
+        db.session.commit()
+        ids = {"earlier": earlier.id, "later": later.id, "alone": alone.id}
+        case_id = later.case_id
+        db.session.remove()
+        downgrade(revision="96ae6743d3f0")
+        assert "label" not in db.session.execute(sa.text("SELECT * FROM report")).keys()
+        db.session.remove()
+        upgrade()
+        labels = dict(db.session.execute(sa.text("SELECT id, label FROM report")).all())
+        assert labels == {ids["earlier"]: "A", ids["later"]: "B", ids["alone"]: "A"}
+        assert db.session.execute(sa.text("SELECT count(*) FROM report_label")).scalar() == 3
+        assert rebuild_index() == 2
+        db.session.commit()
+        assert [hit.case.id for hit in search_cases("pertama", sa.true())] == [case_id]
+        db.session.remove()
+        _drop_everything()
+        db.engine.dispose()

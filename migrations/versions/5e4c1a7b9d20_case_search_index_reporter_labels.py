@@ -98,12 +98,18 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in SEARCH_DROP_SQLITE:
-            op.execute(statement)
-    with op.batch_alter_table('report', schema=None) as batch_op:
-        batch_op.drop_column('label')
+    sqlite = op.get_bind().dialect.name == "sqlite"
     with op.batch_alter_table('report_label', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_label_report_id'))
     op.drop_table('report_label')
-    op.drop_table('case_search')
+    op.drop_table('case_search')  # and with it the FTS triggers, or the tsv column and indexes
+    if sqlite:
+        for statement in SEARCH_DROP_SQLITE:
+            op.execute(statement)
+        # batch mode copies the table and cannot reflect this expression index
+        op.execute("DROP INDEX IF EXISTS ix_report_account_norm")
+    with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.drop_column('label')
+    if sqlite:
+        op.execute("CREATE INDEX IF NOT EXISTS ix_report_account_norm "
+                   "ON report (lower(ltrim(reported_account, '@')))")
