@@ -132,7 +132,7 @@ def test_the_migration_labels_existing_reports_in_filing_order_and_downgrades(tm
         case_id = later.case_id
         db.session.remove()
         downgrade(revision="96ae6743d3f0")
-        assert "label" not in db.session.execute(sa.text("SELECT * FROM report")).keys()
+        assert "label" not in list(db.session.execute(sa.text("SELECT * FROM report")).keys())
         db.session.remove()
         upgrade()
         labels = dict(db.session.execute(sa.text("SELECT id, label FROM report")).all())

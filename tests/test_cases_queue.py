@@ -179,7 +179,7 @@ def test_tab_counts_and_team_scope(app, client, make_case, make_user, login_as):
         late.reference,
     }
     assert set(refs(client.get("/petugas/kasus/?tab=closed").text)) == {closed.reference}
-    found = set(refs(client.get("/petugas/kasus/?q=ADU").text))  # a search spans every tab
+    found = set(refs(client.get("/petugas/kasus/?q=ADU-2026").text))  # searches span all tabs
     assert found == {new.reference, mine.reference, waiting.reference, late.reference} | {
         closed.reference
     }

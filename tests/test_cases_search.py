@@ -40,6 +40,7 @@ HOSTILE = [
     "https://",
     "http://[::1",
     "ADU-2026-",
+    "000",
     "ñ" * 300,
 ]
 
@@ -79,6 +80,7 @@ def test_a_decided_case_is_found_by_reference_from_the_default_tab(app, officer_
     assert ROW.findall(page.text) == [decided.reference]
     assert dict(BADGE.findall(page.text)) == {decided.reference: "closed"}
     assert "Tidak ada kasus yang cocok" not in page.text
+    assert found(officer_client, decided.reference[-6:]) == [decided.reference]  # in part
     # the staff top bar carries a search box that leads to the same search
     assert 'class="nav-search"' in default.text and 'name="q"' in default.text
 

@@ -71,7 +71,6 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout(app):
 
 def test_production_start_without_secret_key_is_refused(tmp_path):
     from portal import create_app
-    from portal.cases.models import is_modelled
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})

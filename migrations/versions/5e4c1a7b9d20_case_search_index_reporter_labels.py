@@ -20,10 +20,10 @@ depends_on = None
 
 # The search index's per-database DDL, as in portal/cases/models.py at this revision.
 SEARCH_DDL_SQLITE = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS case_search_fts USING fts5(reference, handles, document, emails, content='case_search', content_rowid='case_id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
-    'CREATE TRIGGER IF NOT EXISTS case_search_fts_ai AFTER INSERT ON case_search BEGIN INSERT INTO case_search_fts(rowid, reference, handles, document, emails) VALUES (new.case_id, new.reference, new.handles, new.document, new.emails); END',
-    "CREATE TRIGGER IF NOT EXISTS case_search_fts_ad AFTER DELETE ON case_search BEGIN INSERT INTO case_search_fts(case_search_fts, rowid, reference, handles, document, emails) VALUES ('delete', old.case_id, old.reference, old.handles, old.document, old.emails); END",
-    "CREATE TRIGGER IF NOT EXISTS case_search_fts_au AFTER UPDATE ON case_search BEGIN INSERT INTO case_search_fts(case_search_fts, rowid, reference, handles, document, emails) VALUES ('delete', old.case_id, old.reference, old.handles, old.document, old.emails); INSERT INTO case_search_fts(rowid, reference, handles, document, emails) VALUES (new.case_id, new.reference, new.handles, new.document, new.emails); END",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS case_search_fts USING fts5(handles, document, emails, content='case_search', content_rowid='case_id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    'CREATE TRIGGER IF NOT EXISTS case_search_fts_ai AFTER INSERT ON case_search BEGIN INSERT INTO case_search_fts(rowid, handles, document, emails) VALUES (new.case_id, new.handles, new.document, new.emails); END',
+    "CREATE TRIGGER IF NOT EXISTS case_search_fts_ad AFTER DELETE ON case_search BEGIN INSERT INTO case_search_fts(case_search_fts, rowid, handles, document, emails) VALUES ('delete', old.case_id, old.handles, old.document, old.emails); END",
+    "CREATE TRIGGER IF NOT EXISTS case_search_fts_au AFTER UPDATE ON case_search BEGIN INSERT INTO case_search_fts(case_search_fts, rowid, handles, document, emails) VALUES ('delete', old.case_id, old.handles, old.document, old.emails); INSERT INTO case_search_fts(rowid, handles, document, emails) VALUES (new.case_id, new.handles, new.document, new.emails); END",
 ]
 SEARCH_DROP_SQLITE = [
     'DROP TABLE IF EXISTS case_search_fts',

@@ -233,20 +233,20 @@ for _ddl in (TRIGGER_FUNCTION, TRIGGER):
 # The search index's per-database DDL, run when the table is created (`create_all`); the
 # migration that added the index holds a copy.
 SEARCH_DDL_SQLITE = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS case_search_fts USING fts5(reference, handles, "
+    "CREATE VIRTUAL TABLE IF NOT EXISTS case_search_fts USING fts5(handles, "
     "document, emails, content='case_search', content_rowid='case_id', "
     "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
     "CREATE TRIGGER IF NOT EXISTS case_search_fts_ai AFTER INSERT ON case_search BEGIN "
-    "INSERT INTO case_search_fts(rowid, reference, handles, document, emails) VALUES "
-    "(new.case_id, new.reference, new.handles, new.document, new.emails); END",
+    "INSERT INTO case_search_fts(rowid, handles, document, emails) VALUES "
+    "(new.case_id, new.handles, new.document, new.emails); END",
     "CREATE TRIGGER IF NOT EXISTS case_search_fts_ad AFTER DELETE ON case_search BEGIN "
-    "INSERT INTO case_search_fts(case_search_fts, rowid, reference, handles, document, emails) "
-    "VALUES ('delete', old.case_id, old.reference, old.handles, old.document, old.emails); END",
+    "INSERT INTO case_search_fts(case_search_fts, rowid, handles, document, emails) "
+    "VALUES ('delete', old.case_id, old.handles, old.document, old.emails); END",
     "CREATE TRIGGER IF NOT EXISTS case_search_fts_au AFTER UPDATE ON case_search BEGIN "
-    "INSERT INTO case_search_fts(case_search_fts, rowid, reference, handles, document, emails) "
-    "VALUES ('delete', old.case_id, old.reference, old.handles, old.document, old.emails); "
-    "INSERT INTO case_search_fts(rowid, reference, handles, document, emails) VALUES "
-    "(new.case_id, new.reference, new.handles, new.document, new.emails); END",
+    "INSERT INTO case_search_fts(case_search_fts, rowid, handles, document, emails) "
+    "VALUES ('delete', old.case_id, old.handles, old.document, old.emails); "
+    "INSERT INTO case_search_fts(rowid, handles, document, emails) VALUES "
+    "(new.case_id, new.handles, new.document, new.emails); END",
 ]
 SEARCH_DROP_SQLITE = ["DROP TABLE IF EXISTS case_search_fts"]
 # pg_trgm is a trusted extension (PostgreSQL 13+): the database owner may create it.
@@ -276,14 +276,10 @@ def is_modelled(name: str | None, type_: str, _parent: object = None) -> bool:
 
 
 for _sql in SEARCH_DDL_SQLITE:
-    sa.event.listen(
-        CaseSearch.__table__, "after_create", sa.DDL(_sql).execute_if(dialect="sqlite")
-    )
+    sa.event.listen(CaseSearch.__table__, "after_create", sa.DDL(_sql).execute_if(dialect="sqlite"))
 for _sql in SEARCH_DDL_POSTGRESQL:
     sa.event.listen(
         CaseSearch.__table__, "after_create", sa.DDL(_sql).execute_if(dialect="postgresql")
     )
 for _sql in SEARCH_DROP_SQLITE:
-    sa.event.listen(
-        CaseSearch.__table__, "before_drop", sa.DDL(_sql).execute_if(dialect="sqlite")
-    )
+    sa.event.listen(CaseSearch.__table__, "before_drop", sa.DDL(_sql).execute_if(dialect="sqlite"))

@@ -19,8 +19,6 @@ from portal.access import staff_user
 from portal.accounts.models import Role, Team, User
 from portal.cases import queries
 from portal.cases.deadlines import is_overdue, reporting_window
-from portal.cases.labels import label_text
-from portal.cases.search import search_cases
 from portal.cases.forms import (
     AssignForm,
     ClaimForm,
@@ -30,7 +28,9 @@ from portal.cases.forms import (
     StatusForm,
     choices,
 )
+from portal.cases.labels import label_text
 from portal.cases.models import Case, Status
+from portal.cases.search import search_cases
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, CaseError, allowed_moves
 from portal.db import db, unit_of_work, utcnow
 from portal.evidence.models import Evidence

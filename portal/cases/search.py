@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -30,6 +30,7 @@ _HANDLE = re.compile(r"^@?[\w.]{2,100}$")
 _REFERENCE = re.compile(r"^[A-Za-z]{3}-\d{4}-\d{6}$")
 _PARTIAL_REFERENCE = re.compile(r"^([A-Za-z]{3}-?)?\d[\d-]{2,}$")
 _WORD = re.compile(r"\w+")
+SEARCH_TABLE = cast(sa.Table, CaseSearch.__table__)
 
 
 # --- the index ---------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def _documents(case_ids: Sequence[int]) -> list[dict[str, Any]]:
 def reindex_cases(case_ids: Iterable[int]) -> int:
     """Rewrite the search rows of these cases (no commit); returns how many were written."""
     ids = sorted({i for i in case_ids if i is not None})
-    table = CaseSearch.__table__
+    table = SEARCH_TABLE
     written = 0
     for start in range(0, len(ids), 500):
         batch = ids[start : start + 500]
@@ -112,7 +113,7 @@ def reindex_case(case: Case) -> None:
 
 def rebuild_index(batch: int = 2000) -> int:
     """Every case's search row anew (`flask cases reindex`); returns the number of cases."""
-    db.session.execute(sa.delete(CaseSearch.__table__))
+    db.session.execute(sa.delete(SEARCH_TABLE))
     last, total = 0, 0
     while True:
         ids = list(
@@ -158,9 +159,7 @@ def _reindex_before_commit(session: Session) -> None:
     touched = session.info.pop(DIRTY_KEY, set())
     report_ids = [-i for i in touched if i < 0]
     if report_ids:
-        touched |= set(
-            session.scalars(sa.select(Report.case_id).where(Report.id.in_(report_ids)))
-        )
+        touched |= set(session.scalars(sa.select(Report.case_id).where(Report.id.in_(report_ids))))
     reindex_cases(i for i in touched if i > 0)
 
 
@@ -270,14 +269,15 @@ def _by_handle(handle: str, scope: sa.ColumnElement[bool], limit: int) -> list[i
 
 
 def _by_partial_reference(text: str, scope: sa.ColumnElement[bool], limit: int) -> list[int]:
-    if db.engine.dialect.name == "postgresql":
-        pattern = f"%{_escape_like(text)}%"
-        partial = sa.select(CaseSearch.case_id).where(
-            CaseSearch.reference.ilike(pattern, escape="\\")
-        )
-        return _ids(_scoped(partial.order_by(CaseSearch.case_id.desc()), scope, limit))
-    match = fts5_query(text, column="reference")
-    return _ids(_fts(match, scope, limit)) if match else []
+    pattern = f"%{_escape_like(text.upper())}%"
+    if db.engine.dialect.name == "postgresql":  # the trigram index answers an infix LIKE
+        column: Any = CaseSearch.reference
+        query = sa.select(CaseSearch.case_id).join(Case, Case.id == CaseSearch.case_id)
+    else:  # a scan of the short reference index: a partial reference is typed rarely
+        column = Case.reference
+        query = sa.select(Case.id)
+    query = query.where(column.like(pattern, escape="\\"), scope)
+    return _ids(query.order_by(sa.desc(column)).limit(limit))
 
 
 def _escape_like(text: str) -> str:
@@ -290,13 +290,13 @@ def _scoped(query: sa.Select[Any], scope: sa.ColumnElement[bool], limit: int) ->
 
 FTS = sa.table("case_search_fts", sa.column("rowid"))
 # Ranking looks at the newest matches only: a word in every case costs what a rare one does.
-RANK_WINDOW = 1000
+RANK_WINDOW = 500
 
 
 def _fts(match: str, scope: sa.ColumnElement[bool], limit: int) -> sa.Select[Any]:
-    table = sa.literal_column("case_search_fts")
+    table: sa.ColumnElement[Any] = sa.literal_column("case_search_fts")
     newest = (
-        sa.select(FTS.c.rowid.label("case_id"), sa.func.bm25(table, 10.0, 5.0, 1.0, 1.0).label("s"))
+        sa.select(FTS.c.rowid.label("case_id"), sa.func.bm25(table, 5.0, 1.0, 1.0).label("s"))
         .select_from(FTS)
         .join(Case, Case.id == FTS.c.rowid)
         .where(table.op("MATCH")(match), scope)
@@ -309,9 +309,9 @@ def _fts(match: str, scope: sa.ColumnElement[bool], limit: int) -> sa.Select[Any
 
 def _by_text(text: str, scope: sa.ColumnElement[bool], limit: int) -> list[int]:
     if db.engine.dialect.name == "postgresql":
-        tsv = sa.literal_column("case_search.tsv")
-        simple = sa.literal_column("'simple'")
-        query = sa.func.websearch_to_tsquery(simple, text)
+        tsv: sa.ColumnElement[Any] = sa.literal_column("case_search.tsv")
+        simple: sa.ColumnElement[Any] = sa.literal_column("'simple'")
+        query: sa.ColumnElement[Any] = sa.func.websearch_to_tsquery(simple, text)
         prefixed = tsquery_prefix(text)
         if prefixed:  # the words as typed, the last one a prefix, or the web-search reading
             query = query.op("||")(sa.func.to_tsquery(simple, prefixed))
@@ -353,11 +353,12 @@ def search_cases(
     elif _PARTIAL_REFERENCE.match(text):
         add(_by_partial_reference(text, scope, limit), "reference")
     url = _as_link(text)
-    if url:
+    if url:  # a link is matched whole; its words (https, www, com) would match everything
         add(_by_link(url, scope, limit), "link")
-    if _HANDLE.match(text):
-        add(_by_handle(_handle(text), scope, limit), "handle")
-    add(_by_text(text, scope, limit), "text")
+    else:
+        if _HANDLE.match(text):
+            add(_by_handle(_handle(text), scope, limit), "handle")
+        add(_by_text(text, scope, limit), "text")
     ids = list(found)[:limit]
     cases = {
         c.id: c

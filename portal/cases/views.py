@@ -3,6 +3,7 @@ recorded download of a sealed original."""
 
 import logging
 from collections.abc import Callable
+from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -55,7 +56,7 @@ def queue() -> str | tuple[str, int] | Response:
     """The triage queue: tabs with counts, filters, sort, search, keyset pages."""
     clean = clean_queue_args(request.args)
     if clean is not None:  # the filter form sends every field: keep its URL short, no "None"
-        return redirect(url_for("cases.queue", **clean))
+        return redirect(url_for("cases.queue", **cast(dict[str, Any], clean)))
     try:
         context = queue_context(staff_user(), request.args)
     except queries.InvalidCursor:

@@ -242,6 +242,4 @@ def list_reporters_timeline(case: Case) -> list[ReporterEntry]:
         .where(Report.case_id == case.id)
         .order_by(Report.created_at, Report.id)
     ).all()
-    return [
-        ReporterEntry(r.label or "?", r.id, r.created_at, r.learned_on, r.source) for r in rows
-    ]
+    return [ReporterEntry(r.label or "?", r.id, r.created_at, r.learned_on, r.source) for r in rows]
