@@ -128,12 +128,15 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=25)
+    parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    run("SQLite", args, None)
+    if not args.skip_sqlite:
+        run("SQLite", args, None)
     pg_url = os.environ.get("BENCH_PG_URL")
     if pg_url:
         run("PostgreSQL", args, pg_url)
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -191,3 +191,17 @@ def test_queue_urls_carry_no_none_and_drop_empty_filters(app, officer_client, ma
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/petugas/kasus/?tab=closed&sort=oldest"
+
+
+def test_no_public_page_can_reach_the_staff_search():
+    """Reporters' emails are in the index: only the staff queue may search it."""
+    from pathlib import Path
+
+    import portal
+
+    root = Path(portal.__file__).parent
+    public = [*root.joinpath("public").rglob("*.py"), *root.joinpath("intake").rglob("*.py")]
+    assert public
+    for path in public:
+        text = path.read_text()
+        assert "cases.search" not in text and "case_search" not in text, path
