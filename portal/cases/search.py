@@ -13,6 +13,7 @@ from itertools import chain
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from portal.cases.duplicates.models import normalised_account_expr
@@ -93,16 +94,24 @@ def _documents(case_ids: Sequence[int]) -> list[dict[str, Any]]:
 def reindex_cases(case_ids: Iterable[int]) -> int:
     """Rewrite the search rows of these cases (no commit); returns how many were written."""
     ids = sorted({i for i in case_ids if i is not None})
-    table = SEARCH_TABLE
     written = 0
     for start in range(0, len(ids), 500):
-        batch = ids[start : start + 500]
-        db.session.execute(sa.delete(table).where(table.c.case_id.in_(batch)))
-        rows = _documents(batch)
+        rows = _documents(ids[start : start + 500])
         if rows:
-            db.session.execute(sa.insert(table), rows)
+            db.session.execute(_upsert(), rows)
         written += len(rows)
     return written
+
+
+def _upsert() -> Any:
+    # An upsert, not delete-then-insert: two transactions reindexing one case at once (two
+    # reports joining a viral case) would both insert on PostgreSQL and one would fail.
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(SEARCH_TABLE)
+    columns = ("reference", "handles", "document", "emails", "updated_at")
+    return statement.on_conflict_do_update(
+        index_elements=["case_id"], set_={name: statement.excluded[name] for name in columns}
+    )
 
 
 def reindex_case(case: Case) -> None:
@@ -140,7 +149,7 @@ def _touched_cases(session: Session) -> Iterable[int | None]:
             yield from sa.inspect(obj).attrs.case_id.history.deleted or ()
         elif isinstance(obj, CaseEvent) and obj.kind == "note":
             yield obj.case_id
-        elif isinstance(obj, Link):
+        elif isinstance(obj, Link) and obj.report_id is not None:
             yield -obj.report_id  # a report id, resolved to its case before reindexing
 
 
