@@ -28,6 +28,8 @@ DIRTY_KEY = "portal.search_dirty"
 INDEXED_CASE_FIELDS = ("reference", "reported_party", "report_count", "merged_into_id")
 _URLISH = re.compile(r"^(https?://\S+|www\.\S+|[\w-]+(\.[\w-]+)+/\S*)$", re.IGNORECASE)
 _HANDLE = re.compile(r"^@?[\w.]{2,100}$")
+# Only these get the partial-handle lookup, which reads a whole word list on SQLite.
+_LOOKS_LIKE_HANDLE = re.compile(r"^@|[_.\d]")
 _REFERENCE = re.compile(r"^[A-Za-z]{3}-\d{4}-\d{6}$")
 _PARTIAL_REFERENCE = re.compile(r"^([A-Za-z]{3}-?)?\d[\d-]{2,}$")
 _WORD = re.compile(r"\w+")
@@ -252,7 +254,8 @@ def _by_link(url: str, scope: sa.ColumnElement[bool], limit: int) -> list[int]:
     return _ids(query)
 
 
-def _by_handle(handle: str, scope: sa.ColumnElement[bool], limit: int) -> list[int]:
+def _by_handle(text: str, scope: sa.ColumnElement[bool], limit: int) -> list[int]:
+    handle = _handle(text)
     exact = (
         sa.select(Report.case_id)
         .join(Case, Case.id == Report.case_id)
@@ -261,6 +264,8 @@ def _by_handle(handle: str, scope: sa.ColumnElement[bool], limit: int) -> list[i
         .limit(limit)
     )
     found = _ids(exact)
+    if not _LOOKS_LIKE_HANDLE.search(text):
+        return found  # a plain word: the word search below finds it among handles too
     if db.engine.dialect.name == "postgresql":
         if len(handle) < 3:
             return found
@@ -366,7 +371,7 @@ def search_cases(
         add(_by_link(url, scope, limit), "link")
     else:
         if _HANDLE.match(text):
-            add(_by_handle(_handle(text), scope, limit), "handle")
+            add(_by_handle(text, scope, limit), "handle")
         add(_by_text(text, scope, limit), "text")
     ids = list(found)[:limit]
     cases = {
