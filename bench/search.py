@@ -107,9 +107,9 @@ def measure(n_cases: int, runs: int, pg_url: str | None) -> dict[str, tuple[floa
                 hits = search_cases(text, sa.true())
                 assert hits, f"{name}: nothing found for {text!r}"
                 results[name] = median_ms(lambda t=text: search_cases(t, sa.true()), runs)
+            db.session.remove()  # first: its open transaction would block the drop
             if pg_url:
                 db.drop_all()
-            db.session.remove()
             db.engine.dispose()
     return results
 
