@@ -60,6 +60,7 @@ bench: install instance/config.py translations
 	$(PY) bench/intake.py
 	$(PY) bench/triage.py
 	$(PY) bench/public.py
+	$(PY) bench/search.py
 
 # Style, the import floors (import-linter contracts in pyproject.toml) and types.
 lint: install-test

@@ -87,6 +87,9 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The search index's per-database objects are made by DDL, not described by a model.
+    from portal.cases.models import is_modelled
+    conf_args.setdefault("include_name", is_modelled)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

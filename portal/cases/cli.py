@@ -8,9 +8,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.cases.escalation import escalate_overdue
+from portal.cases.search import rebuild_index
 from portal.db import db, unit_of_work
 
-cli = AppGroup("cases", help="Case work: escalation of overdue cases.")
+cli = AppGroup("cases", help="Case work: escalation of overdue cases, the search index.")
 logger = logging.getLogger(__name__)
 
 
@@ -39,3 +40,11 @@ def escalate_command(loop: bool, interval: int | None) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+@cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the case search index from the cases (after an upgrade, or to repair it)."""
+    with unit_of_work():
+        count = rebuild_index()
+    click.echo(f"Indexed {count} case(s).")

@@ -10,6 +10,7 @@ from portal.accounts.models import User
 from portal.cases.deadlines import add_days
 from portal.cases.duplicates.queries import find_join
 from portal.cases.history import record_event
+from portal.cases.labels import assign_label
 from portal.cases.models import Case, Message, Status, Visibility
 from portal.cases.notifications import notify_assigned, notify_hand_over, notify_message
 from portal.cases.routing import route_team_id
@@ -78,12 +79,15 @@ def attach_report(case: Case, report: Report, data: dict[str, Any] | None = None
     ):
         case.window_closes_at = report.window_closes_at
     db.session.flush()
+    before = report.label
+    label = assign_label(report, case.id)
+    moved = {"label_before": before} if before and before != label else {}
     record_event(
         case,
         "report_attached",
         visibility=Visibility.REPORTER,
         report=report,
-        data={"report_id": report.id, **(data or {})},
+        data={"report_id": report.id, "label": label, **moved, **(data or {})},
     )
 
 

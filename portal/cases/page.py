@@ -30,7 +30,9 @@ from portal.cases.forms import (
     TakeOverForm,
     choices,
 )
+from portal.cases.labels import label_text
 from portal.cases.models import Case, Status
+from portal.cases.search import search_cases
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, CaseError, allowed_moves
 from portal.clock import install_zone, local_today
 from portal.db import db, unit_of_work, utcnow
@@ -147,7 +149,7 @@ def _filters(form: QueueForm) -> queries.QueueFilters:
 
 
 def _choices(form: QueueForm, user: User, locale: str) -> None:
-    any_ = [(None, _l("Any"))]
+    any_ = [("", _l("Any"))]  # an empty value, which the queue drops from its URLs
     categories = db.session.scalars(sa.select(Category).order_by(Category.sort_order)).all()
     form.category.choices = choices(any_ + [(c.id, c.name(locale)) for c in categories])
     regions = db.session.scalars(sa.select(Region).order_by(Region.code)).all()
@@ -164,6 +166,12 @@ def _choices(form: QueueForm, user: User, locale: str) -> None:
     )
 
 
+def clean_queue_args(args: Mapping[str, str]) -> dict[str, str] | None:
+    """The queue's arguments without empty filters, or None when there were none to drop."""
+    kept = {k: v for k, v in args.items() if v.strip() and v != "None"}
+    return kept if len(kept) < len(args) else None
+
+
 def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     """Filters, one keyset page, and tab counts; InvalidCursor for a bad `after`."""
     form = QueueForm(formdata=args)
@@ -172,9 +180,15 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     filters = _filters(form)
     filters.after = args.get("after") or None
     cfg, now = current_app.config, utcnow()
-    page = queries.list_queue(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
     kept: dict[str, Any] = {k: v for k, v in args.items() if k not in ("after", "tab") and v}
+    hits = None
+    if filters.q.strip():  # a search looks in every tab, ranked; the tab is shown per case
+        hits = search_cases(filters.q, queries.scope(user), user_id=user.id, now=now)
+        page = queries.QueuePage([hit.case for hit in hits], None)
+    else:
+        page = queries.list_queue(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
     return {
+        "hit_tabs": {hit.case.id: hit.tab for hit in hits} if hits is not None else None,
         "form": form,
         "filters": filters,
         "page": page,
@@ -235,9 +249,7 @@ class CannedText:
 
 def _message_form(case: Case, reports: list, locale: str) -> tuple[MessageForm, list]:
     form = MessageForm(formdata=None)
-    form.report.choices = choices(
-        [(r.id, _l("Reporter %(num)d", num=n)) for n, r in enumerate(reports, start=1)]
-    )
+    form.report.choices = choices([(r.id, label_text(r)) for r in reports])
     canned = queries.list_canned_replies(
         category_id=case.category_id, status=case.status, only_matching=True
     )
@@ -317,7 +329,8 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
         "note_form": NoteForm(formdata=None),
         "message_form": message_form,
         "canned": canned,
-        "reporter_number": {r.id: n for n, r in enumerate(reports, start=1)},
+        "reporter_labels": queries.list_report_labels(case),
+        "label_texts": {r.id: label_text(r) for r in reports},
         "shows_contact": SHOWS_CONTACT,
         "sections": build_sections(case, user),
         "evidence_stamps": {

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from portal.accounts.models import Role, User
-from portal.cases.models import CannedReply, Case, CaseEvent, Message, Status
+from portal.cases.models import CannedReply, Case, CaseEvent, Message, ReportLabel, Status
 from portal.cases.workflow import FINISHED, OPEN
 from portal.db import db
 from portal.intake.models import Report
@@ -83,28 +83,6 @@ def _tab_condition(tab: str, user: User, now: datetime) -> sa.ColumnElement[bool
     return Case.status.in_(OPEN_VALUES)
 
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern that matches the text literally anywhere (wildcards escaped)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _search(q: str) -> sa.ColumnElement[bool]:
-    pattern = like_pattern(q.strip())
-    in_reports = sa.exists().where(
-        Report.case_id == Case.id,
-        sa.or_(
-            Report.description.ilike(pattern, escape="\\"),
-            Report.reported_account.ilike(pattern, escape="\\"),
-        ),
-    )
-    return sa.or_(
-        Case.reference.ilike(pattern, escape="\\"),
-        Case.reported_party.ilike(pattern, escape="\\"),
-        in_reports,
-    )
-
-
 def _conditions(user: User, f: QueueFilters, now: datetime) -> list[sa.ColumnElement[bool]]:
     conds = [scope(user), _tab_condition(f.tab, user, now)]
     simple = {Case.status: f.status, Case.category_id: f.category_id, Case.region_id: f.region_id}
@@ -119,8 +97,6 @@ def _conditions(user: User, f: QueueFilters, now: datetime) -> list[sa.ColumnEle
         conds += [Case.due_at < now, Case.status.in_(OPEN_VALUES)]
     if f.min_reports:
         conds.append(Case.report_count >= f.min_reports)
-    if f.q.strip():
-        conds.append(_search(f.q))
     return conds
 
 
@@ -230,6 +206,14 @@ def load_case_page(case: Case) -> list[Report]:
             )
         )
     )
+
+
+def list_report_labels(case: Case) -> dict[int, str]:
+    """Report id -> its label in this case, also for reports that have since left it."""
+    rows = db.session.execute(
+        sa.select(ReportLabel.report_id, ReportLabel.label).where(ReportLabel.case_id == case.id)
+    )
+    return {row.report_id: row.label for row in rows}
 
 
 def list_events(case: Case) -> list[CaseEvent]:

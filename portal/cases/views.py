@@ -3,6 +3,7 @@ recorded download of a sealed original."""
 
 import logging
 from collections.abc import Callable
+from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -27,7 +28,13 @@ from portal.cases.forms import (
 )
 from portal.cases.history import record_event
 from portal.cases.models import Case, Status, Visibility
-from portal.cases.page import assignee_choices, case_or_404, detail_context, queue_context
+from portal.cases.page import (
+    assignee_choices,
+    case_or_404,
+    clean_queue_args,
+    detail_context,
+    queue_context,
+)
 from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
 from portal.db import db, unit_of_work
 from portal.evidence.models import Evidence
@@ -54,8 +61,11 @@ def case_status_label(status: str) -> str:
 
 @bp.get("/kasus/")
 @roles_required()
-def queue() -> str | tuple[str, int]:
+def queue() -> str | tuple[str, int] | Response:
     """The triage queue: tabs with counts, filters, sort, search, keyset pages."""
+    clean = clean_queue_args(request.args)
+    if clean is not None:  # the filter form sends every field: keep its URL short, no "None"
+        return redirect(url_for("cases.queue", **cast(dict[str, Any], clean)))
     try:
         context = queue_context(staff_user(), request.args)
     except queries.InvalidCursor:

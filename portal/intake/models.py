@@ -50,6 +50,8 @@ class Report(Model):
     latitude: Mapped[float | None] = mapped_column()
     longitude: Mapped[float | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # "B": the reporter's label in its current case, given once per case (cases/labels.py).
+    label: Mapped[str | None] = mapped_column(sa.String(8))
 
     case = relationship("Case", back_populates="reports")
     category = relationship("Category")

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from portal.cases.duplicates.models import Decision
 from portal.cases.duplicates.queries import record_decision
 from portal.cases.history import record_event
+from portal.cases.labels import assign_label
 from portal.cases.models import Case, CaseEvent, Message, Status, Visibility
 from portal.cases.operations import attach_report, open_case_for_report
 from portal.cases.workflow import CaseError, RejectionReason, is_open
@@ -46,15 +47,23 @@ def refresh_case_numbers(case: Case) -> None:
     db.session.expire(case, ["reports"])
 
 
-def _move_reports(report_ids: list[int], target: Case) -> None:
-    for report in db.session.scalars(sa.select(Report).where(Report.id.in_(report_ids))):
+def _move_reports(report_ids: list[int], target: Case) -> dict[str, list[str | None]]:
+    """Move the reports and give each its label in the target; returns id -> [old, new]."""
+    labels: dict[str, list[str | None]] = {}
+    reports = db.session.scalars(
+        sa.select(Report).where(Report.id.in_(report_ids)).order_by(Report.id)
+    )
+    for report in reports:
+        before = report.label
         report.case = target
+        labels[str(report.id)] = [before, assign_label(report, target.id)]
     db.session.execute(
         sa.update(Message)
         .where(Message.report_id.in_(report_ids))
         .values(case_id=target.id)
         .execution_options(synchronize_session="fetch")
     )
+    return labels
 
 
 def merge_cases(*, source: Case, target: Case, actor: Any) -> None:
@@ -74,7 +83,7 @@ def merge_cases(*, source: Case, target: Case, actor: Any) -> None:
             sa.select(Report.id).where(Report.case_id == source.id).order_by(Report.id)
         )
     )
-    _move_reports(report_ids, target)
+    labels = _move_reports(report_ids, target)
     before = str(source.status)
     source.status = Status.REJECTED
     source.rejection_reason = RejectionReason.DUPLICATE
@@ -100,7 +109,12 @@ def merge_cases(*, source: Case, target: Case, actor: Any) -> None:
         "merged_from",
         visibility=Visibility.REPORTER,
         actor=actor,
-        data={"source": source.reference, "source_id": source.id, "report_ids": report_ids},
+        data={
+            "source": source.reference,
+            "source_id": source.id,
+            "report_ids": report_ids,
+            "labels": labels,
+        },
     )
     logger.info(
         "Case %s merged into %s by user %s", source.id, target.id, getattr(actor, "id", None)
@@ -129,7 +143,7 @@ def unmerge_case(*, source: Case, actor: Any) -> Case:
             )
         )
     )
-    _move_reports(report_ids, source)
+    labels = _move_reports(report_ids, source)
     source.status = merge.data["before"]
     source.rejection_reason = None
     source.resolved_at = None
@@ -141,7 +155,12 @@ def unmerge_case(*, source: Case, actor: Any) -> Case:
         source,
         "merge_undone",
         actor=actor,
-        data={"target": target.reference, "report_ids": report_ids, "status": merge.data["before"]},
+        data={
+            "target": target.reference,
+            "report_ids": report_ids,
+            "status": merge.data["before"],
+            "labels": labels,
+        },
     )
     record_event(
         target,
@@ -213,7 +232,7 @@ def list_merged_cases(case: Case) -> list[Case]:
 
 @dataclass(frozen=True)
 class ReporterEntry:
-    number: int
+    label: str
     report_id: int
     reported_at: datetime
     learned_on: date | None
@@ -223,11 +242,8 @@ class ReporterEntry:
 def list_reporters_timeline(case: Case) -> list[ReporterEntry]:
     """Who reported this case and when: one entry per report, in the order they came in."""
     rows = db.session.execute(
-        sa.select(Report.id, Report.created_at, Report.learned_on, Report.source)
+        sa.select(Report.id, Report.label, Report.created_at, Report.learned_on, Report.source)
         .where(Report.case_id == case.id)
         .order_by(Report.created_at, Report.id)
     ).all()
-    return [
-        ReporterEntry(n, r.id, r.created_at, r.learned_on, r.source)
-        for n, r in enumerate(rows, start=1)
-    ]
+    return [ReporterEntry(r.label or "?", r.id, r.created_at, r.learned_on, r.source) for r in rows]
