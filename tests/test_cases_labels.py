@@ -131,7 +131,7 @@ def test_the_migration_labels_existing_reports_in_filing_order_and_downgrades(tm
         ids = {"earlier": earlier.id, "later": later.id, "alone": alone.id}
         case_id = later.case_id
         db.session.remove()
-        downgrade(revision="96ae6743d3f0")
+        downgrade(revision="c4e1a7d2b9f3")  # the revision before the labels
         assert "label" not in list(db.session.execute(sa.text("SELECT * FROM report")).keys())
         db.session.remove()
         upgrade()
