@@ -40,6 +40,7 @@ db: install instance/config.py translations
 	PORTAL_LOG_LEVEL=WARNING $(FLASK) reference load
 	@if [ "$(DEMO)" = "1" ]; then PORTAL_LOG_LEVEL=WARNING $(FLASK) demo load; fi
 	PORTAL_LOG_LEVEL=WARNING $(FLASK) public refresh-stats
+	PORTAL_LOG_LEVEL=WARNING $(FLASK) cases reindex --if-empty
 
 # WeasyPrint (the bundle's PDFs) needs Pango, HarfBuzz's subsetter and a font.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core

@@ -180,6 +180,20 @@ def test_reindex_command_rebuilds_the_index(app, officer_client, make_case):
     assert found(officer_client, "transport") == [made.reference]
 
 
+def test_reindex_if_empty_fills_only_a_missing_index(app, officer_client, make_case):
+    """`make run` passes --if-empty: an install upgraded past the search migration gets its
+    index once; an index that holds rows is left alone."""
+    made = make_case(description="Pembagian uang transport")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["cases", "reindex", "--if-empty"]).output == ""  # has rows
+    with app.app_context():
+        db.session.execute(sa.delete(CaseSearch))
+        db.session.commit()
+    result = runner.invoke(args=["cases", "reindex", "--if-empty"])
+    assert result.exit_code == 0 and "Indexed 1 case(s)." in result.output
+    assert found(officer_client, "transport") == [made.reference]
+
+
 def test_queue_urls_carry_no_none_and_drop_empty_filters(app, officer_client, make_case):
     make_case()
     page = officer_client.get("/petugas/kasus/?tab=open&sort=oldest")

@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.cases.escalation import escalate_overdue
-from portal.cases.search import rebuild_index
+from portal.cases.search import index_is_missing, rebuild_index
 from portal.db import db, unit_of_work
 
 cli = AppGroup("cases", help="Case work: escalation of overdue cases, the search index.")
@@ -43,8 +43,16 @@ def escalate_command(loop: bool, interval: int | None) -> None:
 
 
 @cli.command("reindex")
-def reindex_command() -> None:
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only when the index holds nothing while cases exist (the first start after the "
+    "upgrade that added search; `make run` passes it).",
+)
+def reindex_command(if_empty: bool) -> None:
     """Rebuild the case search index from the cases (after an upgrade, or to repair it)."""
+    if if_empty and not index_is_missing():
+        return
     with unit_of_work():
         count = rebuild_index()
     click.echo(f"Indexed {count} case(s).")

@@ -122,6 +122,13 @@ def reindex_case(case: Case) -> None:
     reindex_cases([case.id])
 
 
+def index_is_missing() -> bool:
+    """Cases exist but none is in the index: an install upgraded past the search migration."""
+    has_cases = db.session.scalar(sa.select(Case.id).limit(1)) is not None
+    has_rows = db.session.scalar(sa.select(sa.literal(1)).select_from(SEARCH_TABLE).limit(1))
+    return has_cases and has_rows is None
+
+
 def rebuild_index(batch: int = 2000) -> int:
     """Every case's search row anew (`flask cases reindex`); returns the number of cases."""
     db.session.execute(sa.delete(SEARCH_TABLE))
