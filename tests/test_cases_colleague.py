@@ -3,26 +3,13 @@ colleague's case, and a supervisor's take-over."""
 
 import sqlalchemy as sa
 
-from portal.cases.models import Case, CaseEvent, Message
+from portal.cases.models import Case, Message
 from portal.db import db
+from tests.fixtures.cases import case_events, case_row
 
 
 def _english(client):
     client.post("/bahasa", data={"lang": "en"})
-
-
-def _case(app, case_id):
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        db.session.expunge(case)
-        return case
-
-
-def _events(app, case_id, kind):
-    with app.app_context():
-        return db.session.scalars(
-            sa.select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.kind == kind)
-        ).all()
 
 
 def test_the_assign_list_shows_email_role_team_and_open_cases(
@@ -65,7 +52,7 @@ def test_a_message_on_a_colleagues_case_needs_confirmation_and_is_recorded(
     assert response.status_code == 303
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Message)) == 1
-    (event,) = _events(app, made.id, "colleague_case_confirmed")
+    (event,) = case_events(app, made.id, "colleague_case_confirmed")
     assert event.data == {"action": "message", "assignee": owner.email}
     assert event.actor_id == other.id
 
@@ -78,13 +65,13 @@ def test_deciding_a_colleagues_case_is_refused_without_confirmation(
     login_as(client, owner)
     client.post(f"/petugas/kasus/{made.id}/ambil")
     login_as(client, other)
-    version = _case(app, made.id).version
+    version = case_row(app, made.id).version
     data = {"to": "investigating", "version": version}
     client.post(f"/petugas/kasus/{made.id}/status", data=data)
-    assert _case(app, made.id).status == "assigned"
+    assert case_row(app, made.id).status == "assigned"
     client.post(f"/petugas/kasus/{made.id}/status", data={**data, "for_colleague": "y"})
-    assert _case(app, made.id).status == "investigating"
-    assert [e.data["action"] for e in _events(app, made.id, "colleague_case_confirmed")] == [
+    assert case_row(app, made.id).status == "investigating"
+    assert [e.data["action"] for e in case_events(app, made.id, "colleague_case_confirmed")] == [
         "status"
     ]
 
@@ -94,12 +81,12 @@ def test_the_assignee_acts_without_any_confirmation(client, app, make_case, make
     owner = make_user()
     login_as(client, owner)
     client.post(f"/petugas/kasus/{made.id}/ambil")
-    version = _case(app, made.id).version
+    version = case_row(app, made.id).version
     client.post(
         f"/petugas/kasus/{made.id}/status", data={"to": "investigating", "version": version}
     )
-    assert _case(app, made.id).status == "investigating"
-    assert _events(app, made.id, "colleague_case_confirmed") == []
+    assert case_row(app, made.id).status == "investigating"
+    assert case_events(app, made.id, "colleague_case_confirmed") == []
 
 
 def test_a_supervisor_takes_a_colleagues_case_over(client, app, make_case, make_user, login_as):
@@ -114,9 +101,9 @@ def test_a_supervisor_takes_a_colleagues_case_over(client, app, make_case, make_
     login_as(client, supervisor)
     _english(client)
     assert "Take over this case" in client.get(f"/petugas/kasus/{made.id}").text
-    version = _case(app, made.id).version
+    version = case_row(app, made.id).version
     response = client.post(f"/petugas/kasus/{made.id}/ambil-alih", data={"version": version})
     assert response.status_code == 303
-    assert _case(app, made.id).assignee_id == supervisor.id
-    (event,) = _events(app, made.id, "taken_over")
+    assert case_row(app, made.id).assignee_id == supervisor.id
+    (event,) = case_events(app, made.id, "taken_over")
     assert event.data == {"from": owner.email} and event.actor_id == supervisor.id

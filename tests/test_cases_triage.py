@@ -6,28 +6,14 @@ import re
 import sqlalchemy as sa
 
 from portal.accounts.models import Team
-from portal.cases.models import Case, CaseEvent
 from portal.db import db
 from portal.notify.models import OutboxMessage
 from portal.reference.models import Category
+from tests.fixtures.cases import case_events, case_row
 
 
 def _english(client):
     client.post("/bahasa", data={"lang": "en"})
-
-
-def _case(app, case_id):
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        db.session.expunge(case)
-        return case
-
-
-def _events(app, case_id, kind):
-    with app.app_context():
-        return db.session.scalars(
-            sa.select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.kind == kind)
-        ).all()
 
 
 def _ids(app, slug=None, code=None):
@@ -42,13 +28,13 @@ def test_priority_is_set_shown_and_sorted_by(client, app, make_case, make_user, 
     login_as(client, make_user())
     _english(client)
     for made, level in ((urgent, 2), (high, 1)):
-        version = _case(app, made.id).version
+        version = case_row(app, made.id).version
         response = client.post(
             f"/petugas/kasus/{made.id}/prioritas", data={"priority": level, "version": version}
         )
         assert response.status_code == 303
-    assert _case(app, urgent.id).priority == 2
-    (event,) = _events(app, urgent.id, "priority_changed")
+    assert case_row(app, urgent.id).priority == 2
+    (event,) = case_events(app, urgent.id, "priority_changed")
     assert event.data == {"before": 0, "after": 2}
     page = client.get("/petugas/kasus/?tab=open&sort=priority").text
     refs = re.findall(r"ADU-\d{4}-\d{6}", page)
@@ -67,11 +53,11 @@ def test_a_bad_priority_is_refused_by_the_field(client, app, make_case, make_use
     _english(client)
     response = client.post(
         f"/petugas/kasus/{made.id}/prioritas",
-        data={"priority": 9, "version": _case(app, made.id).version},
+        data={"priority": 9, "version": case_row(app, made.id).version},
         follow_redirects=True,
     )
     assert "Not a valid choice" in response.text
-    assert _case(app, made.id).priority == 0
+    assert case_row(app, made.id).priority == 0
 
 
 def test_transfer_moves_the_case_records_it_and_emails_the_receivers(
@@ -87,18 +73,18 @@ def test_transfer_moves_the_case_records_it_and_emails_the_receivers(
     login_as(client, supervisor)
     _english(client)
     target = _ids(app, slug="inspektorat-sumsel")
-    data = {"team": target, "version": _case(app, made.id).version}
+    data = {"team": target, "version": case_row(app, made.id).version}
     refused = client.post(f"/petugas/kasus/{made.id}/alihkan", data=data, follow_redirects=True)
     assert "Say why the case goes to this team." in refused.text
-    assert _case(app, made.id).team_id == made.team_id
+    assert case_row(app, made.id).team_id == made.team_id
     response = client.post(
         f"/petugas/kasus/{made.id}/alihkan",
         data={**data, "reason": "Pelanggaran disiplin ASN, bukan pemilu."},
     )
     assert response.status_code == 303 and response.location.endswith("/petugas/kasus/")
-    case = _case(app, made.id)
+    case = case_row(app, made.id)
     assert (case.team_id, case.assignee_id) == (target, None)
-    (event,) = _events(app, made.id, "transferred")
+    (event,) = case_events(app, made.id, "transferred")
     assert event.data["to_team_id"] == target and event.data["from_team_id"] == made.team_id
     assert event.data["matches_routing"] is False
     assert event.data["assignee_before"] == officer.email
@@ -135,27 +121,27 @@ def test_recategorising_rechecks_routing(client, app, make_case, make_user, logi
     interaction = _ids(app, code="asn-medsos-interaksi")  # routed to the same team
     client.post(
         f"/petugas/kasus/{same_team.id}/kategori",
-        data={"category": interaction, "version": _case(app, same_team.id).version},
+        data={"category": interaction, "version": case_row(app, same_team.id).version},
     )
-    case = _case(app, same_team.id)
+    case = case_row(app, same_team.id)
     assert (case.category_id, case.team_id) == (interaction, same_team.team_id)
-    (event,) = _events(app, same_team.id, "recategorised")
+    (event,) = case_events(app, same_team.id, "recategorised")
     assert (event.data["before"], event.data["after"]) == (
         "asn-medsos-posting",
         "asn-medsos-interaksi",
     )
-    assert _events(app, same_team.id, "transferred") == []
+    assert case_events(app, same_team.id, "transferred") == []
 
     service = _ids(app, code="layanan-publik")  # routed to the inspectorate
     response = client.post(
         f"/petugas/kasus/{other_team.id}/kategori",
-        data={"category": service, "version": _case(app, other_team.id).version},
+        data={"category": service, "version": case_row(app, other_team.id).version},
         follow_redirects=True,
     )
     assert "The case is now with Inspektorat Provinsi Sumatera Selatan." in response.text
-    case = _case(app, other_team.id)
+    case = case_row(app, other_team.id)
     assert case.team_id == _ids(app, slug="inspektorat-sumsel")
-    (moved,) = _events(app, other_team.id, "transferred")
+    (moved,) = case_events(app, other_team.id, "transferred")
     assert moved.data["matches_routing"] is True
     with app.app_context():
         mail = db.session.scalar(
