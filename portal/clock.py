@@ -52,14 +52,24 @@ def format_day(day: date | datetime, width: str = "long") -> str:
     """A date in the reader's language (a moment is taken on the install's clock first)."""
     if isinstance(day, datetime):
         day = local_date(day)
+    if width == "full":
+        return format_date(day, _full_pattern())
     return format_date(day, width)
 
 
+def _full_pattern() -> str:
+    """The language's full date without a leading zero on the day: “Selasa, 3 Desember 2024”
+    (CLDR writes “03” in Indonesian, which nobody writes by hand)."""
+    locale = get_locale()
+    pattern = locale.date_formats["full"].pattern if locale else "EEEE, d MMMM y"
+    return pattern.replace("dd", "d")
+
+
 def format_moment(moment: datetime) -> str:
-    """Weekday, date, time and zone: “Selasa, 03 Desember 2024 pukul 19.42 WIB”."""
+    """Weekday, date, time and zone: “Selasa, 3 Desember 2024 pukul 19.42 WIB”."""
     return gettext(
         "%(date)s at %(time)s %(zone)s",
-        date=format_date(local_date(moment), "full"),
+        date=format_day(moment, "full"),
         time=format_time(moment, "short"),
         zone=zone_label(moment),
     )

@@ -219,6 +219,8 @@ def supervisor_triages(page, live_server, reference, officer) -> None:
         pair = section.locator(".pair").first
         assert pair.locator("img").count() == 2  # both cases' screenshots, side by side
         assert re.search(r"\d+ dari 64", pair.locator(".distance").inner_text())
+    for image in page.locator(".pair img").all():  # thumbnails load lazily, when in view
+        image.scroll_into_view_if_needed()
     page.wait_for_function(
         "() => [...document.querySelectorAll('.pair img')].every(i => i.naturalWidth > 0)"
     )
@@ -235,7 +237,7 @@ def supervisor_triages(page, live_server, reference, officer) -> None:
     assert "14 laporan" in page.locator(f'tr.case-row[data-case="{reference}"]').inner_text()
     page.get_by_role("link", name=reference).click()
     assert "14 laporan" in page.locator("section#summary .report-count").inner_text()
-    closes = format_date(jakarta_today() + timedelta(days=6), "long", locale="id")
+    closes = format_date(jakarta_today() + timedelta(days=6), "EEEE, d MMMM y", locale="id")
     assert page.locator("section#summary .legal-clock").inner_text().strip() == (
         f"Batas waktu pelaporan berakhir pada {closes} (tersisa 6 hari)."
     )
@@ -256,7 +258,8 @@ def officer_works_and_decides(page, live_server, case_path) -> None:
     assert page.locator("h1 .status").inner_text() == "Dalam penyelidikan"
 
     messages = page.locator("#messages")
-    messages.locator("#report").select_option(label="Pelapor 1")
+    first = messages.locator("#report option", has_text="Pelapor A ·")  # the first report's label
+    messages.locator("#report").select_option(first.get_attribute("value"))
     messages.locator("textarea").fill(QUESTION)
     messages.get_by_label("Ini pertanyaan: ubah status kasus menjadi “menunggu pelapor”").check()
     messages.get_by_role("button", name="Kirim ke pelapor").click()

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import gettext, ngettext
 
+from portal.clock import format_day
 from portal.legal.workdays import Clock, add_days
 
 
@@ -32,7 +33,7 @@ class Window:
 
     def text(self) -> str:
         """“The reporting window closes on <date> (N days left)” or “closed on <date>”."""
-        when = format_date(self.closes_on, "full")
+        when = format_day(self.closes_on, "full")
         if self.days_left == 0:
             return gettext("The reporting window closes today, %(date)s.", date=when)
         if self.is_closed:
