@@ -18,7 +18,7 @@ def choose_category(page, label: str) -> None:
     if field.evaluate("e => e.tagName") == "SELECT":
         field.select_option(label=label)
     else:
-        page.get_by_label(label, exact=True).check()
+        page.get_by_role("radio", name=label).check()  # the card's name, then its description
 
 
 def test_the_window_updates_as_the_date_known_is_typed(app, live_server, page):

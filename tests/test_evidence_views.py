@@ -209,7 +209,7 @@ def test_refusals_speak_the_reporters_language(app):
             ImageRejected("unsupported_type").message
         )
         assert "paling besar 10 MiB" in str(ImageRejected("too_large", mib=10).message)
-        assert "http:// atau https://" in str(LinkRejected("x").message)
+        assert "Hanya tautan web yang diterima" in str(LinkRejected("x").message)
     with app.test_request_context("/"):
         from flask import session
 
