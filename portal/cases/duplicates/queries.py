@@ -233,12 +233,20 @@ def _same_link(case: Case, others: sa.ColumnElement[bool]) -> dict[int, dict[str
     """other case id -> {"kind": "link", "url"} for open cases linking to a post this case
     links to (a report joins such a case by itself; this catches those that did not, e.g.
     after a merge was undone or a link was added later)."""
-    mine = sa.select(Link.url_canonical).join(Report).where(Report.case_id == case.id)
+    mine = (
+        sa.select(Link.url_canonical.label("url"))
+        .join(Report)
+        .where(Report.case_id == case.id)
+        .distinct()
+        .subquery()
+    )
     rows = db.session.execute(
         sa.select(Report.case_id, sa.func.min(Link.url_canonical))
-        .join(Link, Link.report_id == Report.id)
+        .select_from(mine)
+        .join(Link, Link.url_canonical == mine.c.url)
+        .join(Report, Report.id == Link.report_id)
         .join(Case, Case.id == Report.case_id)
-        .where(Link.url_canonical.in_(mine.scalar_subquery()), others)
+        .where(others)
         .group_by(Report.case_id)
     ).all()
     return {case_id: {"kind": "link", "url": url} for case_id, url in rows}
