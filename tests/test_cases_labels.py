@@ -106,19 +106,11 @@ def test_label_text_and_a_message_after_a_merge_reach_the_chosen_reporter(
 def test_the_migration_labels_existing_reports_in_filing_order_and_downgrades(tmp_path):
     from flask_migrate import downgrade, upgrade
 
-    from portal import create_app
     from portal.cases.search import rebuild_index, search_cases
     from portal.reference.operations import load_reference_data
-    from tests.test_foundation import _drop_everything, _migration_url
+    from tests.test_foundation import _drop_everything, _migration_app
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "x",
-            "SQLALCHEMY_DATABASE_URI": _migration_url(tmp_path),
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        }
-    )
+    app = _migration_app(tmp_path)
     with app.app_context():
         _drop_everything()
         upgrade()

@@ -83,6 +83,20 @@ def _migration_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
 
 
+def _migration_app(tmp_path):
+    """An app on the migrations' own database (emptied first: `_drop_everything`)."""
+    from portal import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": _migration_url(tmp_path),
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        }
+    )
+
+
 def test_upgrade_head_yields_the_models_schema(tmp_path):
     """Migrations and models never drift apart (on SQLite and on PostgreSQL)."""
     from portal import create_app

@@ -165,23 +165,15 @@ def test_a_trusted_callers_own_key_is_kept_hashed_opens_nothing_and_stays(app):
 def test_the_migration_drops_clear_keys_and_seals_but_keeps_demo_markers(tmp_path):
     from flask_migrate import downgrade, upgrade
 
-    from portal import create_app
     from portal.intake.drafts import ReportDraft
     from portal.intake.models import Report
     from portal.intake.operations import submit_report
     from portal.intake.queries import get_report_by_idempotency_key
     from portal.reference.operations import load_reference_data
     from portal.reference.queries import list_categories
-    from tests.test_foundation import _drop_everything, _migration_url
+    from tests.test_foundation import _drop_everything, _migration_app
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "x",
-            "SQLALCHEMY_DATABASE_URI": _migration_url(tmp_path),
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        }
-    )
+    app = _migration_app(tmp_path)
     with app.app_context():
         _drop_everything()
         upgrade()
