@@ -24,10 +24,14 @@ start_pg() {
   if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
     as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start -o "-p $PGPORT \
       -c listen_addresses=127.0.0.1 -k $PGDATA -c fsync=off -c synchronous_commit=off \
-      -c full_page_writes=off" >/dev/null
+      -c full_page_writes=off -c log_lock_waits=on -c deadlock_timeout=2s" >/dev/null
   fi
   psql "host=127.0.0.1 port=$PGPORT user=postgres dbname=postgres" -v ON_ERROR_STOP=1 -q <<'SQL' >/dev/null
 SELECT 'CREATE ROLE portal LOGIN PASSWORD ''portal''' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname='portal')\gexec
+-- A test's statement that waits on a lock or runs on for minutes is a hang: it fails with an
+-- error (and server.log names the lock it waited for) instead of holding up the whole pass.
+ALTER ROLE portal SET statement_timeout = '120s';
+ALTER ROLE portal SET lock_timeout = '60s';
 SELECT 'CREATE DATABASE portal_test OWNER portal' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='portal_test')\gexec
 SELECT 'CREATE DATABASE portal_test_migrations OWNER portal' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='portal_test_migrations')\gexec
 SELECT 'CREATE DATABASE portal_test_restore OWNER portal' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='portal_test_restore')\gexec

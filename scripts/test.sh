@@ -28,7 +28,9 @@ echo "== Import floors (import-linter) =="
 "$VENV/bin/lint-imports" --no-cache | tail -n 6 || status=$?
 
 postgres_pass() {
-  TEST_DATABASE_URL="$TEST_PG_URL" exec "$VENV/bin/python" -m pytest -q -m "not e2e" tests
+  # The deadline (SIGINT: pytest still prints what failed) keeps a stuck pass from eating the CI.
+  TEST_DATABASE_URL="$TEST_PG_URL" exec timeout --signal=INT --kill-after=60 "${PG_PASS_DEADLINE:-40m}" \
+    "$VENV/bin/python" -m pytest -q -m "not e2e" tests
 }
 if [ "${TEST_PASSES:-parallel}" = serial ]; then
   echo "== Suite on SQLite (with browser tests in Chromium) =="
@@ -45,6 +47,10 @@ else
   pg_pid=""
   echo "== Suite on PostgreSQL =="
   cat "$pg_log"
-  [ "$pg_status" = 0 ] || status=$pg_status
+  if [ "$pg_status" != 0 ]; then
+    status=$pg_status
+    echo "== PostgreSQL server log: lock waits and errors =="
+    grep -E "still waiting|deadlock|canceling statement|ERROR" "${PGDATA:-/tmp/portal-test-pg}/server.log" | tail -n 40 || true
+  fi
 fi
 exit $status
