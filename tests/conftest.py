@@ -13,6 +13,9 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.db import db
 from tests.fixtures.database import PostgresReset, SqliteTemplates, load_reference_rows
+from tests.fixtures.routing import build_urls_on_first_use
+
+build_urls_on_first_use()
 
 pytest_plugins = [
     f"tests.fixtures.{area}"
