@@ -6,15 +6,17 @@ than the data's stated uncertainty is inside the area with its region to be conf
 guessed. Source, licence and attribution: the file's metadata and README ("Open311").
 """
 
+from __future__ import annotations
+
 import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import shapely
-from shapely import STRtree
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
+if TYPE_CHECKING:  # shapely is imported when a point is first located, not at app start
+    from shapely import STRtree
+    from shapely.geometry.base import BaseGeometry
 
 BOUNDARIES = Path(__file__).with_name("boundaries.geojson")
 
@@ -40,6 +42,9 @@ class Boundaries:
 @cache
 def boundaries() -> Boundaries:
     """The shipped boundaries, prepared for point queries (read once per process)."""
+    import shapely
+    from shapely.geometry import shape
+
     document = json.loads(BOUNDARIES.read_text(encoding="utf-8"))
     features = document["features"]
     shapes = tuple(shape(f["geometry"]) for f in features)
@@ -49,7 +54,7 @@ def boundaries() -> Boundaries:
     return Boundaries(
         codes=tuple(f["properties"]["code"] for f in features),
         shapes=shapes,
-        tree=STRtree(shapes),
+        tree=shapely.STRtree(shapes),
         union=union,
         uncertainty=float(document["metadata"]["border_uncertainty_degrees"]),
         metadata=document["metadata"],
@@ -59,6 +64,8 @@ def boundaries() -> Boundaries:
 @cache
 def _area(margin: float) -> BaseGeometry:
     """The portal's area: every shipped boundary, widened by the margin (degrees)."""
+    import shapely
+
     area = boundaries().union.buffer(margin) if margin > 0 else boundaries().union
     shapely.prepare(area)
     return area
@@ -71,6 +78,8 @@ def locate(lat: float, lon: float, *, margin: float = 0.0) -> Place:
     gets that region; any other point within the area (the boundaries plus `margin`, and
     never less than the uncertainty) is inside with its region to be confirmed.
     """
+    from shapely.geometry import Point
+
     found = boundaries()
     point = Point(lon, lat)
     hits = found.tree.query(point, predicate="within")
