@@ -28,6 +28,7 @@ from portal.demo import cli as demo_cli
 from portal.evidence import cli as evidence_cli
 from portal.evidence import views as evidence_views
 from portal.intake import views as intake_views
+from portal.intake.rights import views as rights_views
 from portal.intake.uploads import views as upload_views
 from portal.legal import views as legal_views
 from portal.notify import cli as notify_cli
@@ -76,6 +77,7 @@ AREAS = (
     Area("privacy", privacy_views.bp, privacy_cli.cli),
     Area("intake", intake_views.bp),
     Area("intake.uploads", upload_views.bp),
+    Area("intake.rights", rights_views.bp),
     Area("public", public_views.bp, public_cli.cli),
     Area("public.opendata", opendata_views.bp),
     Area("public.open311", open311_views.bp),

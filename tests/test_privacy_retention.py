@@ -59,8 +59,13 @@ def ended_case(app, make_case, make_user):
             image = store_image(data=png(color=(seed * 40 % 255, 90, 160)), filename="layar.png")
             add_evidence(report=report, image=image)
             db.session.add(
-                Message(case_id=made.id, report_id=report.id, direction="from_reporter",
-                        body="Saya bekerja di dinas itu.", created_at=utcnow())
+                Message(
+                    case_id=made.id,
+                    report_id=report.id,
+                    direction="from_reporter",
+                    body="Saya bekerja di dinas itu.",
+                    created_at=utcnow(),
+                )
             )
             db.session.add(
                 OutboxMessage(kind="news", recipient=email, subject="Kabar", body_text="Halo Siti")
@@ -94,7 +99,9 @@ def test_a_closed_case_keeps_everything_until_its_time_then_loses_contact_and_ch
         assert mail.failed_at is not None  # never sent to an address we no longer hold
         event = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.kind == "erased"))
         assert event.data == {
-            "report_id": report_id, "what": "contact", "by": "retention",
+            "report_id": report_id,
+            "what": "contact",
+            "by": "retention",
             "fields": ["contact_name", "contact_email", "contact_phone"],
         }
         assert event.actor_label == "retention"
@@ -135,7 +142,9 @@ def test_a_file_another_report_still_uses_stays(app, ended_case, make_case):
     with app.app_context():
         keys = _keys(report_id)
         other = db.session.get(Report, other_id)
-        add_evidence(report=other, image=store_image(data=png(color=(120, 90, 160)), filename="x.png"))
+        add_evidence(
+            report=other, image=store_image(data=png(color=(120, 90, 160)), filename="x.png")
+        )
         db.session.commit()
         run_retention(now=utcnow() + timedelta(days=31))
         assert all(get_storage().exists(k) for k in keys)  # same bytes: the other row uses them
@@ -203,7 +212,9 @@ def test_an_interrupted_run_leaves_nothing_half_erased_and_the_next_run_finishes
         left = [r for r in reports if r.contact_email is not None]
         assert len(done) == 1 and len(left) == 1
         assert left[0].contact_name == "Siti" and left[0].contact_phone  # untouched, whole
-        erased = db.session.scalars(sa.select(CaseEvent.report_id).where(CaseEvent.kind == "erased"))
+        erased = db.session.scalars(
+            sa.select(CaseEvent.report_id).where(CaseEvent.kind == "erased")
+        )
         assert list(erased) == [done[0].id]
         run = db.session.scalar(sa.select(RetentionRun))
         assert run.finished_at is None and run.erased == 1  # the admin page shows it unfinished
@@ -236,3 +247,14 @@ def test_files_queued_by_a_run_killed_after_its_commit_are_removed_by_the_next_r
         result = run_retention(now=utcnow())
         assert result.files_removed == len(set(keys))
         assert not any(get_storage().exists(k) for k in keys)
+
+
+def test_the_worker_runs_the_schedule_once_per_interval(app, ended_case):
+    from portal.worker.loop import run_pass
+
+    case_id, report_id = ended_case("closed")
+    with app.app_context():
+        assert not run_pass(owner="t").errors
+        assert not run_pass(owner="t").errors
+        runs = db.session.scalars(sa.select(RetentionRun)).all()
+        assert len(runs) == 1 and runs[0].finished_at is not None

@@ -153,7 +153,11 @@ def _erase_screenshots(report: Report) -> dict[str, Any] | None:
     for model in (Redaction, UnredactedApproval, PhashBand):
         db.session.execute(sa.delete(model).where(model.evidence_id.in_(ids)))
     db.session.execute(sa.delete(Evidence).where(Evidence.id.in_(ids)))
-    queued = set(db.session.scalars(sa.select(PendingFileRemoval.key).where(PendingFileRemoval.key.in_(keys))))
+    queued = set(
+        db.session.scalars(
+            sa.select(PendingFileRemoval.key).where(PendingFileRemoval.key.in_(keys))
+        )
+    )
     db.session.add_all(PendingFileRemoval(key=k, queued_at=utcnow()) for k in keys - queued)
     db.session.flush()
     return {"evidence": kept}
@@ -173,7 +177,9 @@ def remove_pending_files() -> int:
                 storage.delete(key)
                 removed += 1
         with unit_of_work():
-            db.session.execute(sa.delete(PendingFileRemoval).where(PendingFileRemoval.key.in_(keys)))
+            db.session.execute(
+                sa.delete(PendingFileRemoval).where(PendingFileRemoval.key.in_(keys))
+            )
     return removed
 
 

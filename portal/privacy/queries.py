@@ -75,9 +75,13 @@ def list_due(*, now: datetime, rules: tuple[Rule, ...] | None = None) -> list[Du
     """Every report's data that the rules say must be erased at `now`, oldest case first,
     each with what blocks it (a legal hold; an open referral for screenshots)."""
     ended = _ended_at()
-    held = set(db.session.scalars(sa.select(LegalHold.case_id).where(LegalHold.lifted_at.is_(None))))
+    held = set(
+        db.session.scalars(sa.select(LegalHold.case_id).where(LegalHold.lifted_at.is_(None)))
+    )
     referred = set(
-        db.session.scalars(sa.select(Referral.case_id).where(Referral.status == ReferralStatus.OPEN))
+        db.session.scalars(
+            sa.select(Referral.case_id).where(Referral.status == ReferralStatus.OPEN)
+        )
     )
     items: dict[tuple[Kind, int], DueItem] = {}
     for rule in rules if rules is not None else get_schedule():

@@ -90,7 +90,10 @@ def place_hold(case_id: int) -> ResponseReturnValue:
     except PrivacyError as err:
         flash(str(err), "error")
         return _back(case)
-    flash(_("The legal hold was placed: no data of this case is erased until it is lifted."), "success")
+    flash(
+        _("The legal hold was placed: no data of this case is erased until it is lifted."),
+        "success",
+    )
     return _back(case)
 
 
@@ -110,4 +113,3 @@ def lift_hold(case_id: int) -> ResponseReturnValue:
         return _back(case)
     flash(_("The legal hold was lifted: the retention schedule applies again."), "success")
     return _back(case)
-
