@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.cases.history import verify_chain
-from portal.cases.models import Case, CaseEvent, Message
+from portal.cases.models import Case, CaseEvent, CaseSearch, Message
 from portal.cases.referrals.models import Referral
 from portal.cases.workflow import change_status
 from portal.db import db, unit_of_work, utcnow
@@ -24,7 +24,7 @@ from portal.privacy.operations import (
     lift_legal_hold,
     place_legal_hold,
 )
-from portal.privacy.policy import Kind
+from portal.privacy.policy import Kind, ScheduleError
 from portal.privacy.queries import list_due
 from portal.privacy.retention import run_retention
 from tests.fixtures.images import png
@@ -105,6 +105,10 @@ def test_a_closed_case_keeps_everything_until_its_time_then_loses_contact_and_ch
             "fields": ["contact_name", "contact_email", "contact_phone"],
         }
         assert event.actor_label == "retention"
+        emails = db.session.scalar(
+            sa.select(CaseSearch.emails).where(CaseSearch.case_id == case_id)
+        )
+        assert "pelapor@example.test" not in emails  # staff search no longer finds her
         assert "pelapor@example.test" not in str(event.data)
         assert verify_chain(case_id).is_intact
         # messages and screenshots of a closed case stay longer (730 and 1825 days)
@@ -258,3 +262,17 @@ def test_the_worker_runs_the_schedule_once_per_interval(app, ended_case):
         assert not run_pass(owner="t").errors
         runs = db.session.scalars(sa.select(RetentionRun)).all()
         assert len(runs) == 1 and runs[0].finished_at is not None
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": "contact", "status": "investigating", "days": 10},  # an open case
+        {"kind": "photos", "status": "closed", "days": 10},
+        {"kind": "contact", "status": "closed", "days": -1},
+        {"kind": "contact", "status": "closed"},
+    ],
+)
+def test_a_schedule_that_cannot_be_read_stops_the_start(make_app, rule):
+    with pytest.raises(ScheduleError):
+        make_app(RETENTION_SCHEDULE=(rule,))

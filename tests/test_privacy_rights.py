@@ -75,7 +75,9 @@ def test_she_sees_corrects_downloads_and_deletes_her_data(app, client, report_fo
     assert data["contact_email"] == "siti@example.org" and len(data["files"]) == 2
     with app.app_context():
         hashes = set(db.session.scalars(sa.select(Evidence.sha256_original)))
-    sent = {hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist() if "files/" in n}
+    sent = {
+        hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist() if "files/" in n
+    }
     assert sent == hashes == {hashlib.sha256(body).hexdigest() for body, _name in FILES}
 
     unconfirmed = client.post("/lacak/data-saya/hapus-kontak", data={})
@@ -123,10 +125,13 @@ def test_a_correction_without_the_pages_csrf_token_is_refused(make_app, report_f
     forged = client.post("/lacak/data-saya/kontak", data={"contact_email": "x@example.net"})
     assert forged.status_code == 400
     honest_token = csrf_token_from(client.get("/lacak/data-saya").text)
-    assert client.post(
-        "/lacak/data-saya/kontak",
-        data={"contact_email": "baru@example.org", "csrf_token": honest_token},
-    ).status_code == 303
+    assert (
+        client.post(
+            "/lacak/data-saya/kontak",
+            data={"contact_email": "baru@example.org", "csrf_token": honest_token},
+        ).status_code
+        == 303
+    )
     with app.app_context():
         assert db.session.scalar(sa.select(Report.contact_email)) == "baru@example.org"
 
@@ -163,7 +168,9 @@ def test_the_notice_is_written_from_the_schedule_and_the_form_records_its_versio
     client.post("/lacak", data={"code": code_on(receipt.text)})
     assert 'href="/lacak/data-saya"' in client.get("/lacak/status").text
     assert 'href="/privasi"' in client.get("/").text  # the footer
-    other = make_app(RETENTION_SCHEDULE=schedule + ({"kind": "messages", "status": "closed", "days": 9},))
+    other = make_app(
+        RETENTION_SCHEDULE=schedule + ({"kind": "messages", "status": "closed", "days": 9},)
+    )
     with other.test_client() as changed:
         assert version not in changed.get("/privasi").text  # a new schedule, a new version
 
@@ -181,7 +188,10 @@ def test_legal_hold_on_the_case_page(app, client, make_case, make_user, login_as
     english(client)
     page = client.get(f"/petugas/kasus/{made.id}")
     assert 'id="legal-hold"' in page.text and "Place a legal hold" not in page.text
-    assert client.post(f"/petugas/kasus/{made.id}/tahan-hukum", data={"reason": "x" * 20}).status_code == 403
+    assert (
+        client.post(f"/petugas/kasus/{made.id}/tahan-hukum", data={"reason": "x" * 20}).status_code
+        == 403
+    )
     login_as(client, supervisor)
     english(client)
     empty = client.post(

@@ -49,9 +49,9 @@ def run_retention(
         if after_item is not None:
             after_item(item)
     with unit_of_work():
-        run = db.session.get(RetentionRun, run_id)
-        run.finished_at = utcnow()
-        run.files_removed = result.files_removed
+        finished = db.session.get_one(RetentionRun, run_id)
+        finished.finished_at = utcnow()
+        finished.files_removed = result.files_removed
     logger.info(
         "Retention run %s: %d erased, %d skipped, %d files removed",
         run_id,
@@ -75,7 +75,7 @@ def _erase_item(item: DueItem) -> DueItem:
 
 
 def _note(run_id: int, item: DueItem) -> None:
-    run = db.session.get(RetentionRun, run_id)
+    run = db.session.get_one(RetentionRun, run_id)
     run.summary = [*run.summary, item.describe()]
     if item.blocked:
         run.skipped += 1

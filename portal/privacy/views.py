@@ -12,7 +12,7 @@ from portal.cases.page import Section, case_or_404, register_case_section
 from portal.db import unit_of_work, utcnow
 from portal.privacy.forms import LegalHoldForm, LiftHoldForm
 from portal.privacy.operations import PrivacyError, lift_legal_hold, place_legal_hold
-from portal.privacy.policy import Kind, days_for, notice_version
+from portal.privacy.policy import Kind, days_for, notice_version, parse_schedule
 from portal.privacy.queries import (
     get_active_hold,
     get_last_run,
@@ -38,6 +38,7 @@ def hold_section(case: Case, user: User) -> Section:
 
 @bp.record_once
 def _show_on_case_page(state: BlueprintSetupState) -> None:
+    parse_schedule(state.app.config["RETENTION_SCHEDULE"])  # a bad schedule stops the start
     register_case_section(state.app, hold_section)
 
 
