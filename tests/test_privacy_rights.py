@@ -206,6 +206,7 @@ def test_legal_hold_on_the_case_page(app, client, make_case, make_user, login_as
         follow_redirects=True,
     )
     assert "The legal hold was placed" in placed.text and 'id="legal-hold-active"' in placed.text
+    assert "Legal hold placed" in placed.text  # the case history
     lifted = client.post(f"/petugas/kasus/{made.id}/tahan-hukum/lepas", follow_redirects=True)
     assert "The legal hold was lifted" in lifted.text
 
