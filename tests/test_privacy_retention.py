@@ -276,3 +276,21 @@ def test_the_worker_runs_the_schedule_once_per_interval(app, ended_case):
 def test_a_schedule_that_cannot_be_read_stops_the_start(make_app, rule):
     with pytest.raises(ScheduleError):
         make_app(RETENTION_SCHEDULE=(rule,))
+
+
+def test_a_case_reopened_during_a_run_is_skipped(app, ended_case):
+    first = ended_case("closed", email="satu@example.test", seed=1)
+    second = ended_case("closed", email="dua@example.test", seed=2)
+    officer = ended_case.officer
+
+    def reopen_the_other(item):
+        other = second[0] if item.case_id == first[0] else first[0]
+        with unit_of_work():
+            change_status(case=db.session.get(Case, other), to="reopened", actor=officer)
+
+    with app.app_context():
+        result = run_retention(now=utcnow() + LATER, after_item=reopen_the_other)
+        assert len(result.erased) == 1
+        assert [i.blocked for i in result.skipped] == ["case_changed"]
+        kept = db.session.get(Report, result.skipped[0].report_id)
+        assert kept.contact_email is not None

@@ -37,7 +37,7 @@ class DueItem:
     report_id: int
     rule: Rule
     ended_at: datetime
-    blocked: str | None  # "legal_hold" | "referral_open"; None: it goes
+    blocked: str | None  # "legal_hold" | "referral_open" | "case_changed"; None: it goes
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -5,11 +5,12 @@ next run, which first finishes the file removals the dead run had committed to."
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
 
+from portal.cases.models import Case
 from portal.db import db, unit_of_work, utcnow
 from portal.intake.models import Report
 from portal.privacy.models import RetentionRun
@@ -63,14 +64,19 @@ def run_retention(
 
 
 def _erase_item(item: DueItem) -> DueItem:
-    """Erase one item in its own unit of work; a hold placed meanwhile turns it into a skip."""
+    """Erase one item in its own unit of work; a hold placed or the case reopened (or moved)
+    since the list was made turns it into a skip."""
     try:
         with unit_of_work():
             report = db.session.get(Report, item.report_id)
-            if report is not None:
-                erase(report=report, kind=item.kind)
+            if report is None or report.case_id != item.case_id:
+                return replace(item, blocked="case_changed")
+            case = db.session.get_one(Case, item.case_id)
+            if case.status != item.rule.status:  # reopened since the list was made
+                return replace(item, blocked="case_changed")
+            erase(report=report, kind=item.kind)
     except UnderLegalHold:
-        return DueItem(**{**item.__dict__, "blocked": "legal_hold"})
+        return replace(item, blocked="legal_hold")
     return item
 
 
