@@ -294,3 +294,51 @@ def test_a_case_reopened_during_a_run_is_skipped(app, ended_case):
         assert [i.blocked for i in result.skipped] == ["case_changed"]
         kept = db.session.get(Report, result.skipped[0].report_id)
         assert kept.contact_email is not None
+
+
+def test_a_run_killed_half_way_leaves_whole_items_and_the_next_run_finishes(
+    app, ended_case, tmp_path
+):
+    """A real `flask retention run` process, killed (SIGKILL) once it reports its first
+    committed item: every report is either wholly erased with its event, or untouched."""
+    import subprocess
+    import sys
+
+    from tests.fixtures.processes import clean_env, project_copy
+
+    made = [ended_case("closed", email=f"p{n}@example.test", seed=n) for n in range(1, 11)]
+    env = clean_env(
+        FLASK_APP="app",
+        PORTAL_SECRET_KEY="test-secret",
+        PORTAL_SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        PORTAL_UPLOAD_FOLDER=app.config["UPLOAD_FOLDER"],
+        PORTAL_RETENTION_SCHEDULE='[{"kind": "contact", "status": "closed", "days": 0}]',
+    )
+    command = [sys.executable, "-m", "flask", "retention", "run"]
+    project = project_copy(tmp_path)
+    with subprocess.Popen(
+        command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as run:
+        first = run.stdout.readline()
+        run.kill()
+    assert first.startswith("erased contact of report")
+    with app.app_context():
+        erased = set(
+            db.session.scalars(sa.select(CaseEvent.report_id).where(CaseEvent.kind == "erased"))
+        )
+        for _case, report_id in made:
+            report = db.session.get(Report, report_id)
+            contact = (report.contact_name, report.contact_email, report.contact_phone)
+            if report_id in erased:
+                assert contact == (None, None, None)
+            else:
+                assert None not in contact  # not one field gone without the others
+        assert erased  # at least the item it reported
+    again = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).where(Report.contact_email.is_not(None)))
+            == 0
+        )
+        assert all(verify_chain(case_id).is_intact for case_id, _r in made)

@@ -30,9 +30,8 @@ def run_command(dry_run: bool) -> None:
         going = sum(1 for i in items if not i.blocked)
         click.echo(f"DRY RUN: {going} would be erased, {len(items) - going} skipped")
         return
-    result = run_retention()
-    for item in result.erased + result.skipped:
-        click.echo(_line("erased", item))
+    # One line per item as soon as it is committed: what a killed run had done is on screen.
+    result = run_retention(after_item=lambda item: click.echo(_line("erased", item)))
     click.echo(
         f"DONE: {len(result.erased)} erased, {len(result.skipped)} skipped, "
         f"{result.files_removed} files removed"
