@@ -28,10 +28,13 @@ from portal.demo import cli as demo_cli
 from portal.evidence import cli as evidence_cli
 from portal.evidence import views as evidence_views
 from portal.intake import views as intake_views
+from portal.intake.rights import views as rights_views
 from portal.intake.uploads import views as upload_views
 from portal.legal import views as legal_views
 from portal.notify import cli as notify_cli
 from portal.notify import views as notify_views
+from portal.privacy import cli as privacy_cli
+from portal.privacy import views as privacy_views
 from portal.proof import cli as proof_cli
 from portal.public import cli as public_cli
 from portal.public import views as public_views
@@ -71,8 +74,10 @@ AREAS = (
     Area("cases.audit", audit_views.bp, audit_cli.cli),
     Area("capture", capture_views.bp, capture_cli.cli),
     Area("worker", worker_views.bp, worker_cli.cli),
+    Area("privacy", privacy_views.bp, privacy_cli.cli),
     Area("intake", intake_views.bp),
     Area("intake.uploads", upload_views.bp),
+    Area("intake.rights", rights_views.bp),
     Area("public", public_views.bp, public_cli.cli),
     Area("public.opendata", opendata_views.bp),
     Area("public.open311", open311_views.bp),

@@ -169,3 +169,19 @@ class Defaults:
     TIMESTAMP_BACKOFF_SECONDS = 60  # first pause after every TSA failed; doubles each attempt
     TIMESTAMP_BACKOFF_MAX_SECONDS = 3600
     SIGNING_KEY_FILE: str | None = None  # Ed25519 private key (PEM); None: instance folder
+    # privacy: the retention schedule (portal/privacy/policy.py; README "Privacy and retention").
+    # Each rule erases one kind of data (contact | messages | screenshots) `days` after a case
+    # became `status` (resolved | closed | rejected), optionally only for one rejection reason.
+    RETENTION_SCHEDULE: tuple = (
+        {"kind": "contact", "status": "resolved", "days": 365},
+        {"kind": "contact", "status": "closed", "days": 365},
+        {"kind": "contact", "status": "rejected", "days": 90},
+        {"kind": "messages", "status": "closed", "days": 730},
+        {"kind": "messages", "status": "rejected", "days": 90},
+        {"kind": "screenshots", "status": "rejected", "reason": "spam", "days": 30},
+        {"kind": "screenshots", "status": "closed", "days": 1825},
+    )
+    RETENTION_INTERVAL_HOURS = 24  # the worker runs the schedule this often
+    # Who controls the data, named in the privacy notice, and where residents send requests
+    PRIVACY_CONTROLLER = "Portal Aduan Warga"
+    PRIVACY_CONTACT = "privasi@example.org"

@@ -13,6 +13,7 @@ from portal.evidence import models as evidence_models
 from portal.intake import models as intake_models
 from portal.legal import models as legal_models
 from portal.notify import models as notify_models
+from portal.privacy import models as privacy_models
 from portal.proof import models as proof_models
 from portal.public import models as public_models
 from portal.reference import models as reference_models
@@ -27,6 +28,7 @@ __all__ = [
     "intake_models",
     "legal_models",
     "notify_models",
+    "privacy_models",
     "proof_models",
     "public_models",
     "publishing_models",

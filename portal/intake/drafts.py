@@ -77,6 +77,7 @@ class ReportDraft:
     contact_phone: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    notice_version: str | None = None  # the privacy notice shown with the form
     idempotency_key: str | None = None  # the web form's one-time key, or a trusted caller's own
     idempotency_session: str | None = None  # the secret of the browser session that sent the form
     # Set by validate_draft(), so that filing does not canonicalise the links a second time.

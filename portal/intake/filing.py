@@ -7,6 +7,7 @@ and files the draft in one unit of work.
 
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from portal.intake.uploads.operations import keep_files, list_holds, remove_hold
 from portal.reference.models import Category, Region
 
 logger = logging.getLogger(__name__)
+NOTICE_VERSION = re.compile(r"[0-9A-Za-z.-]{1,32}")
 FORM_BINDING_KEY = "intake_form_binding"  # session key of the secret bound into form marks
 HELD_FIELD, REMOVE_FIELD = "held_upload", "remove_upload"  # ids of files received earlier
 
@@ -91,9 +93,15 @@ def read_draft(form: ReportForm, categories: list[Category], regions: list[Regio
         contact_name=form.contact_name.data,
         contact_email=form.contact_email.data,
         contact_phone=form.contact_phone.data,
+        notice_version=seen_notice_version(form.notice_version.data),
         idempotency_key=form.idempotency_key.data,
         idempotency_session=form_session_secret(),
     )
+
+
+def seen_notice_version(text: str | None) -> str | None:
+    """The privacy notice version the form carried, when it has the shape of one."""
+    return text if text and NOTICE_VERSION.fullmatch(text) else None
 
 
 def check_form(form: ReportForm, categories: list[Category], regions: list[Region]) -> FormCheck:

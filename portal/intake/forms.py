@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.intake.drafts import DESCRIPTION_MIN, REQUIRED
 from portal.intake.models import ContactVisibility
+from portal.privacy.queries import current_notice_version
 
 REPLY_MAX = 3000
 
@@ -84,6 +85,8 @@ class ReportForm(FlaskForm):
     contact_email = EmailField(_l("Your email"), validators=[Optional(), Length(max=254)])
     contact_phone = TelField(_l("Your phone number"), validators=[Optional(), Length(max=40)])
     idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    # The privacy notice the form was shown with (kept as sent when a refused form comes back).
+    notice_version = HiddenField(default=current_notice_version)
     # Honeypot: hidden from people by CSS, aria-hidden and tabindex; bots fill it in.
     website = StringField(_l("Leave this field empty"))
 

@@ -23,6 +23,8 @@ EVENT_LABELS = {
     "published": _l("Published on the transparency page"),
     "resolved": _l("Decision made"),
     "reopened": _l("Case reopened"),
+    "erased": _l("Personal data was erased"),
+    "contact_corrected": _l("You corrected your contact details"),
 }
 
 VISIBILITY_HELP = {

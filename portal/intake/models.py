@@ -52,6 +52,8 @@ class Report(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # "B": the reporter's label in its current case, given once per case (cases/labels.py).
     label: Mapped[str | None] = mapped_column(sa.String(8))
+    # The privacy notice the resident was shown with the form (privacy/policy.notice_version).
+    notice_version: Mapped[str | None] = mapped_column(sa.String(32))
 
     case = relationship("Case", back_populates="reports")
     category = relationship("Category")

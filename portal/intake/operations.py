@@ -93,6 +93,7 @@ def submit_report(draft: ReportDraft, *, source: str) -> SubmittedReport:
         contact_phone=None if is_anonymous else (draft.contact_phone or None),
         latitude=draft.latitude,
         longitude=draft.longitude,
+        notice_version=draft.notice_version,
     )
     # Links go on before the report is placed: a report of an already reported post joins
     # that post's open case.

@@ -5,7 +5,6 @@ session remembers the report id (never the code) for a limited idle time.
 """
 
 import re
-import time
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -60,6 +59,7 @@ from portal.intake.queries import (
     get_report_by_code,
     get_status_view,
 )
+from portal.intake.tracked import forget_tracked, remember_tracked, tracked_report
 from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
 from portal.intake.windows import form_notice, received_notice
 from portal.reference.groups import group_categories
@@ -69,8 +69,6 @@ bp = Blueprint("intake", __name__)
 
 RECEIPT_KEY = "intake_receipt"
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-TRACKED_KEY = "tracked_report_id"
-TRACKED_AT_KEY = "tracked_at"
 # A refused upload says what happened (RFC 9110): too large (413), not an image type we take
 # (415), or an image we took but could not read or that fails a check (422).
 UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415, "not_an_image": 415}
@@ -259,26 +257,8 @@ def track() -> ResponseReturnValue:
             )
         ]
         return render_template("intake/track.html", form=form), 400
-    session[TRACKED_KEY] = found.id
-    session[TRACKED_AT_KEY] = int(time.time())
+    remember_tracked(found)
     return redirect(url_for("intake.status"), code=303)
-
-
-def tracked_report() -> Report | None:
-    """The report this device opened with its code, while the idle time has not run out."""
-    report_id, seen = session.get(TRACKED_KEY), session.get(TRACKED_AT_KEY, 0)
-    idle = current_app.config["TRACK_IDLE_MINUTES"] * 60
-    if not report_id or time.time() - seen > idle:
-        forget_tracked()
-        return None
-    session[TRACKED_AT_KEY] = int(time.time())
-    return db.session.get(Report, report_id)
-
-
-def forget_tracked() -> None:
-    """Drop the tracked report from this device's session."""
-    session.pop(TRACKED_KEY, None)
-    session.pop(TRACKED_AT_KEY, None)
 
 
 @bp.get("/lacak/status")

@@ -1,5 +1,5 @@
 """One pass of the background worker: queue and run capture jobs, send mail, escalate, remove
-expired held uploads.
+expired held uploads, apply the retention schedule when it is due.
 
 Each step is its own unit of work, and each is guarded: whatever a step raises (the database
 locked or gone, SMTP down, Chromium crashed, or a rollback failing while the step's own error
@@ -26,6 +26,7 @@ from portal.cases.escalation import escalate_overdue
 from portal.db import DatabaseBusy, db, unit_of_work, utcnow
 from portal.intake.uploads.operations import remove_expired_holds
 from portal.notify.operations import Delivered, send_pending
+from portal.privacy.retention import run_if_due as run_retention_if_due
 from portal.proof.stamping import stamp_due
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def run_pass(
     stats.mailed = mail.sent if mail else 0
     _step(stats, "timestamps", stamp_due, own_units=True)
     _step(stats, "uploads", remove_expired_holds, own_units=True)  # expired held uploads
+    _step(stats, "retention", run_retention_if_due, own_units=True)  # RETENTION_INTERVAL_HOURS
     if escalate:
         stats.escalated = len(_step(stats, "escalate", escalate_overdue) or [])
     recycle_session()

@@ -1,0 +1,1 @@
+"""The resident's own data on the status page: see, correct, delete, download."""

@@ -1,0 +1,35 @@
+"""The report this device opened with its tracking code: the session remembers its id (never
+the code) for a limited idle time. Shared by the status page and the resident's data pages."""
+
+import time
+
+from flask import current_app, session
+
+from portal.db import db
+from portal.intake.models import Report
+
+TRACKED_KEY = "tracked_report_id"
+TRACKED_AT_KEY = "tracked_at"
+
+
+def remember_tracked(report: Report) -> None:
+    """This device opened the report with its code."""
+    session[TRACKED_KEY] = report.id
+    session[TRACKED_AT_KEY] = int(time.time())
+
+
+def tracked_report() -> Report | None:
+    """The report this device opened with its code, while the idle time has not run out."""
+    report_id, seen = session.get(TRACKED_KEY), session.get(TRACKED_AT_KEY, 0)
+    idle = current_app.config["TRACK_IDLE_MINUTES"] * 60
+    if not report_id or time.time() - seen > idle:
+        forget_tracked()
+        return None
+    session[TRACKED_AT_KEY] = int(time.time())
+    return db.session.get(Report, report_id)
+
+
+def forget_tracked() -> None:
+    """Drop the tracked report from this device's session."""
+    session.pop(TRACKED_KEY, None)
+    session.pop(TRACKED_AT_KEY, None)
