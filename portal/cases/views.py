@@ -77,9 +77,17 @@ def queue() -> str | tuple[str, int] | Response:
 @bp.get("/kasus/<int:case_id>")
 @roles_required()
 def detail(case_id: int) -> str:
-    """Everything about one case, with the moves the user may make."""
-    case = case_or_404(case_id)
-    return render_template("cases/detail.html", **detail_context(case, staff_user()))
+    """Everything about one case, with the moves the user may make; to a team that
+    transferred the case away, where it went and why."""
+    user = staff_user()
+    case = queries.get_case_for(user, case_id)
+    if case is None:
+        away = queries.list_transfers_away(case_id, user.team_id)
+        if not away:
+            abort(404)
+        return render_template("cases/transferred_away.html", transfers=away)
+    to = request.args.get("to", type=int)
+    return render_template("cases/detail.html", **detail_context(case, user, message_to=to))
 
 
 @bp.get("/bukti/<int:evidence_id>/asli")
