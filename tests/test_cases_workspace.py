@@ -18,7 +18,9 @@ pytest_plugins = ("tests.fixtures.capture",)
 
 
 def _card(html: str, label: str) -> str:
-    match = re.search(rf'<article class="report card"[^>]*data-label="{label}">(.*?)</article>', html, re.S)
+    match = re.search(
+        rf'<article class="report card"[^>]*data-label="{label}">(.*?)</article>', html, re.S
+    )
     assert match, f"no card for reporter {label}"
     return match.group(1)
 
@@ -111,7 +113,9 @@ def test_the_timeline_carries_the_message_and_its_reporter(
         db.session.commit()
     login_as(client, officer)
     body = "Jam berapa unggahan itu Anda lihat?"
-    client.post(f"/petugas/kasus/{made.id}/pesan", data={"report": made.report_ids[1], "body": body})
+    client.post(
+        f"/petugas/kasus/{made.id}/pesan", data={"report": made.report_ids[1], "body": body}
+    )
     html = client.get(f"/petugas/kasus/{made.id}").text
     entry = re.search(r'<li class="event event-message_sent.*?</li>', html, re.S).group(0)
     assert "Pelapor B" in entry and body in entry and officer.name in entry

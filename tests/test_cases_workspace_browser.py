@@ -44,7 +44,9 @@ def report_data(app, *, link: str | None, who: str | None, shot: bytes, name: st
         f"q-{SOCIAL}-account_handle": "@diskominfo.lubuklinggau",
         "reported_party": "Diskominfo Kota Lubuk Linggau",
         "region": str(region),
-        "learned_on": (datetime.now(ZoneInfo("Asia/Jakarta")).date() - timedelta(days=1)).isoformat(),
+        "learned_on": (
+            datetime.now(ZoneInfo("Asia/Jakarta")).date() - timedelta(days=1)
+        ).isoformat(),
         "description": "Akun resmi Diskominfo mengunggah poster kampanye calon wali kota, "
         "lalu menghapusnya beberapa jam kemudian. Saya menyimpan tangkapan layarnya.",
         "links": link or "",
@@ -108,7 +110,8 @@ def reports_come_before_forms(page) -> None:
         """() => {
           const cards = [...document.querySelectorAll('#reports article.report')];
           const last = cards[cards.length - 1];
-          return [...document.querySelectorAll('main input, main select, main textarea, main button')]
+          const fields = 'main input, main select, main textarea, main button';
+          return [...document.querySelectorAll(fields)]
             .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
             .filter(e => last.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_PRECEDING)
             .map(e => e.outerHTML.slice(0, 80));
@@ -148,7 +151,10 @@ def supervisor_on_a_laptop(page, live_server, reference, duplicate, officer) -> 
     first = cards.first.inner_text()
     assert first.count("Instagram") == 1 and "instagram ·" not in first  # once, by its name
     assert first.count("@diskominfo.lubuklinggau") == 1
-    main, side = page.locator(".work-main").bounding_box(), page.locator(".work-side").bounding_box()
+    main, side = (
+        page.locator(".work-main").bounding_box(),
+        page.locator(".work-side").bounding_box(),
+    )
     assert side["x"] >= main["x"] + main["width"]  # two columns side by side
     reports_come_before_forms(page)
 
@@ -186,7 +192,10 @@ def officer_on_a_phone(page, live_server, case_path) -> int:
     page.goto(live_server + case_path)
     wide = page.evaluate("() => document.scrollingElement.scrollWidth")
     assert wide <= PHONE["width"], f"the page scrolls sideways ({wide} px)"
-    main, side = page.locator(".work-main").bounding_box(), page.locator(".work-side").bounding_box()
+    main, side = (
+        page.locator(".work-main").bounding_box(),
+        page.locator(".work-side").bounding_box(),
+    )
     assert side["y"] >= main["y"] + main["height"]  # one column: the side panels come after
     reports_come_before_forms(page)
     check_axe(page, "phone")

@@ -33,8 +33,8 @@ from portal.cases.forms import (
 from portal.cases.labels import label_text
 from portal.cases.models import Case, Status
 from portal.cases.search import search_cases
-from portal.cases.workspace import report_cards, timeline
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, CaseError, allowed_moves
+from portal.cases.workspace import report_cards, timeline
 from portal.clock import install_zone, local_today
 from portal.db import db, unit_of_work, utcnow
 from portal.evidence.models import Evidence
