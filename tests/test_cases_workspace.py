@@ -98,6 +98,11 @@ def test_write_to_a_reporter_opens_the_form_for_that_reporter(
     panel = re.search(r'<section class="panel fold " id="messages">.*?</section>', html, re.S)[0]
     assert "<details open>" in panel and "kepada Pelapor B" in panel
     assert re.findall(r'<option value="(\d+)"[^>]* selected>', panel) == [str(b)]
+    with app.app_context():
+        db.session.get(Case, made.id).status = "investigating"
+        db.session.commit()
+    refused = client.post(f"/petugas/kasus/{made.id}/pesan", data={"report": b, "body": " "})
+    assert refused.location.endswith(f"/petugas/kasus/{made.id}?to={b}#messages")  # reopened
     stranger = client.get(f"/petugas/kasus/{made.id}?to={other.report_ids[0]}").text
     panel = re.search(r'<section class="panel fold " id="messages">.*?</section>', stranger, re.S)
     assert "<details open>" not in panel[0] and " selected>" not in panel[0]

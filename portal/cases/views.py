@@ -258,6 +258,7 @@ def send_message(case_id: int) -> Response:
         _form_errors(form)
         return _back(case, "#messages")
     report = reports[form.report.data]
+    again = f"?to={report.id}#messages"  # a refusal reopens the form for this reporter
     body = (form.body.data or "").strip()
     if not body and form.canned.data:
         offered = {
@@ -271,11 +272,11 @@ def send_message(case_id: int) -> Response:
             flash(
                 _("That canned reply is not offered for this case's category and status."), "error"
             )
-            return _back(case, "#messages")
+            return _back(case, again)
         body = fill_placeholders(canned.body(report.language), case=case, language=report.language)
     if not body:
         flash(_("Write a message or choose a canned reply."), "error")
-        return _back(case, "#messages")
+        return _back(case, again)
     return _run(
         case,
         lambda: operations.send_message(
