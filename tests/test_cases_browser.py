@@ -47,6 +47,7 @@ def test_case_from_queue_to_decision(phone, live_server, app, make_case, make_us
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     row.locator("a").first.click()
     assert phone.text_content("h1").startswith(made.reference)
+    phone.click("#assignment summary")  # the panel folds; its form shows when chosen
     phone.select_option("#assignee", str(officer.id))
     phone.click("#assignment form.inline-form input[type=submit]")
     assert "Kasus telah ditugaskan." in phone.text_content(".flash")
@@ -56,8 +57,10 @@ def test_case_from_queue_to_decision(phone, live_server, app, make_case, make_us
     _login(phone, live_server, officer)
     phone.goto(live_server + f"/petugas/kasus/{made.id}")
     phone.click("form.move-investigating button")
+    phone.click("#messages summary")
     phone.select_option("#canned", label="Minta jam unggah")  # the script fills the message
     assert phone.input_value("#message-body") == "Jam berapa unggahan itu Anda lihat?"
+    phone.click(".move-choice-resolved summary")
     phone.select_option("#resolve-outcome", "substantiated")
     phone.fill("#resolve-summary", "Terbukti: akun resmi dipakai untuk kampanye.")
     phone.click("form.move-resolved button")

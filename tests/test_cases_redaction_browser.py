@@ -58,6 +58,7 @@ def test_officer_draws_a_box_saves_and_publishes_the_redacted_copy(
     _login(page, live_server, officer)
 
     page.goto(f"{live_server}/petugas/kasus/{made.id}")
+    page.click("#publikasi summary")  # the panel folds; its form shows when chosen
     page.click(f"#publikasi a[href$='/bukti/{evidence_id}/samarkan']")
     assert "720 × 1600 piksel" in page.text_content("#image-size")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -89,6 +90,7 @@ def test_officer_draws_a_box_saves_and_publishes_the_redacted_copy(
     assert "Salinan tersamar disimpan (versi 1)." in page.text_content(".flash")
 
     page.goto(f"{live_server}/petugas/kasus/{made.id}")
+    page.click("#publikasi summary")
     page.check(f"input[name=evidence][value='{evidence_id}']")
     page.fill("#publication-summary", "Akun dinas memuat materi kampanye.")
     page.click("#publikasi form[action$='/publikasi'] button[type=submit]")

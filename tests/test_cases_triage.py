@@ -95,7 +95,12 @@ def test_transfer_moves_the_case_records_it_and_emails_the_receivers(
         assert [m.recipient for m in mails] == [receiver.email]
         assert made.reference in mails[0].subject
         assert f"/petugas/kasus/{made.id}" in mails[0].body_text
-    assert client.get(f"/petugas/kasus/{made.id}").status_code == 404  # gone from this team
+    sent = client.get(f"/petugas/kasus/{made.id}")  # the sending side: where it went, why
+    assert sent.status_code == 200
+    assert "Transferred to Inspektorat Provinsi Sumatera Selatan" in sent.text
+    assert "Pelanggaran disiplin ASN" in sent.text and supervisor.name in sent.text
+    assert "Akun resmi mengunggah" not in sent.text  # nothing of the case itself
+    assert client.post(f"/petugas/kasus/{made.id}/catatan", data={"body": "x"}).status_code == 404
     login_as(client, receiver)
     _english(client)
     page = client.get(f"/petugas/kasus/{made.id}").text

@@ -243,6 +243,7 @@ def supervisor_triages(page, live_server, reference, officer) -> None:
     )
     assert page.locator("#reports article.report").count() == 14
 
+    page.locator("#assignment summary").click()  # the panel folds; its form shows when chosen
     page.locator("#assignee").select_option(str(officer.id))
     page.locator("#assignment").get_by_role("button", name="Tugaskan").click()
     page.wait_for_load_state()
@@ -258,22 +259,25 @@ def officer_works_and_decides(page, live_server, case_path) -> None:
     assert page.locator("h1 .status").inner_text() == "Dalam penyelidikan"
 
     messages = page.locator("#messages")
+    messages.locator("summary").click()
     first = messages.locator("#report option", has_text="Pelapor A ·")  # the first report's label
     messages.locator("#report").select_option(first.get_attribute("value"))
     messages.locator("textarea").fill(QUESTION)
     messages.get_by_label("Ini pertanyaan: ubah status kasus menjadi “menunggu pelapor”").check()
     messages.get_by_role("button", name="Kirim ke pelapor").click()
     page.wait_for_load_state()
-    assert QUESTION in page.locator("#reports article.report").first.inner_text()
+    assert QUESTION in page.locator("#history li.event-message_sent").first.text_content()
     assert page.locator("h1 .status").inner_text() == "Menunggu pelapor"
 
     notes = page.locator("#notes")
+    notes.locator("summary").click()
     notes.locator("textarea").fill(NOTE)
     notes.get_by_role("button", name="Simpan catatan").click()
     page.wait_for_load_state()
-    assert NOTE in page.locator("#history").inner_text()
+    assert NOTE in page.locator("#history").text_content()
 
     referrals = page.locator("#referrals")
+    referrals.locator("summary").first.click()
     referrals.get_by_text("Rujuk ke lembaga lain", exact=True).click()
     referrals.locator("select[name=body]").select_option("bkn")
     referrals.locator("input[name=body_name]").fill("BKN Kantor Regional VII Palembang")
@@ -284,10 +288,12 @@ def officer_works_and_decides(page, live_server, case_path) -> None:
     page.wait_for_load_state()
     referral = page.locator("#referrals .referral")
     assert referral.count() == 1
-    assert "BKN" in referral.inner_text() and f"Nomor mereka: {BKN_NUMBER}" in referral.inner_text()
+    assert "BKN" in referral.text_content()
+    assert f"Nomor mereka: {BKN_NUMBER}" in referral.text_content()
 
     page.get_by_role("button", name="Pindahkan ke “Dalam penyelidikan”").click()
     page.wait_for_load_state()
+    page.locator(".move-choice-resolved summary").click()
     page.locator("#resolve-outcome").select_option("substantiated")
     page.locator("#resolve-summary").fill(SUMMARY)
     page.get_by_role("button", name="Selesaikan kasus").click()

@@ -136,18 +136,23 @@ def test_case_page_shows_each_section_from_the_view_context(
     assert page.status_code == 200
     assert all(ONE_ROW_BY_KEY.search(sql) for sql in while_rendering), while_rendering
     sections = shown[0]["sections"]
-    assert {place: [s.template for s in found] for place, found in sections.items()} == {
-        "before_reports": ["cases/duplicates/_section.html", "cases/triage/_section.html"],
-        "after_reports": ["capture/_case_section.html"],
-        "before_history": ["cases/referrals/_section.html", "cases/publishing/_section.html"],
+    assert {column: [s.template for s in found] for column, found in sections.items()} == {
+        "side": [
+            "cases/duplicates/_section.html",
+            "cases/triage/_section.html",
+            "cases/referrals/_section.html",
+            "cases/publishing/_section.html",
+        ],
+        "main": ["capture/_case_section.html"],
     }
-    capture = sections["after_reports"][0].data
+    capture = sections["main"][0].data
     assert [item.url for item in capture["links"]] and capture["officials"] == []
     html = page.text
-    positions = [html.index(f'id="{anchor}"') for anchor in ("assignment", "duplicates", "triage")]
-    positions += [html.index(f'id="{anchor}"') for anchor in ("reports", "captures", "notes")]
-    positions += [html.index(f'id="{anchor}"') for anchor in ("referrals", "publikasi", "history")]
-    assert positions == sorted(positions)  # each section in its place, as before
+    # The main column (what happened), then the side column (what to do), each in its order.
+    anchors = ("reports", "captures", "history", "summary", "status", "assignment", "messages")
+    anchors += ("notes", "duplicates", "triage", "referrals", "publikasi")
+    positions = [html.index(f'id="{anchor}"') for anchor in anchors]
+    assert positions == sorted(positions)  # each section in its place
 
 
 def test_an_area_adds_a_section_where_it_says_and_may_show_none(

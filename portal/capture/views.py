@@ -126,7 +126,13 @@ def capture_section(case: Case, user: User) -> Section:
         "timestamps_on": timestamps_enabled(),
         "retry_form": RetryForm(formdata=None),
     }
-    return Section("capture/_case_section.html", data, place="after_reports")
+    return Section(
+        "capture/_case_section.html",
+        data,
+        place="after_reports",
+        link_template="capture/_link_card.html",
+        links={item.url: item for item in links},
+    )
 
 
 @bp.record_once

@@ -34,6 +34,7 @@ from portal.cases.labels import label_text
 from portal.cases.models import Case, Status
 from portal.cases.search import search_cases
 from portal.cases.workflow import OUTCOME_LABELS, REASON_LABELS, CaseError, allowed_moves
+from portal.cases.workspace import report_cards, timeline
 from portal.clock import install_zone, local_today
 from portal.db import db, unit_of_work, utcnow
 from portal.evidence.models import Evidence
@@ -208,17 +209,30 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-# Where another area's section sits on the case page, named by what it follows or precedes.
-Place = Literal["before_reports", "after_reports", "before_history"]
+# Where another area's section sits on the case page: the side column (what to do: status,
+# assignment, deadlines, referrals, publishing) or the main column (what happened, after the
+# report cards). The older names say what a section followed and map onto the two columns.
+Place = Literal["before_reports", "side", "before_history", "after_reports", "main"]
+COLUMNS: dict[str, str] = {
+    "before_reports": "side",
+    "side": "side",
+    "before_history": "side",
+    "after_reports": "main",
+    "main": "main",
+}
 
 
 @dataclass(frozen=True)
 class Section:
-    """A section another area adds to the case page: its template, its data, where it goes."""
+    """A section another area adds to the case page: its template, its data, where it goes.
+    With `link_template`, it also shows `links[canonical URL]` under each link of a report card
+    (the template gets `item` and `section`)."""
 
     template: str
     data: Mapping[str, Any]
     place: Place = "before_history"
+    link_template: str | None = None
+    links: Mapping[str, Any] | None = None
 
 
 SectionProvider = Callable[[Case, User], Section | None]
@@ -232,13 +246,17 @@ def register_case_section(app: App, provider: SectionProvider) -> None:
 
 
 def build_sections(case: Case, user: User) -> dict[str, list[Section]]:
-    """Every registered section of the case page, by place, in registration order."""
-    sections: dict[str, list[Section]] = {place: [] for place in get_args(Place)}
+    """Every registered section of the case page by column ("side", "main"), ordered by place
+    (before_reports, side, before_history) and then by registration."""
+    found: dict[str, list[Section]] = {place: [] for place in get_args(Place)}
     for provider in current_app.extensions.get(SECTIONS_KEY, ()):
         section = provider(case, user)
         if section is not None:
-            sections[section.place].append(section)
-    return sections
+            found[section.place].append(section)
+    columns: dict[str, list[Section]] = {"side": [], "main": []}
+    for place, sections in found.items():
+        columns[COLUMNS[place]].extend(sections)
+    return columns
 
 
 @dataclass(frozen=True)
@@ -305,9 +323,13 @@ def assignee_choices(case: Case) -> list[tuple[Any, str]]:
     ]
 
 
-def detail_context(case: Case, user: User) -> dict[str, Any]:
-    """Everything the case page shows, with forms for the moves this user may make."""
+def detail_context(case: Case, user: User, message_to: int | None = None) -> dict[str, Any]:
+    """Everything the case page shows, with forms for the moves this user may make;
+    `message_to` (a report of the case) opens the message form with that reporter chosen."""
     reports = queries.load_case_page(case)
+    events = queries.list_events(case)
+    locale = current_language()
+    sections = build_sections(case, user)
     is_supervisor = user.role in (Role.SUPERVISOR, Role.ADMIN)
     assign_form = None
     if is_supervisor:
@@ -320,7 +342,10 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
     return {
         "case": case,
         "reports": reports,
-        "events": queries.list_events(case),
+        "events": events,
+        "cards": report_cards(reports, locale),
+        "timeline": timeline(events, reports),
+        "message_to": message_to if message_to in {r.id for r in reports} else None,
         "clock": _clock(case, utcnow()),
         "moves": [m for m in allowed_moves(case) if m != Status.ASSIGNED],
         "status_form": StatusForm(formdata=None),
@@ -336,7 +361,8 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
         "reporter_labels": queries.list_report_labels(case),
         "label_texts": {r.id: label_text(r) for r in reports},
         "shows_contact": SHOWS_CONTACT,
-        "sections": build_sections(case, user),
+        "sections": sections,
+        "link_sections": [s for column in sections.values() for s in column if s.link_template],
         "evidence_stamps": {
             item.id: list_stamps("evidence", item.id) for item in _shown_evidence(reports)
         },

@@ -228,6 +228,20 @@ def list_events(case: Case) -> list[CaseEvent]:
     )
 
 
+def list_transfers_away(case_id: int, team_id: int | None) -> list[CaseEvent]:
+    """The transfers of a case out of this team, oldest first: what the sending team still
+    sees of a case it can no longer open."""
+    if team_id is None:
+        return []
+    events = db.session.scalars(
+        sa.select(CaseEvent)
+        .where(CaseEvent.case_id == case_id, CaseEvent.kind == "transferred")
+        .order_by(CaseEvent.seq)
+        .options(joinedload(CaseEvent.actor), joinedload(CaseEvent.case))
+    )
+    return [event for event in events if (event.data or {}).get("from_team_id") == team_id]
+
+
 def list_team_members(team_id: int | None, *, roles: tuple[str, ...] = ()) -> list[User]:
     """Active staff of a team, by name."""
     if team_id is None:

@@ -77,9 +77,17 @@ def queue() -> str | tuple[str, int] | Response:
 @bp.get("/kasus/<int:case_id>")
 @roles_required()
 def detail(case_id: int) -> str:
-    """Everything about one case, with the moves the user may make."""
-    case = case_or_404(case_id)
-    return render_template("cases/detail.html", **detail_context(case, staff_user()))
+    """Everything about one case, with the moves the user may make; to a team that
+    transferred the case away, where it went and why."""
+    user = staff_user()
+    case = queries.get_case_for(user, case_id)
+    if case is None:
+        away = queries.list_transfers_away(case_id, user.team_id)
+        if not away:
+            abort(404)
+        return render_template("cases/transferred_away.html", transfers=away)
+    to = request.args.get("to", type=int)
+    return render_template("cases/detail.html", **detail_context(case, user, message_to=to))
 
 
 @bp.get("/bukti/<int:evidence_id>/asli")
@@ -250,6 +258,7 @@ def send_message(case_id: int) -> Response:
         _form_errors(form)
         return _back(case, "#messages")
     report = reports[form.report.data]
+    again = f"?to={report.id}#messages"  # a refusal reopens the form for this reporter
     body = (form.body.data or "").strip()
     if not body and form.canned.data:
         offered = {
@@ -263,11 +272,11 @@ def send_message(case_id: int) -> Response:
             flash(
                 _("That canned reply is not offered for this case's category and status."), "error"
             )
-            return _back(case, "#messages")
+            return _back(case, again)
         body = fill_placeholders(canned.body(report.language), case=case, language=report.language)
     if not body:
         flash(_("Write a message or choose a canned reply."), "error")
-        return _back(case, "#messages")
+        return _back(case, again)
     return _run(
         case,
         lambda: operations.send_message(

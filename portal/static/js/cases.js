@@ -16,3 +16,12 @@
     body.focus();
   });
 }());
+// A refused form sends the officer back to its panel (#assignment, #notes…): open that panel,
+// so the form is in view again beside the error. Without JavaScript the panel stays closed.
+(function () {
+  "use strict";
+  if (!location.hash || !document.querySelector(".flash-error")) { return; }
+  var panel = document.getElementById(location.hash.slice(1));
+  var fold = panel && panel.classList.contains("fold") && panel.querySelector("details");
+  if (fold) { fold.open = true; }
+}());
