@@ -23,6 +23,7 @@ EVENT_LABELS = {
     "published": _l("Published on the transparency page"),
     "resolved": _l("Decision made"),
     "reopened": _l("Case reopened"),
+    "taken_up_as_finding": _l("The officers took your report up as their own finding"),
 }
 
 VISIBILITY_HELP = {

@@ -33,6 +33,7 @@ from portal.i18n import current_language
 from portal.intake.drafts import REQUIRED, HeldFile, check_screenshots
 from portal.intake.filing import (
     FORM_BINDING_KEY,
+    RECEIPT_KEY,
     check_form,
     chosen_category,
     drop_removed,
@@ -65,7 +66,6 @@ from portal.reference.queries import list_categories, list_regions
 
 bp = Blueprint("intake", __name__)
 
-RECEIPT_KEY = "intake_receipt"
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 TRACKED_KEY = "tracked_report_id"
 TRACKED_AT_KEY = "tracked_at"
