@@ -2,6 +2,7 @@
 case that could still be taken up."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.cases.models import Case
@@ -31,6 +32,7 @@ def list_case_findings(case: Case) -> list[Finding]:
             .join(Report, Report.id == Finding.report_id)
             .where(Report.case_id == case.id)
             .order_by(Finding.id)
+            .options(joinedload(Finding.report), joinedload(Finding.officer))
         )
     )
 
