@@ -300,3 +300,17 @@ def test_take_up_report_refuses_an_actor_of_another_team(app, make_case, make_us
             take_up_report(report=report, officer=actor, actor=actor, found_on=today(app))
         db.session.rollback()
     assert counts(app)["Finding"] == 0
+
+
+def test_the_resident_sees_that_the_report_was_taken_up(app, client, officer, report_form):
+    resident = app.test_client()
+    code = code_on(post_report(resident, report_form(visibility="anonymous"), follow=True).text)
+    with app.app_context():
+        report = db.session.scalar(sa.select(Report))
+        case_id, report_id = report.case_id, report.id
+    made = type("Made", (), {"id": case_id})
+    assert take_up(client, made, report_id, officer.id, today(app).isoformat()).status_code == 303
+    assert resident.post("/lacak", data={"code": code}).status_code == 303
+    status = resident.get("/lacak/status").text
+    assert "Petugas mengambil alih laporan Anda sebagai temuan mereka sendiri" in status
+    assert officer.email not in status and "Siti Patroli" not in status

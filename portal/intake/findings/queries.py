@@ -24,6 +24,11 @@ def list_team_officers(team_id: int | None) -> list[User]:
     )
 
 
+def get_finding_of(report: Report) -> Finding | None:
+    """The finding or staff entry a report is, if it is one."""
+    return db.session.scalar(sa.select(Finding).where(Finding.report_id == report.id))
+
+
 def list_case_findings(case: Case) -> list[Finding]:
     """The findings and staff entries among the case's reports, oldest first."""
     return list(

@@ -19,6 +19,7 @@ from portal.clock import local_today
 from portal.db import DatabaseBusy, db, unit_of_work
 from portal.evidence.storage import StorageUnavailable
 from portal.i18n import current_language
+from portal.intake.drafts import ReportDraft
 from portal.intake.filing import RECEIPT_KEY, earlier_submission
 from portal.intake.findings.entry import check_entry
 from portal.intake.findings.forms import (
@@ -27,9 +28,10 @@ from portal.intake.findings.forms import (
     StaffEntryForm,
     TakeUpForm,
 )
-from portal.intake.findings.models import FINDING_CHANNELS, Channel, Finding
+from portal.intake.findings.models import FINDING_CHANNELS, Channel
 from portal.intake.findings.operations import record_finding, take_up_report
 from portal.intake.findings.queries import (
+    get_finding_of,
     list_case_findings,
     list_reports_to_take_up,
     list_team_officers,
@@ -74,12 +76,14 @@ def new() -> ResponseReturnValue:
     return _file(form, category, checked.draft, user)
 
 
-def _file(form: StaffEntryForm, category: Category, draft, user: User) -> ResponseReturnValue:
+def _file(
+    form: StaffEntryForm, category: Category, draft: ReportDraft, user: User
+) -> ResponseReturnValue:
     """Record the entry in one unit of work (a second click finds the first) and go on."""
     twin = earlier_submission(draft)
     try:
         if twin is None:
-            officer = db.session.get(User, form.officer.data)
+            officer = db.get_or_404(User, form.officer.data)
             with unit_of_work():
                 report = record_finding(
                     draft=draft, channel=Channel(form.channel.data), officer=officer, actor=user
@@ -136,7 +140,7 @@ def _render(
 def recorded() -> ResponseReturnValue:
     """What was just recorded: the case it joined or opened, the window, the receipt."""
     report = db.session.get(Report, session.get(RECORDED_KEY) or 0)
-    finding = report and db.session.scalar(db.select(Finding).filter_by(report_id=report.id))
+    finding = report and get_finding_of(report)
     if report is None or finding is None:
         return redirect(url_for("findings.new"))
     held = session.get(RECEIPT_KEY) or {}
@@ -163,8 +167,8 @@ def take_up(case_id: int) -> Response:
             for error in errors:
                 flash(str(error), "error")
         return redirect(target, code=303)
-    report = db.session.get(Report, form.report.data)
-    officer = db.session.get(User, form.officer.data)
+    report = db.get_or_404(Report, form.report.data)
+    officer = db.get_or_404(User, form.officer.data)
     return run_and_redirect(
         lambda: take_up_report(
             report=report,
