@@ -19,7 +19,7 @@ from portal.clock import local_today
 from portal.db import DatabaseBusy, db, unit_of_work
 from portal.evidence.storage import StorageUnavailable
 from portal.i18n import current_language
-from portal.intake.drafts import ReportDraft
+from portal.intake.drafts import REQUIRED, ReportDraft
 from portal.intake.filing import RECEIPT_KEY, earlier_submission
 from portal.intake.findings.entry import check_entry
 from portal.intake.findings.forms import (
@@ -58,13 +58,7 @@ def new() -> ResponseReturnValue:
     chosen = request.form.get("category") if request.method == "POST" else None
     category = _category(categories, chosen or request.args.get("kategori"))
     if category is None:
-        step = CategoryStepForm(request.args)
-        step.kategori.choices = choices(
-            [(0, _("— choose —"))] + [(c.id, c.name(current_language())) for c in categories]
-        )
-        is_refused = "kategori" in request.args and not step.validate()
-        page = render_template("intake/findings/category.html", form=step)
-        return page, 400 if is_refused else 200
+        return _category_step(categories)
     regions = list_regions()
     form = StaffEntryForm()
     _fill(form, user, regions, category)
@@ -103,6 +97,20 @@ def _file(
     if form.channel.data not in FINDING_CHANNELS:  # a resident is waiting for the receipt
         session[RECEIPT_KEY] = {"report_id": report.id, "key": form.idempotency_key.data}
     return redirect(url_for("findings.recorded"), code=303)
+
+
+def _category_step(categories: list[Category]) -> tuple[str, int]:
+    """The first step; a category that is not one of the list is refused by its field."""
+    step = CategoryStepForm(request.args)
+    step.kategori.choices = choices(
+        [(0, _("— choose —"))] + [(c.id, c.name(current_language())) for c in categories]
+    )
+    is_refused = request.method == "POST" or "kategori" in request.args
+    if is_refused:
+        step.validate()
+        step.kategori.errors = list(step.kategori.errors) or [str(REQUIRED["category"])]
+    page = render_template("intake/findings/category.html", form=step)
+    return page, 400 if is_refused else 200
 
 
 def _category(categories: list[Category], value: str | None) -> Category | None:
