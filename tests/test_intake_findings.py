@@ -202,8 +202,14 @@ def test_a_finding_without_evidence_or_description_is_refused(app, client, offic
     response = post_entry(client, entry(app, officer.id, links="", description=""))
     assert response.status_code == 400
     html = response.text
-    assert "Uraikan apa yang terjadi." in html
-    assert "Temuan memerlukan buktinya" in html
+    for name, message in (
+        ("description", "Uraikan apa yang terjadi."),
+        ("screenshots", "Temuan memerlukan buktinya"),
+    ):
+        field = re.search(
+            rf'<div class="field[^"]*has-error[^"]*">\s*<label for="{name}".*?</div>', html, re.S
+        )
+        assert field and message in field.group(0), name
     assert counts(app)["Report"] == 0 and counts(app)["Finding"] == 0
 
 
@@ -314,3 +320,43 @@ def test_the_resident_sees_that_the_report_was_taken_up(app, client, officer, re
     status = resident.get("/lacak/status").text
     assert "Petugas mengambil alih laporan Anda sebagai temuan mereka sendiri" in status
     assert officer.email not in status and "Siti Patroli" not in status
+
+
+def test_a_refused_officer_leaves_no_row_and_no_file(app, make_user):
+    """record_finding stores the screenshot before it checks the officer: the unit of work
+    that refuses the officer removes the stored files too."""
+    from portal.accounts.models import User
+    from portal.db import unit_of_work
+    from portal.intake.drafts import ReportDraft
+    from portal.intake.findings.models import Channel
+    from portal.intake.findings.operations import OfficerNotInTeam, record_finding
+    from portal.reference.models import Category, Region
+
+    recorder, stranger = make_user(), make_user(team="inspektorat-sumsel")
+    with app.test_request_context():
+        draft = ReportDraft(
+            category=db.session.scalar(sa.select(Category).where(Category.code == SOCIAL)),
+            region=db.session.scalar(sa.select(Region).where(Region.code == "16.74")),
+            reported_party="Diskominfo",
+            description="Patroli siber menemukan unggahan kampanye di akun resmi.",
+            language="id",
+            answers={"platform": "instagram", "account_handle": "@diskominfo"},
+            screenshots=(("patroli.png", png()),),
+            learned_on=today(app),
+        )
+        with pytest.raises(OfficerNotInTeam), unit_of_work():
+            record_finding(
+                draft=draft,
+                channel=Channel.CYBER_PATROL,
+                officer=db.session.get(User, stranger.id),
+                actor=db.session.get(User, recorder.id),
+            )
+    assert counts(app)["Report"] == 0 and counts(app)["Finding"] == 0
+    assert stored_files(app) == []
+
+
+def test_a_posted_category_that_is_not_offered_is_refused(app, client, officer):
+    response = post_entry(client, entry(app, officer.id, category="999999"))
+    assert response.status_code == 400
+    assert "Pilih jenis pengaduan." in response.text and 'name="kategori"' in response.text
+    assert counts(app)["Report"] == 0
