@@ -28,6 +28,7 @@ from portal.demo import cli as demo_cli
 from portal.evidence import cli as evidence_cli
 from portal.evidence import views as evidence_views
 from portal.intake import views as intake_views
+from portal.intake.findings import views as findings_views
 from portal.intake.rights import views as rights_views
 from portal.intake.uploads import views as upload_views
 from portal.legal import views as legal_views
@@ -78,6 +79,7 @@ AREAS = (
     Area("intake", intake_views.bp),
     Area("intake.uploads", upload_views.bp),
     Area("intake.rights", rights_views.bp),
+    Area("intake.findings", findings_views.bp),
     Area("public", public_views.bp, public_cli.cli),
     Area("public.opendata", opendata_views.bp),
     Area("public.open311", open311_views.bp),

@@ -73,6 +73,7 @@ class Defaults:
     REPORT_RATE_LIMIT = "10 per hour"
     TRACK_RATE_LIMIT = "20 per hour"
     # intake
+    RECEIPT_PDF_RATE_LIMIT = "20 per hour"  # receipt PDFs (WeasyPrint takes a CPU second each)
     REPLY_RATE_LIMIT = "30 per hour"  # reporter replies on the status page, per client
     UPLOAD_RATE_LIMIT = "600 per hour"  # upload requests (each chunk is one), per client
     TRACK_IDLE_MINUTES = 30  # a tracked report is forgotten on the device after this idle time

@@ -11,6 +11,7 @@ from portal.cases.publishing import models as publishing_models
 from portal.cases.referrals import models as referrals_models
 from portal.evidence import models as evidence_models
 from portal.intake import models as intake_models
+from portal.intake.findings import models as findings_models
 from portal.legal import models as legal_models
 from portal.notify import models as notify_models
 from portal.privacy import models as privacy_models
@@ -25,6 +26,7 @@ __all__ = [
     "cases_models",
     "duplicates_models",
     "evidence_models",
+    "findings_models",
     "intake_models",
     "legal_models",
     "notify_models",

@@ -117,6 +117,8 @@ EVENT_LABELS = {
     "priority_changed": _l("Priority changed"),
     "recategorised": _l("Category changed"),
     "transferred": _l("Transferred to another team"),
+    "finding_recorded": _l("Recorded by staff (finding or report brought in)"),
+    "taken_up_as_finding": _l("Report taken up as a finding"),
 }
 
 
@@ -198,6 +200,7 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
         "filters": filters,
         "page": page,
         "clocks": {c.id: _clock(c, now) for c in page.cases},
+        "finding_channels": queries.list_finding_channels([c.id for c in page.cases]),
         "counts": queries.count_tabs(user, now=now, cap=cfg["CASES_COUNT_CAP"]),
         "tabs": TAB_LABELS,
         "many": cfg["CASES_MANY_REPORTS"],

@@ -13,6 +13,7 @@ from portal.accounts.models import Role, User
 from portal.cases.models import CannedReply, Case, CaseEvent, Message, ReportLabel, Status
 from portal.cases.workflow import FINISHED, OPEN
 from portal.db import db
+from portal.intake.findings.models import Finding
 from portal.intake.models import Report
 
 TABS = ("new", "mine", "open", "overdue", "waiting", "closed")
@@ -288,3 +289,20 @@ def list_canned_replies(
             )
         )
     return list(db.session.scalars(query.options(joinedload(CannedReply.category))))
+
+
+def list_finding_channels(case_ids: list[int]) -> dict[int, list[str]]:
+    """The staff-intake channels among each listed case's reports (the queue's marks)."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Report.case_id, Finding.channel)
+        .join(Finding, Finding.report_id == Report.id)
+        .where(Report.case_id.in_(case_ids))
+        .distinct()
+        .order_by(Report.case_id, Finding.channel)
+    )
+    found: dict[int, list[str]] = {}
+    for case_id, channel in rows:
+        found.setdefault(case_id, []).append(channel)
+    return found

@@ -33,6 +33,7 @@ from portal.reference.models import Category, Region
 logger = logging.getLogger(__name__)
 NOTICE_VERSION = re.compile(r"[0-9A-Za-z.-]{1,32}")
 FORM_BINDING_KEY = "intake_form_binding"  # session key of the secret bound into form marks
+RECEIPT_KEY = "intake_receipt"  # session key naming the report this browser filed, and its form key
 HELD_FIELD, REMOVE_FIELD = "held_upload", "remove_upload"  # ids of files received earlier
 
 

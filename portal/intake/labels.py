@@ -25,6 +25,7 @@ EVENT_LABELS = {
     "reopened": _l("Case reopened"),
     "erased": _l("Personal data was erased"),
     "contact_corrected": _l("You corrected your contact details"),
+    "taken_up_as_finding": _l("The officers took your report up as their own finding"),
 }
 
 VISIBILITY_HELP = {

@@ -10,7 +10,9 @@ from flask import current_app
 from portal.cases.models import CaseEvent, Message, Visibility
 from portal.db import db
 from portal.evidence.models import Evidence
+from portal.intake.drafts import question_label
 from portal.intake.idempotency import FormHolder, caller_key_hash
+from portal.intake.inputs import choice_label
 from portal.intake.models import Report
 from portal.intake.tracking import hash_code
 
@@ -88,6 +90,12 @@ class ReceiptView:
     received_at: datetime | None = None
     learned_on: date | None = None
     window_closes_at: datetime | None = None
+    # What was reported, repeated so that the receipt (and its PDF) proves it.
+    description: str = ""
+    reported_party: str = ""
+    region: str = ""
+    incident_at: datetime | None = None
+    answers: tuple[tuple[str, str], ...] = ()  # (question, answer) in the reader's language
 
 
 @dataclass(frozen=True)
@@ -148,8 +156,23 @@ def _evidence_item(evidence: Evidence) -> EvidenceItem:
     )
 
 
+def list_answers(report: Report, locale: str) -> tuple[tuple[str, str], ...]:
+    """The answers to the category's questions as (question, answer), labels in `locale`;
+    a select answer by its choice's label. Unanswered questions are left out."""
+    answers = report.answers or {}
+    items = []
+    for question in report.category.questions or []:
+        value = str(answers.get(question["code"]) or "")
+        if not value:
+            continue
+        choice = next((c for c in question.get("choices") or [] if c["value"] == value), None)
+        shown = choice_label(choice, locale) if choice else value
+        items.append((question_label(question, locale), shown))
+    return tuple(items)
+
+
 def get_receipt_view(report: Report, locale: str) -> ReceiptView:
-    """What the receipt shows: reference, fingerprints of the screenshots, links."""
+    """What the receipt shows: when, reference, what was reported, fingerprints, links."""
     return ReceiptView(
         reference=report.case.reference or "",
         category=report.category.name(locale),
@@ -162,6 +185,11 @@ def get_receipt_view(report: Report, locale: str) -> ReceiptView:
         received_at=report.created_at,
         learned_on=report.learned_on,
         window_closes_at=report.window_closes_at,
+        description=report.description or "",
+        reported_party=report.reported_party or "",
+        region=report.region.name if report.region else "",
+        incident_at=report.incident_at,
+        answers=list_answers(report, locale),
     )
 
 

@@ -32,6 +32,7 @@ from portal.i18n import current_language
 from portal.intake.drafts import REQUIRED, HeldFile, check_screenshots
 from portal.intake.filing import (
     FORM_BINDING_KEY,
+    RECEIPT_KEY,
     check_form,
     chosen_category,
     drop_removed,
@@ -54,20 +55,17 @@ from portal.intake.labels import (
 )
 from portal.intake.models import Report
 from portal.intake.operations import ScreenshotRejected, reply_to_case
-from portal.intake.queries import (
-    get_receipt_view,
-    get_report_by_code,
-    get_status_view,
-)
+from portal.intake.queries import get_report_by_code, get_status_view
+from portal.intake.receipt import TEMPLATE, receipt_context, receipt_filename, receipt_pdf
 from portal.intake.tracked import forget_tracked, remember_tracked, tracked_report
-from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
+from portal.intake.tracking import new_idempotency_key, normalize_code
 from portal.intake.windows import form_notice, received_notice
+from portal.pdf import PdfUnavailable
 from portal.reference.groups import group_categories
 from portal.reference.queries import list_categories, list_regions
 
 bp = Blueprint("intake", __name__)
 
-RECEIPT_KEY = "intake_receipt"
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # A refused upload says what happened (RFC 9110): too large (413), not an image type we take
 # (415), or an image we took but could not read or that fails a check (422).
@@ -220,23 +218,44 @@ def window() -> ResponseReturnValue:
 @bp.get("/laporan/tanda-terima")
 @public
 def receipt() -> ResponseReturnValue:
-    """The receipt of the report this browser just filed: code, reference, fingerprints."""
-    held = session.get(RECEIPT_KEY) or {}
-    report_row = db.session.get(Report, held.get("report_id") or 0)
-    code = report_row and held_receipt_code(report_row, held.get("key") or "")
-    if report_row is None or not code:
+    """The receipt of the report this browser just filed: when, code, reference, what."""
+    filed = filed_here()
+    if filed is None:
         return redirect(url_for("intake.track"))
-    view = get_receipt_view(report_row, current_language())
-    response = Response(
-        render_template(
-            "intake/receipt.html",
-            code=format_code(code),
-            receipt=view,
-            window=received_notice(report_row.created_at, report_row.window_closes_at),
-        )
-    )
+    response = Response(render_template(TEMPLATE, **receipt_context(*filed)))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/laporan/tanda-terima.pdf")
+@public
+@limiter.limit(_limit("RECEIPT_PDF_RATE_LIMIT"))
+def receipt_download() -> ResponseReturnValue:
+    """The same receipt as a PDF, for the same browser only (it carries the tracking code)."""
+    filed = filed_here()
+    if filed is None:
+        return redirect(url_for("intake.track"))
+    try:
+        pdf = receipt_pdf(*filed)
+    except PdfUnavailable:
+        flash(_("The PDF cannot be made right now: print this page or write the code down."))
+        return redirect(url_for("intake.receipt"), code=303)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{receipt_filename(filed[0])}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def filed_here() -> tuple[Report, str] | None:
+    """The report this browser filed and its code, while the form's mark lasts; None for any
+    other browser, another session, or a session that names a report it did not file."""
+    held = session.get(RECEIPT_KEY)
+    if not isinstance(held, dict) or not isinstance(held.get("report_id"), int):
+        return None
+    report_row = db.session.get(Report, held["report_id"])
+    key = held.get("key")
+    code = report_row and isinstance(key, str) and held_receipt_code(report_row, key)
+    return (report_row, code) if report_row is not None and code else None
 
 
 @bp.route("/lacak", methods=["GET", "POST"])
