@@ -30,6 +30,8 @@ PUBLIC_PAGES = {
     "intake/report.html",
     "intake/status.html",
     "intake/track.html",
+    "privacy/notice.html",
+    "privacy/rights.html",
     "public/case.html",
     "public/case_list.html",
     "public/data.html",
@@ -143,6 +145,7 @@ def test_case_page_shows_each_section_from_the_view_context(
             "intake/findings/_case_section.html",
             "cases/referrals/_section.html",
             "cases/publishing/_section.html",
+            "privacy/_case_hold.html",
         ],
         "main": ["capture/_case_section.html"],
     }
