@@ -237,7 +237,12 @@ def test_staff_without_a_team_cannot_record_findings(app, client, make_user, log
 def take_up(client, made, report_id, officer_id, found_on, note="Diambil alih sebagai temuan."):
     return client.post(
         f"/petugas/temuan/kasus/{made.id}/ambil",
-        data={"report": report_id, "officer": officer_id, "found_on": found_on, "note": note},
+        data={
+            "take-up-report": report_id,
+            "take-up-officer": officer_id,
+            "take-up-found_on": found_on,
+            "take-up-note": note,
+        },
     )
 
 

@@ -194,7 +194,8 @@ def _take_up_form(case: Case, user: User, *, bound: bool) -> TakeUpForm:
     kwargs: dict = (
         {} if bound else {"formdata": None, "found_on": local_today(), "officer": user.id}
     )
-    form = TakeUpForm(**kwargs)
+    # Its own prefix: the case page's message form has a "report" field too (ids stay unique).
+    form = TakeUpForm(prefix="take-up", **kwargs)
     form.report.choices = choices((r.id, label_text(r)) for r in list_reports_to_take_up(case))
     form.officer.choices = choices(
         (u.id, f"{u.name} ({u.email})") for u in list_team_officers(user.team_id)
