@@ -70,6 +70,13 @@ def run_and_redirect(action: Callable[[], object], success: str, target: str) ->
 
 
 SHOWS_CONTACT = {"confidential", "named"}
+
+
+def shown_contacts() -> set[str]:
+    """Whose contact details the case page prints: a confidential reporter's only when no
+    custodian holds identities on this install (cases/identity)."""
+    return {"named"} if current_app.config["IDENTITY_CUSTODIAN"] else SHOWS_CONTACT
+
 TAB_LABELS = {
     "new": _l("New"),
     "mine": _l("Mine"),
@@ -201,6 +208,7 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
         and url_for("cases.queue", **{**kept, "tab": filters.tab, "after": page.next_cursor}),
         "first_url": url_for("cases.queue", **{**kept, "tab": filters.tab}),
         "is_admin": user.role == Role.ADMIN,
+        "at_risk": queries.list_at_risk(c.id for c in page.cases),
     }
 
 
@@ -331,7 +339,7 @@ def detail_context(case: Case, user: User) -> dict[str, Any]:
         "canned": canned,
         "reporter_labels": queries.list_report_labels(case),
         "label_texts": {r.id: label_text(r) for r in reports},
-        "shows_contact": SHOWS_CONTACT,
+        "shows_contact": shown_contacts(),
         "sections": build_sections(case, user),
         "evidence_stamps": {
             item.id: list_stamps("evidence", item.id) for item in _shown_evidence(reports)

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     EmailField,
@@ -83,6 +84,7 @@ class ReportForm(FlaskForm):
     contact_name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
     contact_email = EmailField(_l("Your email"), validators=[Optional(), Length(max=254)])
     contact_phone = TelField(_l("Your phone number"), validators=[Optional(), Length(max=40)])
+    fears_retaliation = BooleanField(_l("I fear retaliation for this report"))
     idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     # Honeypot: hidden from people by CSS, aria-hidden and tabindex; bots fill it in.
     website = StringField(_l("Leave this field empty"))

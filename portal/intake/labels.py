@@ -23,6 +23,9 @@ EVENT_LABELS = {
     "published": _l("Published on the transparency page"),
     "resolved": _l("Decision made"),
     "reopened": _l("Case reopened"),
+    "identity_granted": _l("An officer was allowed to see your identity"),
+    "identity_refused": _l("A request to see your identity was refused"),
+    "identity_viewed": _l("An officer looked at your identity"),
 }
 
 VISIBILITY_HELP = {
