@@ -137,7 +137,11 @@ def test_case_page_shows_each_section_from_the_view_context(
     assert all(ONE_ROW_BY_KEY.search(sql) for sql in while_rendering), while_rendering
     sections = shown[0]["sections"]
     assert {place: [s.template for s in found] for place, found in sections.items()} == {
-        "before_reports": ["cases/duplicates/_section.html", "cases/triage/_section.html"],
+        "before_reports": [
+            "cases/duplicates/_section.html",
+            "cases/triage/_section.html",
+            "cases/identity/_section.html",
+        ],
         "after_reports": ["capture/_case_section.html"],
         "before_history": ["cases/referrals/_section.html", "cases/publishing/_section.html"],
     }

@@ -77,6 +77,7 @@ def shown_contacts() -> set[str]:
     custodian holds identities on this install (cases/identity)."""
     return {"named"} if current_app.config["IDENTITY_CUSTODIAN"] else SHOWS_CONTACT
 
+
 TAB_LABELS = {
     "new": _l("New"),
     "mine": _l("Mine"),

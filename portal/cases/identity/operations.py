@@ -63,12 +63,12 @@ def appoint_custodian(*, user: User, team: Team | None, actor: User) -> Identity
     )
     if exists is not None:
         raise IdentityError(_l("This user is already a custodian for these cases."))
-    row = IdentityCustodian(user_id=user.id, team_id=team.id if team else None, granted_by_id=actor.id)
+    row = IdentityCustodian(
+        user_id=user.id, team_id=team.id if team else None, granted_by_id=actor.id
+    )
     db.session.add(row)
     db.session.flush()
-    record_account_event(
-        user, "custodian_appointed", actor=actor, team=team.slug if team else None
-    )
+    record_account_event(user, "custodian_appointed", actor=actor, team=team.slug if team else None)
     logger.info("User %s appointed custodian by user %s", user.id, actor.id)
     return row
 
@@ -86,7 +86,9 @@ def dismiss_custodian(row: IdentityCustodian, *, actor: User) -> None:
 # Requests and decisions -----------------------------------------------------------------------
 
 
-def request_identity(*, case: Case, report: Report, requester: User, reason: str) -> IdentityRequest:
+def request_identity(
+    *, case: Case, report: Report, requester: User, reason: str
+) -> IdentityRequest:
     """An officer asks to see a confidential reporter's identity, saying why."""
     reason = (reason or "").strip()
     if not reason:
@@ -138,9 +140,7 @@ def decide_request(
         raise IdentityError(_l("You already decided this request; another custodian must."))
     note = (note or "").strip()[:MAX_REASON]
     db.session.add(
-        IdentityDecision(
-            request=request, custodian_id=custodian.id, is_approval=approve, note=note
-        )
+        IdentityDecision(request=request, custodian_id=custodian.id, is_approval=approve, note=note)
     )
     db.session.flush()
     approvals = sum(1 for d in request.decisions if d.is_approval)

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.cases.identity.models import (
@@ -20,6 +21,13 @@ from portal.intake.models import ContactVisibility, Report
 
 REQUIRED_APPROVALS = 1
 REQUIRED_APPROVALS_AT_RISK = 2
+# What the case panel and the inbox print of a request, loaded with it (no query per row).
+SHOWN_WITH_REQUEST = (
+    selectinload(IdentityRequest.report),
+    selectinload(IdentityRequest.requester),
+    selectinload(IdentityRequest.decisions),
+    selectinload(IdentityRequest.case),
+)
 __all__ = ["list_at_risk"]  # with the queue's query, for the custodians' inbox
 
 
@@ -53,7 +61,9 @@ def custodian_condition(user: User) -> sa.ColumnElement[bool]:
 def is_custodian_for(user: User, case: Case) -> bool:
     """True when the user may decide identity requests of this case."""
     return bool(
-        db.session.scalar(sa.select(sa.exists().where(Case.id == case.id, custodian_condition(user))))
+        db.session.scalar(
+            sa.select(sa.exists().where(Case.id == case.id, custodian_condition(user)))
+        )
     )
 
 
@@ -100,6 +110,7 @@ def list_requests(case: Case) -> Sequence[IdentityRequest]:
     return db.session.scalars(
         sa.select(IdentityRequest)
         .where(IdentityRequest.case_id == case.id)
+        .options(*SHOWN_WITH_REQUEST)
         .order_by(IdentityRequest.id.desc())
     ).all()
 
@@ -115,6 +126,7 @@ def list_pending_for(user: User) -> Sequence[IdentityRequest]:
             IdentityRequest.requester_id != user.id,
             custodian_condition(user),
         )
+        .options(*SHOWN_WITH_REQUEST)
         .order_by(IdentityRequest.created_at)
     ).all()
 

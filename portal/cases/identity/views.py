@@ -159,7 +159,10 @@ def decide(request_id: int) -> ResponseReturnValue:
         abort(400)
     return run_and_redirect(
         lambda: operations.decide_request(
-            request=row, custodian=user, approve=form.decision.data == "approve", note=form.note.data
+            request=row,
+            custodian=user,
+            approve=form.decision.data == "approve",
+            note=form.note.data,
         ),
         _("Your decision was recorded."),
         url_for("identity.inbox"),
@@ -176,7 +179,9 @@ def custodians() -> ResponseReturnValue:
     ).all()
     form.user.choices = choices([("", "—")] + [(u.id, f"{u.name} ({u.email})") for u in staff])
     teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
-    form.team.choices = choices([(0, _("Every case of the portal"))] + [(t.id, t.name) for t in teams])
+    form.team.choices = choices(
+        [(0, _("Every case of the portal"))] + [(t.id, t.name) for t in teams]
+    )
     if form.validate_on_submit():
         user = db.session.get(User, form.user.data or 0)
         team = db.session.get(Team, form.team.data) if form.team.data else None
