@@ -11,7 +11,6 @@ from tests.fixtures.cases import case_events
 from tests.fixtures.identity import (
     decide,
     file_report,
-    make_custodian,  # noqa: F401 (fixture)
     request_row,
     status_page,
 )
