@@ -82,6 +82,7 @@ def test_officer_sees_the_label_asks_and_sees_the_identity_once_approved(
     assert EMAIL not in case_page(client, filed.case_id)  # the page itself never prints it
     shown = show(client, filed)
     assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    assert shown.mimetype == "text/html"
     for secret in (NAME, EMAIL, PHONE):
         assert secret in shown.text
     assert len(case_events(app, filed.case_id, "identity_viewed")) == 1

@@ -51,9 +51,7 @@ def world(app, report_form, make_user, make_custodian, api_key, login_as, caplog
     caplog.set_level(logging.DEBUG)
     named = file_report(app, report_form, **contact(NAMED, "named"), links=SAME_POST)
     confidential = file_report(app, report_form, **contact(CONFIDENTIAL, "confidential"))
-    anonymous = file_report(
-        app, report_form, **contact(ANONYMOUS, "anonymous"), links=SAME_POST
-    )
+    anonymous = file_report(app, report_form, **contact(ANONYMOUS, "anonymous"), links=SAME_POST)
     api = app.test_client().post(
         "/open311/v2/requests.json",
         data={
@@ -223,9 +221,10 @@ def test_an_officer_without_a_grant_sees_no_held_identity_on_any_staff_page(app,
     named_page = client.get(f"/petugas/kasus/{world['named'].case_id}").text
     for value in NAMED:  # named reporters are shown as before: the check can see them
         assert value in named_page
-    assert "Pelapor" in named_page and "rahasia" in client.get(
-        f"/petugas/kasus/{world['confidential'].case_id}"
-    ).text
+    assert (
+        "Pelapor" in named_page
+        and "rahasia" in client.get(f"/petugas/kasus/{world['confidential'].case_id}").text
+    )
 
 
 def test_the_allowed_officer_sees_the_identity_only_on_the_recorded_page(app, world):

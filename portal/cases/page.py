@@ -120,6 +120,13 @@ EVENT_LABELS = {
     "priority_changed": _l("Priority changed"),
     "recategorised": _l("Category changed"),
     "transferred": _l("Transferred to another team"),
+    "at_risk_set": _l("Reporter marked at risk of retaliation"),
+    "at_risk_cleared": _l("At-risk mark removed"),
+    "identity_requested": _l("Identity requested"),
+    "identity_approval": _l("Identity request approved by a custodian"),
+    "identity_granted": _l("Identity access granted"),
+    "identity_refused": _l("Identity request refused"),
+    "identity_viewed": _l("Identity viewed"),
 }
 
 

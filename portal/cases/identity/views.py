@@ -2,7 +2,7 @@
 recorded showing of an identity, the custodians' inbox and decisions, the admins' list of
 custodians, and the at-risk flag."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -106,7 +106,9 @@ def show_identity(case_id: int, report_id: int) -> ResponseReturnValue:
     except operations.IdentityError as err:
         flash(str(err), "error")
         return _back(case)
-    response = Response(render_template("cases/identity/show.html", case=case, identity=identity))
+    response = make_response(
+        render_template("cases/identity/show.html", case=case, identity=identity)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
