@@ -233,6 +233,12 @@ def test_only_custodians_open_the_inbox_and_admins_appoint_them(app, client, mak
     again = admin.post("/petugas/admin/kustodian", data={"user": officer.id, "team": "0"})
     assert again.status_code == 200 and "sudah menjadi kustodian" in again.text
     assert client.get("/petugas/identitas").status_code == 200
+    with app.app_context():
+        from portal.cases.identity.models import IdentityCustodian
+
+        row_id = db.session.scalar(sa.select(IdentityCustodian.id))
+    assert admin.post(f"/petugas/admin/kustodian/{row_id}/akhiri").status_code == 303
+    assert client.get("/petugas/identitas").status_code == 403
 
 
 # At-risk reporters --------------------------------------------------------------------------
@@ -318,3 +324,27 @@ def test_no_screenshot_of_an_at_risk_case_is_published_without_redaction(
         db.session.commit()
     (event,) = case_events(app, filed.case_id, "at_risk_set")
     assert event.data["withdrawn_images"] == 1
+
+
+def test_a_merged_at_risk_case_makes_its_target_at_risk(app, make_case, make_user):
+    from portal.accounts.models import Role, User
+    from portal.cases.duplicates.operations import merge_cases
+    from portal.cases.identity.operations import set_at_risk
+    from portal.cases.identity.queries import is_at_risk
+    from portal.cases.models import Case
+    from portal.cases.queries import list_at_risk
+
+    source, target = make_case(), make_case(description="Kasus lain tentang unggahan yang sama.")
+    supervisor_id = make_user(role=Role.SUPERVISOR).id
+    with app.app_context():
+        actor = db.session.get(User, supervisor_id)
+        set_at_risk(case=db.session.get(Case, source.id), is_at_risk=True, actor=actor)
+        assert not is_at_risk(target.id)
+        merge_cases(
+            source=db.session.get(Case, source.id),
+            target=db.session.get(Case, target.id),
+            actor=actor,
+        )
+        db.session.commit()
+        assert is_at_risk(target.id)
+        assert list_at_risk([target.id]) == {target.id}

@@ -129,6 +129,8 @@ def decide_request(
 ) -> IdentityRequest:
     """A custodian approves or refuses. One refusal ends the request; it is approved once
     enough distinct custodians (two when the case is at risk) approved it."""
+    # Locked and read again: two custodians approving at once must see each other's approval.
+    db.session.refresh(request, with_for_update=True)
     case = request.case
     if not queries.is_custodian_for(custodian, case):
         raise IdentityError(_l("You are not a custodian for this case."))

@@ -153,7 +153,7 @@ def inbox() -> ResponseReturnValue:
 def decide(request_id: int) -> ResponseReturnValue:
     """A custodian approves or refuses a request of a case they hold (404 otherwise)."""
     user = staff_user()
-    row = queries.get_request(request_id, for_update=True)
+    row = queries.get_request(request_id)
     if row is None or not queries.is_custodian_for(user, row.case):
         abort(404)
     form = DecisionForm()
