@@ -113,7 +113,7 @@ def test_with_the_gate_off_officers_see_confidential_contacts_as_before(
     page = case_page(client, filed.case_id)
     assert EMAIL in page and NAME in page and PHONE in page
     assert "Minta melihat identitas" not in page
-    assert ask(client, filed).status_code == 200  # refused: nothing is held
+    assert ask(client, filed).status_code == 404  # nothing is held: nothing to ask for
     assert request_row(app) is None
 
 
@@ -348,3 +348,19 @@ def test_a_merged_at_risk_case_makes_its_target_at_risk(app, make_case, make_use
         db.session.commit()
         assert is_at_risk(target.id)
         assert list_at_risk([target.id]) == {target.id}
+
+
+def test_the_form_offers_the_tick_and_keeps_it_on_a_refused_form(app, client, report_form):
+    from tests.fixtures.intake import post_report
+
+    page = client.get("/lapor").text
+    assert 'name="fears_retaliation"' in page and 'id="custodian-note"' in page
+    assert "Saya khawatir akan pembalasan karena laporan ini" in page
+    refused = post_report(client, report_form(description="", fears_retaliation="y"))
+    assert refused.status_code == 400
+    assert 'id="fears_retaliation"' in refused.text
+    tick = refused.text.split('id="fears_retaliation"')[0].rsplit("<input", 1)[1]
+    tick += refused.text.split('id="fears_retaliation"')[1].split(">", 1)[0]
+    assert "checked" in tick
+    app.config["IDENTITY_CUSTODIAN"] = False
+    assert 'id="custodian-note"' not in client.get("/lapor").text

@@ -77,6 +77,8 @@ def request_identity(case_id: int, report_id: int) -> ResponseReturnValue:
     """Ask a custodian for a confidential reporter's identity, with a reason."""
     case = case_or_404(case_id)
     report = _held_report(case, report_id)
+    if not queries.is_held(report):  # named, anonymous, or no custodian on this install
+        abort(404)
     form = IdentityRequestForm()
     if form.validate_on_submit():
         try:
