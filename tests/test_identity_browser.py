@@ -5,8 +5,10 @@ recorded page; the resident reads on her status page who saw it, when and why.""
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from axe_playwright_python import sync_playwright as axe_module
 
 from tests.fixtures.images import screenshot
 from tests.fixtures.intake import IG_LINK
@@ -18,6 +20,18 @@ NAME = "Dewi Kominfo-Rahasia"
 EMAIL = "dewi.rahasia@contoh.example"
 PHONE_NUMBER = "081299990001"
 REASON = "Untuk meregistrasi laporan formal: identitas pelapor wajib tercantum."
+AXE_SCRIPT = (Path(axe_module.__file__).parent / "axe.min.js").read_text()
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def accessible(page, name: str) -> None:
+    """No WCAG 2.2 AA violation that axe-core finds on the page as it stands."""
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    problems = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    assert problems == [], f"{name}: axe-core found {problems}"
 
 
 def log_in(browser, live_server, user):
@@ -58,6 +72,7 @@ def resident_reports(page, live_server, tmp_path) -> tuple[str, str]:
     form.locator("#contact_email").fill(EMAIL)
     form.locator("#contact_phone").fill(PHONE_NUMBER)
     form.get_by_label("Saya khawatir akan pembalasan karena laporan ini").check()
+    accessible(page, "report form")
     page.get_by_role("button", name="Kirim laporan").click()
     page.wait_for_url("**/laporan/tanda-terima")
     return (
@@ -72,6 +87,7 @@ def officer_asks(page, live_server, reference: str) -> None:
     assert "Pelapor berisiko" in row.inner_text()
     row.get_by_role("link", name=reference).click()
     identity = page.locator("#identity")
+    accessible(page, "case page")
     assert "LPSK" in identity.inner_text() and "UU 31/2014" in identity.inner_text()
     assert "2 kustodian" in identity.inner_text()
     body = page.locator("main").inner_text()
@@ -83,6 +99,7 @@ def officer_asks(page, live_server, reference: str) -> None:
     field = page.locator("#identity-reason")
     assert field.evaluate("e => e.validity.valueMissing")  # the browser asks for it first
     assert "/minta" in page.url
+    accessible(page, "identity request")
     field.fill(REASON)
     page.get_by_role("button", name="Minta kepada kustodian").click()
     page.wait_for_url("**/petugas/kasus/*#identity")
@@ -93,6 +110,7 @@ def custodian_approves(page, live_server, reference: str) -> None:
     page.goto(live_server + "/petugas/identitas")
     request = page.locator("article.identity-request").filter(has_text=reference)
     assert REASON in request.inner_text() and "Berisiko" in request.inner_text()
+    accessible(page, "custodians' inbox")
     assert EMAIL not in page.locator("main").inner_text()
     request.get_by_role("button", name="Setujui").click()
     page.wait_for_url("**/petugas/identitas")
@@ -118,12 +136,14 @@ def test_colleague_reports_at_risk_and_two_custodians_let_the_officer_see_her(
     officer.get_by_role("button", name="Tampilkan identitas (dicatat)").click()
     shown = officer.locator(".identity-shown").inner_text()
     assert NAME in shown and EMAIL in shown and PHONE_NUMBER in shown
+    accessible(officer, "identity shown")
 
     page.goto(live_server + "/lacak")
     page.locator("#code").fill(code)
     page.get_by_role("button", name="Tampilkan laporan saya").click()
     page.wait_for_url("**/lacak/status")
     seen = page.locator(".identity-access").inner_text()
+    accessible(page, "status page")
     assert "Seorang petugas diizinkan melihat identitas Anda pada" in seen
     assert REASON in seen
     assert "Seorang petugas melihat identitas Anda pada" in seen
