@@ -209,8 +209,15 @@ def test_a_refusal_ends_the_request_and_the_reporter_is_told(
     filed = file_report(app, report_form, **CONFIDENTIAL)
     officer = logged_in(app, login_as, make_user())
     ask(officer, filed)
-    decide(logged_in(app, login_as, make_custodian()), request_row(app).id, decision="refuse")
+    decide(
+        logged_in(app, login_as, make_custodian(name="Kustodian Teliti")),
+        request_row(app).id,
+        decision="refuse",
+        note="Alasan belum cukup: laporan formal belum diminta pelapor.",
+    )
     assert request_row(app).state == "refused"
+    panel = case_page(officer, filed.case_id)
+    assert "Kustodian Teliti: Alasan belum cukup: laporan formal belum diminta pelapor." in panel
     assert show(officer, filed).status_code == 303
     assert case_events(app, filed.case_id, "identity_viewed") == []
     assert "Permintaan seorang petugas untuk melihat identitas Anda ditolak" in status_page(

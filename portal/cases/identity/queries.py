@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.cases.identity.models import (
     CaseRisk,
     IdentityCustodian,
+    IdentityDecision,
     IdentityRequest,
     RequestState,
 )
@@ -25,7 +26,7 @@ REQUIRED_APPROVALS_AT_RISK = 2
 SHOWN_WITH_REQUEST = (
     selectinload(IdentityRequest.report),
     selectinload(IdentityRequest.requester),
-    selectinload(IdentityRequest.decisions),
+    selectinload(IdentityRequest.decisions).selectinload(IdentityDecision.custodian),
     selectinload(IdentityRequest.case),
 )
 __all__ = ["list_at_risk"]  # with the queue's query, for the custodians' inbox

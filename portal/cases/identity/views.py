@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from portal.access import roles_required, staff_user
 from portal.accounts.models import Role, Team, User
+from portal.accounts.queries import list_teams, list_users
 from portal.cases.forms import choices
 from portal.cases.identity import operations, queries
 from portal.cases.identity.forms import (
@@ -178,13 +179,10 @@ def decide(request_id: int) -> ResponseReturnValue:
 def custodians() -> ResponseReturnValue:
     """Who holds reporters' identities, for which teams; appoint another."""
     form = CustodianForm()
-    staff = db.session.scalars(
-        db.select(User).where(User.is_active.is_(True)).order_by(User.name)
-    ).all()
+    staff = [u for u in list_users() if u.is_active]
     form.user.choices = choices([("", "—")] + [(u.id, f"{u.name} ({u.email})") for u in staff])
-    teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
     form.team.choices = choices(
-        [(0, _("Every case of the portal"))] + [(t.id, t.name) for t in teams]
+        [(0, _("Every case of the portal"))] + [(t.id, t.name) for t in list_teams()]
     )
     if form.validate_on_submit():
         user = db.session.get(User, form.user.data or 0)
