@@ -21,6 +21,7 @@ from portal.cases.audit import cli as audit_cli
 from portal.cases.audit import views as audit_views
 from portal.cases.duplicates import cli as duplicates_cli
 from portal.cases.duplicates import views as duplicates_views
+from portal.cases.identity import views as identity_views
 from portal.cases.publishing import views as publishing_views
 from portal.cases.referrals import views as referrals_views
 from portal.cases.triage import views as triage_views
@@ -72,6 +73,7 @@ AREAS = (
     Area("cases.referrals", referrals_views.bp),
     Area("cases.publishing", publishing_views.bp),
     Area("cases.triage", triage_views.bp),
+    Area("cases.identity", identity_views.bp),
     Area("cases.audit", audit_views.bp, audit_cli.cli),
     Area("capture", capture_views.bp, capture_cli.cli),
     Area("worker", worker_views.bp, worker_cli.cli),

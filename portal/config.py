@@ -111,6 +111,9 @@ class Defaults:
     CASES_PAGE_SIZE = 50  # rows per queue page
     CASES_COUNT_CAP = 1000  # tab counts stop here and show "1000+" (keeps the queue fast)
     CASES_MANY_REPORTS = 5  # "reported by many": at least this many reports
+    # Custodians hold confidential reporters' identities: officers see a label until a
+    # custodian approves a reasoned request (cases/identity). False: officers see them as before.
+    IDENTITY_CUSTODIAN = True
     CASES_ESCALATE_INTERVAL = 300  # seconds between `flask cases escalate --loop` runs
 
     # Public site

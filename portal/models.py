@@ -7,6 +7,7 @@ from portal.accounts.twofactor import models as twofactor_models
 from portal.capture import models as capture_models
 from portal.cases import models as cases_models
 from portal.cases.duplicates import models as duplicates_models
+from portal.cases.identity import models as identity_models
 from portal.cases.publishing import models as publishing_models
 from portal.cases.referrals import models as referrals_models
 from portal.evidence import models as evidence_models
@@ -27,6 +28,7 @@ __all__ = [
     "duplicates_models",
     "evidence_models",
     "findings_models",
+    "identity_models",
     "intake_models",
     "legal_models",
     "notify_models",

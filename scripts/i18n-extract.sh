@@ -13,7 +13,8 @@ case $area in
                      templates/_nav.html templates/_staff_nav.html
                      templates/errors) ;;
   accounts)  inputs=(portal/accounts templates/accounts portal/reference templates/reference) ;;
-  cases)     inputs=(portal/cases/*.py portal/cases/admin templates/cases/*.html templates/cases/admin
+  cases)     inputs=(portal/cases/*.py portal/cases/admin portal/cases/identity templates/cases/*.html
+                     templates/cases/admin templates/cases/identity
                      templates/emails/cases) ;;
   cases_dup) inputs=(portal/cases/duplicates portal/cases/referrals portal/cases/audit
                      templates/cases/duplicates templates/cases/referrals templates/cases/audit) ;;

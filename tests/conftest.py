@@ -19,7 +19,7 @@ build_urls_on_first_use()
 
 pytest_plugins = [
     f"tests.fixtures.{area}"
-    for area in ("accounts", "intake", "evidence", "cases", "notify", "public", "proof")
+    for area in ("accounts", "intake", "evidence", "cases", "notify", "public", "proof", "identity")
 ]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")

@@ -136,7 +136,7 @@ def test_contact_only_when_not_anonymous_and_links_only_when_canonical(
 ):
     from portal.evidence.models import Link
 
-    named = make_case(emails=["terbuka@example.com"], visibility="confidential")
+    named = make_case(emails=["terbuka@example.com"], visibility="named")
     with app.app_context():
         report_id = named.report_ids[0]
         db.session.add_all(

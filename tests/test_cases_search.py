@@ -117,9 +117,12 @@ def test_words_of_a_description_and_of_a_note(app, officer_client, officer, make
 
 
 def test_reporter_email_is_searchable_by_staff(app, officer_client, make_case):
-    budi = make_case(reports=2, emails=[None, "Budi.Santoso@example.com"])
-    make_case(emails=["budi@example.org"])
+    budi = make_case(reports=2, emails=[None, "Budi.Santoso@example.com"], visibility="named")
+    make_case(emails=["budi@example.org"], visibility="named")
     assert found(officer_client, "budi.santoso@example.com") == [budi.reference]
+    # A confidential reporter's address is held by the custodian: no search finds her case.
+    make_case(emails=["rahasia.pelapor@example.org"], visibility="confidential")
+    assert found(officer_client, "rahasia.pelapor@example.org") == []
 
 
 def test_the_exact_reference_ranks_first(app, officer_client, make_case):

@@ -142,6 +142,7 @@ def test_case_page_shows_each_section_from_the_view_context(
         "side": [
             "cases/duplicates/_section.html",
             "cases/triage/_section.html",
+            "cases/identity/_section.html",
             "intake/findings/_case_section.html",
             "cases/referrals/_section.html",
             "cases/publishing/_section.html",

@@ -71,6 +71,14 @@ def run_and_redirect(action: Callable[[], object], success: str, target: str) ->
 
 
 SHOWS_CONTACT = {"confidential", "named"}
+
+
+def shown_contacts() -> set[str]:
+    """Whose contact details the case page prints: a confidential reporter's only when no
+    custodian holds identities on this install (cases/identity)."""
+    return {"named"} if current_app.config["IDENTITY_CUSTODIAN"] else SHOWS_CONTACT
+
+
 TAB_LABELS = {
     "new": _l("New"),
     "mine": _l("Mine"),
@@ -119,6 +127,13 @@ EVENT_LABELS = {
     "transferred": _l("Transferred to another team"),
     "finding_recorded": _l("Recorded by staff (finding or report brought in)"),
     "taken_up_as_finding": _l("Report taken up as a finding"),
+    "at_risk_set": _l("Reporter marked at risk of retaliation"),
+    "at_risk_cleared": _l("At-risk mark removed"),
+    "identity_requested": _l("Identity requested"),
+    "identity_approval": _l("Identity request approved by a custodian"),
+    "identity_granted": _l("Identity access granted"),
+    "identity_refused": _l("Identity request refused"),
+    "identity_viewed": _l("Identity viewed"),
 }
 
 
@@ -209,6 +224,7 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
         and url_for("cases.queue", **{**kept, "tab": filters.tab, "after": page.next_cursor}),
         "first_url": url_for("cases.queue", **{**kept, "tab": filters.tab}),
         "is_admin": user.role == Role.ADMIN,
+        "at_risk": queries.list_at_risk(c.id for c in page.cases),
     }
 
 
@@ -363,7 +379,7 @@ def detail_context(case: Case, user: User, message_to: int | None = None) -> dic
         "canned": canned,
         "reporter_labels": queries.list_report_labels(case),
         "label_texts": {r.id: label_text(r) for r in reports},
-        "shows_contact": SHOWS_CONTACT,
+        "shows_contact": shown_contacts(),
         "sections": sections,
         "link_sections": [s for column in sections.values() for s in column if s.link_template],
         "evidence_stamps": {

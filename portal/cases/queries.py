@@ -2,6 +2,7 @@
 
 import base64
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from portal.accounts.models import Role, User
+from portal.cases.identity.models import CaseRisk
 from portal.cases.models import CannedReply, Case, CaseEvent, Message, ReportLabel, Status
 from portal.cases.workflow import FINISHED, OPEN
 from portal.db import db
@@ -306,3 +308,21 @@ def list_finding_channels(case_ids: list[int]) -> dict[int, list[str]]:
     for case_id, channel in rows:
         found.setdefault(case_id, []).append(channel)
     return found
+
+
+def list_at_risk(case_ids: Iterable[int]) -> set[int]:
+    """Which of these cases are at risk (one query, for the queue)."""
+    ids = list(case_ids)
+    if not ids:
+        return set()
+    merged = sa.select(Case.merged_into_id).join(CaseRisk, CaseRisk.case_id == Case.id)
+    rows = db.session.scalars(
+        sa.select(Case.id).where(
+            Case.id.in_(ids),
+            sa.or_(
+                Case.id.in_(sa.select(CaseRisk.case_id).where(CaseRisk.is_at_risk.is_(True))),
+                Case.id.in_(merged.where(CaseRisk.is_at_risk.is_(True))),
+            ),
+        )
+    ).all()
+    return set(rows)

@@ -3,7 +3,8 @@ work that changes what it holds) and the query (reference, link, handle, then fu
 
 SQLite searches an FTS5 table kept in step with `case_search` by triggers; PostgreSQL a
 generated tsvector column (GIN) and trigram indexes on handles and references; the DDL of both
-is in cases/models.py. Reporters' emails are in the index: this search is for staff only."""
+is in cases/models.py. Reporters' emails are in the index (this search is for staff only), but
+never one a custodian holds: finding a case by an address would tell who reported it."""
 
 import re
 from collections.abc import Iterable, Sequence
@@ -13,6 +14,7 @@ from itertools import chain
 from typing import Any, cast
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,7 +24,7 @@ from portal.cases.workflow import FINISHED
 from portal.db import db, utcnow
 from portal.evidence.links import LinkRejected, canonicalize_link
 from portal.evidence.models import Link
-from portal.intake.models import Report
+from portal.intake.models import ContactVisibility, Report
 
 DIRTY_KEY = "portal.search_dirty"
 INDEXED_CASE_FIELDS = ("reference", "reported_party", "report_count", "merged_into_id")
@@ -62,8 +64,10 @@ def _documents(case_ids: Sequence[int]) -> list[dict[str, Any]]:
         Report.reported_account,
         Report.description,
         Report.contact_email,
+        Report.visibility,
         Report.answers,
     ).where(Report.case_id.in_(case_ids))
+    held = current_app.config["IDENTITY_CUSTODIAN"]
     case_of_report = {}
     for r in db.session.execute(reports):
         case_of_report[r.id] = r.case_id
@@ -71,7 +75,8 @@ def _documents(case_ids: Sequence[int]) -> list[dict[str, Any]]:
         doc["handles"].append(_handle(r.reported_account))
         doc["document"] += [r.reported_party or "", r.description or ""]
         doc["document"] += [str(v) for v in (r.answers or {}).values() if isinstance(v, str)]
-        doc["emails"].append((r.contact_email or "").lower())
+        if not (held and r.visibility == ContactVisibility.CONFIDENTIAL):
+            doc["emails"].append((r.contact_email or "").lower())
     if case_of_report:
         links = sa.select(Link.report_id, Link.url_canonical, Link.account).where(
             Link.report_id.in_(case_of_report)

@@ -75,6 +75,7 @@ class ReportDraft:
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    fears_retaliation: bool = False  # e.g. she works in the reported agency (cases/identity)
     latitude: float | None = None
     longitude: float | None = None
     notice_version: str | None = None  # the privacy notice shown with the form

@@ -95,6 +95,7 @@ def read_draft(form: ReportForm, categories: list[Category], regions: list[Regio
         contact_email=form.contact_email.data,
         contact_phone=form.contact_phone.data,
         notice_version=seen_notice_version(form.notice_version.data),
+        fears_retaliation=bool(form.fears_retaliation.data),
         idempotency_key=form.idempotency_key.data,
         idempotency_session=form_session_secret(),
     )

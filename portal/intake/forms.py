@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     EmailField,
@@ -84,6 +85,7 @@ class ReportForm(FlaskForm):
     contact_name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
     contact_email = EmailField(_l("Your email"), validators=[Optional(), Length(max=254)])
     contact_phone = TelField(_l("Your phone number"), validators=[Optional(), Length(max=40)])
+    fears_retaliation = BooleanField(_l("I fear retaliation for this report"))
     idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     # The privacy notice the form was shown with (kept as sent when a refused form comes back).
     notice_version = HiddenField(default=current_notice_version)

@@ -26,6 +26,9 @@ EVENT_LABELS = {
     "erased": _l("Personal data was erased"),
     "contact_corrected": _l("You corrected your contact details"),
     "taken_up_as_finding": _l("The officers took your report up as their own finding"),
+    "identity_granted": _l("An officer was allowed to see your identity"),
+    "identity_refused": _l("A request to see your identity was refused"),
+    "identity_viewed": _l("An officer looked at your identity"),
 }
 
 VISIBILITY_HELP = {

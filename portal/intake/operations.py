@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.cases.history import record_event
+from portal.cases.identity.operations import set_at_risk
 from portal.cases.models import Case, Message, Visibility
 from portal.cases.operations import place_report
 from portal.db import db, utcnow
@@ -100,6 +101,8 @@ def submit_report(draft: ReportDraft, *, source: str) -> SubmittedReport:
     report.links = [new_link(found) for found in links_to_file(draft)]
     case = place_report(report)
     db.session.flush()
+    if draft.fears_retaliation:
+        set_at_risk(case=case, is_at_risk=True, report=report)
     try:  # files received earlier first, in the order they were chosen
         claim_holds(report=report, draft=draft)
     except HeldUploadGone as gone:

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from portal.cases.history import record_event
+from portal.cases.identity.queries import is_at_risk
 from portal.cases.models import Case
 from portal.cases.publishing.operations import PublishError
 from portal.db import db, utcnow
@@ -45,6 +46,10 @@ def approve_unredacted(*, case: Case, evidence: Evidence, actor: Any) -> None:
         raise PublishError(_l("This image has a redacted copy: that copy is the one published."))
     if evidence.unredacted_approval is not None:
         raise PublishError(_l("This image is already approved for publishing."))
+    if is_at_risk(case.id):
+        raise PublishError(
+            _l("A reporter of this case fears retaliation: publish only a redacted copy.")
+        )
     evidence.unredacted_approval = UnredactedApproval(approved_by_id=actor.id, approved_at=utcnow())
     db.session.flush()
     record_event(

@@ -1,0 +1,1 @@
+"""Reporters' identities held by custodians, and reporters at risk of retaliation."""
