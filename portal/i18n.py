@@ -48,5 +48,6 @@ def translation_dirs() -> list[str]:
         "capture",
         "proof",
         "legal",
+        "formal",
     )
     return [f"translations/{area}" for area in areas]

@@ -8,9 +8,11 @@ from portal.capture import models as capture_models
 from portal.cases import models as cases_models
 from portal.cases.duplicates import models as duplicates_models
 from portal.cases.publishing import models as publishing_models
+from portal.cases.registration import models as registration_models
 from portal.cases.referrals import models as referrals_models
 from portal.evidence import models as evidence_models
 from portal.intake import models as intake_models
+from portal.intake.formal import models as formal_models
 from portal.legal import models as legal_models
 from portal.notify import models as notify_models
 from portal.proof import models as proof_models
@@ -24,6 +26,7 @@ __all__ = [
     "cases_models",
     "duplicates_models",
     "evidence_models",
+    "formal_models",
     "intake_models",
     "legal_models",
     "notify_models",
@@ -32,6 +35,7 @@ __all__ = [
     "publishing_models",
     "reference_models",
     "referrals_models",
+    "registration_models",
     "twofactor_models",
     "worker_models",
 ]
