@@ -30,7 +30,8 @@ from portal.db import DatabaseBusy, db, unit_of_work, utcnow
 from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
-from portal.intake.drafts import REQUIRED, HeldFile, check_screenshots
+from portal.clock import local_today
+from portal.intake.drafts import REQUIRED, HeldFile, ReportDraft, check_screenshots
 from portal.intake.filing import (
     FORM_BINDING_KEY,
     check_form,
@@ -43,7 +44,18 @@ from portal.intake.filing import (
     held_for,
     held_receipt_code,
     keep_refused_files,
+    read_draft,
 )
+from portal.intake.formal.filing import (
+    CHECK_STEP,
+    WITNESS_STEP,
+    add_witness_row,
+    check_formal,
+    form_checklist,
+    formal_errors,
+    formal_form,
+)
+from portal.intake.formal.forms import FormalForm
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
 from portal.intake.inputs import chosen_files, read_files
 from portal.intake.labels import (
@@ -74,8 +86,10 @@ TRACKED_AT_KEY = "tracked_at"
 # A refused upload says what happened (RFC 9110): too large (413), not an image type we take
 # (415), or an image we took but could not read or that fails a check (422).
 UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415, "not_an_image": 415}
-# The buttons of the form without scripts: go on with the chosen category, or choose again.
+# The buttons of the form without scripts: go on with the chosen category, or choose again;
+# check the formal laporan's checklist, or add a witness row (intake/formal).
 CATEGORY_STEP, CHANGE_STEP = "category", "change"
+FORMAL_STEPS = (CHECK_STEP, WITNESS_STEP)
 
 
 def _limit(name: str) -> Callable[[], str]:
@@ -84,7 +98,7 @@ def _limit(name: str) -> Callable[[], str]:
 
 def _is_step() -> bool:
     """Choosing or changing the category without scripts stores nothing: not a filing attempt."""
-    return request.form.get("step") in (CATEGORY_STEP, CHANGE_STEP)
+    return request.form.get("step") in (CATEGORY_STEP, CHANGE_STEP, *FORMAL_STEPS)
 
 
 @bp.get("/")
@@ -106,14 +120,17 @@ def report() -> ResponseReturnValue:
     if not IDEMPOTENCY_KEY.fullmatch(form.idempotency_key.data or ""):
         form.idempotency_key.data = new_idempotency_key()
     form_session_secret()  # the session that renders the form holds the secret its marks need
+    formal = formal_form()
     if request.method == "GET":
         chosen = next((c for c in categories if c.code == request.args.get("kategori")), None)
         if chosen is not None:  # a link (or the no-script first step) names the category
             form.category.data = chosen.id
-        return render_report_form(form, categories)
+        return render_report_form(form, categories, formal=formal)
     step = request.form.get("step")
     if step in (CATEGORY_STEP, CHANGE_STEP):
         return category_step(form, categories, is_change=step == CHANGE_STEP)
+    if step in FORMAL_STEPS:
+        return formal_step(form, formal, categories, regions, is_witness=step == WITNESS_STEP)
     if form.website.data:  # honeypot: a bot; store nothing and say nothing useful
         form.website.data = ""
         return render_report_form(
@@ -124,16 +141,21 @@ def report() -> ResponseReturnValue:
         )
     drop_removed(form)
     checked = check_form(form, categories, regions)
+    formal_checked = check_formal(formal, visibility=form.visibility.data or "", today=local_today())
     # A second click gets the first receipt, although the files it names are claimed by now.
     outcome = earlier_submission(checked.read)
     try:
         if outcome is None:
-            if checked.draft is None:
+            if checked.draft is None or not formal_checked.is_valid:
                 held, problem = keep_refused_files(form, checked.read, checked.upload_problem)
+                status = upload_status(problem)
+                if formal_checked.is_valid is False and status == 400 and "id_card" in formal.errors:
+                    status = 415
                 return render_report_form(
-                    form, categories, checked.question_errors, upload_status(problem), held=held
+                    form, categories, checked.question_errors, status, held=held,
+                    formal=formal, read=checked.read,
                 )
-            outcome = file_report(checked.draft)
+            outcome = file_report(checked.draft, formal_checked.draft)
     except ScreenshotRejected as rejected:
         held, _problem = keep_refused_files(form, checked.read, "rejected")
         form.screenshots.errors = [f"“{rejected.filename}”: {rejected.message}"]
@@ -159,6 +181,17 @@ def category_step(form: ReportForm, categories: list, *, is_change: bool) -> tup
     return render_report_form(form, categories, held=held)
 
 
+def formal_step(
+    form: ReportForm, formal: FormalForm, categories: list, regions: list, *, is_witness: bool
+) -> tuple[str, int]:
+    """Without scripts: show the formal laporan's checklist for the answers so far, or add a
+    witness row; nothing is checked against the rules or stored."""
+    if is_witness:
+        add_witness_row(formal)
+    read = read_draft(form, categories, regions)
+    return render_report_form(form, categories, held=held_for(form), formal=formal, read=read)
+
+
 def upload_status(problem: str | None) -> int:
     """The status of a refused form: what is wrong with the upload, else 400 (RFC 9110 15.5)."""
     if problem is None or problem == "required":
@@ -179,6 +212,8 @@ def render_report_form(
     notice: str | None = None,
     is_choosing: bool = False,
     held: tuple[HeldFile, ...] = (),
+    formal: FormalForm | None = None,
+    read: ReportDraft | None = None,
 ) -> tuple[str, int]:
     """The form page, re-filled after a refusal with the files kept for it (`held`); chosen
     files that could not be kept must be chosen again.
@@ -188,6 +223,7 @@ def render_report_form(
     """
     chosen = None if is_choosing else chosen_category(form, categories)
     sent_files = chosen_files(request.files.getlist(form.screenshots.name))
+    formal = formal or formal_form()
     return render_template(
         "intake/report.html",
         form=form,
@@ -195,12 +231,14 @@ def render_report_form(
         chosen=chosen,
         groups=group_categories(categories),
         values=request.form,
-        question_errors=question_errors or {},
+        question_errors={**(question_errors or {}), **formal_errors(formal)},
         notice=notice,
         held=held,
         held_hours=current_app.config["HELD_UPLOAD_HOURS"],
         files_lost=bool(sent_files) and not held,
         window=form_notice(chosen, form.learned_on.data, now=utcnow()),
+        formal=formal,
+        checklist=form_checklist(formal, read, now=utcnow()) if read is not None else None,
     ), status
 
 

@@ -11,6 +11,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    SelectChoice,
     SelectField,
     StringField,
     TelField,
@@ -46,7 +47,11 @@ class IdentityFields(FlaskForm):
     )
     sex = SelectField(
         _l("Sex"),
-        choices=[("", _l("— choose —")), ("L", _l("Male")), ("P", _l("Female"))],
+        choices=[
+            SelectChoice("", _l("— choose —")),
+            SelectChoice("L", _l("Male")),
+            SelectChoice("P", _l("Female")),
+        ],
         validate_choice=False,
     )
     occupation = StringField(_l("Occupation"), validators=[limit(100)])

@@ -1,0 +1,148 @@
+"""The formal part of the report form: read it, check it, and show its checklist.
+
+Kept apart from intake/filing.py so the report view needs only a few lines for it. Nothing is
+stored here; the report and its formal part are filed together (intake.filing.file_report).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from portal.cases.registration.requirements import Checklist, check_requirements
+from portal.clock import local_today
+from portal.evidence.images import ImageRejected, accept_image
+from portal.intake.drafts import Problem, ReportDraft
+from portal.intake.formal.drafts import IDENTITY, PARTY, FormalDraft, Witness, clean_formal, draft_facts
+from portal.intake.formal.forms import FormalForm
+from portal.intake.inputs import read_files
+from portal.intake.models import ContactVisibility
+from portal.legal.queries import get_window
+
+PREFIX = "formal"
+CHECK_STEP, WITNESS_STEP = "formal-check", "formal-witness"
+NOT_ANONYMOUS = _l(
+    "A formal laporan needs your identity: choose “Confidential” or “Named” below, or untick "
+    "this box to send an ordinary report."
+)
+
+
+@dataclass(frozen=True)
+class FormalCheck:
+    """The formal part as the form carried it (checked), and whether it may be filed."""
+
+    draft: FormalDraft | None  # None: the resident did not ask for a formal laporan
+    is_valid: bool
+
+
+def formal_form() -> FormalForm:
+    """The formal part of the posted (or new) report form, with one empty witness row more
+    when the resident asked for one."""
+    form = FormalForm(prefix=PREFIX)
+    limit = current_app.config["FORMAL_MAX_WITNESSES"]
+    form.witnesses.max_entries = limit
+    return form
+
+
+def add_witness_row(form: FormalForm) -> None:
+    """One more empty witness row (the no-script "add a witness" button)."""
+    if len(form.witnesses) < current_app.config["FORMAL_MAX_WITNESSES"]:
+        form.witnesses.append_entry()
+
+
+def read_formal(form: FormalForm) -> FormalDraft:
+    """The answers the formal part carries, as typed."""
+    files = _id_card(form)
+    return FormalDraft(
+        identity={name: form[name].data or ("" if name != "birth_date" else None) for name in IDENTITY},
+        party={name: form[name].data or "" for name in PARTY},
+        is_civil_servant=bool(form.is_civil_servant.data),
+        event_place=form.event_place.data or "",
+        witnesses=tuple(
+            Witness(row.form.name.data or "", row.form.address.data or "", row.form.phone.data or "")
+            for row in form.witnesses
+        ),
+        id_card=files[0] if files else None,
+    )
+
+
+def _id_card(form: FormalForm) -> tuple[tuple[str, bytes], ...]:
+    """The chosen ID card photo (read again from the start each time it is asked for)."""
+    storage = form.id_card.data
+    if not getattr(storage, "filename", None):
+        return ()
+    storage.stream.seek(0)
+    files = read_files([storage])
+    storage.stream.seek(0)
+    return files
+
+
+def check_formal(form: FormalForm, *, visibility: str, today: date) -> FormalCheck:
+    """Check the formal part (when asked for) and put each problem by its field."""
+    if not form.is_formal.data:
+        return FormalCheck(None, True)
+    is_read = form.validate()
+    draft, problems = clean_formal(read_formal(form), today=today)
+    problems.update(id_card_problem(draft))
+    if visibility == ContactVisibility.ANONYMOUS:
+        problems["is_formal"] = Problem("anonymous", NOT_ANONYMOUS)
+    for name, problem in problems.items():
+        field = form[name] if "-" not in name else _witness_field(form, name)
+        if field is not None and not field.errors:
+            field.errors = [str(problem.message)]
+    return FormalCheck(draft, is_read and not problems)
+
+
+def formal_errors(form: FormalForm) -> dict[str, str]:
+    """The first problem of each formal field by its id, for the page's error summary."""
+    found = {}
+    for field in form:
+        if field.name == form.witnesses.name:
+            for row in field.entries:
+                found.update({sub.id: sub.errors[0] for sub in row.form if sub.errors})
+        elif field.errors:
+            found[field.id] = str(field.errors[0])
+    return found
+
+
+def _witness_field(form: FormalForm, name: str):  # noqa: ANN202  (a WTForms field)
+    _prefix, index, field = name.split("-")
+    entries = form.witnesses.entries
+    return entries[int(index)].form[field] if int(index) < len(entries) else None
+
+
+def id_card_problem(draft: FormalDraft) -> dict[str, Problem]:
+    """The ID card photo's problem, decided by its bytes like any evidence image."""
+    if draft.id_card is None:
+        return {}
+    cfg = current_app.config
+    try:
+        accept_image(
+            draft.id_card[1],
+            max_bytes=cfg["MAX_FILE_BYTES"],
+            max_pixels=cfg["MAX_PIXELS"],
+            max_side=cfg["MAX_SIDE"],
+        )
+    except ImageRejected as rejected:
+        return {"id_card": Problem(rejected.code, _l("%(why)s", why=rejected.message))}
+    return {}
+
+
+def form_checklist(form: FormalForm, report: ReportDraft, *, now: datetime) -> Checklist | None:
+    """The checklist of the form as filled so far (None unless a formal laporan is asked for)."""
+    if not form.is_formal.data:
+        return None
+    draft, _problems = clean_formal(read_formal(form), today=local_today(now))
+    regime = report.category.regime if report.category is not None else None
+    window = get_window(regime, report.learned_on, now=now)
+    facts = draft_facts(
+        draft,
+        incident_at=report.incident_at,
+        description=report.description,
+        evidence_count=len(report.screenshots) + len(report.held) + len(
+            [line for line in report.links if line.strip()]
+        ),
+        window_closes_at=window.closes_at if window is not None else None,
+    )
+    return check_requirements(facts, now=now)
