@@ -23,6 +23,7 @@ from portal.cases.duplicates import cli as duplicates_cli
 from portal.cases.duplicates import views as duplicates_views
 from portal.cases.publishing import views as publishing_views
 from portal.cases.referrals import views as referrals_views
+from portal.cases.registration import views as registration_views
 from portal.cases.triage import views as triage_views
 from portal.demo import cli as demo_cli
 from portal.evidence import cli as evidence_cli
@@ -66,6 +67,7 @@ AREAS = (
     Area("cases.admin", case_admin_views.bp),
     Area("cases.duplicates", duplicates_views.bp, duplicates_cli.cli),
     Area("cases.referrals", referrals_views.bp),
+    Area("cases.registration", registration_views.bp),
     Area("cases.publishing", publishing_views.bp),
     Area("cases.triage", triage_views.bp),
     Area("cases.audit", audit_views.bp, audit_cli.cli),

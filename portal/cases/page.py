@@ -112,6 +112,12 @@ EVENT_LABELS = {
     "priority_changed": _l("Priority changed"),
     "recategorised": _l("Category changed"),
     "transferred": _l("Transferred to another team"),
+    "formal_laporan": _l("Asked to be a formal laporan"),
+    "completion_requested": _l("Resident asked to complete the laporan"),
+    "laporan_completed": _l("Laporan completed by the resident"),
+    "laporan_registered": _l("Laporan registered"),
+    "laporan_not_registrable": _l("Laporan closed: cannot be registered"),
+    "id_card_viewed": _l("Reporter's ID card viewed"),
 }
 
 

@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -45,6 +46,7 @@ from portal.intake.filing import (
     held_receipt_code,
     keep_refused_files,
     read_draft,
+    to_utc,
 )
 from portal.intake.formal.filing import (
     CHECK_STEP,
@@ -52,10 +54,13 @@ from portal.intake.formal.filing import (
     add_witness_row,
     check_formal,
     form_checklist,
+    completion_draft,
+    complete_formal,
     formal_errors,
     formal_form,
+    formal_status,
 )
-from portal.intake.formal.forms import FormalForm
+from portal.intake.formal.forms import CompletionForm, FormalForm
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
 from portal.intake.inputs import chosen_files, read_files
 from portal.intake.labels import (
@@ -329,7 +334,9 @@ def status() -> ResponseReturnValue:
     return render_status(report_row, ReplyForm())
 
 
-def render_status(report_row: Report, reply_form: ReplyForm, code: int = 200) -> Response:
+def render_status(
+    report_row: Report, reply_form: ReplyForm, code: int = 200, completion: Any = None
+) -> Response:
     """The status page, never cached."""
     response = Response(
         render_template(
@@ -338,6 +345,7 @@ def render_status(report_row: Report, reply_form: ReplyForm, code: int = 200) ->
             window=received_notice(report_row.created_at, report_row.window_closes_at),
             reply_form=reply_form,
             forget_form=ForgetForm(),
+            formal=formal_status(report_row, now=utcnow(), form=completion),
         ),
         status=code,
     )
@@ -390,6 +398,23 @@ def submit_reply(report_row: Report, body: str, files: Sequence[tuple[str, bytes
     """Store the reply and its files, and commit; on a refused file nothing is left."""
     with unit_of_work():
         reply_to_case(report=report_row, body=body, files=files)
+
+
+@bp.post("/lacak/lengkapi")
+@public
+@limiter.limit(_limit("REPLY_RATE_LIMIT"))
+def complete() -> ResponseReturnValue:
+    """The reporter completes her formal laporan as officers asked; a refusal keeps her
+    answers by their fields and stores nothing."""
+    report_row = tracked_report()
+    if report_row is None:
+        return redirect(url_for("intake.track"))
+    form = CompletionForm(prefix="formal")
+    draft, is_valid = completion_draft(form, today=local_today())
+    if not is_valid or not complete_formal(report_row, draft, to_utc(form.incident_at.data)):
+        return render_status(report_row, ReplyForm(formdata=None), 400, completion=form)
+    flash(_("Thank you: your laporan was completed. Officers will check it."), "reply")
+    return redirect(url_for("intake.status") + "#laporan", code=303)
 
 
 @bp.post("/lacak/lupakan")

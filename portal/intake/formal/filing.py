@@ -10,14 +10,18 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from portal.cases.registration.requirements import Checklist, check_requirements
+from portal.cases.registration.requirements import ITEMS, Checklist, check_requirements
 from portal.clock import local_today
+from portal.db import unit_of_work, utcnow
 from portal.evidence.images import ImageRejected, accept_image
-from portal.intake.drafts import Problem, ReportDraft
+from portal.cases.registration.queries import get_checklist, get_laporan_of
+from portal.intake.drafts import IN_THE_FUTURE, Problem, ReportDraft
 from portal.intake.formal.drafts import IDENTITY, PARTY, FormalDraft, Witness, clean_formal, draft_facts
-from portal.intake.formal.forms import FormalForm
+from portal.intake.formal.forms import CompletionForm, FormalForm
+from portal.intake.formal.models import CompletionRequest, FormalLaporan
 from portal.intake.inputs import read_files
-from portal.intake.models import ContactVisibility
+from portal.intake.models import ContactVisibility, Report
+from portal.intake.formal.operations import complete_laporan, store_id_card
 from portal.legal.queries import get_window
 
 PREFIX = "formal"
@@ -146,3 +150,58 @@ def form_checklist(form: FormalForm, report: ReportDraft, *, now: datetime) -> C
         window_closes_at=window.closes_at if window is not None else None,
     )
     return check_requirements(facts, now=now)
+
+
+@dataclass(frozen=True)
+class FormalStatus:
+    """The formal laporan as its resident sees it on the status page."""
+
+    laporan: FormalLaporan | None  # None: informasi awal (anonymous or not asked for)
+    checklist: Checklist | None = None
+    request: CompletionRequest | None = None  # the open request to complete it
+    form: CompletionForm | None = None
+
+    @property
+    def missing_labels(self) -> list[str]:
+        """What the open request asks for, in the reader's words."""
+        return [str(ITEMS[code][1]) for code in (self.request.missing if self.request else [])]
+
+
+def formal_status(report: Report, *, now: datetime, form: CompletionForm | None = None) -> FormalStatus:
+    """The laporan of a report, its checklist and the open completion request, if any."""
+    laporan = get_laporan_of(report)
+    if laporan is None:
+        return FormalStatus(None)
+    request = next((r for r in reversed(laporan.requests) if r.completed_at is None), None)
+    if request is not None and laporan.is_open and form is None:
+        form = CompletionForm(formdata=None, prefix=PREFIX)
+    return FormalStatus(laporan, get_checklist(laporan, now=now), request, form)
+
+
+def completion_draft(form: CompletionForm, *, today: date) -> tuple[FormalDraft, bool]:
+    """Read and check the completion form; problems go by their fields. (draft, is_valid)"""
+    is_read = form.validate()
+    draft, problems = clean_formal(read_formal(form), today=today)
+    problems.update(id_card_problem(draft))
+    incident = form.incident_at.data
+    if incident is not None and incident.date() > today:
+        problems["incident_at"] = Problem("future", IN_THE_FUTURE)
+    for name, problem in problems.items():
+        field = form[name] if "-" not in name else _witness_field(form, name)
+        if field is not None and not field.errors:
+            field.errors = [str(problem.message)]
+    return draft, is_read and not problems
+
+
+def complete_formal(report: Report, draft: FormalDraft, incident_at: datetime | None) -> bool:
+    """Store the resident's completion in one unit of work; False when there is no open
+    laporan to complete (registered or closed meanwhile)."""
+    laporan = get_laporan_of(report)
+    if laporan is None or not laporan.is_open:
+        return False
+    with unit_of_work():
+        id_card = store_id_card(draft)
+        complete_laporan(
+            laporan=laporan, draft=draft, id_card=id_card, incident_at=incident_at, now=utcnow()
+        )
+    return True

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     EmailField,
     FieldList,
     Form,
@@ -93,3 +94,7 @@ class CompletionForm(FormalForm):
 
     class Meta:
         csrf = True
+
+    incident_at = DateTimeLocalField(
+        _l("When did it happen? (date and time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
