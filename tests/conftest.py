@@ -16,7 +16,7 @@ from tests.fixtures.database import PostgresReset, SqliteTemplates, load_referen
 
 pytest_plugins = [
     f"tests.fixtures.{area}"
-    for area in ("accounts", "intake", "evidence", "cases", "notify", "public", "proof")
+    for area in ("accounts", "intake", "evidence", "cases", "notify", "public", "proof", "formal")
 ]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
