@@ -1,6 +1,7 @@
 """The formal laporan part of the report form (prefix `formal-`), and the completion form of
 the status page. What makes the answers acceptable is decided by intake.formal.drafts."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -93,7 +94,9 @@ class CompletionForm(FormalForm):
     """What the resident adds on the status page when officers ask her to complete it."""
 
     class Meta:
-        csrf = True
+        @property
+        def csrf(self) -> bool:  # as every form of the site (FormalForm turns it off)
+            return bool(current_app.config.get("WTF_CSRF_ENABLED", True))
 
     incident_at = DateTimeLocalField(
         _l("When did it happen? (date and time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
