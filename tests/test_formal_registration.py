@@ -97,6 +97,9 @@ def test_completion_then_registration(app, client, file_laporan, make_user, logi
     assert event.data["number"] == expected and NIK not in str(event.data)
     status = open_status(client, filed.code)
     assert expected in status and "Pengawas memutuskan paling lambat" in status
+    own_copy = client.get("/lacak/formulir.pdf")
+    assert own_copy.status_code == 200 and own_copy.mimetype == "application/pdf"
+    assert app.test_client().get("/lacak/formulir.pdf").status_code == 404  # another device
 
     # The next laporan of the team that year gets the next number.
     second = file_laporan(client, **{"formal-witnesses-0-name": "Ani"})
@@ -183,3 +186,19 @@ def test_registration_numbers_follow_the_team_pattern_and_never_repeat(app, make
     year = numbers[0].split("-")[-2]
     assert numbers == [f"bawaslu-sumsel-{year}-000{n}" for n in (1, 2, 3)]
     assert later.endswith("-0001")
+
+
+def test_the_evidence_bundle_carries_the_laporan_form(app, client, file_laporan, make_user, login_as):
+    import json
+    import zipfile
+
+    filed = file_laporan(client)
+    supervisor = staff_client(app, login_as, make_user(role="supervisor"))
+    response = supervisor.get(f"/petugas/kasus/{filed.case_id}/bundel.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as bundle:
+        names = bundle.namelist()
+        manifest = json.loads(bundle.read("manifest.json"))
+    form = [name for name in names if name.startswith("laporan/formulir-laporan-")]
+    assert len(form) == 1 and form[0].endswith(".pdf")
+    assert form[0] in {f["path"] for f in manifest["files"]}

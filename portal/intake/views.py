@@ -31,6 +31,8 @@ from portal.db import DatabaseBusy, db, unit_of_work, utcnow
 from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
+from portal.cases.registration.document import laporan_pdf
+from portal.cases.registration.queries import get_laporan_of
 from portal.clock import local_today
 from portal.intake.drafts import REQUIRED, HeldFile, ReportDraft, check_screenshots
 from portal.intake.filing import (
@@ -79,6 +81,7 @@ from portal.intake.queries import (
 )
 from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
 from portal.intake.windows import form_notice, received_notice
+from portal.pdf import PdfUnavailable
 from portal.reference.groups import group_categories
 from portal.reference.queries import list_categories, list_regions
 
@@ -278,6 +281,7 @@ def receipt() -> ResponseReturnValue:
             code=format_code(code),
             receipt=view,
             window=received_notice(report_row.created_at, report_row.window_closes_at),
+            formal=formal_status(report_row, now=utcnow()),
         )
     )
     response.headers["Cache-Control"] = "no-store"
@@ -415,6 +419,24 @@ def complete() -> ResponseReturnValue:
         return render_status(report_row, ReplyForm(formdata=None), 400, completion=form)
     flash(_("Thank you: your laporan was completed. Officers will check it."), "reply")
     return redirect(url_for("intake.status") + "#laporan", code=303)
+
+
+@bp.get("/lacak/formulir.pdf")
+@public
+def laporan_form() -> ResponseReturnValue:
+    """The reporter's own copy of her registered laporan form, to sign (this device only)."""
+    report_row = tracked_report()
+    laporan = get_laporan_of(report_row) if report_row is not None else None
+    if laporan is None or laporan.registration_number is None:
+        abort(404)
+    try:
+        data, name = laporan_pdf(laporan)
+    except PdfUnavailable:
+        abort(503)
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/lacak/lupakan")
