@@ -8,8 +8,8 @@ from portal.capture import models as capture_models
 from portal.cases import models as cases_models
 from portal.cases.duplicates import models as duplicates_models
 from portal.cases.publishing import models as publishing_models
-from portal.cases.registration import models as registration_models
 from portal.cases.referrals import models as referrals_models
+from portal.cases.registration import models as registration_models
 from portal.evidence import models as evidence_models
 from portal.intake import models as intake_models
 from portal.intake.formal import models as formal_models

@@ -63,7 +63,9 @@ def test_the_checklist_names_what_is_missing_while_filling(client, report_form):
 
 
 def test_add_witness_adds_a_row_without_scripts(client, report_form):
-    data = report_form(**formal_fields(**{"formal-witnesses-0-name": "Budi"}), step="formal-witness")
+    data = report_form(
+        **formal_fields(**{"formal-witnesses-0-name": "Budi"}), step="formal-witness"
+    )
     html = post_report(client, data).text
     assert 'name="formal-witnesses-1-name"' in html and 'value="Budi"' in html
 

@@ -56,7 +56,9 @@ def test_completion_then_registration(app, client, file_laporan, make_user, logi
     staff.post(f"{base}/registrasi", data={})
     assert not case_events(app, filed.case_id, "laporan_registered")
 
-    response = staff.post(f"{base}/lengkapi", data={"missing": ["witnesses"], "note": "Sebutkan saksi."})
+    response = staff.post(
+        f"{base}/lengkapi", data={"missing": ["witnesses"], "note": "Sebutkan saksi."}
+    )
     assert response.status_code == 303
     status = open_status(client, filed.code)
     assert "Petugas meminta Anda melengkapi laporan" in status
@@ -72,7 +74,10 @@ def test_completion_then_registration(app, client, file_laporan, make_user, logi
     assert refused.status_code == 400 and "nama saksi" in refused.text
     done = client.post(
         "/lacak/lengkapi",
-        data={"formal-witnesses-0-name": "Budi Santoso", "formal-witnesses-0-phone": "0813 1111 2222"},
+        data={
+            "formal-witnesses-0-name": "Budi Santoso",
+            "formal-witnesses-0-phone": "0813 1111 2222",
+        },
     )
     assert done.status_code == 303
     page = staff.get(f"/petugas/kasus/{filed.case_id}").text
@@ -105,7 +110,9 @@ def test_completion_then_registration(app, client, file_laporan, make_user, logi
     second = file_laporan(client, **{"formal-witnesses-0-name": "Ani"})
     staff.post(f"/petugas/kasus/{second.case_id}/laporan/{second.laporan_id}/registrasi", data={})
     with app.app_context():
-        assert db.session.get(FormalLaporan, second.laporan_id).registration_number.startswith("002/")
+        assert db.session.get(FormalLaporan, second.laporan_id).registration_number.startswith(
+            "002/"
+        )
 
 
 def test_a_laporan_that_cannot_be_registered_is_closed_and_the_resident_told(
@@ -129,7 +136,9 @@ def test_the_id_card_is_shown_to_staff_only_and_each_view_is_recorded(
     filed = file_laporan(client)
     url = f"/petugas/kasus/{filed.case_id}/laporan/{filed.laporan_id}/ktp"
     assert client.get(url).status_code in (302, 401)  # the resident's browser is no staff
-    outsider = staff_client(app, login_as, make_user(role="officer", team="inspektorat-lubuklinggau"))
+    outsider = staff_client(
+        app, login_as, make_user(role="officer", team="inspektorat-lubuklinggau")
+    )
     assert outsider.get(url).status_code == 404
     staff = staff_client(app, login_as, make_user(role="officer"))
     response = staff.get(url)
@@ -179,7 +188,9 @@ def test_registration_numbers_follow_the_team_pattern_and_never_repeat(app, make
         numbers = []
         for _ in range(3):
             with unit_of_work():
-                numbers.append(next_number(team_id=team.id, team_slug=team.slug, on=utcnow(), region="x"))
+                numbers.append(
+                    next_number(team_id=team.id, team_slug=team.slug, on=utcnow(), region="x")
+                )
         next_year = utcnow() + timedelta(days=366)
         with unit_of_work():
             later = next_number(team_id=team.id, team_slug=team.slug, on=next_year, region="x")
@@ -188,7 +199,9 @@ def test_registration_numbers_follow_the_team_pattern_and_never_repeat(app, make
     assert later.endswith("-0001")
 
 
-def test_the_evidence_bundle_carries_the_laporan_form(app, client, file_laporan, make_user, login_as):
+def test_the_evidence_bundle_carries_the_laporan_form(
+    app, client, file_laporan, make_user, login_as
+):
     import json
     import zipfile
 

@@ -234,7 +234,9 @@ def file_report(draft: ReportDraft, formal: FormalDraft | None = None) -> tuple[
             id_card = store_id_card(formal) if formal is not None else None
             submitted = submit_report(draft, source="web")
             if formal is not None:
-                add_formal_laporan(report=submitted.report, draft=formal, id_card=id_card, now=utcnow())
+                add_formal_laporan(
+                    report=submitted.report, draft=formal, id_card=id_card, now=utcnow()
+                )
         return submitted.report, submitted.code
     except IntegrityError:
         twin = earlier_submission(draft)

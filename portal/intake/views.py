@@ -27,13 +27,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.access import public
+from portal.cases.registration.document import laporan_pdf
+from portal.cases.registration.queries import get_laporan_of
+from portal.clock import local_today
 from portal.db import DatabaseBusy, db, unit_of_work, utcnow
 from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
-from portal.cases.registration.document import laporan_pdf
-from portal.cases.registration.queries import get_laporan_of
-from portal.clock import local_today
 from portal.intake.drafts import REQUIRED, HeldFile, ReportDraft, check_screenshots
 from portal.intake.filing import (
     FORM_BINDING_KEY,
@@ -55,9 +55,9 @@ from portal.intake.formal.filing import (
     WITNESS_STEP,
     add_witness_row,
     check_formal,
-    form_checklist,
-    completion_draft,
     complete_formal,
+    completion_draft,
+    form_checklist,
     formal_errors,
     formal_form,
     formal_status,
@@ -149,7 +149,9 @@ def report() -> ResponseReturnValue:
         )
     drop_removed(form)
     checked = check_form(form, categories, regions)
-    formal_checked = check_formal(formal, visibility=form.visibility.data or "", today=local_today())
+    formal_checked = check_formal(
+        formal, visibility=form.visibility.data or "", today=local_today()
+    )
     # A second click gets the first receipt, although the files it names are claimed by now.
     outcome = earlier_submission(checked.read)
     try:
@@ -157,11 +159,20 @@ def report() -> ResponseReturnValue:
             if checked.draft is None or not formal_checked.is_valid:
                 held, problem = keep_refused_files(form, checked.read, checked.upload_problem)
                 status = upload_status(problem)
-                if formal_checked.is_valid is False and status == 400 and "id_card" in formal.errors:
+                if (
+                    formal_checked.is_valid is False
+                    and status == 400
+                    and "id_card" in formal.errors
+                ):
                     status = 415
                 return render_report_form(
-                    form, categories, checked.question_errors, status, held=held,
-                    formal=formal, read=checked.read,
+                    form,
+                    categories,
+                    checked.question_errors,
+                    status,
+                    held=held,
+                    formal=formal,
+                    read=checked.read,
                 )
             outcome = file_report(checked.draft, formal_checked.draft)
     except ScreenshotRejected as rejected:

@@ -89,10 +89,9 @@ def next_number(*, team_id: int, team_slug: str, on: datetime, region: str) -> s
     number, so two officers registering at once never get the same one (the row lock on
     PostgreSQL, the write lock on SQLite); the unique column is the last guard."""
     day = local_date(on)
-    table = RegistrationSequence.__table__
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(table)
+        insert(RegistrationSequence)
         .values(team_id=team_id, year=day.year, last_number=0)
         .on_conflict_do_nothing(index_elements=["team_id", "year"])
     )
@@ -102,7 +101,9 @@ def next_number(*, team_id: int, team_slug: str, on: datetime, region: str) -> s
         .values(last_number=RegistrationSequence.last_number + 1)
         .returning(RegistrationSequence.last_number)
     )
-    return format_number(get_pattern(team_id), seq=int(seq or 0), on=day, region=region, team=team_slug)
+    return format_number(
+        get_pattern(team_id), seq=int(seq or 0), on=day, region=region, team=team_slug
+    )
 
 
 def register_laporan(
@@ -113,7 +114,12 @@ def register_laporan(
     checklist = get_checklist(laporan, now=now)
     if not checklist.is_complete:
         raise CaseError(
-            str(_l("The laporan cannot be registered yet: %(missing)s.", missing=checklist.summaries()))
+            str(
+                _l(
+                    "The laporan cannot be registered yet: %(missing)s.",
+                    missing=checklist.summaries(),
+                )
+            )
         )
     case = laporan.report.case
     team = case.team
@@ -215,4 +221,3 @@ def _tell_reporter(laporan: FormalLaporan, template: str, subject: Any) -> None:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
-

@@ -17,7 +17,10 @@ from flask_babel import ngettext
 FORMIL, MATERIIL = "formil", "materiil"
 # Code -> (group, the reporter-facing words).
 ITEMS = {
-    "reporter_identity": (FORMIL, _l("your identity (name, NIK, birth, sex, job, nationality, address)")),
+    "reporter_identity": (
+        FORMIL,
+        _l("your identity (name, NIK, birth, sex, job, nationality, address)"),
+    ),
     "id_card": (FORMIL, _l("a photo of your ID card (KTP)")),
     "reported_party": (FORMIL, _l("the name and address of the reported party")),
     "on_time": (FORMIL, _l("filed within the reporting window")),

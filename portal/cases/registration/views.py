@@ -2,6 +2,7 @@
 closing as not registrable, the audited ID card view and the official laporan form."""
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from flask import (
@@ -21,8 +22,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.access import roles_required, staff_user
+from portal.accounts.models import Role, Team, User
 from portal.accounts.queries import list_teams
-from portal.accounts.models import Role, User
 from portal.cases.history import record_event
 from portal.cases.models import Case, Visibility
 from portal.cases.page import Section, case_or_404, register_case_section, run_and_redirect
@@ -85,7 +86,7 @@ def _back(case: Case) -> str:
     return url_for("cases.detail", case_id=case.id) + "#registration"
 
 
-def _refused(form: Any, case: Case) -> Response:
+def _refused(form: Any, case: Case) -> ResponseReturnValue:
     for errors in form.errors.values():
         for error in errors:
             flash(error, "error")
@@ -215,18 +216,19 @@ def patterns() -> ResponseReturnValue:
             return redirect(url_for("registration.patterns"), code=303)
         except PatternRefused:
             form.pattern.errors = [
-                _("Use {seq} once and only the fields listed below, for example {example}.",
-                  example="{seq:03d}/Reg/LP/PW/{region}/{month_roman}/{year}")
+                _(
+                    "Use {seq} once and only the fields listed below, for example {example}.",
+                    example="{seq:03d}/Reg/LP/PW/{region}/{month_roman}/{year}",
+                )
             ]
             status = 400
     rows = [(team, get_pattern(team.id)) for team in teams]
     return render_template("cases/registration/patterns.html", form=form, rows=rows), status
 
 
-def request_team_id(teams: list) -> int:
+def request_team_id(teams: Sequence[Team]) -> int:
     """The team the posted pattern is for (404 for one that does not exist)."""
     team_id = request.form.get("team_id", type=int)
-    if team_id not in {team.id for team in teams}:
+    if team_id is None or team_id not in {team.id for team in teams}:
         abort(404)
-    return int(team_id)
-
+    return team_id

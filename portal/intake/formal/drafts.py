@@ -85,7 +85,10 @@ def clean_formal(draft: FormalDraft, *, today: date) -> tuple[FormalDraft, dict[
         problems["email"] = Problem(
             "invalid", _l("This email address is not valid. Check it, or leave it empty.")
         )
-    for name, value in (("phone", identity.get("phone")), ("party_phone", party.get("party_phone"))):
+    for name, value in (
+        ("phone", identity.get("phone")),
+        ("party_phone", party.get("party_phone")),
+    ):
         if value and not _is_phone(str(value)):
             problems[name] = Problem("invalid", PHONE_WORDS)
     witnesses = []

@@ -10,18 +10,25 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from portal.cases.registration.queries import get_checklist, get_laporan_of
 from portal.cases.registration.requirements import ITEMS, Checklist, check_requirements
 from portal.clock import local_today
 from portal.db import unit_of_work, utcnow
 from portal.evidence.images import ImageRejected, accept_image
-from portal.cases.registration.queries import get_checklist, get_laporan_of
 from portal.intake.drafts import IN_THE_FUTURE, Problem, ReportDraft
-from portal.intake.formal.drafts import IDENTITY, PARTY, FormalDraft, Witness, clean_formal, draft_facts
+from portal.intake.formal.drafts import (
+    IDENTITY,
+    PARTY,
+    FormalDraft,
+    Witness,
+    clean_formal,
+    draft_facts,
+)
 from portal.intake.formal.forms import CompletionForm, FormalForm
 from portal.intake.formal.models import CompletionRequest, FormalLaporan
+from portal.intake.formal.operations import complete_laporan, store_id_card
 from portal.intake.inputs import read_files
 from portal.intake.models import ContactVisibility, Report
-from portal.intake.formal.operations import complete_laporan, store_id_card
 from portal.legal.queries import get_window
 
 PREFIX = "formal"
@@ -59,12 +66,16 @@ def read_formal(form: FormalForm) -> FormalDraft:
     """The answers the formal part carries, as typed."""
     files = _id_card(form)
     return FormalDraft(
-        identity={name: form[name].data or ("" if name != "birth_date" else None) for name in IDENTITY},
+        identity={
+            name: form[name].data or ("" if name != "birth_date" else None) for name in IDENTITY
+        },
         party={name: form[name].data or "" for name in PARTY},
         is_civil_servant=bool(form.is_civil_servant.data),
         event_place=form.event_place.data or "",
         witnesses=tuple(
-            Witness(row.form.name.data or "", row.form.address.data or "", row.form.phone.data or "")
+            Witness(
+                row.form.name.data or "", row.form.address.data or "", row.form.phone.data or ""
+            )
             for row in form.witnesses
         ),
         id_card=files[0] if files else None,
@@ -144,9 +155,9 @@ def form_checklist(form: FormalForm, report: ReportDraft, *, now: datetime) -> C
         draft,
         incident_at=report.incident_at,
         description=report.description,
-        evidence_count=len(report.screenshots) + len(report.held) + len(
-            [line for line in report.links if line.strip()]
-        ),
+        evidence_count=len(report.screenshots)
+        + len(report.held)
+        + len([line for line in report.links if line.strip()]),
         window_closes_at=window.closes_at if window is not None else None,
     )
     return check_requirements(facts, now=now)
@@ -167,7 +178,9 @@ class FormalStatus:
         return [str(ITEMS[code][1]) for code in (self.request.missing if self.request else [])]
 
 
-def formal_status(report: Report, *, now: datetime, form: CompletionForm | None = None) -> FormalStatus:
+def formal_status(
+    report: Report, *, now: datetime, form: CompletionForm | None = None
+) -> FormalStatus:
     """The laporan of a report, its checklist and the open completion request, if any."""
     laporan = get_laporan_of(report)
     if laporan is None:
