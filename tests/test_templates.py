@@ -112,7 +112,11 @@ def test_every_staff_page_extends_the_staff_layout_and_public_pages_base(app):
     assert on_base == PUBLIC_PAGES
     assert {"cases/detail.html", "accounts/login.html", "public/apikeys.html"} <= on_staff
     # Documents of their own, not pages: the bundle's summary and BKN report (HTML and PDF).
-    documents = {"capture/bundle_summary.html", "capture/laporan_asn.html"}
+    documents = {
+        "capture/bundle_summary.html",
+        "capture/laporan_asn.html",
+        "cases/registration/laporan_form.html",  # the official laporan form (page and PDF)
+    }
     assert on_base | on_staff | {"base.html", "macros.html"} | documents == set(pages)
 
 
@@ -139,7 +143,11 @@ def test_case_page_shows_each_section_from_the_view_context(
     assert {place: [s.template for s in found] for place, found in sections.items()} == {
         "before_reports": ["cases/duplicates/_section.html", "cases/triage/_section.html"],
         "after_reports": ["capture/_case_section.html"],
-        "before_history": ["cases/referrals/_section.html", "cases/publishing/_section.html"],
+        "before_history": [
+            "cases/referrals/_section.html",
+            "cases/registration/_section.html",
+            "cases/publishing/_section.html",
+        ],
     }
     capture = sections["after_reports"][0].data
     assert [item.url for item in capture["links"]] and capture["officials"] == []

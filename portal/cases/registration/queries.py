@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case
 from portal.cases.registration.models import RegistrationFormat
@@ -33,6 +34,14 @@ def list_laporan(case: Case) -> list[FormalLaporan]:
         db.session.scalars(
             sa.select(FormalLaporan)
             .join(Report, Report.id == FormalLaporan.report_id)
+            .options(
+                selectinload(FormalLaporan.report).selectinload(Report.evidence),
+                selectinload(FormalLaporan.report).selectinload(Report.links),
+                selectinload(FormalLaporan.identity),
+                selectinload(FormalLaporan.witnesses),
+                selectinload(FormalLaporan.requests),
+                selectinload(FormalLaporan.registered_by),
+            )
             .where(Report.case_id == case.id)
             .order_by(FormalLaporan.id)
         )

@@ -65,7 +65,7 @@ def registration_section(case: Case, user: User) -> Section | None:
         "register_form": RegisterForm(formdata=None),
         "close_form": NotRegistrableForm(formdata=None),
     }
-    return Section("cases/registration/_section.html", data, place="after_reports")
+    return Section("cases/registration/_section.html", data)
 
 
 @bp.record_once
