@@ -160,5 +160,8 @@ def test_without_the_box_the_report_is_informasi_awal(app, client, report_form):
 def test_the_form_shows_the_formal_part_in_english_too(client):
     client.post("/bahasa", data={"lang": "en", "next": "/lapor"})
     html = client.get("/lapor").text
-    assert "Handle my report as a formal laporan to Bawaslu" in html
+    assert "Make it a formal laporan" in html and "formal-full_name" not in html
     assert "initial information (informasi awal)" in html
+    html = client.post("/lapor", data={"step": "formal-open"}).text
+    assert "Handle my report as a formal laporan to Bawaslu" in html
+    assert "Full name (as on your ID card)" in html

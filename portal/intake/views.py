@@ -52,6 +52,7 @@ from portal.intake.filing import (
 )
 from portal.intake.formal.filing import (
     CHECK_STEP,
+    OPEN_STEP,
     WITNESS_STEP,
     add_witness_row,
     check_formal,
@@ -97,7 +98,7 @@ UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415, "not_an_image": 415}
 # The buttons of the form without scripts: go on with the chosen category, or choose again;
 # check the formal laporan's checklist, or add a witness row (intake/formal).
 CATEGORY_STEP, CHANGE_STEP = "category", "change"
-FORMAL_STEPS = (CHECK_STEP, WITNESS_STEP)
+FORMAL_STEPS = (OPEN_STEP, CHECK_STEP, WITNESS_STEP)
 
 
 def _limit(name: str) -> Callable[[], str]:
@@ -138,7 +139,7 @@ def report() -> ResponseReturnValue:
     if step in (CATEGORY_STEP, CHANGE_STEP):
         return category_step(form, categories, is_change=step == CHANGE_STEP)
     if step in FORMAL_STEPS:
-        return formal_step(form, formal, categories, regions, is_witness=step == WITNESS_STEP)
+        return formal_step(form, formal, categories, regions, step=step)
     if form.website.data:  # honeypot: a bot; store nothing and say nothing useful
         form.website.data = ""
         return render_report_form(
@@ -201,11 +202,13 @@ def category_step(form: ReportForm, categories: list, *, is_change: bool) -> tup
 
 
 def formal_step(
-    form: ReportForm, formal: FormalForm, categories: list, regions: list, *, is_witness: bool
+    form: ReportForm, formal: FormalForm, categories: list, regions: list, *, step: str
 ) -> tuple[str, int]:
-    """Without scripts: show the formal laporan's checklist for the answers so far, or add a
-    witness row; nothing is checked against the rules or stored."""
-    if is_witness:
+    """Open the formal laporan's questions, show its checklist for the answers so far, or add
+    a witness row; nothing is checked against the rules or stored."""
+    if step == OPEN_STEP:
+        formal.is_formal.data = True
+    if step == WITNESS_STEP:
         add_witness_row(formal)
     read = read_draft(form, categories, regions)
     return render_report_form(form, categories, held=held_for(form), formal=formal, read=read)

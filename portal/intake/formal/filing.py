@@ -32,7 +32,9 @@ from portal.intake.models import ContactVisibility, Report
 from portal.legal.queries import get_window
 
 PREFIX = "formal"
-CHECK_STEP, WITNESS_STEP = "formal-check", "formal-witness"
+# Open the formal questions, check what is missing, add a witness row: the form comes back
+# with the answers kept and nothing stored.
+OPEN_STEP, CHECK_STEP, WITNESS_STEP = "formal-open", "formal-check", "formal-witness"
 NOT_ANONYMOUS = _l(
     "A formal laporan needs your identity: choose “Confidential” or “Named” below, or untick "
     "this box to send an ordinary report."
