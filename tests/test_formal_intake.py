@@ -165,3 +165,18 @@ def test_the_form_shows_the_formal_part_in_english_too(client):
     html = client.post("/lapor", data={"step": "formal-open"}).text
     assert "Handle my report as a formal laporan to Bawaslu" in html
     assert "Full name (as on your ID card)" in html
+
+
+def test_the_sweep_keeps_the_id_card_files(app, client, report_form):
+    from datetime import timedelta
+
+    from portal.evidence.operations import sweep
+    from portal.evidence.storage import get_storage
+    from portal.intake.formal.models import FormalIdentity
+
+    assert post_report(client, report_form(**formal_fields())).status_code == 303
+    with app.app_context():
+        identity = db.session.scalar(sa.select(FormalIdentity))
+        keys = [identity.id_card_original_key, identity.id_card_clean_key, identity.id_card_thumb_key]
+        sweep(older_than=timedelta(0))
+        assert all(get_storage().exists(key) for key in keys)
