@@ -97,7 +97,10 @@ def test_formal_laporan_on_a_phone(app, live_server, browser, tmp_path, make_use
     page.locator("#code").fill(code)
     page.get_by_role("button", name="Tampilkan laporan saya").click()
     page.wait_for_url("**/lacak/status")
-    assert "Petugas meminta Anda melengkapi laporan" in page.locator("#completion-request").inner_text()
+    assert (
+        "Petugas meminta Anda melengkapi laporan"
+        in page.locator("#completion-request").inner_text()
+    )
     check(page, "status-asked", weights)
     page.locator("#formal-witnesses-0-name").fill("Budi Santoso")
     page.get_by_role("button", name="Kirim kekurangannya").click()

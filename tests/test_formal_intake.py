@@ -177,6 +177,10 @@ def test_the_sweep_keeps_the_id_card_files(app, client, report_form):
     assert post_report(client, report_form(**formal_fields())).status_code == 303
     with app.app_context():
         identity = db.session.scalar(sa.select(FormalIdentity))
-        keys = [identity.id_card_original_key, identity.id_card_clean_key, identity.id_card_thumb_key]
+        keys = [
+            identity.id_card_original_key,
+            identity.id_card_clean_key,
+            identity.id_card_thumb_key,
+        ]
         sweep(older_than=timedelta(0))
         assert all(get_storage().exists(key) for key in keys)

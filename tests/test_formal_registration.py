@@ -215,3 +215,26 @@ def test_the_evidence_bundle_carries_the_laporan_form(
     form = [name for name in names if name.startswith("laporan/formulir-laporan-")]
     assert len(form) == 1 and form[0].endswith(".pdf")
     assert form[0] in {f["path"] for f in manifest["files"]}
+
+
+def test_officers_read_the_checklist_in_english(app, client, file_laporan, make_user, login_as):
+    filed = file_laporan(client)
+    staff = staff_client(app, login_as, make_user(role="officer"))
+    staff.post("/bahasa", data={"lang": "en", "next": "/"})
+    page = staff.get(f"/petugas/kasus/{filed.case_id}").text
+    assert "formal requirements: complete, material requirements: 1 missing (witnesses)" in page
+    assert "Ask the resident to complete it" in page
+
+
+def test_a_registered_laporan_cannot_be_registered_or_closed_again(
+    app, client, file_laporan, make_user, login_as
+):
+    filed = file_laporan(client, **{"formal-witnesses-0-name": "Budi"})
+    staff = staff_client(app, login_as, make_user(role="officer"))
+    base = f"/petugas/kasus/{filed.case_id}/laporan/{filed.laporan_id}"
+    staff.post(f"{base}/registrasi", data={})
+    again = staff.post(f"{base}/registrasi", data={}, follow_redirects=True)
+    assert "sudah diregistrasi atau ditutup" in again.text
+    staff.post(f"{base}/tolak", data={"reason": "Terlambat."})
+    assert len(case_events(app, filed.case_id, "laporan_registered")) == 1
+    assert not case_events(app, filed.case_id, "laporan_not_registrable")

@@ -7,7 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.cases.registration.requirements import FORMIL, MATERIIL, LaporanFacts, check_requirements
+from portal.cases.registration.requirements import (
+    FORMIL,
+    MATERIIL,
+    LaporanFacts,
+    check_requirements,
+)
 from portal.db import db
 
 NOW = datetime(2024, 12, 3, 12, 42, tzinfo=UTC)
@@ -101,7 +106,9 @@ def test_concurrent_registrations_never_share_a_number(app):
         try:
             for _ in range(5):
                 with app.app_context(), unit_of_work():
-                    number = next_number(team_id=team_id, team_slug=slug, on=utcnow(), region="06.04")
+                    number = next_number(
+                        team_id=team_id, team_slug=slug, on=utcnow(), region="06.04"
+                    )
                 with lock:
                     numbers.append(number)
         except BaseException as err:  # noqa: BLE001  (reported below)

@@ -42,6 +42,9 @@ def refresh_state(laporan: FormalLaporan, *, now: datetime) -> None:
 
 
 def _require_open(laporan: FormalLaporan) -> None:
+    """Lock the laporan for this unit of work (two officers acting at once queue up on
+    PostgreSQL; SQLite's write lock does it there) and refuse one already decided."""
+    db.session.refresh(laporan, with_for_update=True)
     if not laporan.is_open:
         raise CaseError(str(_l("This laporan is already registered or closed.")))
 
