@@ -29,6 +29,7 @@ from portal.demo import cli as demo_cli
 from portal.evidence import cli as evidence_cli
 from portal.evidence import views as evidence_views
 from portal.intake import views as intake_views
+from portal.intake.formal import views as formal_views
 from portal.intake.uploads import views as upload_views
 from portal.legal import views as legal_views
 from portal.notify import cli as notify_cli
@@ -75,6 +76,7 @@ AREAS = (
     Area("worker", worker_views.bp, worker_cli.cli),
     Area("intake", intake_views.bp),
     Area("intake.uploads", upload_views.bp),
+    Area("intake.formal", formal_views.bp),
     Area("public", public_views.bp, public_cli.cli),
     Area("public.opendata", opendata_views.bp),
     Area("public.open311", open311_views.bp),

@@ -23,6 +23,7 @@ class Defaults:
     REGISTRATION_NUMBER_FORMAT = "{seq:03d}/Reg/LP/PW/{region}/{month_roman}/{year}"
     REGISTRATION_REGION_CODE = "00.00"  # the {region} field: the office's region code
     FORMAL_MAX_WITNESSES = 10
+    FORMAL_CHECK_RATE_LIMIT = "300 per hour"  # the report form's live checklist (a script)
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True

@@ -7,6 +7,7 @@ every page: no sideways scrolling and no WCAG 2.2 AA violation that axe-core fin
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.fixtures.images import png
 from tests.fixtures.intake import IG_LINK
@@ -67,6 +68,9 @@ def test_formal_laporan_on_a_phone(app, live_server, browser, tmp_path, make_use
     page.locator("#formal-party_name").fill("Diskominfo Kota Lubuk Linggau")
     page.locator("#formal-party_address").fill("Jl. Garuda No. 1, Lubuk Linggau")
     page.locator("#formal-event_place").fill("Instagram @diskominfo.kota")
+    summary = page.locator("#formal-summary")  # the live checklist follows the answers
+    expect(summary).to_contain_text("syarat formil: 2 kurang (identitas, KTP)")
+    expect(summary).to_contain_text("syarat materiil: 1 kurang (saksi)")
     page.get_by_role("button", name="Kirim laporan").click()
     page.locator(".error-summary a[href='#formal-nik']").wait_for()
     assert "16 digit" in page.locator("#formal-nik ~ .error").inner_text()

@@ -62,6 +62,20 @@ def test_the_checklist_names_what_is_missing_while_filling(client, report_form):
     assert "syarat materiil: 1 kurang (saksi)" in response.text
 
 
+def test_the_live_checklist_answers_the_form_as_it_is_filled(client, report_form, stored):
+    data = report_form(**formal_fields(**{"formal-nik": "12345"}))
+    data.pop("formal-id_card")
+    data.pop("screenshots")
+    response = client.post("/lapor/resmi/periksa", data={**data, "has_id_card": "0"})
+    assert response.status_code == 200
+    assert "syarat formil: 2 kurang (identitas, KTP)" in response.text  # a wrong NIK is none yet
+    data.update({"formal-witnesses-0-name": "Budi", "formal-nik": NIK})
+    response = client.post("/lapor/resmi/periksa", data={**data, "has_id_card": "1"})
+    assert "syarat formil: lengkap" in response.text
+    assert "syarat materiil: lengkap" in response.text  # the link is evidence
+    assert stored()["reports"] == 0
+
+
 def test_add_witness_adds_a_row_without_scripts(client, report_form):
     data = report_form(
         **formal_fields(**{"formal-witnesses-0-name": "Budi"}), step="formal-witness"

@@ -146,11 +146,16 @@ def id_card_problem(draft: FormalDraft) -> dict[str, Problem]:
     return {}
 
 
-def form_checklist(form: FormalForm, report: ReportDraft, *, now: datetime) -> Checklist | None:
-    """The checklist of the form as filled so far (None unless a formal laporan is asked for)."""
+def form_checklist(
+    form: FormalForm, report: ReportDraft, *, now: datetime, has_id_card: bool = False
+) -> Checklist | None:
+    """The checklist of the form as filled so far (None unless a formal laporan is asked for);
+    `has_id_card`: the page's script says an ID card photo is chosen (it sends no file)."""
     if not form.is_formal.data:
         return None
-    draft, _problems = clean_formal(read_formal(form), today=local_today(now))
+    draft, problems = clean_formal(read_formal(form), today=local_today(now))
+    for name in problems.keys() & set(IDENTITY):  # a wrong answer is no answer yet
+        draft.identity[name] = None
     regime = report.category.regime if report.category is not None else None
     window = get_window(regime, report.learned_on, now=now)
     facts = draft_facts(
@@ -161,6 +166,7 @@ def form_checklist(form: FormalForm, report: ReportDraft, *, now: datetime) -> C
         + len(report.held)
         + len([line for line in report.links if line.strip()]),
         window_closes_at=window.closes_at if window is not None else None,
+        has_id_card=has_id_card,
     )
     return check_requirements(facts, now=now)
 

@@ -1,7 +1,38 @@
-// The formal laporan part of the report form shows its questions only once the resident asks
-// for a formal laporan; without scripts they are always shown (and ignored unless asked for).
+// The formal laporan part of the report form: its questions hide while the box is unticked,
+// and its checklist follows the answers as they are typed. The server computes the checklist
+// (formal.checklist); this sends the form without its files and shows the answer. Without
+// scripts, "check what is still missing" shows the same checklist.
 (function () {
   "use strict";
+  function setUpLive(form, marker) {
+    var timer = null;
+    function refresh() {
+      var data = new FormData(form);
+      var card = document.getElementById("formal-id_card");
+      data.delete("screenshots");
+      data.delete("formal-id_card");
+      data.delete("step");
+      data.set("has_id_card", card && card.files && card.files.length ? "1" : "0");
+      fetch(marker.dataset.url, { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html === null) { return; }
+          var current = document.getElementById("formal-checklist");
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("#formal-checklist");
+          if (!fresh) { return; }
+          if (current) { current.replaceWith(fresh); } else { marker.before(fresh); }
+        })
+        .catch(function () { /* offline: the button shows it after sending */ });
+    }
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 400);
+    }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("formal-is_formal");
     var details = document.getElementById("formal-details");
@@ -9,5 +40,8 @@
     function show() { details.hidden = !box.checked; }
     box.addEventListener("change", show);
     show();
+    var form = document.getElementById("report-form");
+    var marker = document.getElementById("formal-live");
+    if (form && marker && window.fetch && window.FormData) { setUpLive(form, marker); }
   });
 })();
