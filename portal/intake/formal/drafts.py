@@ -114,11 +114,11 @@ def clean_formal(draft: FormalDraft, *, today: date) -> tuple[FormalDraft, dict[
     return cleaned, problems
 
 
-def draft_facts(draft: FormalDraft, **report: Any) -> LaporanFacts:
+def draft_facts(draft: FormalDraft, *, has_id_card: bool = False, **report: Any) -> LaporanFacts:
     """The checklist's view of a form being filled (`report`: the report's own answers)."""
     return LaporanFacts(
         identity=draft.identity,
-        has_id_card=draft.id_card is not None or bool(report.pop("has_id_card", False)),
+        has_id_card=draft.id_card is not None or has_id_card,
         party_name=draft.party.get("party_name", ""),
         party_address=draft.party.get("party_address", ""),
         event_place=draft.event_place,
