@@ -55,6 +55,8 @@ def test_formal_laporan_on_a_phone(app, live_server, browser, tmp_path, make_use
     page.locator("#formal-full_name").wait_for()
     assert page.locator("#description").input_value() == DESCRIPTION  # every answer kept
     assert page.locator("#formal-is_formal").is_checked()
+    summary = page.locator("#formal-summary")
+    assert "syarat formil: 3 kurang (identitas, KTP, terlapor)" in summary.inner_text()
     check(page, "form-formal", weights)
 
     page.locator("#formal-full_name").fill("Siti Rahmawati")
