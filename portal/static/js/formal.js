@@ -1,7 +1,4 @@
-// The formal laporan part of the report form: its questions hide while the box is unticked,
-// and its checklist follows the answers as they are typed. The server computes the checklist
-// (formal.checklist); this sends the form without its files and shows the answer. Without
-// scripts, "check what is still missing" shows the same checklist.
+// Formal laporan: hide its questions while unticked; the server's checklist follows the answers.
 (function () {
   "use strict";
   function setUpLive(form, marker) {
@@ -24,7 +21,7 @@
           if (!fresh) { return; }
           if (current) { current.replaceWith(fresh); } else { marker.before(fresh); }
         })
-        .catch(function () { /* offline: the button shows it after sending */ });
+        .catch(function () {});  // offline: the check button still works
     }
     function later() {
       clearTimeout(timer);
