@@ -22,7 +22,6 @@ class Defaults:
     # A team's registration number unless an admin set its own (cases/registration/numbers.py).
     REGISTRATION_NUMBER_FORMAT = "{seq:03d}/Reg/LP/PW/{region}/{month_roman}/{year}"
     REGISTRATION_REGION_CODE = "00.00"  # the {region} field: the office's region code
-    FORMAL_MAX_WITNESSES = 10
     FORMAL_CHECK_RATE_LIMIT = "300 per hour"  # the report form's live checklist (a script)
 
     # Sessions and cookies

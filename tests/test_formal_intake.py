@@ -84,6 +84,12 @@ def test_add_witness_adds_a_row_without_scripts(client, report_form):
     assert 'name="formal-witnesses-1-name"' in html and 'value="Budi"' in html
 
 
+def test_a_flood_of_witness_rows_is_cut_to_the_limit(app, client, report_form):
+    rows = {f"formal-witnesses-{n}-name": f"Saksi {n}" for n in range(50)}
+    assert post_report(client, report_form(**formal_fields(**rows))).status_code == 303
+    assert formal_counts(app)["witnesses"] == 10
+
+
 def refused(client, report_form, **overrides):
     response = post_report(client, report_form(**formal_fields(**overrides)))
     assert response.status_code in (400, 415), response.status_code

@@ -50,17 +50,13 @@ class FormalCheck:
 
 
 def formal_form() -> FormalForm:
-    """The formal part of the posted (or new) report form, with one empty witness row more
-    when the resident asked for one."""
-    form = FormalForm(prefix=PREFIX)
-    limit = current_app.config["FORMAL_MAX_WITNESSES"]
-    form.witnesses.max_entries = limit
-    return form
+    """The formal part of the posted (or new) report form."""
+    return FormalForm(prefix=PREFIX)
 
 
 def add_witness_row(form: FormalForm) -> None:
     """One more empty witness row (the no-script "add a witness" button)."""
-    if len(form.witnesses) < current_app.config["FORMAL_MAX_WITNESSES"]:
+    if len(form.witnesses) < (form.witnesses.max_entries or 0):
         form.witnesses.append_entry()
 
 

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 TOO_LONG = _l("At most %(max)d characters.")
+MAX_WITNESSES = 10  # rows read from a post; more are ignored
 
 
 def limit(size: int) -> Length:
@@ -87,7 +88,7 @@ class FormalForm(IdentityFields, PartyFields):
         csrf = False  # the report form checks its own token
 
     is_formal = BooleanField(_l("Handle my report as a formal laporan to Bawaslu"))
-    witnesses = FieldList(FormField(WitnessForm), min_entries=1)
+    witnesses = FieldList(FormField(WitnessForm), min_entries=1, max_entries=MAX_WITNESSES)
 
 
 class CompletionForm(FormalForm):
