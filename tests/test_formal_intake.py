@@ -204,3 +204,27 @@ def test_the_sweep_keeps_the_id_card_files(app, client, report_form):
         ]
         sweep(older_than=timedelta(0))
         assert all(get_storage().exists(key) for key in keys)
+
+
+def test_a_refused_form_keeps_the_id_card_photo_for_the_next_try(app, client, report_form):
+    import re
+
+    from portal.intake.formal.models import FormalIdentity
+    from portal.intake.models import HeldUpload
+
+    data = report_form(**formal_fields(**{"formal-nik": "12345"}))
+    html = post_report(client, data).text
+    assert "Sudah diterima: ktp.png" in html
+    held = re.search(r'name="formal-id_card_held" type="hidden" value="([^"]+)"', html).group(1)
+    again = report_form(
+        **formal_fields(**{"formal-id_card_held": held}), idempotency_key=data["idempotency_key"]
+    )
+    again.pop("formal-id_card")
+    held_screens = re.findall(r'name="held_upload" value="([^"]+)"', html)
+    again["held_upload"] = held_screens
+    again["screenshots"] = []
+    assert post_report(client, again).status_code == 303
+    with app.app_context():
+        identity = db.session.scalar(sa.select(FormalIdentity))
+        assert identity.nik == NIK and identity.id_card_original_key.startswith("sealed/")
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(HeldUpload)) == 0

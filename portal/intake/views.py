@@ -46,6 +46,7 @@ from portal.intake.filing import (
     form_session_secret,
     held_for,
     held_receipt_code,
+    form_owner,
     keep_refused_files,
     read_draft,
     to_utc,
@@ -62,6 +63,7 @@ from portal.intake.formal.filing import (
     formal_errors,
     formal_form,
     formal_status,
+    keep_id_card,
 )
 from portal.intake.formal.forms import CompletionForm, FormalForm
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
@@ -151,7 +153,7 @@ def report() -> ResponseReturnValue:
     drop_removed(form)
     checked = check_form(form, categories, regions)
     formal_checked = check_formal(
-        formal, visibility=form.visibility.data or "", today=local_today()
+        formal, visibility=form.visibility.data or "", today=local_today(), owner=form_owner(form)
     )
     # A second click gets the first receipt, although the files it names are claimed by now.
     outcome = earlier_submission(checked.read)
@@ -159,6 +161,7 @@ def report() -> ResponseReturnValue:
         if outcome is None:
             if checked.draft is None or not formal_checked.is_valid:
                 held, problem = keep_refused_files(form, checked.read, checked.upload_problem)
+                keep_id_card(formal, owner=form_owner(form))
                 status = upload_status(problem)
                 if (
                     formal_checked.is_valid is False
@@ -208,6 +211,7 @@ def formal_step(
     a witness row; nothing is checked against the rules or stored."""
     if step == OPEN_STEP:
         formal.is_formal.data = True
+    keep_id_card(formal, owner=form_owner(form))
     if step == WITNESS_STEP:
         add_witness_row(formal)
     read = read_draft(form, categories, regions)
@@ -260,7 +264,9 @@ def render_report_form(
         files_lost=bool(sent_files) and not held,
         window=form_notice(chosen, form.learned_on.data, now=utcnow()),
         formal=formal,
-        checklist=form_checklist(formal, read, now=utcnow()) if read is not None else None,
+        checklist=(
+            form_checklist(formal, read, now=utcnow(), owner=form_owner(form)) if read else None
+        ),
     ), status
 
 

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.cases.referrals.asn import NIK_DIGITS, NIP_DIGITS, clean_number, number_problem
 from portal.cases.registration.requirements import LaporanFacts
-from portal.intake.drafts import IN_THE_FUTURE, Problem, _is_email, _is_phone
+from portal.intake.drafts import IN_THE_FUTURE, HeldFile, Problem, _is_email, _is_phone
 
 IDENTITY = (
     "full_name",
@@ -60,6 +60,8 @@ class FormalDraft:
     event_place: str = ""
     witnesses: tuple[Witness, ...] = ()
     id_card: tuple[str, bytes] | None = None  # (file name, bytes) when one was chosen
+    id_card_held: HeldFile | None = None  # the photo kept for this form after a refusal
+    owner: str = ""  # whom the held photo belongs to (intake/uploads: form key and session)
 
 
 def clean_formal(draft: FormalDraft, *, today: date) -> tuple[FormalDraft, dict[str, Problem]]:
@@ -110,6 +112,8 @@ def clean_formal(draft: FormalDraft, *, today: date) -> tuple[FormalDraft, dict[
         event_place=draft.event_place.strip(),
         witnesses=tuple(witnesses),
         id_card=draft.id_card,
+        id_card_held=draft.id_card_held if draft.id_card is None else None,
+        owner=draft.owner,
     )
     return cleaned, problems
 
@@ -118,7 +122,7 @@ def draft_facts(draft: FormalDraft, *, has_id_card: bool = False, **report: Any)
     """The checklist's view of a form being filled (`report`: the report's own answers)."""
     return LaporanFacts(
         identity=draft.identity,
-        has_id_card=draft.id_card is not None or has_id_card,
+        has_id_card=draft.id_card is not None or draft.id_card_held is not None or has_id_card,
         party_name=draft.party.get("party_name", ""),
         party_address=draft.party.get("party_address", ""),
         event_place=draft.event_place,

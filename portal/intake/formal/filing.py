@@ -15,7 +15,7 @@ from portal.cases.registration.requirements import ITEMS, Checklist, check_requi
 from portal.clock import local_today
 from portal.db import unit_of_work, utcnow
 from portal.evidence.images import ImageRejected, accept_image
-from portal.intake.drafts import IN_THE_FUTURE, Problem, ReportDraft
+from portal.intake.drafts import IN_THE_FUTURE, HeldFile, Problem, ReportDraft
 from portal.intake.formal.drafts import (
     IDENTITY,
     PARTY,
@@ -29,6 +29,7 @@ from portal.intake.formal.models import CompletionRequest, FormalLaporan
 from portal.intake.formal.operations import complete_laporan, store_id_card
 from portal.intake.inputs import read_files
 from portal.intake.models import ContactVisibility, Report
+from portal.intake.uploads.operations import keep_files, list_holds
 from portal.legal.queries import get_window
 
 PREFIX = "formal"
@@ -60,8 +61,30 @@ def add_witness_row(form: FormalForm) -> None:
         form.witnesses.append_entry()
 
 
-def read_formal(form: FormalForm) -> FormalDraft:
-    """The answers the formal part carries, as typed."""
+def held_id_card(form: FormalForm, *, owner: str) -> HeldFile | None:
+    """The ID card photo kept for this form and session after a refusal, if it still is."""
+    upload_id = form.id_card_held.data or ""
+    if not upload_id:
+        return None
+    found = list_holds([upload_id], owner=owner, now=utcnow())
+    return found[0] if found else None
+
+
+def keep_id_card(form: FormalForm, *, owner: str) -> None:
+    """A refused form keeps its chosen ID card photo when it is an image (held for this form
+    and session, like its screenshots), so the resident need not choose it again."""
+    files = _id_card(form)
+    if files and "id_card" not in form.errors:
+        kept = keep_files(list(files), owner=owner)
+        if kept.held:
+            form.id_card_held.data = kept.held[0].id
+    held = held_id_card(form, owner=owner)
+    form.id_card_held.data = held.id if held else ""
+    form.held_file = held  # for the page: “received: ktp.png”
+
+
+def read_formal(form: FormalForm, owner: str = "") -> FormalDraft:
+    """The answers the formal part carries, as typed (`owner`: whose held photo it may name)."""
     files = _id_card(form)
     return FormalDraft(
         identity={
@@ -77,6 +100,8 @@ def read_formal(form: FormalForm) -> FormalDraft:
             for row in form.witnesses
         ),
         id_card=files[0] if files else None,
+        id_card_held=held_id_card(form, owner=owner) if owner and not files else None,
+        owner=owner,
     )
 
 
@@ -91,12 +116,12 @@ def _id_card(form: FormalForm) -> tuple[tuple[str, bytes], ...]:
     return files
 
 
-def check_formal(form: FormalForm, *, visibility: str, today: date) -> FormalCheck:
+def check_formal(form: FormalForm, *, visibility: str, today: date, owner: str) -> FormalCheck:
     """Check the formal part (when asked for) and put each problem by its field."""
     if not form.is_formal.data:
         return FormalCheck(None, True)
     is_read = form.validate()
-    draft, problems = clean_formal(read_formal(form), today=today)
+    draft, problems = clean_formal(read_formal(form, owner), today=today)
     problems.update(id_card_problem(draft))
     if visibility == ContactVisibility.ANONYMOUS:
         problems["is_formal"] = Problem("anonymous", NOT_ANONYMOUS)
@@ -143,13 +168,13 @@ def id_card_problem(draft: FormalDraft) -> dict[str, Problem]:
 
 
 def form_checklist(
-    form: FormalForm, report: ReportDraft, *, now: datetime, has_id_card: bool = False
+    form: FormalForm, report: ReportDraft, *, now: datetime, owner: str, has_id_card: bool = False
 ) -> Checklist | None:
     """The checklist of the form as filled so far (None unless a formal laporan is asked for);
     `has_id_card`: the page's script says an ID card photo is chosen (it sends no file)."""
     if not form.is_formal.data:
         return None
-    draft, problems = clean_formal(read_formal(form), today=local_today(now))
+    draft, problems = clean_formal(read_formal(form, owner), today=local_today(now))
     for name in problems.keys() & set(IDENTITY):  # a wrong answer is no answer yet
         draft.identity[name] = None
     regime = report.category.regime if report.category is not None else None

@@ -13,6 +13,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -63,6 +64,7 @@ class IdentityFields(FlaskForm):
     phone = TelField(_l("Phone number"), validators=[limit(40)])
     email = EmailField(_l("Email"), validators=[limit(254)])
     id_card = FileField(_l("Photo of your ID card (KTP)"))
+    id_card_held = HiddenField(validators=[limit(32)])  # the photo kept after a refusal
 
 
 class PartyFields(FlaskForm):

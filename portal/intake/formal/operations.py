@@ -11,22 +11,33 @@ from portal.cases.models import Visibility
 from portal.cases.referrals.asn import get_civil_servant
 from portal.cases.referrals.models import ReportedCivilServant
 from portal.cases.registration.operations import refresh_state
-from portal.db import db
+from portal.db import db, utcnow
 from portal.evidence.operations import StoredImage, store_image
 from portal.intake.formal.drafts import IDENTITY, PARTY, FormalDraft
 from portal.intake.formal.models import FormalIdentity, FormalLaporan, FormalWitness
 from portal.intake.models import Report
+from portal.intake.uploads.operations import find_hold, stored_image
 
 logger = logging.getLogger(__name__)
 
 
 def store_id_card(draft: FormalDraft) -> StoredImage | None:
     """Check and store the ID card photo like an evidence original (raises ImageRejected);
-    call it inside the unit of work, so a failed unit removes the files."""
-    if draft.id_card is None:
+    call it inside the unit of work, so a failed unit removes the files. A photo kept for the
+    form after a refusal is claimed instead (its held row goes, its files stay)."""
+    if draft.id_card is not None:
+        name, data = draft.id_card
+        return store_image(data=data, filename=name)
+    if draft.id_card_held is None:
         return None
-    name, data = draft.id_card
-    return store_image(data=data, filename=name)
+    row = find_hold(draft.id_card_held.id, owner=draft.owner, now=utcnow())
+    if row is None or not row.is_complete:  # expired meanwhile: the checklist will say so
+        logger.info("A held ID card photo was gone when its laporan was filed")
+        return None
+    image = stored_image(row)
+    db.session.delete(row)
+    db.session.flush()
+    return image
 
 
 def add_formal_laporan(

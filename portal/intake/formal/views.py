@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from portal.access import public
 from portal.db import utcnow
 from portal.extensions import limiter
-from portal.intake.filing import fill_choices, read_draft
+from portal.intake.filing import fill_choices, form_owner, read_draft
 from portal.intake.formal.filing import form_checklist, formal_form
 from portal.intake.forms import ReportForm
 from portal.reference.queries import list_categories, list_regions
@@ -30,6 +30,7 @@ def checklist() -> ResponseReturnValue:
         formal,
         read_draft(form, categories, regions),
         now=utcnow(),
+        owner=form_owner(form),
         has_id_card=request.form.get("has_id_card") == "1",
     )
     response = current_app.make_response(
