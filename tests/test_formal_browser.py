@@ -70,17 +70,18 @@ def test_formal_laporan_on_a_phone(app, live_server, browser, tmp_path, make_use
     page.locator("#formal-party_name").fill("Diskominfo Kota Lubuk Linggau")
     page.locator("#formal-party_address").fill("Jl. Garuda No. 1, Lubuk Linggau")
     page.locator("#formal-event_place").fill("Instagram @diskominfo.kota")
+    page.locator("#formal-id_card").set_input_files(str(card))
     summary = page.locator("#formal-summary")  # the live checklist follows the answers
-    expect(summary).to_contain_text("syarat formil: 2 kurang (identitas, KTP)")
+    expect(summary).to_contain_text("syarat formil: 1 kurang (identitas)")
     expect(summary).to_contain_text("syarat materiil: 1 kurang (saksi)")
     page.get_by_role("button", name="Kirim laporan").click()
     page.locator(".error-summary a[href='#formal-nik']").wait_for()
     assert "16 digit" in page.locator("#formal-nik ~ .error").inner_text()
     assert page.locator("#formal-full_name").input_value() == "Siti Rahmawati"
+    assert "ktp.png" in page.locator("#id-card-held").inner_text()  # kept: not chosen again
     check(page, "form-refused", weights)
 
     page.locator("#formal-nik").fill("1673 0123 4567 8901")
-    page.locator("#formal-id_card").set_input_files(str(card))
     page.get_by_role("button", name="Kirim laporan").click()
     page.wait_for_url("**/laporan/tanda-terima")
     assert "syarat materiil: 1 kurang (saksi)" in page.locator("#formal-summary").inner_text()
