@@ -134,7 +134,10 @@ def test_bad_formal_input_is_refused_by_its_field_keeping_every_answer(
 def test_an_id_card_that_is_not_an_image_is_refused_and_nothing_is_stored(
     app, client, report_form, stored
 ):
-    html = refused(client, report_form, **{"formal-id_card": (b"%PDF-1.4 not an image", "ktp.pdf")})
+    data = report_form(**formal_fields(**{"formal-id_card": (b"%PDF-1.4 not an image", "ktp.pdf")}))
+    response = post_report(client, data)
+    assert response.status_code == 415
+    html = response.text
     assert "Hanya gambar" in field_error(html, "formal-id_card")
     assert stored()["reports"] == 0 and formal_counts(app)["identity"] == 0
     # The screenshots are kept for the form (held), not filed.

@@ -98,7 +98,7 @@ TRACKED_AT_KEY = "tracked_at"
 # (415), or an image we took but could not read or that fails a check (422).
 UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415, "not_an_image": 415}
 # The buttons of the form without scripts: go on with the chosen category, or choose again;
-# check the formal laporan's checklist, or add a witness row (intake/formal).
+# open the formal laporan's questions, check its checklist, add a witness row (intake/formal).
 CATEGORY_STEP, CHANGE_STEP = "category", "change"
 FORMAL_STEPS = (OPEN_STEP, CHECK_STEP, WITNESS_STEP)
 
@@ -163,12 +163,8 @@ def report() -> ResponseReturnValue:
                 held, problem = keep_refused_files(form, checked.read, checked.upload_problem)
                 keep_id_card(formal, owner=form_owner(form))
                 status = upload_status(problem)
-                if (
-                    formal_checked.is_valid is False
-                    and status == 400
-                    and "id_card" in formal.errors
-                ):
-                    status = 415
+                if status == 400 and "id_card" in formal.errors:
+                    status = 415  # the ID card photo is not an image we take
                 return render_report_form(
                     form,
                     categories,
