@@ -24,12 +24,14 @@ from portal.cases.duplicates import views as duplicates_views
 from portal.cases.identity import views as identity_views
 from portal.cases.publishing import views as publishing_views
 from portal.cases.referrals import views as referrals_views
+from portal.cases.registration import views as registration_views
 from portal.cases.triage import views as triage_views
 from portal.demo import cli as demo_cli
 from portal.evidence import cli as evidence_cli
 from portal.evidence import views as evidence_views
 from portal.intake import views as intake_views
 from portal.intake.findings import views as findings_views
+from portal.intake.formal import views as formal_views
 from portal.intake.rights import views as rights_views
 from portal.intake.uploads import views as upload_views
 from portal.legal import views as legal_views
@@ -71,6 +73,7 @@ AREAS = (
     Area("cases.admin", case_admin_views.bp),
     Area("cases.duplicates", duplicates_views.bp, duplicates_cli.cli),
     Area("cases.referrals", referrals_views.bp),
+    Area("cases.registration", registration_views.bp),
     Area("cases.publishing", publishing_views.bp),
     Area("cases.triage", triage_views.bp),
     Area("cases.identity", identity_views.bp),
@@ -82,6 +85,7 @@ AREAS = (
     Area("intake.uploads", upload_views.bp),
     Area("intake.rights", rights_views.bp),
     Area("intake.findings", findings_views.bp),
+    Area("intake.formal", formal_views.bp),
     Area("public", public_views.bp, public_cli.cli),
     Area("public.opendata", opendata_views.bp),
     Area("public.open311", open311_views.bp),

@@ -19,6 +19,10 @@ class Defaults:
     LANGUAGES = ("id", "en")
     # Legal windows: the report form warns when this many days (or fewer) are left.
     LEGAL_WINDOW_WARN_DAYS = 2
+    # A team's registration number unless an admin set its own (cases/registration/numbers.py).
+    REGISTRATION_NUMBER_FORMAT = "{seq:03d}/Reg/LP/PW/{region}/{month_roman}/{year}"
+    REGISTRATION_REGION_CODE = "00.00"  # the {region} field: the office's region code
+    FORMAL_CHECK_RATE_LIMIT = "300 per hour"  # the report form's live checklist (a script)
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True

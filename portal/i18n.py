@@ -49,5 +49,6 @@ def translation_dirs() -> list[str]:
         "proof",
         "legal",
         "privacy",
+        "formal",
     )
     return [f"translations/{area}" for area in areas]

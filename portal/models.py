@@ -10,9 +10,11 @@ from portal.cases.duplicates import models as duplicates_models
 from portal.cases.identity import models as identity_models
 from portal.cases.publishing import models as publishing_models
 from portal.cases.referrals import models as referrals_models
+from portal.cases.registration import models as registration_models
 from portal.evidence import models as evidence_models
 from portal.intake import models as intake_models
 from portal.intake.findings import models as findings_models
+from portal.intake.formal import models as formal_models
 from portal.legal import models as legal_models
 from portal.notify import models as notify_models
 from portal.privacy import models as privacy_models
@@ -29,6 +31,7 @@ __all__ = [
     "evidence_models",
     "findings_models",
     "identity_models",
+    "formal_models",
     "intake_models",
     "legal_models",
     "notify_models",
@@ -38,6 +41,7 @@ __all__ = [
     "publishing_models",
     "reference_models",
     "referrals_models",
+    "registration_models",
     "twofactor_models",
     "worker_models",
 ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Extract an area's strings and merge them into its Indonesian catalogue:
 #   scripts/i18n-extract.sh CATALOGUE   (core | intake | evidence | cases | cases_dup | accounts |
-#                                        notify | public | capture | legal | privacy)
+#                                        notify | public | capture | legal | privacy | formal)
 # Each catalogue's inputs are listed below (accounts also holds reference's admin pages, cases_dup
 # the duplicates/referrals/audit sub-areas, public the publishing sub-area, capture the worker).
 set -euo pipefail
@@ -21,6 +21,8 @@ case $area in
   public)    inputs=(portal/public templates/public portal/cases/publishing templates/cases/publishing) ;;
   capture)   inputs=(portal/capture portal/worker templates/capture templates/worker) ;;
   privacy)   inputs=(portal/privacy portal/intake/rights templates/privacy) ;;
+  formal)    inputs=(portal/intake/formal portal/cases/registration templates/intake/formal
+                     templates/cases/registration templates/emails/formal) ;;
   *)         inputs=(portal/$area); [ -d templates/$area ] && inputs+=(templates/$area)
              [ -d templates/emails/$area ] && inputs+=(templates/emails/$area) ;;
 esac

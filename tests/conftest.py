@@ -19,7 +19,17 @@ build_urls_on_first_use()
 
 pytest_plugins = [
     f"tests.fixtures.{area}"
-    for area in ("accounts", "intake", "evidence", "cases", "notify", "public", "proof", "identity")
+    for area in (
+        "accounts",
+        "intake",
+        "evidence",
+        "cases",
+        "notify",
+        "public",
+        "proof",
+        "identity",
+        "formal",
+    )
 ]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")

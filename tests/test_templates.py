@@ -114,7 +114,11 @@ def test_every_staff_page_extends_the_staff_layout_and_public_pages_base(app):
     assert on_base == PUBLIC_PAGES
     assert {"cases/detail.html", "accounts/login.html", "public/apikeys.html"} <= on_staff
     # Documents of their own, not pages: the bundle's summary and BKN report (HTML and PDF).
-    documents = {"capture/bundle_summary.html", "capture/laporan_asn.html"}
+    documents = {
+        "capture/bundle_summary.html",
+        "capture/laporan_asn.html",
+        "cases/registration/laporan_form.html",  # the official laporan form (page and PDF)
+    }
     assert on_base | on_staff | {"base.html", "macros.html"} | documents == set(pages)
 
 
@@ -145,6 +149,7 @@ def test_case_page_shows_each_section_from_the_view_context(
             "cases/identity/_section.html",
             "intake/findings/_case_section.html",
             "cases/referrals/_section.html",
+            "cases/registration/_section.html",
             "cases/publishing/_section.html",
             "privacy/_case_hold.html",
         ],

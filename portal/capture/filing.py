@@ -2,8 +2,9 @@
 
 For a civil-servant (ASN) case, `bkn/laporan-asn.{pdf,csv,json}` carry what BKN needs to find
 the person (name, NIP and/or NIK, agency, position), the chronology and the list of evidence
-(file, SHA-256, source address, time). The formal laporan form joins them once the portal has
-one (`formal_laporan_members`). Every member goes into the manifest like any other file.
+(file, SHA-256, source address, time). Each formal laporan of the case adds its official form
+(`formal_laporan_members`: `laporan/formulir-laporan-*.pdf`). Every member goes into the manifest
+like any other file.
 """
 
 import csv
@@ -17,11 +18,14 @@ from typing import Any
 from portal.cases.models import Case
 from portal.cases.referrals.asn import get_civil_servant, is_asn_case
 from portal.cases.referrals.models import ReportedCivilServant
+from portal.cases.registration.document import laporan_pdf
+from portal.cases.registration.queries import list_laporan
 from portal.pdf import PdfUnavailable, render_pdf
 
 logger = logging.getLogger(__name__)
 
 BKN_FOLDER = "bkn"
+LAPORAN_FOLDER = "laporan"
 BKN_NAME = "laporan-asn"
 BKN_FORMAT = "portal-aduan-warga/laporan-asn/1"
 CSV_COLUMNS = (
@@ -53,9 +57,17 @@ class Member:
 
 
 def formal_laporan_members(case: Case) -> list[Member]:
-    """The case's formal laporan form, when the portal has one. There is no formal laporan
-    yet (it comes with the formal laporan path), so this adds nothing; that path fills it."""
-    return []
+    """The official form of each formal laporan of the case, pre-filled and numbered once
+    registered (`laporan/formulir-laporan-<reference>-<id>.pdf`)."""
+    members = []
+    for laporan in list_laporan(case):
+        try:
+            data, name = laporan_pdf(laporan)
+        except PdfUnavailable as err:
+            logger.error("Bundle of case %s without a laporan form: %s", case.id, err)
+            data, name = None, f"formulir-laporan-{case.reference}-{laporan.id}.pdf"
+        members.append(Member(f"{LAPORAN_FOLDER}/{name}", data, "laporan_form"))
+    return members
 
 
 def evidence_list(files: list[dict[str, Any]]) -> list[dict[str, Any]]:

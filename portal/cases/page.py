@@ -134,6 +134,12 @@ EVENT_LABELS = {
     "identity_granted": _l("Identity access granted"),
     "identity_refused": _l("Identity request refused"),
     "identity_viewed": _l("Identity viewed"),
+    "formal_laporan": _l("Asked to be a formal laporan"),
+    "completion_requested": _l("Resident asked to complete the laporan"),
+    "laporan_completed": _l("Laporan completed by the resident"),
+    "laporan_registered": _l("Laporan registered"),
+    "laporan_not_registrable": _l("Laporan closed: cannot be registered"),
+    "id_card_viewed": _l("Reporter's ID card viewed"),
 }
 
 

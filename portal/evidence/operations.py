@@ -23,6 +23,7 @@ from portal.evidence.images import Box, accept_image, draw_boxes, finish_image
 from portal.evidence.links import CanonicalLink, canonicalize_link
 from portal.evidence.models import Evidence, Link, Redaction
 from portal.evidence.storage import get_storage
+from portal.intake.formal.models import FormalIdentity
 from portal.intake.models import HeldUpload, Report
 
 logger = logging.getLogger(__name__)
@@ -250,6 +251,9 @@ def referenced_keys(keys: list[str]) -> set[str]:
         HeldUpload.thumb_key,
         Redaction.key,
         Redaction.thumb_key,
+        FormalIdentity.id_card_original_key,  # an ID card photo (intake/formal)
+        FormalIdentity.id_card_clean_key,
+        FormalIdentity.id_card_thumb_key,
     )
     for start in range(0, len(keys), 300):
         chunk = keys[start : start + 300]

@@ -21,6 +21,8 @@ from portal.clock import install_zone
 from portal.db import unit_of_work, utcnow
 from portal.i18n import current_language
 from portal.intake.drafts import ANSWERS, DraftRules, HeldFile, ReportDraft, validate_draft
+from portal.intake.formal.drafts import FormalDraft
+from portal.intake.formal.operations import add_formal_laporan, store_id_card
 from portal.intake.forms import ReportForm
 from portal.intake.idempotency import FormHolder, form_lookup
 from portal.intake.inputs import question_field_name, read_answers, read_files
@@ -231,14 +233,20 @@ def receipt_code(report: Report, holder: FormHolder) -> str | None:
     )
 
 
-def file_report(draft: ReportDraft) -> tuple[Report, str]:
-    """File and commit; if a twin request won the race, the winner's report and code.
+def file_report(draft: ReportDraft, formal: FormalDraft | None = None) -> tuple[Report, str]:
+    """File and commit (with its formal laporan part, when asked for); if a twin request won
+    the race, the winner's report and code.
 
     Raises ScreenshotRejected (after the unit of work rolled back and removed written files).
     """
     try:
         with unit_of_work():
+            id_card = store_id_card(formal) if formal is not None else None
             submitted = submit_report(draft, source="web")
+            if formal is not None:
+                add_formal_laporan(
+                    report=submitted.report, draft=formal, id_card=id_card, now=utcnow()
+                )
         return submitted.report, submitted.code
     except IntegrityError:
         twin = earlier_submission(draft)

@@ -11,6 +11,10 @@ from portal.intake.queries import Decision
 STATUS_LABELS = REPORTER_STATUS
 
 EVENT_LABELS = {
+    "completion_requested": _l("Officers asked you to complete your laporan"),
+    "laporan_completed": _l("You completed your laporan"),
+    "laporan_registered": _l("Your laporan was registered"),
+    "laporan_not_registrable": _l("Your laporan cannot be registered"),
     "created": _l("Case opened"),
     "report_attached": _l("Your report was added to the case"),
     "status_changed": _l("Status changed"),

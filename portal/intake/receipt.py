@@ -3,7 +3,9 @@ that same page (portal.pdf). Nothing here checks who asks; the views do (filed_h
 
 from typing import Any
 
+from portal.db import utcnow
 from portal.i18n import current_language
+from portal.intake.formal.filing import formal_status
 from portal.intake.models import Report
 from portal.intake.queries import get_receipt_view
 from portal.intake.tracking import format_code
@@ -19,6 +21,7 @@ def receipt_context(report: Report, code: str) -> dict[str, Any]:
         "code": format_code(code),
         "receipt": get_receipt_view(report, current_language()),
         "window": received_notice(report.created_at, report.window_closes_at),
+        "formal": formal_status(report, now=utcnow()),
     }
 
 

@@ -7,6 +7,7 @@ session remembers the report id (never the code) for a limited idle time.
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -25,11 +26,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.access import public
+from portal.cases.registration.document import laporan_pdf
+from portal.cases.registration.queries import get_laporan_of
+from portal.clock import local_today
 from portal.db import DatabaseBusy, db, unit_of_work, utcnow
 from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
-from portal.intake.drafts import REQUIRED, HeldFile, check_screenshots
+from portal.intake.drafts import REQUIRED, HeldFile, ReportDraft, check_screenshots
 from portal.intake.filing import (
     FORM_BINDING_KEY,
     RECEIPT_KEY,
@@ -39,11 +43,29 @@ from portal.intake.filing import (
     earlier_submission,
     file_report,
     fill_choices,
+    form_owner,
     form_session_secret,
     held_for,
     held_receipt_code,
     keep_refused_files,
+    read_draft,
+    to_utc,
 )
+from portal.intake.formal.filing import (
+    CHECK_STEP,
+    OPEN_STEP,
+    WITNESS_STEP,
+    add_witness_row,
+    check_formal,
+    complete_formal,
+    completion_draft,
+    form_checklist,
+    formal_errors,
+    formal_form,
+    formal_status,
+    keep_id_card,
+)
+from portal.intake.formal.forms import CompletionForm, FormalForm
 from portal.intake.forms import ForgetForm, ReplyForm, ReportForm, TrackForm
 from portal.intake.inputs import chosen_files, read_files
 from portal.intake.labels import (
@@ -70,8 +92,10 @@ IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # A refused upload says what happened (RFC 9110): too large (413), not an image type we take
 # (415), or an image we took but could not read or that fails a check (422).
 UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415, "not_an_image": 415}
-# The buttons of the form without scripts: go on with the chosen category, or choose again.
+# The buttons of the form without scripts: go on with the chosen category, or choose again;
+# open the formal laporan's questions, check its checklist, add a witness row (intake/formal).
 CATEGORY_STEP, CHANGE_STEP = "category", "change"
+FORMAL_STEPS = (OPEN_STEP, CHECK_STEP, WITNESS_STEP)
 
 
 def _limit(name: str) -> Callable[[], str]:
@@ -80,7 +104,7 @@ def _limit(name: str) -> Callable[[], str]:
 
 def _is_step() -> bool:
     """Choosing or changing the category without scripts stores nothing: not a filing attempt."""
-    return request.form.get("step") in (CATEGORY_STEP, CHANGE_STEP)
+    return request.form.get("step") in (CATEGORY_STEP, CHANGE_STEP, *FORMAL_STEPS)
 
 
 @bp.get("/")
@@ -102,14 +126,17 @@ def report() -> ResponseReturnValue:
     if not IDEMPOTENCY_KEY.fullmatch(form.idempotency_key.data or ""):
         form.idempotency_key.data = new_idempotency_key()
     form_session_secret()  # the session that renders the form holds the secret its marks need
+    formal = formal_form()
     if request.method == "GET":
         chosen = next((c for c in categories if c.code == request.args.get("kategori")), None)
         if chosen is not None:  # a link (or the no-script first step) names the category
             form.category.data = chosen.id
-        return render_report_form(form, categories)
+        return render_report_form(form, categories, formal=formal)
     step = request.form.get("step")
     if step in (CATEGORY_STEP, CHANGE_STEP):
         return category_step(form, categories, is_change=step == CHANGE_STEP)
+    if step in FORMAL_STEPS:
+        return formal_step(form, formal, categories, regions, step=step)
     if form.website.data:  # honeypot: a bot; store nothing and say nothing useful
         form.website.data = ""
         return render_report_form(
@@ -120,16 +147,29 @@ def report() -> ResponseReturnValue:
         )
     drop_removed(form)
     checked = check_form(form, categories, regions)
+    formal_checked = check_formal(
+        formal, visibility=form.visibility.data or "", today=local_today(), owner=form_owner(form)
+    )
     # A second click gets the first receipt, although the files it names are claimed by now.
     outcome = earlier_submission(checked.read)
     try:
         if outcome is None:
-            if checked.draft is None:
+            if checked.draft is None or not formal_checked.is_valid:
                 held, problem = keep_refused_files(form, checked.read, checked.upload_problem)
+                keep_id_card(formal, owner=form_owner(form))
+                status = upload_status(problem)
+                if status == 400 and "id_card" in formal.errors:
+                    status = 415  # the ID card photo is not an image we take
                 return render_report_form(
-                    form, categories, checked.question_errors, upload_status(problem), held=held
+                    form,
+                    categories,
+                    checked.question_errors,
+                    status,
+                    held=held,
+                    formal=formal,
+                    read=checked.read,
                 )
-            outcome = file_report(checked.draft)
+            outcome = file_report(checked.draft, formal_checked.draft)
     except ScreenshotRejected as rejected:
         held, _problem = keep_refused_files(form, checked.read, "rejected")
         form.screenshots.errors = [f"“{rejected.filename}”: {rejected.message}"]
@@ -155,6 +195,20 @@ def category_step(form: ReportForm, categories: list, *, is_change: bool) -> tup
     return render_report_form(form, categories, held=held)
 
 
+def formal_step(
+    form: ReportForm, formal: FormalForm, categories: list, regions: list, *, step: str
+) -> tuple[str, int]:
+    """Open the formal laporan's questions, show its checklist for the answers so far, or add
+    a witness row; nothing is checked against the rules or stored."""
+    if step == OPEN_STEP:
+        formal.is_formal.data = True
+    keep_id_card(formal, owner=form_owner(form))
+    if step == WITNESS_STEP:
+        add_witness_row(formal)
+    read = read_draft(form, categories, regions)
+    return render_report_form(form, categories, held=held_for(form), formal=formal, read=read)
+
+
 def upload_status(problem: str | None) -> int:
     """The status of a refused form: what is wrong with the upload, else 400 (RFC 9110 15.5)."""
     if problem is None or problem == "required":
@@ -175,6 +229,8 @@ def render_report_form(
     notice: str | None = None,
     is_choosing: bool = False,
     held: tuple[HeldFile, ...] = (),
+    formal: FormalForm | None = None,
+    read: ReportDraft | None = None,
 ) -> tuple[str, int]:
     """The form page, re-filled after a refusal with the files kept for it (`held`); chosen
     files that could not be kept must be chosen again.
@@ -184,6 +240,7 @@ def render_report_form(
     """
     chosen = None if is_choosing else chosen_category(form, categories)
     sent_files = chosen_files(request.files.getlist(form.screenshots.name))
+    formal = formal or formal_form()
     return render_template(
         "intake/report.html",
         form=form,
@@ -191,12 +248,16 @@ def render_report_form(
         chosen=chosen,
         groups=group_categories(categories),
         values=request.form,
-        question_errors=question_errors or {},
+        question_errors={**(question_errors or {}), **formal_errors(formal)},
         notice=notice,
         held=held,
         held_hours=current_app.config["HELD_UPLOAD_HOURS"],
         files_lost=bool(sent_files) and not held,
         window=form_notice(chosen, form.learned_on.data, now=utcnow()),
+        formal=formal,
+        checklist=(
+            form_checklist(formal, read, now=utcnow(), owner=form_owner(form)) if read else None
+        ),
     ), status
 
 
@@ -290,7 +351,9 @@ def status() -> ResponseReturnValue:
     return render_status(report_row, ReplyForm())
 
 
-def render_status(report_row: Report, reply_form: ReplyForm, code: int = 200) -> Response:
+def render_status(
+    report_row: Report, reply_form: ReplyForm, code: int = 200, completion: Any = None
+) -> Response:
     """The status page, never cached."""
     response = Response(
         render_template(
@@ -299,6 +362,7 @@ def render_status(report_row: Report, reply_form: ReplyForm, code: int = 200) ->
             window=received_notice(report_row.created_at, report_row.window_closes_at),
             reply_form=reply_form,
             forget_form=ForgetForm(),
+            formal=formal_status(report_row, now=utcnow(), form=completion),
         ),
         status=code,
     )
@@ -351,6 +415,41 @@ def submit_reply(report_row: Report, body: str, files: Sequence[tuple[str, bytes
     """Store the reply and its files, and commit; on a refused file nothing is left."""
     with unit_of_work():
         reply_to_case(report=report_row, body=body, files=files)
+
+
+@bp.post("/lacak/lengkapi")
+@public
+@limiter.limit(_limit("REPLY_RATE_LIMIT"))
+def complete() -> ResponseReturnValue:
+    """The reporter completes her formal laporan as officers asked; a refusal keeps her
+    answers by their fields and stores nothing."""
+    report_row = tracked_report()
+    if report_row is None:
+        return redirect(url_for("intake.track"))
+    form = CompletionForm(prefix="formal")
+    draft, is_valid = completion_draft(form, today=local_today())
+    if not is_valid or not complete_formal(report_row, draft, to_utc(form.incident_at.data)):
+        return render_status(report_row, ReplyForm(formdata=None), 400, completion=form)
+    flash(_("Thank you: your laporan was completed. Officers will check it."), "reply")
+    return redirect(url_for("intake.status") + "#laporan", code=303)
+
+
+@bp.get("/lacak/formulir.pdf")
+@public
+def laporan_form() -> ResponseReturnValue:
+    """The reporter's own copy of her registered laporan form, to sign (this device only)."""
+    report_row = tracked_report()
+    laporan = get_laporan_of(report_row) if report_row is not None else None
+    if laporan is None or laporan.registration_number is None:
+        abort(404)
+    try:
+        data, name = laporan_pdf(laporan)
+    except PdfUnavailable:
+        abort(503)
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/lacak/lupakan")

@@ -114,8 +114,9 @@
         item.classList.remove("is-uploading");
         bar.hidden = true;
         if (pending === 0 && sendWhenDone) {
+          var submitter = sendWhenDone.nodeType ? sendWhenDone : undefined;  // the button clicked
           sendWhenDone = false;
-          if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+          if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
         }
       }
       function fail(message) {
@@ -195,7 +196,7 @@
       if (pending > 0) {  // sent as soon as every file has arrived
         event.preventDefault();
         event.stopImmediatePropagation();
-        sendWhenDone = true;
+        sendWhenDone = event.submitter || true;  // a step button stays a step once sent
         if (status) { status.textContent = box.getAttribute("data-waiting"); }
       }
     });

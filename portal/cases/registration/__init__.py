@@ -1,0 +1,1 @@
+"""Registering a formal laporan: completion requests, registration numbers, the official form."""
