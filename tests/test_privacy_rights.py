@@ -219,3 +219,39 @@ def test_admins_see_the_schedule_and_the_last_run(app, client, make_user, login_
     assert "The schedule has not run yet." in page.text
     assert app.test_cli_runner().invoke(args=["retention", "run"]).exit_code == 0
     assert "Finished" in client.get("/petugas/admin/retensi").text
+
+
+def test_a_formal_laporans_identity_is_hers_to_see_and_goes_with_her_contact_details(
+    app, client, file_laporan
+):
+    from portal.evidence.storage import get_storage
+    from portal.intake.formal.models import FormalIdentity, FormalWitness
+    from tests.fixtures.formal import FULL_NAME, NIK
+
+    filed = file_laporan(
+        client,
+        **{"formal-witnesses-0-name": "Budi Santoso", "formal-witnesses-0-phone": "0813 1111 2222"},
+    )
+    assert client.post("/lacak", data={"code": filed.code}).status_code == 303
+    english(client)
+    page = client.get("/lacak/data-saya").text
+    for shown in (FULL_NAME, NIK, "Lubuk Linggau", "Budi Santoso", "ID card photo"):
+        assert shown in page
+    with app.app_context():
+        card_key = db.session.scalar(sa.select(FormalIdentity.id_card_original_key))
+        assert card_key and get_storage().exists(card_key)
+
+    deleted = client.post(
+        "/lacak/data-saya/hapus-kontak", data={"confirm": "y"}, follow_redirects=True
+    )
+    assert "Your contact details were deleted" in deleted.text
+    assert NIK not in deleted.text and "Budi Santoso" not in deleted.text
+    with app.app_context():
+        identity = db.session.scalar(sa.select(FormalIdentity))
+        assert (identity.full_name, identity.nik, identity.birth_date) == ("", "", None)
+        assert identity.id_card_original_key is None and not get_storage().exists(card_key)
+        assert db.session.scalar(sa.select(FormalWitness.name)) == ""
+        erased = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.kind == "erased"))
+        assert erased.data.get("identity") is True and erased.data.get("witnesses") == 1
+        assert NIK not in json.dumps(erased.data)
+        assert verify_chain(filed.case_id).is_intact

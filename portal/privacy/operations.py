@@ -22,6 +22,7 @@ from portal.db import db, unit_of_work, utcnow
 from portal.evidence.models import Evidence, Redaction, UnredactedApproval
 from portal.evidence.operations import referenced_keys
 from portal.evidence.storage import get_storage
+from portal.intake.formal.models import FormalLaporan
 from portal.intake.models import Report
 from portal.notify.models import OutboxMessage
 from portal.privacy.models import LegalHold, PendingFileRemoval
@@ -98,20 +99,69 @@ def erase(*, report: Report, kind: Kind, actor: Any = RETENTION) -> bool:
 
 
 def _erase_contact(report: Report) -> dict[str, Any] | None:
+    """The contact columns, and a formal laporan's identity (ID card included) and witnesses."""
     fields = [
         name
         for name in ("contact_name", "contact_email", "contact_phone")
         if getattr(report, name) is not None
     ]
-    if not fields:
-        return None
     email = report.contact_email
     for name in fields:
         setattr(report, name, None)
     if email:
         _scrub_outbox(email)
+    identity, witnesses = _erase_formal_identity(report)
+    if not (fields or identity or witnesses):
+        return None
     db.session.flush()
-    return {"fields": fields}
+    erased: dict[str, Any] = {"fields": fields}
+    if identity:
+        erased["identity"] = True
+    if witnesses:
+        erased["witnesses"] = witnesses
+    return erased
+
+
+IDENTITY_TEXT = ("full_name", "nik", "birth_place", "sex", "occupation", "nationality")
+IDENTITY_TEXT += ("address", "phone", "email")
+
+
+def _erase_formal_identity(report: Report) -> tuple[bool, int]:
+    """Blank a formal laporan's identity and witnesses; queue the ID card's files."""
+    laporan = db.session.scalar(
+        sa.select(FormalLaporan).where(FormalLaporan.report_id == report.id)
+    )
+    if laporan is None:
+        return False, 0
+    erased = False
+    identity = laporan.identity
+    if identity is not None:
+        keys = {identity.id_card_original_key, identity.id_card_clean_key}
+        keys |= {identity.id_card_thumb_key}
+        keys.discard(None)
+        erased = bool(keys) or identity.birth_date is not None
+        erased = erased or any(getattr(identity, name) for name in IDENTITY_TEXT)
+        for name in IDENTITY_TEXT:
+            setattr(identity, name, "")
+        identity.birth_date = None
+        identity.id_card = None
+        identity.id_card_original_key = identity.id_card_clean_key = None
+        identity.id_card_thumb_key = None
+        _queue_removal({k for k in keys if k})
+    witnesses = [w for w in laporan.witnesses if w.name or w.address or w.phone]
+    for witness in witnesses:
+        witness.name = witness.address = witness.phone = ""
+    return erased, len(witnesses)
+
+
+def _queue_removal(keys: set[str]) -> None:
+    """Queue stored files for removal after the commit (once per key)."""
+    queued = set(
+        db.session.scalars(
+            sa.select(PendingFileRemoval.key).where(PendingFileRemoval.key.in_(keys))
+        )
+    )
+    db.session.add_all(PendingFileRemoval(key=k, queued_at=utcnow()) for k in keys - queued)
 
 
 def _scrub_outbox(email: str) -> None:
@@ -153,12 +203,7 @@ def _erase_screenshots(report: Report) -> dict[str, Any] | None:
     for model in (Redaction, UnredactedApproval, PhashBand):
         db.session.execute(sa.delete(model).where(model.evidence_id.in_(ids)))
     db.session.execute(sa.delete(Evidence).where(Evidence.id.in_(ids)))
-    queued = set(
-        db.session.scalars(
-            sa.select(PendingFileRemoval.key).where(PendingFileRemoval.key.in_(keys))
-        )
-    )
-    db.session.add_all(PendingFileRemoval(key=k, queued_at=utcnow()) for k in keys - queued)
+    _queue_removal(keys)
     db.session.flush()
     return {"evidence": kept}
 

@@ -4,7 +4,7 @@ shows and the download (JSON and her files, as a ZIP), built from the same rows.
 import io
 import json
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from portal.cases.models import Message
 from portal.db import db
 from portal.evidence.models import Evidence
 from portal.evidence.storage import StoredFileMissing, get_storage
+from portal.intake.formal.models import FormalLaporan
 from portal.intake.models import Report
 from portal.privacy.queries import get_active_hold, list_erasures
 
@@ -63,10 +64,16 @@ class Holdings:
     messages: list[HeldMessage]
     changes: list[HeldChange]
     is_held: bool  # the case is under a legal hold: nothing is erased now
+    # A formal laporan's identity (field: value, filled ones only), whether an ID card photo is
+    # kept, and its witnesses (name, address, phone).
+    identity: dict[str, str] = field(default_factory=dict)
+    has_id_card: bool = False
+    witnesses: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def has_contact(self) -> bool:
-        return any((self.contact_name, self.contact_email, self.contact_phone))
+        contact = (self.contact_name, self.contact_email, self.contact_phone)
+        return any(contact) or bool(self.identity or self.has_id_card or self.witnesses)
 
 
 def get_holdings(report: Report) -> Holdings:
@@ -108,7 +115,32 @@ def get_holdings(report: Report) -> Holdings:
             _change(event.kind, event.data, event.created_at) for event in list_erasures(report)
         ],
         is_held=get_active_hold(report.case_id) is not None,
+        **_formal_holdings(report),
     )
+
+
+IDENTITY_FIELDS = ("full_name", "nik", "birth_place", "birth_date", "sex", "occupation")
+IDENTITY_FIELDS += ("nationality", "address", "phone", "email")
+
+
+def _formal_holdings(report: Report) -> dict[str, Any]:
+    """A formal laporan's identity and witnesses, as she gave them."""
+    laporan = db.session.scalar(
+        sa.select(FormalLaporan).where(FormalLaporan.report_id == report.id)
+    )
+    if laporan is None:
+        return {}
+    identity = laporan.identity
+    values = {name: getattr(identity, name) for name in IDENTITY_FIELDS} if identity else {}
+    return {
+        "identity": {name: str(value) for name, value in values.items() if value},
+        "has_id_card": bool(identity and identity.id_card_original_key),
+        "witnesses": [
+            {"name": w.name, "address": w.address, "phone": w.phone}
+            for w in laporan.witnesses
+            if w.name or w.address or w.phone
+        ],
+    }
 
 
 def _change(kind: str, data: dict[str, Any], at: datetime) -> HeldChange:

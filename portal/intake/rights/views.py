@@ -11,13 +11,20 @@ from flask_babel import gettext as _
 from portal.access import public
 from portal.db import unit_of_work
 from portal.extensions import limiter
+from portal.intake.formal.forms import IdentityFields
 from portal.intake.labels import VISIBILITY_HELP
 from portal.intake.models import Report
 from portal.intake.rights.forms import ContactForm, EraseContactForm
 from portal.intake.tracked import tracked_report
-from portal.privacy.operations import PrivacyError, UnderLegalHold, correct_contact, erase
+from portal.privacy.operations import (
+    PrivacyError,
+    UnderLegalHold,
+    correct_contact,
+    erase,
+    remove_pending_files,
+)
 from portal.privacy.policy import Kind
-from portal.privacy.subject import build_export, get_holdings
+from portal.privacy.subject import IDENTITY_FIELDS, build_export, get_holdings
 
 bp = Blueprint("rights", __name__, url_prefix="/lacak/data-saya")
 
@@ -32,6 +39,9 @@ def _page(
             contact_form=contact,
             erase_form=erase_form,
             visibility_help=VISIBILITY_HELP,
+            identity_labels={
+                name: getattr(IdentityFields, name).args[0] for name in IDENTITY_FIELDS
+            },
         ),
         status=code,
     )
@@ -105,6 +115,7 @@ def erase_contact() -> ResponseReturnValue:
             )
         ]
         return _page(report, _contact_form(report), form, 409)
+    remove_pending_files()  # an ID card photo goes now, not at the next retention run
     flash(_("Your contact details were deleted. Your report and its case go on."), "success")
     return redirect(url_for("rights.overview"), code=303)
 
