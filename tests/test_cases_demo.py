@@ -189,3 +189,33 @@ def test_public_pages_are_informative_in_both_languages(demo_app):
     assert len(client.get("/data/kasus.json").get_json()["cases"]) == published
     assert client.get("/data/feed.atom").text.count("<entry>") >= 15
     assert client.get(f"/data/rantai/{today}.json").get_json()["cases"]
+
+
+def test_the_diskominfo_case_carries_a_registered_and_an_incomplete_laporan(demo_app):
+    """Issue 10's demo: the first Diskominfo report is a registered formal laporan, the third
+    waits for its witness, the anonymous second is informasi awal; the supervisor holds the
+    team's identities. The officer's case page says so."""
+    from portal.cases.identity.models import IdentityCustodian
+    from portal.intake.formal.models import CompletionRequest, FormalLaporan
+    from portal.intake.queries import get_report_by_idempotency_key
+
+    app, client = demo_app, demo_app.test_client()
+    with app.app_context():
+        first, second, third = (
+            get_report_by_idempotency_key(f"demo-kominfo-{n}") for n in (1, 2, 3)
+        )
+        laporans = {row.report_id: row for row in db.session.scalars(sa.select(FormalLaporan))}
+        registered, waiting = laporans[first.id], laporans[third.id]
+        assert registered.state == "registered" and "/Reg/LP/" in registered.registration_number
+        assert registered.decision_due_at is not None
+        assert waiting.state == "incomplete" and second.id not in laporans
+        request = db.session.scalar(sa.select(CompletionRequest))
+        assert request.laporan_id == waiting.id and request.missing == ["witnesses"]
+        custodian = db.session.scalar(sa.select(IdentityCustodian))
+        assert custodian.user.email == "supervisor@demo.test"
+        case_id, number = first.case_id, registered.registration_number
+    assert client.post(
+        "/petugas/masuk", data={"email": "petugas@demo.test", "password": "demo-password-123"}
+    ).status_code in (302, 303)
+    page = client.get(f"/petugas/kasus/{case_id}").text
+    assert number in page and "Warga Demo Satu" not in page  # the custodian holds the name

@@ -44,7 +44,7 @@ def outbox(app) -> list:
 def test_completion_then_registration(app, client, file_laporan, make_user, login_as):
     set_regime_clocks(app, completion_days=3, completion_working_days=True)
     app.config["REGISTRATION_REGION_CODE"] = "06.04"
-    filed = file_laporan(client)
+    filed = file_laporan(client, visibility="named")
     staff = staff_client(app, login_as, make_user(role="officer"))
     base = f"/petugas/kasus/{filed.case_id}/laporan/{filed.laporan_id}"
 
@@ -107,7 +107,7 @@ def test_completion_then_registration(app, client, file_laporan, make_user, logi
     assert app.test_client().get("/lacak/formulir.pdf").status_code == 404  # another device
 
     # The next laporan of the team that year gets the next number.
-    second = file_laporan(client, **{"formal-witnesses-0-name": "Ani"})
+    second = file_laporan(client, visibility="named", **{"formal-witnesses-0-name": "Ani"})
     staff.post(f"/petugas/kasus/{second.case_id}/laporan/{second.laporan_id}/registrasi", data={})
     with app.app_context():
         assert db.session.get(FormalLaporan, second.laporan_id).registration_number.startswith(
@@ -118,7 +118,7 @@ def test_completion_then_registration(app, client, file_laporan, make_user, logi
 def test_a_laporan_that_cannot_be_registered_is_closed_and_the_resident_told(
     app, client, file_laporan, make_user, login_as
 ):
-    filed = file_laporan(client)
+    filed = file_laporan(client, visibility="named")
     staff = staff_client(app, login_as, make_user(role="officer"))
     base = f"/petugas/kasus/{filed.case_id}/laporan/{filed.laporan_id}"
     assert staff.post(f"{base}/tolak", data={"reason": ""}).status_code == 303
@@ -133,7 +133,7 @@ def test_a_laporan_that_cannot_be_registered_is_closed_and_the_resident_told(
 def test_the_id_card_is_shown_to_staff_only_and_each_view_is_recorded(
     app, client, file_laporan, make_user, login_as
 ):
-    filed = file_laporan(client)
+    filed = file_laporan(client, visibility="named")
     url = f"/petugas/kasus/{filed.case_id}/laporan/{filed.laporan_id}/ktp"
     assert client.get(url).status_code in (302, 401)  # the resident's browser is no staff
     outsider = staff_client(
@@ -151,7 +151,7 @@ def test_the_official_form_pdf_carries_the_laporan_and_its_number(
     app, client, file_laporan, make_user, login_as
 ):
     pypdf = pytest.importorskip("pypdf")
-    filed = file_laporan(client, **{"formal-witnesses-0-name": "Budi Santoso"})
+    filed = file_laporan(client, visibility="named", **{"formal-witnesses-0-name": "Budi Santoso"})
     staff = staff_client(app, login_as, make_user(role="officer"))
     base = f"/petugas/kasus/{filed.case_id}/laporan/{filed.laporan_id}"
     staff.post(f"{base}/registrasi", data={})
@@ -205,7 +205,7 @@ def test_the_evidence_bundle_carries_the_laporan_form(
     import json
     import zipfile
 
-    filed = file_laporan(client)
+    filed = file_laporan(client, visibility="named")
     supervisor = staff_client(app, login_as, make_user(role="supervisor"))
     response = supervisor.get(f"/petugas/kasus/{filed.case_id}/bundel.zip")
     assert response.status_code == 200
@@ -218,7 +218,7 @@ def test_the_evidence_bundle_carries_the_laporan_form(
 
 
 def test_officers_read_the_checklist_in_english(app, client, file_laporan, make_user, login_as):
-    filed = file_laporan(client)
+    filed = file_laporan(client, visibility="named")
     staff = staff_client(app, login_as, make_user(role="officer"))
     staff.post("/bahasa", data={"lang": "en", "next": "/"})
     page = staff.get(f"/petugas/kasus/{filed.case_id}").text
@@ -229,7 +229,7 @@ def test_officers_read_the_checklist_in_english(app, client, file_laporan, make_
 def test_a_registered_laporan_cannot_be_registered_or_closed_again(
     app, client, file_laporan, make_user, login_as
 ):
-    filed = file_laporan(client, **{"formal-witnesses-0-name": "Budi"})
+    filed = file_laporan(client, visibility="named", **{"formal-witnesses-0-name": "Budi"})
     staff = staff_client(app, login_as, make_user(role="officer"))
     base = f"/petugas/kasus/{filed.case_id}/laporan/{filed.laporan_id}"
     staff.post(f"{base}/registrasi", data={})
@@ -238,3 +238,47 @@ def test_a_registered_laporan_cannot_be_registered_or_closed_again(
     staff.post(f"{base}/tolak", data={"reason": "Terlambat."})
     assert len(case_events(app, filed.case_id, "laporan_registered")) == 1
     assert not case_events(app, filed.case_id, "laporan_not_registrable")
+
+
+def test_a_confidential_reporters_laporan_identity_is_behind_the_custodian(
+    app, client, file_laporan, make_user, make_custodian, login_as
+):
+    """With the custodian gate on, an officer sees neither the NIK on the case page, nor the
+    laporan form, its PDF, the ID card or the bundle's form until a custodian approves her
+    request; then each opening is in the history as an identity showing."""
+    import zipfile
+
+    from portal.accounts.models import User
+    from portal.cases.identity.operations import decide_request, request_identity
+    from portal.cases.models import Case
+    from portal.intake.models import Report
+
+    filed = file_laporan(client, **{"formal-witnesses-0-name": "Budi Santoso"})
+    officer_user = make_user(role="supervisor")
+    staff = staff_client(app, login_as, officer_user)
+    base = f"/petugas/kasus/{filed.case_id}/laporan/{filed.laporan_id}"
+    page = staff.get(f"/petugas/kasus/{filed.case_id}").text
+    assert NIK not in page and FULL_NAME not in page
+    assert "held by the identity custodian" in page or "kustodian identitas" in page
+    for path in ("/formulir", "/formulir.pdf", "/ktp"):
+        assert staff.get(base + path).status_code == 403, path
+    with zipfile.ZipFile(
+        io.BytesIO(staff.get(f"/petugas/kasus/{filed.case_id}/bundel.zip").data)
+    ) as z:
+        assert not [n for n in z.namelist() if n.startswith("laporan/")]
+
+    custodian = make_custodian()
+    with app.app_context():
+        request = request_identity(
+            case=db.session.get(Case, filed.case_id),
+            report=db.session.get(Report, filed.report_id),
+            requester=db.session.get(User, officer_user.id),
+            reason="Untuk meregistrasi laporan resmi.",
+        )
+        decide_request(request=request, custodian=db.session.get(User, custodian.id), approve=True)
+        db.session.commit()
+    form = staff.get(base + "/formulir")
+    assert form.status_code == 200 and NIK in form.text
+    assert staff.get(base + "/ktp").status_code == 200
+    shown = [e.data.get("what") for e in case_events(app, filed.case_id, "identity_viewed")]
+    assert shown == ["laporan_form", "id_card"]

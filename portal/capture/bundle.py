@@ -109,7 +109,7 @@ def build_bundle(case: Case, user: Any) -> bytes:
     signer = current_signer()
     generated_at = utcnow()
     with force_locale("id"):
-        filing = formal_laporan_members(case) + bkn_members(case, out.files)
+        filing = formal_laporan_members(case, user) + bkn_members(case, out.files)
         summary = render_template(
             "capture/bundle_summary.html",
             case=case,

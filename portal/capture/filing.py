@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from portal.cases.identity.operations import record_identity_shown
+from portal.cases.identity.queries import may_see_identity
 from portal.cases.models import Case
 from portal.cases.referrals.asn import get_civil_servant, is_asn_case
 from portal.cases.referrals.models import ReportedCivilServant
@@ -56,11 +58,16 @@ class Member:
     source: str
 
 
-def formal_laporan_members(case: Case) -> list[Member]:
+def formal_laporan_members(case: Case, user: Any) -> list[Member]:
     """The official form of each formal laporan of the case, pre-filled and numbered once
-    registered (`laporan/formulir-laporan-<reference>-<id>.pdf`)."""
+    registered (`laporan/formulir-laporan-<reference>-<id>.pdf`): only those whose reporter's
+    identity this user may see (cases/identity); a held one shown is recorded."""
     members = []
     for laporan in list_laporan(case):
+        if not may_see_identity(user, laporan.report):
+            logger.info("Bundle of case %s without laporan %s: identity held", case.id, laporan.id)
+            continue
+        record_identity_shown(report=laporan.report, viewer=user, what="bundle")
         try:
             data, name = laporan_pdf(laporan)
         except PdfUnavailable as err:

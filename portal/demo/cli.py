@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from portal.db import unit_of_work
 from portal.demo import operations as demo
+from portal.demo.formal import add_demo_laporans
 from portal.demo.history import STAFF, load_history
 from portal.demo.operations import REPORTS, USERS
 from portal.demo.shared import PASSWORD
@@ -25,6 +26,7 @@ def load_command() -> None:
             if case is not None:
                 cases[spec[0]] = case
         demo.work_demo_cases(cases, users)
+        add_demo_laporans(cases, users, team)
         history = load_history(users)
     click.echo(
         f"Demo team: {team.name}. {len(cases)} new demo report(s), "

@@ -296,3 +296,19 @@ def _tell_requester(case: Case, request: IdentityRequest) -> None:
         },
         kind="identity_decided",
     )
+
+
+def record_identity_shown(*, report: Report, viewer: User, what: str) -> None:
+    """Record that a held identity was shown in another form (`what`: the laporan form, its
+    PDF, the ID card) under the viewer's approved request; nothing to record otherwise."""
+    grant = queries.get_grant(viewer, report)
+    if grant is None or not queries.is_gate_on():
+        return
+    record_event(
+        report.case,
+        "identity_viewed",
+        visibility=Visibility.REPORTER,
+        actor=viewer,
+        report=report,
+        data={"request_id": grant.id, "label": report.label, "what": what},
+    )

@@ -145,3 +145,12 @@ def get_grant(user: User, report: Report) -> IdentityRequest | None:
         .order_by(IdentityRequest.id.desc())
         .limit(1)
     )
+
+
+def may_see_identity(user: User, report: Report) -> bool:
+    """Whether this user may see the report's identity (contact details, a formal laporan's
+    identity and ID card): always for a named reporter or with the gate off; for a
+    confidential reporter only with an approved request of this user's."""
+    if not is_gate_on() or report.visibility != ContactVisibility.CONFIDENTIAL:
+        return True
+    return get_grant(user, report) is not None

@@ -25,6 +25,8 @@ from portal.access import roles_required, staff_user
 from portal.accounts.models import Role, Team, User
 from portal.accounts.queries import list_teams
 from portal.cases.history import record_event
+from portal.cases.identity.operations import record_identity_shown
+from portal.cases.identity.queries import get_grant, is_gate_on, may_see_identity
 from portal.cases.models import Case, Visibility
 from portal.cases.page import Section, case_or_404, register_case_section, run_and_redirect
 from portal.cases.registration.document import form_context, laporan_pdf
@@ -58,8 +60,15 @@ def registration_section(case: Case, user: User) -> Section | None:
     laporans = list_laporan(case)
     now = utcnow()
     informal = len(case.reports) - len(laporans)
+    # A confidential reporter's identity is behind the custodian (cases/identity): the section
+    # shows it only when it is not held; an officer with an approved request opens the
+    # laporan form instead, and that showing is recorded.
+    granted = {lap.id for lap in laporans if may_see_identity(user, lap.report)}
+    held = {lap.id for lap in laporans if get_grant(user, lap.report) is not None}
     data: dict[str, Any] = {
         "laporans": [(lap, get_checklist(lap, now=now)) for lap in laporans],
+        "identity_shown": {i for i in granted if i not in held or not is_gate_on()},
+        "identity_granted": granted,
         "informal_count": informal,
         "completion_form": CompletionRequestForm(formdata=None),
         "register_form": RegisterForm(formdata=None),
@@ -80,6 +89,15 @@ def laporan_or_404(case_id: int, laporan_id: int) -> tuple[Case, FormalLaporan]:
     if laporan is None or laporan.report.case_id != case.id:
         abort(404)
     return case, laporan
+
+
+def _identity_allowed(laporan: FormalLaporan, what: str) -> None:
+    """403 unless the user may see the reporter's identity; a held one shown is recorded."""
+    user = staff_user()
+    if not may_see_identity(user, laporan.report):
+        abort(403)
+    with unit_of_work():
+        record_identity_shown(report=laporan.report, viewer=user, what=what)
 
 
 def _back(case: Case) -> str:
@@ -156,6 +174,7 @@ def id_card(case_id: int, laporan_id: int) -> Response:
     identity = laporan.identity
     if identity is None or not identity.id_card_clean_key:
         abort(404)
+    _identity_allowed(laporan, "id_card")
     try:
         data = get_storage().get(identity.id_card_clean_key)
     except StoredFileMissing:
@@ -181,6 +200,7 @@ def id_card(case_id: int, laporan_id: int) -> Response:
 def official_form(case_id: int, laporan_id: int) -> ResponseReturnValue:
     """The official laporan form, pre-filled, as a page (in Indonesian, as it is filed)."""
     case, laporan = laporan_or_404(case_id, laporan_id)
+    _identity_allowed(laporan, "laporan_form")
     with force_locale("id"):
         return render_template("cases/registration/laporan_form.html", **form_context(laporan))
 
@@ -190,6 +210,7 @@ def official_form(case_id: int, laporan_id: int) -> ResponseReturnValue:
 def official_form_pdf(case_id: int, laporan_id: int) -> ResponseReturnValue:
     """The same form as PDF, for the resident's signature."""
     _case, laporan = laporan_or_404(case_id, laporan_id)
+    _identity_allowed(laporan, "laporan_form_pdf")
     try:
         data, name = laporan_pdf(laporan)
     except PdfUnavailable:
