@@ -114,3 +114,46 @@ class StatReferral(Model):
     status: Mapped[str] = mapped_column(sa.String(16))
     sanction_applied: Mapped[str] = mapped_column(sa.String(8))
     n: Mapped[int] = mapped_column()
+
+
+# The changes to the aggregates that writes made since the last refresh, one row per flush and
+# key (public/tally.py): writers only append here, so concurrent reports never wait on one hot
+# aggregate row; `flask public refresh-stats` folds them into the tables above.
+class StatCellDelta(Model):
+    """A signed change to one StatCell (per region; the rollup is derived when folding)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date)
+    category_id: Mapped[int] = mapped_column()
+    region_id: Mapped[int | None] = mapped_column()
+    team_id: Mapped[int | None] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(24))
+    outcome: Mapped[str | None] = mapped_column(sa.String(32))
+    n: Mapped[int] = mapped_column()
+    n_resolved: Mapped[int] = mapped_column()
+    n_in_time: Mapped[int] = mapped_column()
+
+
+class StatDurationDelta(Model):
+    """A signed change to one StatDuration bucket."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date)
+    category_id: Mapped[int] = mapped_column()
+    region_id: Mapped[int | None] = mapped_column()
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    hours: Mapped[int] = mapped_column()
+    n: Mapped[int] = mapped_column()
+
+
+class StatReferralDelta(Model):
+    """A signed change to one StatReferral."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date)
+    category_id: Mapped[int] = mapped_column()
+    region_id: Mapped[int | None] = mapped_column()
+    body: Mapped[str] = mapped_column(sa.String(16))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    sanction_applied: Mapped[str] = mapped_column(sa.String(8))
+    n: Mapped[int] = mapped_column()

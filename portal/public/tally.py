@@ -1,0 +1,194 @@
+"""The transparency aggregates kept up to date on write: every flush that changes what a case
+counts for (its month, category, region, team, status, outcome, times, merge, referrals) appends
+the case's contribution before (negated) and after the flush to the delta tables, in the same
+transaction; `flask public refresh-stats` folds the deltas into the aggregates, so its cost
+follows the number of changes since the last run, not the number of cases."""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from itertools import chain
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.cases.models import Case
+from portal.cases.referrals.models import Referral
+from portal.db import db
+from portal.public.models import (
+    StatCell,
+    StatCellDelta,
+    StatDuration,
+    StatDurationDelta,
+    StatReferral,
+    StatReferralDelta,
+    StatRun,
+)
+from portal.public.stats import (
+    CELL_COLUMNS,
+    DELTAS,
+    DURATION_COLUMNS,
+    DURATION_KINDS,
+    REFERRAL_COLUMNS,
+    cell_rows,
+    duration_rows,
+    record_run,
+    referral_rows,
+    refresh_stats,
+)
+
+logger = logging.getLogger(__name__)
+PENDING_KEY = "stats_cases_before_flush"
+COUNTED_FIELDS = (
+    "created_at",
+    "category_id",
+    "region_id",
+    "team_id",
+    "status",
+    "outcome",
+    "due_at",
+    "first_response_at",
+    "resolved_at",
+    "merged_into_id",
+    "category",  # relationships: set through them, the id columns change only in the flush
+    "region",
+    "team",
+)
+# (aggregate, its delta table, key columns, summed columns, whether it has rollup rows)
+FOLDS = (
+    (StatCell, StatCellDelta, CELL_COLUMNS[:6], CELL_COLUMNS[6:], True),
+    (StatDuration, StatDurationDelta, DURATION_COLUMNS[:5], DURATION_COLUMNS[5:], True),
+    (StatReferral, StatReferralDelta, REFERRAL_COLUMNS[:6], REFERRAL_COLUMNS[6:], False),
+)
+
+
+def _case_id(obj: Any) -> int | None:
+    """The id of the case a new or changed referral belongs to, if it is known yet."""
+    if obj.case_id is not None:
+        return int(obj.case_id)
+    case = obj.__dict__.get("case")
+    return getattr(case, "id", None)
+
+
+def _touched(session: Session) -> set[int]:
+    """Ids of the existing cases whose contribution this flush may change."""
+    ids: set[Any] = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Case):
+            state = sa.inspect(obj)
+            if obj in session.deleted or any(
+                state.attrs[f].history.has_changes() for f in COUNTED_FIELDS
+            ):
+                ids.add(obj.id)  # None for a new case: it has no contribution yet
+        elif isinstance(obj, Referral):
+            ids.add(_case_id(obj))
+            ids.update(sa.inspect(obj).attrs.case_id.history.deleted or ())
+    ids.discard(None)
+    return ids
+
+
+def journal(session: Session, case_ids: Iterable[int], sign: int) -> None:
+    """Append the contribution of these cases, times sign, to the delta tables."""
+    ids = sorted(case_ids)
+    if not ids:
+        return
+    scope = Case.id.in_(ids)
+    session.execute(sa.insert(StatCellDelta).from_select(CELL_COLUMNS, cell_rows(scope, sign)))
+    for kind in DURATION_KINDS:
+        session.execute(
+            sa.insert(StatDurationDelta).from_select(
+                DURATION_COLUMNS, duration_rows(kind, scope, sign)
+            )
+        )
+    session.execute(
+        sa.insert(StatReferralDelta).from_select(REFERRAL_COLUMNS, referral_rows(scope, sign))
+    )
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    before = _touched(session)
+    session.info[PENDING_KEY] = before
+    journal(session, before, -1)
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: object) -> None:
+    before = session.info.pop(PENDING_KEY, set())
+    new = {obj.id for obj in session.new if isinstance(obj, Case)}
+    journal(session, before | new | _new_referral_cases(session), 1)
+
+
+def _new_referral_cases(session: Session) -> set[int]:
+    return {
+        int(obj.case_id)
+        for obj in session.new
+        if isinstance(obj, Referral) and obj.case_id is not None
+    }
+
+
+def update_stats(*, full: bool = False) -> int:
+    """Bring the aggregates up to date (flushes): fold the deltas written since the last run,
+    or recompute everything when asked or when the aggregates were never computed."""
+    _serialise()
+    never = db.session.execute(sa.select(StatRun.id).limit(1)).first() is None
+    if full or never:
+        return refresh_stats()
+    for model, delta, keys, sums, has_rollup in FOLDS:
+        _fold(model, delta, keys, sums, has_rollup)
+    return record_run()
+
+
+def _serialise() -> None:
+    """One refresh at a time, and (PostgreSQL) no writer between reading the cases and
+    forgetting the deltas of a full recompute: writers append deltas after it commits."""
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{d.__tablename__}"' for d in DELTAS)
+        db.session.execute(sa.text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+
+
+def _fold(model: Any, delta: Any, keys: list[str], sums: list[str], has_rollup: bool) -> None:
+    """Take every delta row (exactly the rows deleted) and add them to the aggregate rows."""
+    taken = db.session.execute(
+        sa.delete(delta).returning(*(delta.__table__.c[c] for c in keys + sums)),
+        execution_options={"synchronize_session": False},
+    ).all()
+    totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(sums))
+    for row in taken:
+        key, values = tuple(row[: len(keys)]), row[len(keys) :]
+        targets = [(False, key)]
+        if has_rollup:
+            targets.append((True, key[:2] + (None,) + key[3:]))
+        for target in targets:
+            total = totals[(target[0],) + target[1]]
+            for i, value in enumerate(values):
+                total[i] += int(value)
+    for full_key, values in totals.items():
+        if any(values):
+            _add(model, keys, sums, has_rollup, full_key, values)
+    if taken:
+        logger.info("Folded %d %s rows", len(taken), delta.__tablename__)
+
+
+def _add(model: Any, keys: list[str], sums: list[str], has_rollup: bool, full_key, values) -> None:
+    is_rollup, key = full_key[0], full_key[1:]
+    where = [model.__table__.c[c].is_not_distinct_from(v) for c, v in zip(keys, key, strict=True)]
+    if has_rollup:
+        where.append(model.is_rollup.is_(is_rollup))
+    row = db.session.execute(
+        sa.select(model.id, *(model.__table__.c[c] for c in sums)).where(*where)
+    ).first()
+    if row is None:
+        fields = dict(zip(keys, key, strict=True)) | dict(zip(sums, values, strict=True))
+        if has_rollup:
+            fields["is_rollup"] = is_rollup
+        db.session.execute(sa.insert(model).values(**fields))
+        return
+    new = [int(old) + change for old, change in zip(row[1:], values, strict=True)]
+    if new[0] == 0:
+        db.session.execute(sa.delete(model).where(model.id == row.id))
+    else:
+        db.session.execute(
+            sa.update(model).where(model.id == row.id).values(dict(zip(sums, new, strict=True)))
+        )
