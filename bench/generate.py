@@ -113,7 +113,7 @@ def case_rows(n: int, cats: list, regions: list[int], published: float, rng: ran
         is_pub = rng.random() < published
         case = {
             "id": case_id,
-            "reference": f"ADU-{created.year}-{case_id:07d}",
+            "reference": f"ADU-{created.year}-{case_id:06d}",
             "category_id": cat_id,
             "region_id": rng.choice(regions),
             "team_id": team_id,
@@ -220,25 +220,29 @@ def children(case: dict, rng: random.Random, accounts: int) -> dict[str, list[di
 
 
 def write(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
-    """One batch: COPY on PostgreSQL (through the columns' own bind conversions), else an
-    executemany INSERT."""
+    """One batch, converted by the columns' own SQLAlchemy types, then sent in one go: COPY on
+    PostgreSQL, one executemany INSERT on SQLite (the Core statement per row costs more than
+    the database's work)."""
     if not rows:
-        return
-    if conn.dialect.name != "postgresql":
-        conn.execute(table.insert(), rows)
         return
     columns = list(rows[0])
     binds = [table.c[c].type._cached_bind_processor(conn.dialect) for c in columns]
+    tuples = [
+        [
+            bind(row[c]) if bind and row[c] is not None else row[c]
+            for c, bind in zip(columns, binds, strict=True)
+        ]
+        for row in rows
+    ]
     raw: Any = conn.connection.driver_connection
     names = ", ".join(f'"{c}"' for c in columns)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as cp:
-        for row in rows:
-            cp.write_row(
-                [
-                    bind(row[c]) if bind and row[c] is not None else row[c]
-                    for c, bind in zip(columns, binds, strict=True)
-                ]
-            )
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as cp:
+            for values in tuples:
+                cp.write_row(values)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', tuples)
 
 
 def batches(n: int, cats: list, regions: list[int], published: float, seed: int) -> Iterator:

@@ -54,12 +54,32 @@ def upgrade():
         sa.Column('n', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_stat_referral_delta')),
     )
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.create_index('ix_case_merged_into_id', ['merged_into_id'], unique=False)
+        batch_op.create_index(
+            'ix_public_case_published_category_created',
+            ['is_published', 'category_id', 'created_at'],
+            unique=False,
+        )
+    with op.batch_alter_table('stat_cell', schema=None) as batch_op:
+        batch_op.create_index('ix_stat_cell_month_category', ['month', 'category_id'], unique=False)
+    with op.batch_alter_table('stat_duration', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_stat_duration_month_category', ['month', 'category_id'], unique=False
+        )
     # Aggregates computed before this revision missed the changes no delta recorded: the next
     # `flask public refresh-stats` recomputes them in full (it does when no run is recorded).
     op.execute('DELETE FROM stat_run')
 
 
 def downgrade():
+    with op.batch_alter_table('stat_duration', schema=None) as batch_op:
+        batch_op.drop_index('ix_stat_duration_month_category')
+    with op.batch_alter_table('stat_cell', schema=None) as batch_op:
+        batch_op.drop_index('ix_stat_cell_month_category')
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.drop_index('ix_public_case_published_category_created')
+        batch_op.drop_index('ix_case_merged_into_id')
     op.drop_table('stat_referral_delta')
     op.drop_table('stat_duration_delta')
     op.drop_table('stat_cell_delta')

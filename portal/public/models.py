@@ -10,6 +10,13 @@ from portal.db import Model, UTCDateTime, utcnow
 
 # Published cases newest first (public list, Open311 lists, open data) without a full scan.
 sa.Index("ix_public_case_published_created", Case.is_published, Case.created_at)
+# Open311 filtered by service: the newest published cases of one category, read in order.
+sa.Index(
+    "ix_public_case_published_category_created",
+    Case.is_published,
+    Case.category_id,
+    Case.created_at,
+)
 
 
 class ApiKey(Model):
@@ -45,7 +52,10 @@ class Open311Ticket(Model):
 class StatCell(Model):
     """Cases counted by month, category, region, team, status and outcome (recomputed)."""
 
-    __table_args__ = (sa.Index("ix_stat_cell_scope", "is_rollup", "region_id", "month"),)
+    __table_args__ = (
+        sa.Index("ix_stat_cell_scope", "is_rollup", "region_id", "month"),
+        sa.Index("ix_stat_cell_month_category", "month", "category_id"),  # folding deltas
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(sa.Date)
@@ -66,6 +76,7 @@ class StatDuration(Model):
 
     __table_args__ = (
         sa.Index("ix_stat_duration_scope", "is_rollup", "region_id", "kind", "month"),
+        sa.Index("ix_stat_duration_month_category", "month", "category_id"),  # folding deltas
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

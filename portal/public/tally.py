@@ -149,46 +149,61 @@ def _serialise() -> None:
 
 
 def _fold(model: Any, delta: Any, keys: list[str], sums: list[str], has_rollup: bool) -> None:
-    """Take every delta row (exactly the rows deleted) and add them to the aggregate rows."""
+    """Take every delta row (exactly the rows deleted) and add them to the aggregate rows of
+    their months, in a few statements whatever the number of rows."""
     taken = db.session.execute(
         sa.delete(delta).returning(*(delta.__table__.c[c] for c in keys + sums)),
         execution_options={"synchronize_session": False},
     ).all()
-    totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(sums))
+    if not taken:
+        return
+    changes: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(sums))
     for row in taken:
         key, values = tuple(row[: len(keys)]), row[len(keys) :]
-        targets = [(False, key)]
-        if has_rollup:
-            targets.append((True, key[:2] + (None,) + key[3:]))
+        targets = [(False, *key)]
+        if has_rollup:  # the all-regions row (region_id is the third key everywhere)
+            targets.append((True, *key[:2], None, *key[3:]))
         for target in targets:
-            total = totals[(target[0],) + target[1]]
+            total = changes[target]
             for i, value in enumerate(values):
                 total[i] += int(value)
-    for full_key, values in totals.items():
-        if any(values):
-            _add(model, keys, sums, has_rollup, full_key, values)
-    if taken:
-        logger.info("Folded %d %s rows", len(taken), delta.__tablename__)
-
-
-def _add(model: Any, keys: list[str], sums: list[str], has_rollup: bool, full_key, values) -> None:
-    is_rollup, key = full_key[0], full_key[1:]
-    where = [model.__table__.c[c].is_not_distinct_from(v) for c, v in zip(keys, key, strict=True)]
-    if has_rollup:
-        where.append(model.is_rollup.is_(is_rollup))
-    row = db.session.execute(
-        sa.select(model.id, *(model.__table__.c[c] for c in sums)).where(*where)
-    ).first()
-    if row is None:
-        fields = dict(zip(keys, key, strict=True)) | dict(zip(sums, values, strict=True))
-        if has_rollup:
-            fields["is_rollup"] = is_rollup
-        db.session.execute(sa.insert(model).values(**fields))
-        return
-    new = [int(old) + change for old, change in zip(row[1:], values, strict=True)]
-    if new[0] == 0:
-        db.session.execute(sa.delete(model).where(model.id == row.id))
-    else:
-        db.session.execute(
-            sa.update(model).where(model.id == row.id).values(dict(zip(sums, new, strict=True)))
+    table = model.__table__
+    flag = [table.c.is_rollup] if has_rollup else [sa.literal(False)]
+    pairs = sorted({(key[1], key[2]) for key in changes})  # (month, category_id)
+    current = {
+        (bool(row[1]), *row[2 : 2 + len(keys)]): (row[0], list(row[2 + len(keys) :]))
+        for row in db.session.execute(
+            sa.select(table.c.id, *flag, *(table.c[c] for c in keys + sums)).where(
+                sa.tuple_(table.c.month, table.c.category_id).in_(pairs)
+            )
         )
+    }
+    inserts, updates, deletes = [], [], []
+    for key, change in changes.items():
+        if not any(change):
+            continue
+        row_id, old = current.get(key, (None, [0] * len(sums)))
+        new = [a + b for a, b in zip(old, change, strict=True)]
+        if row_id is None:
+            fields = dict(zip(keys, key[1:], strict=True)) | dict(zip(sums, new, strict=True))
+            inserts.append(fields | ({"is_rollup": key[0]} if has_rollup else {}))
+        elif new[0] == 0:
+            deletes.append(row_id)
+        else:
+            updates.append(
+                {"row_id": row_id} | {f"new_{c}": v for c, v in zip(sums, new, strict=True)}
+            )
+    if inserts:
+        db.session.execute(sa.insert(table), inserts)
+    if updates:
+        statement = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("row_id"))
+            .values({c: sa.bindparam(f"new_{c}") for c in sums})
+        )
+        db.session.connection().execute(statement, updates)
+    if deletes:
+        db.session.execute(sa.delete(table).where(table.c.id.in_(deletes)))
+    logger.info(
+        "Folded %d %s rows into %d aggregates", len(taken), delta.__tablename__, len(changes)
+    )
