@@ -1,8 +1,14 @@
 """Intake benchmark: a report with one 1080x2400 PNG screenshot through the whole WSGI app,
 beside the bare Pillow work on the same image, in the same run. Prints medians and the ratio
-(target <= 1.3), then the peak memory of processing a 40-megapixel image.
+(target <= 1.3), then the peak memory of one report carrying a 40-megapixel image, then the
+throughput of 1, 4 and 8 concurrent clients filing reports to gunicorn with the production
+settings (deploy/gunicorn.conf.py): N clients against 2x the single-client rate (target >= 0.8),
+on SQLite and, with BENCH_PG_URL (and BENCH_S3_ENDPOINT), on PostgreSQL + S3.
 
-    .venv/bin/python bench/intake.py [--runs 30]
+    .venv/bin/python bench/intake.py [--runs 30] [--reports 12]
+    BENCH_PG_URL=postgresql+psycopg://... BENCH_S3_ENDPOINT=http://127.0.0.1:8344 \
+        BENCH_S3_BUCKET=portal-test BENCH_S3_KEYS=portal:portal-secret \
+        .venv/bin/python bench/intake.py
 """
 
 import argparse
@@ -143,7 +149,21 @@ def peak_memory_40mp(tmp: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--reports", type=int, default=12, help="per client in the load part")
+    parser.add_argument("--clients", default="1,4,8")
+    parser.add_argument("--only-load", action="store_true")
     args = parser.parse_args()
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if not args.only_load:
+        single_process(args)
+    from bench._intake_load import run_load
+
+    clients = [int(c) for c in args.clients.split(",")]
+    run_load(screenshot_png(), clients, args.reports)
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def single_process(args: argparse.Namespace) -> None:
     png = screenshot_png()
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(tmp)

@@ -47,20 +47,21 @@ def run_cli(app, *args: str) -> str:
 def test_folded_changes_equal_a_full_recompute(app, make_case, make_user):
     from portal.accounts.models import User
     from portal.cases.duplicates.operations import merge_cases
-    from portal.cases.operations import assign_case
     from portal.cases.models import Case
+    from portal.cases.operations import assign_case
     from portal.cases.publishing.operations import publish_case
     from portal.cases.referrals.operations import record_referral_outcome, refer_case
     from portal.cases.triage.operations import recategorise_case
     from portal.cases.workflow import change_status
     from portal.reference.models import Category
 
-    first = [make_case(), make_case(), make_case(category="politik-uang", region="16.71")]
+    first = [make_case(), make_case(), make_case(category="politik-uang", region=None)]
     officer = make_user(role="supervisor", team=team_slug(app, first[0].team_id))
     assert "over 3 cases" in run_cli(app)  # nothing computed yet: a full recompute
     before = update(app)
 
     later = make_case(region="16.71")  # created after the first run
+    make_case(category="politik-uang", region=None)  # beside the case without a region
     with app.app_context():
         actor = db.session.get(User, officer.id)
         one, two, three = (db.session.get(Case, c.id) for c in first)
@@ -91,7 +92,7 @@ def test_folded_changes_equal_a_full_recompute(app, make_case, make_user):
             other = db.session.scalar(sa.select(Category).where(Category.code == "politik-uang"))
             recategorise_case(case=two, category=other, actor=actor)
 
-    assert "over 3 cases" in run_cli(app)  # four made, one merged away
+    assert "over 4 cases" in run_cli(app)  # five made, one merged away
     folded = update(app)
     assert folded != before
     assert folded["stat_referral"]  # the referral is counted

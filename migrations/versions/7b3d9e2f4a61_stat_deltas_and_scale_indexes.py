@@ -62,10 +62,14 @@ def upgrade():
             unique=False,
         )
     with op.batch_alter_table('stat_cell', schema=None) as batch_op:
-        batch_op.create_index('ix_stat_cell_month_category', ['month', 'category_id'], unique=False)
+        batch_op.create_index(
+            'ix_stat_cell_month_category', ['month', 'category_id', 'region_id'], unique=False
+        )
     with op.batch_alter_table('stat_duration', schema=None) as batch_op:
         batch_op.create_index(
-            'ix_stat_duration_month_category', ['month', 'category_id'], unique=False
+            'ix_stat_duration_month_category',
+            ['month', 'category_id', 'region_id'],
+            unique=False,
         )
     # Aggregates computed before this revision missed the changes no delta recorded: the next
     # `flask public refresh-stats` recomputes them in full (it does when no run is recorded).

@@ -54,7 +54,9 @@ class StatCell(Model):
 
     __table_args__ = (
         sa.Index("ix_stat_cell_scope", "is_rollup", "region_id", "month"),
-        sa.Index("ix_stat_cell_month_category", "month", "category_id"),  # folding deltas
+        sa.Index(
+            "ix_stat_cell_month_category", "month", "category_id", "region_id"
+        ),  # folding deltas
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +78,9 @@ class StatDuration(Model):
 
     __table_args__ = (
         sa.Index("ix_stat_duration_scope", "is_rollup", "region_id", "kind", "month"),
-        sa.Index("ix_stat_duration_month_category", "month", "category_id"),  # folding deltas
+        sa.Index(
+            "ix_stat_duration_month_category", "month", "category_id", "region_id"
+        ),  # folding deltas
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -154,11 +154,15 @@ def refresh_stats() -> int:
     return record_run()
 
 
-def record_run() -> int:
-    """Note when the aggregates were brought up to date; the number of cases they count."""
-    total = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0)).where(StatCell.is_rollup.is_(True))
-    ).scalar_one()
+def record_run(total: int | None = None) -> int:
+    """Note when the aggregates were brought up to date; the number of cases they count
+    (summed from the aggregates unless the caller knows it)."""
+    if total is None:
+        total = db.session.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0)).where(
+                StatCell.is_rollup.is_(True)
+            )
+        ).scalar_one()
     db.session.add(
         StatRun(computed_at=utcnow(), cases=total, removed_posts=count_removed_captures())
     )

@@ -132,12 +132,15 @@ def update_stats(*, full: bool = False) -> int:
     """Bring the aggregates up to date (flushes): fold the deltas written since the last run,
     or recompute everything when asked or when the aggregates were never computed."""
     _serialise()
-    never = db.session.execute(sa.select(StatRun.id).limit(1)).first() is None
-    if full or never:
+    if full or db.session.execute(sa.select(StatRun.id).limit(1)).first() is None:
         return refresh_stats()
+    last = db.session.execute(sa.select(StatRun.cases).order_by(StatRun.id.desc()).limit(1))
+    total = last.scalar_one()
     for model, delta, keys, sums, has_rollup in FOLDS:
-        _fold(model, delta, keys, sums, has_rollup)
-    return record_run()
+        added = _fold(model, delta, keys, sums, has_rollup)
+        if model is StatCell:
+            total += added
+    return record_run(total)
 
 
 def _serialise() -> None:
@@ -148,36 +151,18 @@ def _serialise() -> None:
         db.session.execute(sa.text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
 
 
-def _fold(model: Any, delta: Any, keys: list[str], sums: list[str], has_rollup: bool) -> None:
+def _fold(model: Any, delta: Any, keys: list[str], sums: list[str], has_rollup: bool) -> int:
     """Take every delta row (exactly the rows deleted) and add them to the aggregate rows of
-    their months, in a few statements whatever the number of rows."""
+    their months, in a few statements whatever the number of rows; returns the change in n."""
     taken = db.session.execute(
         sa.delete(delta).returning(*(delta.__table__.c[c] for c in keys + sums)),
         execution_options={"synchronize_session": False},
     ).all()
     if not taken:
-        return
-    changes: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(sums))
-    for row in taken:
-        key, values = tuple(row[: len(keys)]), row[len(keys) :]
-        targets = [(False, *key)]
-        if has_rollup:  # the all-regions row (region_id is the third key everywhere)
-            targets.append((True, *key[:2], None, *key[3:]))
-        for target in targets:
-            total = changes[target]
-            for i, value in enumerate(values):
-                total[i] += int(value)
+        return 0
+    changes = _summed(taken, len(keys), len(sums), has_rollup)
     table = model.__table__
-    flag = [table.c.is_rollup] if has_rollup else [sa.literal(False)]
-    pairs = sorted({(key[1], key[2]) for key in changes})  # (month, category_id)
-    current = {
-        (bool(row[1]), *row[2 : 2 + len(keys)]): (row[0], list(row[2 + len(keys) :]))
-        for row in db.session.execute(
-            sa.select(table.c.id, *flag, *(table.c[c] for c in keys + sums)).where(
-                sa.tuple_(table.c.month, table.c.category_id).in_(pairs)
-            )
-        )
-    }
+    current = _current(table, keys, sums, has_rollup, set(changes))
     inserts, updates, deletes = [], [], []
     for key, change in changes.items():
         if not any(change):
@@ -207,3 +192,40 @@ def _fold(model: Any, delta: Any, keys: list[str], sums: list[str], has_rollup: 
     logger.info(
         "Folded %d %s rows into %d aggregates", len(taken), delta.__tablename__, len(changes)
     )
+    return sum(int(row[len(keys)]) for row in taken)
+
+
+def _summed(taken: Any, n_keys: int, n_sums: int, has_rollup: bool) -> dict[tuple, list[int]]:
+    """The delta rows summed per (is_rollup, *key), each also counted in its rollup row."""
+    changes: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * n_sums)
+    for row in taken:
+        key, values = tuple(row[:n_keys]), row[n_keys:]
+        targets = [(False, *key)]
+        if has_rollup:  # the all-regions row (region_id is the third key everywhere)
+            targets.append((True, *key[:2], None, *key[3:]))
+        for target in targets:
+            total = changes[target]
+            for i, value in enumerate(values):
+                total[i] += int(value)
+    return changes
+
+
+def _current(table: sa.Table, keys: list[str], sums: list[str], has_rollup: bool, wanted: set):
+    """{(is_rollup, *key): (id, sums)} of the aggregate rows that these keys may touch."""
+    # the rows of these keys: with a region by (month, category, region), the rest (rollups,
+    # cases without a region) by month and category; ix_..._month_category serves both
+    with_region = sorted({key[1:4] for key in wanted if key[3] is not None})
+    pairs = sorted({key[1:3] for key in wanted})
+    flag = [table.c.is_rollup] if has_rollup else [sa.literal(False)]
+    c = table.c
+    return {
+        (bool(row[1]), *row[2 : 2 + len(keys)]): (row[0], list(row[2 + len(keys) :]))
+        for row in db.session.execute(
+            sa.select(c.id, *flag, *(c[name] for name in keys + sums)).where(
+                sa.or_(
+                    sa.tuple_(c.month, c.category_id, c.region_id).in_(with_region),
+                    sa.and_(c.region_id.is_(None), sa.tuple_(c.month, c.category_id).in_(pairs)),
+                )
+            )
+        )
+    }
