@@ -97,6 +97,7 @@ def cell_rows(scope: Any, sign: int = 1) -> sa.Select[Any]:
 def duration_rows(kind: str, scope: Any, sign: int = 1) -> sa.Select[Any]:
     """The StatDuration histogram rows (DURATION_COLUMNS) of one kind for the cases in scope."""
     month = _month(Case.created_at).label("month")
+    cond: sa.ColumnElement[bool]
     if kind == "response":
         end, cond = Case.first_response_at, Case.first_response_at.is_not(None)
     else:
