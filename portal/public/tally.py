@@ -218,14 +218,14 @@ def _current(table: sa.Table, keys: list[str], sums: list[str], has_rollup: bool
     pairs = sorted({key[1:3] for key in wanted})
     flag = [table.c.is_rollup] if has_rollup else [sa.literal(False)]
     c = table.c
-    return {
-        (bool(row[1]), *row[2 : 2 + len(keys)]): (row[0], list(row[2 + len(keys) :]))
-        for row in db.session.execute(
-            sa.select(c.id, *flag, *(c[name] for name in keys + sums)).where(
-                sa.or_(
-                    sa.tuple_(c.month, c.category_id, c.region_id).in_(with_region),
-                    sa.and_(c.region_id.is_(None), sa.tuple_(c.month, c.category_id).in_(pairs)),
-                )
-            )
-        )
-    }
+    columns = sa.select(c.id, *flag, *(c[name] for name in keys + sums))
+    # an OR of equalities, in chunks: SQLite seeks the index for each, where it would scan the
+    # whole index for a row-value IN list
+    wheres = [
+        sa.and_(c.month == m, c.category_id == k, c.region_id == r) for m, k, r in with_region
+    ] + [sa.and_(c.month == m, c.category_id == k, c.region_id.is_(None)) for m, k in pairs]
+    found = {}
+    for start in range(0, len(wheres), 200):
+        for row in db.session.execute(columns.where(sa.or_(*wheres[start : start + 200]))):
+            found[(bool(row[1]), *row[2 : 2 + len(keys)])] = (row[0], list(row[2 + len(keys) :]))
+    return found
