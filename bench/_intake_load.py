@@ -179,6 +179,7 @@ def run_load(png: bytes, clients: list[int], reports: int) -> None:
                     print(
                         f"  {label:26} {n} client(s): {per_s:5.2f} reports/s, "
                         f"{cpu * 1000:4.0f} ms worker CPU per report, "
+                        f"{per_s * cpu:4.2f} cores busy, "
                         f"{share:4.2f} of 2x one client, {len(errors)} errors"
                         + (f" ({', '.join(sorted(set(errors)))})" if errors else ""),
                         flush=True,
