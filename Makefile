@@ -57,8 +57,11 @@ services:
 test: install-test translations
 	bash scripts/test.sh
 
+# bench/scale.py and bench/intake.py also run on PostgreSQL + S3 when BENCH_PG_URL (and
+# BENCH_S3_ENDPOINT) name scratch services; BENCH_CASES sets the large size (default 100000).
 bench: install instance/config.py translations
 	$(PY) bench/intake.py
+	$(PY) bench/scale.py
 	$(PY) bench/triage.py
 	$(PY) bench/public.py
 	$(PY) bench/search.py

@@ -1,4 +1,5 @@
-"""Bulk test data for the benchmarks: cases, reports, links, evidence, one event per case."""
+"""Bulk test data for the benchmarks, written through SQLAlchemy Core in batches into any
+database URL: cases, reports, links, evidence, one event per case."""
 
 import hashlib
 import random
@@ -21,23 +22,29 @@ STATUSES = [
 ]
 
 
-def make_app(path: str, **extra):
+def make_app(where: str, **extra):
+    """The portal on a scratch database with reference data: `where` is a database URL
+    (SQLite or PostgreSQL; a PostgreSQL database is emptied first) or a folder for a new
+    SQLite file (uploads beside it)."""
     from portal import create_app
     from portal.reference.operations import load_reference_data
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "bench",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "MAIL_SUPPRESS_SEND": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}/bench.sqlite3",
-            "UPLOAD_FOLDER": f"{path}/uploads",
-            **extra,
-        }
-    )
+    url = where if "://" in where else f"sqlite:///{where}/bench.sqlite3"
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "bench",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SUPPRESS_SEND": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        **extra,
+    }
+    if "://" not in where:
+        config.setdefault("UPLOAD_FOLDER", f"{where}/uploads")
+    app = create_app(config)
     with app.app_context():
+        if url.startswith("postgresql"):
+            db.drop_all()
         db.create_all()
         load_reference_data()
         db.session.commit()
@@ -166,6 +173,14 @@ def fill(n_cases: int, n_reports: int, seed: int = 7, batch: int = 5000) -> None
             .scalar_subquery()
         )
     )
+    if db.engine.dialect.name == "postgresql":  # explicit ids leave the sequences behind
+        for table in ("case", "report"):
+            db.session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                    f'(SELECT max(id) FROM "{table}"))'
+                )
+            )
     db.session.commit()
 
 

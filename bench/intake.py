@@ -1,8 +1,14 @@
 """Intake benchmark: a report with one 1080x2400 PNG screenshot through the whole WSGI app,
 beside the bare Pillow work on the same image, in the same run. Prints medians and the ratio
-(target <= 1.3), then the peak memory of processing a 40-megapixel image.
+(target <= 1.3), then the peak memory of one report carrying a 40-megapixel image, then the
+throughput of 1, 4 and 8 concurrent clients filing reports to gunicorn with the production
+settings (deploy/gunicorn.conf.py): N clients against 2x the single-client rate (target >= 0.8),
+on SQLite and, with BENCH_PG_URL (and BENCH_S3_ENDPOINT), on PostgreSQL + S3.
 
-    .venv/bin/python bench/intake.py [--runs 30]
+    .venv/bin/python bench/intake.py [--runs 30] [--reports 12]
+    BENCH_PG_URL=postgresql+psycopg://... BENCH_S3_ENDPOINT=http://127.0.0.1:8344 \
+        BENCH_S3_BUCKET=portal-test BENCH_S3_KEYS=portal:portal-secret \
+        .venv/bin/python bench/intake.py
 """
 
 import argparse
@@ -23,6 +29,7 @@ import imagehash  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from PIL import Image, ImageOps  # noqa: E402
 
+from bench._data import make_app  # noqa: E402
 from bench._screens import screenshot_png  # noqa: E402
 
 
@@ -42,27 +49,27 @@ def bare_pillow(data: bytes) -> None:
     hashlib.sha256(clean.getvalue()).hexdigest()
 
 
-def make_app(tmp: str):
-    from portal import create_app
+def write_lock_holds(app) -> list[float]:
+    """Seconds from each BEGIN IMMEDIATE to its COMMIT or ROLLBACK, collected as they happen."""
     from portal.db import db
-    from portal.reference.operations import load_reference_data
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "bench",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "MAIL_SUPPRESS_SEND": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
-            "UPLOAD_FOLDER": f"{tmp}/uploads",
-        }
-    )
+    holds: list[float] = []
     with app.app_context():
-        db.create_all()
-        load_reference_data()
-        db.session.commit()
-    return app
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _begin(conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        if statement == "BEGIN IMMEDIATE":
+            conn.info["locked_at"] = time.perf_counter()
+
+    def _end(conn) -> None:  # noqa: ANN001
+        started = conn.info.pop("locked_at", None)
+        if started is not None:
+            holds.append(time.perf_counter() - started)
+
+    sa.event.listen(engine, "commit", _end)
+    sa.event.listen(engine, "rollback", _end)
+    return holds
 
 
 def form_data(app, png: bytes) -> dict:
@@ -119,11 +126,52 @@ print(before, hwm(), len(data), p.width, p.height)
 """
 
 
+PEAK_REQUEST_CHILD = """
+import io, re, sys
+sys.path.insert(0, sys.argv[1])
+from bench.intake import form_data, make_app
+from bench._screens import screenshot_png
+
+def hwm():
+    return int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1))
+
+app = make_app(sys.argv[3])
+client = app.test_client()
+def post(png):
+    return client.post("/lapor", data=form_data(app, png), content_type="multipart/form-data")
+assert post(screenshot_png()).status_code == 303  # warm: imports, templates, connection
+data = open(sys.argv[2], "rb").read()
+with open("/proc/self/clear_refs", "w") as fh:
+    fh.write("5")
+before = hwm()
+response = post(data)
+assert response.status_code == 303, response.status_code
+print(before, hwm())
+"""
+
+
+def peak_request_40mp(path: Path, tmp: str) -> str:
+    """Peak RSS of a worker filing one report that carries the 40-megapixel image."""
+    root = str(Path(__file__).resolve().parent.parent)
+    Path(tmp, "req").mkdir()
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_REQUEST_CHILD, root, str(path), f"{tmp}/req"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    before, peak = map(int, out[-2:])
+    return (
+        f"one report with it through the app: peak RSS {peak / 1024:.0f} MiB, "
+        f"{(peak - before) / 1024:.0f} MiB above the warm worker (target <= 512 MiB)"
+    )
+
+
 def peak_memory_40mp(tmp: str) -> str:
     """Peak RSS of one process_image() call on a 5000x8000 photo-like JPEG, in a fresh process."""
     image = Image.effect_mandelbrot((5000, 8000), (-2.2, -1.6, 1.0, 1.6), 60).convert("RGB")
     path = Path(tmp) / "40mp.jpg"
-    image.save(path, "JPEG", quality=90)
+    image.save(path, "JPEG", quality=85)
     del image
     root = str(Path(__file__).resolve().parent.parent)
     out = subprocess.run(
@@ -134,16 +182,30 @@ def peak_memory_40mp(tmp: str) -> str:
     ).stdout.split()
     before, peak, size, w, h = map(int, out)
     return (
-        f"40 MP image ({w}x{h}, {size / 1e6:.1f} MB JPEG): peak RSS {peak / 1024:.0f} MiB, "
-        f"{(peak - before) / 1024:.0f} MiB above the process before processing "
-        f"(its RGB pixels alone are {w * h * 3 / 2**20:.0f} MiB)"
+        f"40 MP image ({w}x{h}, {size / 1e6:.1f} MB JPEG): process_image peak RSS "
+        f"{peak / 1024:.0f} MiB, {(peak - before) / 1024:.0f} MiB above the process before "
+        f"(its RGB pixels alone are {w * h * 3 / 2**20:.0f} MiB)\n" + peak_request_40mp(path, tmp)
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--reports", type=int, default=12, help="per client in the load part")
+    parser.add_argument("--clients", default="1,4,8")
+    parser.add_argument("--only-load", action="store_true")
     args = parser.parse_args()
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if not args.only_load:
+        single_process(args)
+    from bench._intake_load import run_load
+
+    clients = [int(c) for c in args.clients.split(",")]
+    run_load(screenshot_png(), clients, args.reports)
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def single_process(args: argparse.Namespace) -> None:
     png = screenshot_png()
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(tmp)
@@ -155,6 +217,7 @@ def main() -> None:
             )
             assert response.status_code == 303, response.status_code
 
+        holds = write_lock_holds(app)
         submit()  # warm-up: imports, template compilation, first connection
         bare_pillow(png)
         request_times, bare_times = [], []
@@ -166,6 +229,11 @@ def main() -> None:
         print(f"report through the WSGI app: median {req * 1000:.1f} ms")
         print(f"bare Pillow work:            median {bare * 1000:.1f} ms")
         print(f"ratio app/bare: {req / bare:.2f}  (target <= 1.3)")
+        held = statistics.median(holds[1:])
+        print(
+            f"SQLite write lock held per report (BEGIN IMMEDIATE to COMMIT): median "
+            f"{held * 1000:.1f} ms, at most {1 / held:.0f} reports/s through one database"
+        )
         print(peak_memory_40mp(tmp))
 
 

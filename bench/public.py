@@ -47,7 +47,7 @@ def measure(db_path: str, runs: int) -> dict[str, float]:
     from portal.db import unit_of_work
     from portal.public.stats import refresh_stats
 
-    app = make_app(db_path)
+    app = make_app(f"sqlite:///{db_path}")
     with app.app_context():
         start = time.perf_counter()
         with unit_of_work():
@@ -171,7 +171,7 @@ def main() -> None:
         if not (args.reuse and os.path.exists(path)):
             for suffix in ("", "-wal", "-shm"):
                 Path(path + suffix).unlink(missing_ok=True)
-            print(f"generating {n} cases ... {generate(path, n):.1f} s", flush=True)
+            print(f"generating {n} cases ... {generate(f'sqlite:///{path}', n):.1f} s", flush=True)
         results[n] = measure(path, args.runs)
     print(f"\n{'median ms':32}{args.small:>12}{args.large:>12}{'ratio':>8}")
     for name in results[args.small]:

@@ -74,6 +74,7 @@ class Case(Model):
         sa.Index("ix_case_assignee_status", "assignee_id", "status"),
         sa.Index("ix_case_priority_id", "priority", "id"),
         sa.Index("ix_case_team_priority_id", "team_id", "priority", "id"),
+        sa.Index("ix_case_merged_into_id", "merged_into_id"),  # the case page's merged cases
     )
 
     category = relationship("Category")

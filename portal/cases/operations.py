@@ -98,11 +98,25 @@ def place_report(report: Report) -> Case:
         report.window_closes_at = report_window_closes_at(report, now=utcnow())
     match = find_join(report)
     if match is not None:
-        attach_report(match.case, report, data=match.event_data)
-        return match.case
+        case = _locked(match.case)
+        if case.merged_into_id is None and case.status in OPEN:
+            attach_report(case, report, data=match.event_data)
+            return case
     case = open_case_for_report(report)
     attach_report(case, report)
     return case
+
+
+def _locked(case: Case) -> Case:
+    """The case re-read under a row lock (PostgreSQL), so that two reports joining it at once
+    count one after the other instead of one failing on the case's version; SQLite's units of
+    work already run one at a time."""
+    return db.session.execute(
+        sa.select(Case)
+        .where(Case.id == case.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
 
 
 class NotTeamMember(CaseError):

@@ -32,7 +32,7 @@ _URLISH = re.compile(r"^(https?://\S+|www\.\S+|[\w-]+(\.[\w-]+)+/\S*)$", re.IGNO
 _HANDLE = re.compile(r"^@?[\w.]{2,100}$")
 # Only these get the partial-handle lookup, which reads a whole word list on SQLite.
 _LOOKS_LIKE_HANDLE = re.compile(r"^@|[_.\d]")
-_REFERENCE = re.compile(r"^[A-Za-z]{3}-\d{4}-\d{6}$")
+_REFERENCE = re.compile(r"^[A-Za-z]{3}-\d{4}-\d{6,}$")  # 7 digits from case 1,000,000
 _PARTIAL_REFERENCE = re.compile(r"^([A-Za-z]{3}-?)?\d[\d-]{2,}$")
 _WORD = re.compile(r"\w+")
 SEARCH_TABLE = cast(sa.Table, CaseSearch.__table__)

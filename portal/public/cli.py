@@ -9,17 +9,18 @@ from flask.cli import AppGroup
 
 from portal.db import unit_of_work, utcnow
 from portal.public.opendata.heads import publish_heads
-from portal.public.stats import refresh_stats
+from portal.public.tally import update_stats
 
 cli = AppGroup("public", help="Transparency statistics and published chain heads.")
 
 
 @cli.command("refresh-stats")
-def refresh_stats_command() -> None:
-    """Recompute the transparency aggregates (run every few minutes)."""
+@click.option("--full", is_flag=True, help="Recompute from every case (after a bulk import).")
+def refresh_stats_command(full: bool) -> None:
+    """Bring the transparency aggregates up to date (run every few minutes)."""
     with unit_of_work():
-        total = refresh_stats()
-    click.echo(f"Statistics recomputed over {total} cases")
+        total = update_stats(full=full)
+    click.echo(f"Statistics up to date over {total} cases")
 
 
 @cli.command("publish-heads")

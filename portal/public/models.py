@@ -10,6 +10,13 @@ from portal.db import Model, UTCDateTime, utcnow
 
 # Published cases newest first (public list, Open311 lists, open data) without a full scan.
 sa.Index("ix_public_case_published_created", Case.is_published, Case.created_at)
+# Open311 filtered by service: the newest published cases of one category, read in order.
+sa.Index(
+    "ix_public_case_published_category_created",
+    Case.is_published,
+    Case.category_id,
+    Case.created_at,
+)
 
 
 class ApiKey(Model):
@@ -45,7 +52,12 @@ class Open311Ticket(Model):
 class StatCell(Model):
     """Cases counted by month, category, region, team, status and outcome (recomputed)."""
 
-    __table_args__ = (sa.Index("ix_stat_cell_scope", "is_rollup", "region_id", "month"),)
+    __table_args__ = (
+        sa.Index("ix_stat_cell_scope", "is_rollup", "region_id", "month"),
+        sa.Index(
+            "ix_stat_cell_month_category", "month", "category_id", "region_id"
+        ),  # folding deltas
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(sa.Date)
@@ -66,6 +78,9 @@ class StatDuration(Model):
 
     __table_args__ = (
         sa.Index("ix_stat_duration_scope", "is_rollup", "region_id", "kind", "month"),
+        sa.Index(
+            "ix_stat_duration_month_category", "month", "category_id", "region_id"
+        ),  # folding deltas
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,6 +125,49 @@ class StatReferral(Model):
     month: Mapped[date] = mapped_column(sa.Date, index=True)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"))
+    body: Mapped[str] = mapped_column(sa.String(16))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    sanction_applied: Mapped[str] = mapped_column(sa.String(8))
+    n: Mapped[int] = mapped_column()
+
+
+# The changes to the aggregates that writes made since the last refresh, one row per flush and
+# key (public/tally.py): writers only append here, so concurrent reports never wait on one hot
+# aggregate row; `flask public refresh-stats` folds them into the tables above.
+class StatCellDelta(Model):
+    """A signed change to one StatCell (per region; the rollup is derived when folding)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date)
+    category_id: Mapped[int] = mapped_column()
+    region_id: Mapped[int | None] = mapped_column()
+    team_id: Mapped[int | None] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(24))
+    outcome: Mapped[str | None] = mapped_column(sa.String(32))
+    n: Mapped[int] = mapped_column()
+    n_resolved: Mapped[int] = mapped_column()
+    n_in_time: Mapped[int] = mapped_column()
+
+
+class StatDurationDelta(Model):
+    """A signed change to one StatDuration bucket."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date)
+    category_id: Mapped[int] = mapped_column()
+    region_id: Mapped[int | None] = mapped_column()
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    hours: Mapped[int] = mapped_column()
+    n: Mapped[int] = mapped_column()
+
+
+class StatReferralDelta(Model):
+    """A signed change to one StatReferral."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date)
+    category_id: Mapped[int] = mapped_column()
+    region_id: Mapped[int | None] = mapped_column()
     body: Mapped[str] = mapped_column(sa.String(16))
     status: Mapped[str] = mapped_column(sa.String(16))
     sanction_applied: Mapped[str] = mapped_column(sa.String(8))

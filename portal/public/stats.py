@@ -13,7 +13,15 @@ from portal.capture.queries import count_removed_captures
 from portal.cases.models import Case, Status
 from portal.cases.referrals.models import Referral
 from portal.db import db, utcnow
-from portal.public.models import StatCell, StatDuration, StatReferral, StatRun
+from portal.public.models import (
+    StatCell,
+    StatCellDelta,
+    StatDuration,
+    StatDurationDelta,
+    StatReferral,
+    StatReferralDelta,
+    StatRun,
+)
 
 logger = logging.getLogger(__name__)
 DONE = (Status.RESOLVED, Status.CLOSED)
@@ -51,74 +59,117 @@ def _floor(value: Any) -> Any:
     return sa.cast(value, sa.Integer)
 
 
-def refresh_stats() -> int:
-    """Recompute every aggregate from the cases in a few GROUP BY statements (flushes)."""
-    for model in (StatCell, StatDuration, StatReferral):
-        db.session.execute(sa.delete(model))
-    live = Case.merged_into_id.is_(None)
+CELL_COLUMNS = [
+    "month",
+    "category_id",
+    "region_id",
+    "team_id",
+    "status",
+    "outcome",
+    "n",
+    "n_resolved",
+    "n_in_time",
+]
+DURATION_COLUMNS = ["month", "category_id", "region_id", "kind", "hours", "n"]
+REFERRAL_COLUMNS = ["month", "category_id", "region_id", "body", "status", "sanction_applied", "n"]
+DURATION_KINDS = ("response", "resolution")
+DELTAS = (StatCellDelta, StatDurationDelta, StatReferralDelta)
+
+
+def cell_rows(scope: Any, sign: int = 1) -> sa.Select[Any]:
+    """The StatCell rows (CELL_COLUMNS) of the live cases in scope, counts times sign."""
     month = _month(Case.created_at).label("month")
     is_done = sa.and_(Case.status.in_(DONE), Case.resolved_at.is_not(None))
     in_time = sa.and_(is_done, Case.resolved_at <= Case.due_at)
-    cells = (
+    keys = (month, Case.category_id, Case.region_id, Case.team_id, Case.status, Case.outcome)
+    return (
+        sa.select(
+            *keys,
+            sign * sa.func.count(),
+            sign * sa.func.sum(sa.case((is_done, 1), else_=0)),
+            sign * sa.func.sum(sa.case((in_time, 1), else_=0)),
+        )
+        .where(Case.merged_into_id.is_(None), scope)
+        .group_by(*keys)
+    )
+
+
+def duration_rows(kind: str, scope: Any, sign: int = 1) -> sa.Select[Any]:
+    """The StatDuration histogram rows (DURATION_COLUMNS) of one kind for the cases in scope."""
+    month = _month(Case.created_at).label("month")
+    cond: sa.ColumnElement[bool]
+    if kind == "response":
+        end, cond = Case.first_response_at, Case.first_response_at.is_not(None)
+    else:
+        end = Case.resolved_at
+        cond = sa.and_(Case.status.in_(DONE), Case.resolved_at.is_not(None))
+    bucket = _bucket(_hours(Case.created_at, end)).label("hours")
+    return (
         sa.select(
             month,
             Case.category_id,
             Case.region_id,
-            Case.team_id,
-            Case.status,
-            Case.outcome,
-            sa.func.count(),
-            sa.func.sum(sa.case((is_done, 1), else_=0)),
-            sa.func.sum(sa.case((in_time, 1), else_=0)),
+            sa.literal(kind),
+            bucket,
+            sign * sa.func.count(),
         )
-        .where(live)
-        .group_by(month, Case.category_id, Case.region_id, Case.team_id, Case.status, Case.outcome)
+        .where(Case.merged_into_id.is_(None), cond, scope)
+        .group_by(month, Case.category_id, Case.region_id, bucket)
     )
-    db.session.execute(
-        sa.insert(StatCell).from_select(
-            [
-                "month",
-                "category_id",
-                "region_id",
-                "team_id",
-                "status",
-                "outcome",
-                "n",
-                "n_resolved",
-                "n_in_time",
-            ],
-            cells,
-        )
+
+
+def referral_rows(scope: Any, sign: int = 1) -> sa.Select[Any]:
+    """The StatReferral rows (REFERRAL_COLUMNS) of the referrals of the cases in scope."""
+    month = _month(Case.created_at).label("month")
+    keys = (
+        month,
+        Case.category_id,
+        Case.region_id,
+        Referral.body,
+        Referral.status,
+        Referral.sanction_applied,
     )
-    responded = Case.first_response_at.is_not(None)
-    for kind, end, cond in (
-        ("response", Case.first_response_at, responded),
-        ("resolution", Case.resolved_at, is_done),
-    ):
-        bucket = _bucket(_hours(Case.created_at, end)).label("hours")
-        rows = (
-            sa.select(
-                month, Case.category_id, Case.region_id, sa.literal(kind), bucket, sa.func.count()
-            )
-            .where(live, cond)
-            .group_by(month, Case.category_id, Case.region_id, bucket)
-        )
+    return (
+        sa.select(*keys, sign * sa.func.count())
+        .join(Case, Case.id == Referral.case_id)
+        .where(scope)
+        .group_by(*keys)
+    )
+
+
+def refresh_stats() -> int:
+    """Recompute every aggregate from the cases in a few GROUP BY statements (flushes); the
+    changes journaled by writers so far are in the result, so they are dropped."""
+    for model in (StatCell, StatDuration, StatReferral, *DELTAS):
+        db.session.execute(sa.delete(model))
+    everything = sa.true()
+    db.session.execute(sa.insert(StatCell).from_select(CELL_COLUMNS, cell_rows(everything)))
+    for kind in DURATION_KINDS:
         db.session.execute(
-            sa.insert(StatDuration).from_select(
-                ["month", "category_id", "region_id", "kind", "hours", "n"], rows
-            )
+            sa.insert(StatDuration).from_select(DURATION_COLUMNS, duration_rows(kind, everything))
         )
     _rollup()
-    _refresh_referrals(month)
-    total = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0)).where(StatCell.is_rollup.is_(True))
-    ).scalar_one()
+    db.session.execute(
+        sa.insert(StatReferral).from_select(REFERRAL_COLUMNS, referral_rows(everything))
+    )
+    return record_run()
+
+
+def record_run(total: int | None = None) -> int:
+    """Note when the aggregates were brought up to date; the number of cases they count
+    (summed from the aggregates unless the caller knows it)."""
+    if total is None:
+        total = db.session.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(StatCell.n), 0)).where(
+                StatCell.is_rollup.is_(True)
+            )
+        ).scalar_one()
     db.session.add(
         StatRun(computed_at=utcnow(), cases=total, removed_posts=count_removed_captures())
     )
     db.session.flush()
-    logger.info("Transparency statistics recomputed over %d cases", total)
-    return total
+    logger.info("Transparency statistics brought up to date: %d cases", total)
+    return int(total)
 
 
 def _rollup() -> None:
@@ -153,34 +204,6 @@ def _rollup() -> None:
         sa.insert(StatDuration).from_select(
             ["month", "category_id", "kind", "hours", "n", "is_rollup"],
             sa.select(*keys, sa.func.sum(d.n), sa.true()).group_by(*keys),
-        )
-    )
-
-
-def _refresh_referrals(month: Any) -> None:
-    rows = (
-        sa.select(
-            month,
-            Case.category_id,
-            Case.region_id,
-            Referral.body,
-            Referral.status,
-            Referral.sanction_applied,
-            sa.func.count(),
-        )
-        .join(Case, Case.id == Referral.case_id)
-        .group_by(
-            month,
-            Case.category_id,
-            Case.region_id,
-            Referral.body,
-            Referral.status,
-            Referral.sanction_applied,
-        )
-    )
-    db.session.execute(
-        sa.insert(StatReferral).from_select(
-            ["month", "category_id", "region_id", "body", "status", "sanction_applied", "n"], rows
         )
     )
 

@@ -1,0 +1,304 @@
+"""Scale benchmark: the same staff and public requests at a small and a large number of cases,
+on SQLite and (with BENCH_PG_URL) on PostgreSQL. Prints medians and the ratios large/small
+(target <= 1.5) and `flask public refresh-stats` after a few writes (target <= 2 s).
+
+    .venv/bin/python bench/scale.py                      # 10k and BENCH_CASES (100k) cases
+    BENCH_CASES=1000000 BENCH_PG_URL=postgresql+psycopg://portal:portal@127.0.0.1:5444/scale_{n} \\
+        .venv/bin/python bench/scale.py --reuse
+
+BENCH_PG_URL names a scratch database that is emptied; `{n}` in it gives each size its own
+database, which `--reuse` keeps between runs (as it keeps the SQLite files in --dir).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa  # noqa: E402
+
+from bench.generate import generate, make_app  # noqa: E402
+from portal.db import db  # noqa: E402
+
+OPEN311 = "/open311/v2/requests.json?start_date=2000-01-01T00:00:00Z&page_size=50"
+# both sizes fill the page: Open311's default window (90 days) holds fewer matches at 10k
+OPEN311_NARROW = (
+    "/open311/v2/requests.json?status=closed&service_code=politik-uang"
+    "&start_date=2000-01-01T00:00:00Z&page_size=50"
+)
+WRITES = 20  # status changes between two refreshes of the statistics
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+SERVER: dict[str, sa.Engine] = {}  # the database whose server processes are counted
+
+
+def server_cpu() -> float:
+    """CPU seconds so far of the PostgreSQL backends serving the benchmark's database (the
+    server runs on this machine); 0 on SQLite, which runs inside this process."""
+    engine = SERVER.get("engine")
+    if engine is None:
+        return 0.0
+    with engine.connect() as conn:
+        pids = conn.execute(
+            sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalars()
+        total = 0.0
+        for pid in pids:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(stat[11]) + int(stat[12])) / TICKS
+    return total
+
+
+def median_ms(fn: Callable[[], object], runs: int, rounds: int = 3) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds: the median of `rounds` medians of `runs` timed calls,
+    after one warm-up call. On a shared machine the CPU time is what a request costs here:
+    this process's (SQLite runs in it) plus, on PostgreSQL, its backends' per call (counted
+    per round)."""
+    fn()
+    walls, cpus = [], []
+    for _ in range(rounds):
+        wall, cpu = [], []
+        server = server_cpu()
+        for _ in range(runs):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fn()
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+        walls.append(statistics.median(wall))
+        cpus.append(statistics.median(cpu) + (server_cpu() - server) / runs)
+    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
+
+
+def count_cases(url: str) -> int:
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            n = conn.execute(sa.text('SELECT count(*) FROM "case"')).scalar_one()
+        engine.dispose()
+        return int(n)
+    except sa.exc.DBAPIError:
+        return -1
+
+
+def supervisor(app) -> tuple[int, int]:
+    from portal.accounts.models import Role, Team, User
+    from portal.accounts.passwords import hash_password
+
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "bench@example.test"))
+        if user is None:
+            team = db.session.scalar(sa.select(Team).where(Team.slug == "bawaslu-sumsel"))
+            user = User(
+                email="bench@example.test",
+                name="Bench",
+                role=Role.ADMIN,
+                team_id=team.id if team else None,
+                password_hash=hash_password("x" * 16),
+            )
+            db.session.add(user)
+            db.session.commit()
+        return user.id, user.session_version
+
+
+def staff_client(app):
+    from portal.accounts.auth import stamp_session
+
+    user_id, version = supervisor(app)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user_id}:{version}"
+        session["_fresh"] = True
+        stamp_session(session)
+    return client, user_id
+
+
+def page_timings(app, n: int, runs: int) -> dict[str, tuple[float, float]]:
+    from portal.cases.models import Case
+    from portal.cases.queries import encode_cursor
+
+    client, _user_id = staff_client(app)
+    anon = app.test_client()
+    with app.app_context():
+        deep = db.session.execute(
+            sa.select(Case.created_at, Case.id)
+            .order_by(Case.created_at.desc(), Case.id.desc())
+            .offset(int(n * 0.8))
+            .limit(1)
+        ).one()
+        cursor = encode_cursor("newest", deep.created_at, deep.id)
+        middle = db.session.get(Case, n // 2)
+        reference = middle.reference
+
+    def get(c, url: str, cold: bool = False) -> Callable[[], None]:
+        def run() -> None:
+            if cold:
+                from portal.public.stats import clear_cache
+
+                with app.app_context():
+                    clear_cache()
+                app.extensions.get("public_page_cache", {}).clear()
+            response = c.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return run
+
+    return {
+        "queue first page": median_ms(get(client, "/petugas/kasus/?tab=all"), runs),
+        "queue deep page": median_ms(get(client, f"/petugas/kasus/?tab=all&after={cursor}"), runs),
+        "queue search (reference)": median_ms(get(client, f"/petugas/kasus/?q={reference}"), runs),
+        "queue search (handle)": median_ms(get(client, "/petugas/kasus/?q=@akun7"), runs),
+        "case page": median_ms(get(client, f"/petugas/kasus/{n // 2}"), runs),
+        "transparency (cached)": median_ms(get(anon, "/transparansi"), runs),
+        "transparency (cold)": median_ms(get(anon, "/transparansi", cold=True), runs),
+        "Open311 list": median_ms(get(anon, OPEN311), runs),
+        "Open311 status+service": median_ms(get(anon, OPEN311_NARROW), runs),
+    }
+
+
+def duplicate_lookup(app, n: int, runs: int) -> tuple[float, float]:
+    """find_case_to_join and the suggestions for a new report carrying a known link."""
+    from portal.cases.duplicates.queries import find_case_to_join, list_duplicate_suggestions
+    from portal.cases.models import Case
+    from portal.evidence.models import Link
+    from portal.intake.models import Report
+
+    with app.app_context():
+        some_case = db.session.get(Case, n // 2)
+        target = db.session.scalar(
+            sa.select(Link.url_canonical)
+            .join(Report, Report.id == Link.report_id)
+            .join(Case, Case.id == Report.case_id)
+            .where(Case.status.in_(["new", "triaged", "investigating"]))
+            .order_by(Link.id)
+            .offset(n // 20)
+            .limit(1)
+        )
+
+        def lookup() -> None:
+            report = Report(
+                case_id=some_case.id,
+                tracking_hash="f" * 64,
+                category_id=some_case.category_id,
+                description="baru",
+                reported_account="@akun1",
+            )
+            report.links = [Link(url_given=target, url_canonical=target)]
+            db.session.add(report)
+            db.session.flush()
+            assert find_case_to_join(report) is not None
+            list_duplicate_suggestions(some_case)
+            db.session.rollback()
+
+        result = median_ms(lookup, runs)
+        db.session.remove()
+    return result
+
+
+def refresh_timings(app, user_id: int, rounds: int = 3) -> tuple[tuple, tuple]:
+    """Wall and CPU ms of `flask public refresh-stats` after WRITES status changes on cases of
+    any month (median of rounds), and of `refresh-stats --full` once."""
+    from portal.accounts.models import User
+    from portal.cases.models import Case
+    from portal.cases.workflow import change_status
+
+    runner = app.test_cli_runner()
+
+    def refresh(*args: str) -> tuple[float, float]:
+        server = server_cpu()
+        start, start_cpu = time.perf_counter(), time.process_time()
+        result = runner.invoke(args=["public", "refresh-stats", *args])
+        assert result.exit_code == 0, result.output
+        cpu = time.process_time() - start_cpu + server_cpu() - server
+        return (time.perf_counter() - start) * 1000, cpu * 1000
+
+    incremental = []
+    for _ in range(rounds):
+        with app.app_context():
+            actor = db.session.get(User, user_id)
+            ids = db.session.scalars(
+                sa.select(Case.id).where(Case.status == "new").order_by(Case.id).limit(WRITES)
+            ).all()
+            for case_id in ids:
+                case = db.session.get(Case, case_id)
+                change_status(case=case, to="triaged", actor=actor)
+                db.session.commit()
+            db.session.remove()
+        incremental.append(refresh())
+    middle = sorted(incremental)[len(incremental) // 2]
+    return middle, refresh("--full")
+
+
+def measure(url: str, n: int, runs: int, reuse: bool) -> dict[str, tuple[float, float]]:
+    if not (reuse and count_cases(url) == n):
+        if url.startswith("sqlite:///"):
+            for suffix in ("", "-wal", "-shm"):
+                Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        print(f"  generating {n} cases ... {generate(url, n):.1f} s", flush=True)
+    app = make_app(url)
+    if url.startswith("postgresql"):
+        SERVER["engine"] = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    else:
+        SERVER.pop("engine", None)
+    with app.app_context():
+        db.create_all()  # tables and indexes newer than a reused database
+        with db.engine.begin() as conn:
+            for table in db.metadata.sorted_tables:
+                for index in table.indexes:
+                    conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
+    _client, user_id = staff_client(app)
+    results = page_timings(app, n, runs)
+    results["duplicate lookup"] = duplicate_lookup(app, n, runs)
+    incremental, full = refresh_timings(app, user_id)
+    results[f"refresh-stats after {WRITES} writes"] = incremental
+    results["refresh-stats --full"] = full
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return results
+
+
+def report(label: str, small: int, large: int, results: dict[int, dict[str, tuple]]) -> None:
+    print(f"\n{label}: median ms, wall / CPU (this process + its database server)")
+    print(f"  {'':34}{small:>17}{large:>19}{'ratio':>15}  (target <= 1.5)")
+    for name, (wall, cpu) in results[small].items():
+        big_wall, big_cpu = results[large][name]
+        print(
+            f"  {name:34}{wall:9.1f} /{cpu:7.1f}{big_wall:11.1f} /{big_cpu:7.1f}"
+            f"{big_wall / wall:8.2f} /{big_cpu / max(cpu, 1e-3):5.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=int(os.environ.get("BENCH_CASES", 100_000)))
+    parser.add_argument("--runs", type=int, default=5, help="timed calls per round (3 rounds)")
+    parser.add_argument("--dir", default="/tmp")
+    parser.add_argument("--reuse", action="store_true", help="keep databases of the same size")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    targets = [] if args.skip_sqlite else [("SQLite", "sqlite:///{dir}/bench_scale_{n}.sqlite3")]
+    if os.environ.get("BENCH_PG_URL"):
+        targets.append(("PostgreSQL", os.environ["BENCH_PG_URL"]))
+    for label, pattern in targets:
+        results = {}
+        for n in (args.small, args.large):
+            url = pattern.replace("{dir}", args.dir).replace("{n}", str(n))
+            print(f"{label}, {n} cases", flush=True)
+            results[n] = measure(url, n, args.runs, args.reuse and "{n}" in pattern)
+        report(label, args.small, args.large, results)
+    print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
