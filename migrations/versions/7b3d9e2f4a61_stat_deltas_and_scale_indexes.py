@@ -1,7 +1,7 @@
 """statistics deltas kept on write; indexes for one million cases
 
 Revision ID: 7b3d9e2f4a61
-Revises: 5e4c1a7b9d20
+Revises: 912b3ab494d1
 Create Date: 2026-12-02 08:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b3d9e2f4a61'
-down_revision = '5e4c1a7b9d20'
+down_revision = '912b3ab494d1'
 branch_labels = None
 depends_on = None
 
