@@ -130,6 +130,10 @@ def test_filters(app, officer_client, make_case, make_user):
     assert q("assignee=0") == everything - {mine.reference}
     assert q("status=assigned") == {mine.reference}
     assert q("min_reports=abc") == everything  # a bad value is ignored, not a crash
+    _set(app, base, status="resolved")
+    assert q("") == everything - {base.reference}  # the default tab: open cases
+    assert q("tab=closed") == {base.reference}
+    assert q("tab=all") == everything  # open and finished alike
 
 
 def test_search_in_reference_party_text_and_account(app, officer_client, make_case):
@@ -171,6 +175,7 @@ def test_tab_counts_and_team_scope(app, client, make_case, make_user, login_as):
         "overdue": "1",
         "waiting": "1",
         "closed": "1",
+        "all": "5",
     }
     assert set(refs(page.text)) == {
         new.reference,

@@ -136,7 +136,7 @@ def shot(page, name: str) -> None:
 
 def supervisor_on_a_laptop(page, live_server, reference, duplicate, officer) -> dict[str, int]:
     """Search by link, read, compare and merge the duplicate, assign; returns heights."""
-    page.goto(live_server + "/petugas/kasus/?tab=closed")  # a tab the case is not in
+    page.goto(live_server + "/petugas/kasus/?tab=all")  # the "all" tab, as the issue asks
     page.locator("main #q").fill(SEARCHED)
     page.locator("main .search-row").get_by_role("button", name="Terapkan").click()
     page.wait_for_load_state()

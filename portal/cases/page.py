@@ -86,6 +86,7 @@ TAB_LABELS = {
     "overdue": _l("Overdue"),
     "waiting": _l("Waiting for reporter"),
     "closed": _l("Closed"),
+    "all": _l("All"),
 }
 EVENT_LABELS = {
     "created": _l("Case opened"),

@@ -18,7 +18,7 @@ from portal.db import db
 from portal.intake.findings.models import Finding
 from portal.intake.models import Report
 
-TABS = ("new", "mine", "open", "overdue", "waiting", "closed")
+TABS = ("new", "mine", "open", "overdue", "waiting", "closed", "all")
 SORTS: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {  # name -> (column, descending)
     "newest": (Case.created_at, True),
     "oldest": (Case.created_at, False),
@@ -83,6 +83,8 @@ def _tab_condition(tab: str, user: User, now: datetime) -> sa.ColumnElement[bool
         return Case.status == Status.WAITING_FOR_REPORTER
     if tab == "closed":
         return Case.status.in_(FINISHED_VALUES)
+    if tab == "all":  # every case in the user's scope, open or finished
+        return sa.true()
     return Case.status.in_(OPEN_VALUES)
 
 
