@@ -49,11 +49,13 @@ class Page:
     cookie: str = ""
     shares: list[float] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)
+    cpu_shares: list[float] = field(default_factory=list)  # hello's CPU per request / this one's
 
 
 @dataclass
 class Run:
     rate: float
+    cpu_per_request: float  # seconds of server CPU
     wrk_cores: float  # CPU wrk used, in cores
     server_cores: float
     other_share: float  # of the whole machine's CPU
@@ -158,7 +160,9 @@ def pick_rows(folder: Path) -> tuple[int, int]:
             .order_by(Case.report_count.desc(), Case.id)
             .limit(1)
         )
-        report_id = db.session.scalar(sa.select(sa.func.min(Report.id)).where(Report.case_id == case_id))
+        report_id = db.session.scalar(
+            sa.select(sa.func.min(Report.id)).where(Report.case_id == case_id)
+        )
     return case_id, report_id
 
 
@@ -208,7 +212,14 @@ def machine_ticks() -> tuple[int, int]:
 
 def wrk(port: int, page: Page, args: argparse.Namespace, masters: list[int]) -> Run:
     """One wrk run against one page, with the CPU the servers, wrk and everyone else used."""
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "10s"]
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.seconds}s",
+        "--timeout",
+        "10s",
+    ]
     if page.cookie:
         command += ["-H", f"Cookie: {page.cookie}"]
     command.append(f"http://127.0.0.1:{port}{page.path}")
@@ -223,12 +234,14 @@ def wrk(port: int, page: Page, args: argparse.Namespace, masters: list[int]) -> 
     servers = sum(tree_ticks(m) for m in masters) - servers_before
     wrk_ticks = (usage.ru_utime + usage.ru_stime) * CLK_TCK
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    done = re.search(r"(\d+) requests in", out)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*timeout (\d+)", out)
-    if proc.returncode or match is None or bad:
+    if proc.returncode or match is None or done is None or bad:
         raise RuntimeError(f"wrk on {page.path} failed:\n{out}")
     seconds = total / CLK_TCK / (os.cpu_count() or 1)
     return Run(
         rate=float(match.group(1)),
+        cpu_per_request=servers / CLK_TCK / max(1, int(done.group(1))),
         wrk_cores=wrk_ticks / CLK_TCK / seconds,
         server_cores=servers / CLK_TCK / seconds,
         other_share=max(0.0, busy - servers - wrk_ticks) / total,
@@ -247,7 +260,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: bash scripts/debian-packages.sh wrk")
-    folder = Path(args.dir)
+    folder = Path(args.dir).resolve()
     build_database(folder, args.fresh)
     case_id, report_id = pick_rows(folder)
     env = portal_env(folder)
@@ -293,6 +306,7 @@ def measure(pages: list[Page], args: argparse.Namespace, portal: int, hello: int
             run = wrk(PORTAL_PORT, page, args, masters)
             page.rates.append(run.rate)
             page.shares.append(run.rate / base.rate)
+            page.cpu_shares.append(base.cpu_per_request / run.cpu_per_request)
             base.other_share = max(base.other_share, run.other_share)
         print(
             f"round {number}: hello-world {base.rate:,.0f} req/s, load average {load:.2f}, "
@@ -307,22 +321,28 @@ def report(hello_runs: list[Run], pages: list[Page], args: argparse.Namespace) -
         f"\ngunicorn deploy/gunicorn.conf.py, 2 sync workers; wrk -t{args.threads} "
         f"-c{args.connections} -d{args.seconds}s; {args.rounds} interleaved rounds"
     )
-    print(f"{'page':16}{'median req/s':>14}{'share of hello':>16}{'target':>8}  per round")
+    print(
+        f"{'page':16}{'median req/s':>14}{'share of hello':>16}{'target':>8}"
+        f"{'CPU ms/req':>12}{'CPU share':>11}  shares per round"
+    )
+    hello_ms = statistics.median(r.cpu_per_request for r in hello_runs)
     for page in pages:
         share = statistics.median(page.shares)
         target = TARGETS[page.name]
         mark = "ok" if share >= target else "BELOW"
         rounds = " ".join(f"{s:.3f}" for s in page.shares)
         print(
-            f"{page.name:16}{statistics.median(page.rates):14,.0f}{share:16.3f}"
-            f"{target:8.2f}  {rounds}  {mark}"
+            f"{page.name:16}{statistics.median(page.rates):14,.0f}{share:16.3f}{target:8.2f}"
+            f"{1000 * hello_ms / statistics.median(page.cpu_shares):12.2f}"
+            f"{statistics.median(page.cpu_shares):11.3f}  {rounds}  {mark}"
         )
     rate = statistics.median(r.rate for r in hello_runs)
     wrk_cores = statistics.median(r.wrk_cores for r in hello_runs)
     server_cores = statistics.median(r.server_cores for r in hello_runs)
     others = max(r.other_share for r in hello_runs)
     print(
-        f"hello-world: {rate:,.0f} req/s; its 2 workers used {server_cores:.2f} cores, "
+        f"hello-world: {rate:,.0f} req/s, {1000 * hello_ms:.2f} ms of server CPU a request; "
+        f"its 2 workers used {server_cores:.2f} cores, "
         f"wrk {wrk_cores:.2f} cores of its {args.threads} threads"
     )
     print(f"other processes used at most {others:.1%} of the CPU in any run")
