@@ -62,6 +62,7 @@ from portal.intake.queries import (
 )
 from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
 from portal.intake.windows import form_notice, received_notice
+from portal.pagecache import cached_page
 from portal.reference.groups import group_categories
 from portal.reference.queries import list_categories, list_regions
 
@@ -91,7 +92,7 @@ def _is_step() -> bool:
 @public
 def home() -> str:
     """The front door: file a report or follow one, and what anonymity means here."""
-    return render_template("intake/home.html")
+    return cached_page(lambda: render_template("intake/home.html"))
 
 
 @bp.route("/lapor", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.db import unit_of_work, utcnow
+from portal.extensions import cache
 from portal.public.opendata.heads import publish_heads
 from portal.public.stats import refresh_stats
 
@@ -19,6 +20,7 @@ def refresh_stats_command() -> None:
     """Recompute the transparency aggregates (run every few minutes)."""
     with unit_of_work():
         total = refresh_stats()
+    cache.clear()  # every process's transparency pages show the new figures at once
     click.echo(f"Statistics recomputed over {total} cases")
 
 
