@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-PORTAL_PORT, HELLO_PORT = 8781, 8782
+PORTAL_PORT, HELLO_PORT, COMPARE_PORT = 8781, 8782, 8783
 SECRET = "bench-http"  # noqa: S105  (a throw-away server on localhost)
 OFFICER = "petugas@demo.test"
 TARGETS = {
@@ -47,6 +47,7 @@ class Page:
     name: str
     path: str
     cookie: str = ""
+    port: int = PORTAL_PORT
     shares: list[float] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)
     cpu_shares: list[float] = field(default_factory=list)  # hello's CPU per request / this one's
@@ -96,12 +97,17 @@ def build_database(folder: Path, fresh: bool) -> None:
     (folder / "ready").touch()
 
 
-def serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+def serve(app: str, port: int, env: dict[str, str], root: Path = ROOT) -> subprocess.Popen:
     """gunicorn with the portal's own settings file; only the address and app differ."""
-    env = {**env, "PORTAL_GUNICORN_BIND": f"127.0.0.1:{port}", "PORTAL_GUNICORN_WORKERS": "2"}
+    env = {
+        **env,
+        "PORTAL_GUNICORN_BIND": f"127.0.0.1:{port}",
+        "PORTAL_GUNICORN_WORKERS": "2",
+        "PYTHONPATH": str(root),
+    }
     command = [str(VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", app]
     log = open(Path(env["PORTAL_UPLOAD_FOLDER"]).parent / f"gunicorn-{port}.log", "ab")  # noqa: SIM115
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    proc = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=log)
     for _ in range(300):
         try:
             get(port, "/healthz" if app == "app:app" else "/")
@@ -257,6 +263,12 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated page names (default: every page)")
     parser.add_argument("--dir", default=str(ROOT / "instance" / "bench"))
     parser.add_argument("--fresh", action="store_true", help="rebuild the demo database")
+    parser.add_argument(
+        "--compare",
+        metavar="CHECKOUT",
+        help="also serve the portal from another checkout (e.g. a git worktree of main) on the "
+        "same database, measured in the same rounds: before/after shares",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: bash scripts/debian-packages.sh wrk")
@@ -266,6 +278,9 @@ def main() -> None:
     env = portal_env(folder)
     portal = serve("app:app", PORTAL_PORT, env)
     hello = serve("bench.wsgi_hello:app", HELLO_PORT, env)
+    servers = [portal, hello]
+    if args.compare:
+        servers.append(serve("app:app", COMPARE_PORT, env, Path(args.compare).resolve()))
     try:
         officer = officer_cookie(PORTAL_PORT)
         pages = [
@@ -279,23 +294,24 @@ def main() -> None:
         ]
         if args.only:
             pages = [p for p in pages if p.name in args.only.split(",")]
-        report(measure(pages, args, portal.pid, hello.pid), pages, args)
+        before = [Page(p.name, p.path, p.cookie, COMPARE_PORT) for p in pages]
+        compared = before if args.compare else []
+        report(measure(pages + compared, args, [s.pid for s in servers]), pages, compared, args)
     finally:
-        for proc in (portal, hello):
+        for proc in servers:
             proc.terminate()
             proc.wait(timeout=30)
 
 
-def measure(pages: list[Page], args: argparse.Namespace, portal: int, hello: int) -> list[Run]:
+def measure(pages: list[Page], args: argparse.Namespace, masters: list[int]) -> list[Run]:
     """Warm every page, then rounds of hello-world and each page in a shuffled order."""
-    masters = [portal, hello]
     for page in pages:
-        response = get(PORTAL_PORT, page.path, page.cookie)
+        response = get(page.port, page.path, page.cookie)
         if response.status != 200:
             raise RuntimeError(f"{page.path} answers {response.status}, not 200")
     warm = argparse.Namespace(**{**vars(args), "seconds": 2})
     for page in pages:
-        wrk(PORTAL_PORT, page, warm, masters)
+        wrk(page.port, page, warm, masters)
     hello_runs = []
     for number in range(1, args.rounds + 1):
         load = os.getloadavg()[0]
@@ -303,7 +319,7 @@ def measure(pages: list[Page], args: argparse.Namespace, portal: int, hello: int
         hello_runs.append(base)
         order = random.sample(pages, len(pages))
         for page in order:
-            run = wrk(PORTAL_PORT, page, args, masters)
+            run = wrk(page.port, page, args, masters)
             page.rates.append(run.rate)
             page.shares.append(run.rate / base.rate)
             page.cpu_shares.append(base.cpu_per_request / run.cpu_per_request)
@@ -316,7 +332,9 @@ def measure(pages: list[Page], args: argparse.Namespace, portal: int, hello: int
     return hello_runs
 
 
-def report(hello_runs: list[Run], pages: list[Page], args: argparse.Namespace) -> None:
+def report(
+    hello_runs: list[Run], pages: list[Page], before: list[Page], args: argparse.Namespace
+) -> None:
     print(
         f"\ngunicorn deploy/gunicorn.conf.py, 2 sync workers; wrk -t{args.threads} "
         f"-c{args.connections} -d{args.seconds}s; {args.rounds} interleaved rounds"
@@ -326,16 +344,18 @@ def report(hello_runs: list[Run], pages: list[Page], args: argparse.Namespace) -
         f"{'CPU ms/req':>12}{'CPU share':>11}  shares per round"
     )
     hello_ms = statistics.median(r.cpu_per_request for r in hello_runs)
-    for page in pages:
-        share = statistics.median(page.shares)
-        target = TARGETS[page.name]
-        mark = "ok" if share >= target else "BELOW"
-        rounds = " ".join(f"{s:.3f}" for s in page.shares)
-        print(
-            f"{page.name:16}{statistics.median(page.rates):14,.0f}{share:16.3f}{target:8.2f}"
-            f"{1000 * hello_ms / statistics.median(page.cpu_shares):12.2f}"
-            f"{statistics.median(page.cpu_shares):11.3f}  {rounds}  {mark}"
-        )
+    for label, group in (("", pages), ("before: ", before)):
+        for page in group:
+            share = statistics.median(page.shares)
+            target = TARGETS[page.name]
+            mark = "ok" if share >= target else "BELOW"
+            rounds = " ".join(f"{s:.3f}" for s in page.shares)
+            cpu_share = statistics.median(page.cpu_shares)
+            print(
+                f"{label + page.name:16}{statistics.median(page.rates):14,.0f}{share:16.3f}"
+                f"{target:8.2f}{1000 * hello_ms / cpu_share:12.2f}{cpu_share:11.3f}"
+                f"  {rounds}  {mark}"
+            )
     rate = statistics.median(r.rate for r in hello_runs)
     wrk_cores = statistics.median(r.wrk_cores for r in hello_runs)
     server_cores = statistics.median(r.server_cores for r in hello_runs)
