@@ -1,0 +1,69 @@
+"""The shared page cache (portal/pagecache.py): a kept page is served in each visitor's own
+language with their own CSRF token, and nothing one resident may see reaches another."""
+
+import re
+
+from portal.pagecache import CSRF_MARK
+from tests.fixtures.intake import code_on, post_report
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def in_english(client) -> None:
+    assert client.post("/bahasa", data={"lang": "en", "next": "/"}).status_code == 303
+
+
+def test_a_kept_home_page_is_served_in_each_visitors_language(app):
+    indonesian, english = app.test_client(), app.test_client()
+    first = indonesian.get("/").text
+    in_english(english)
+    assert '<html lang="en">' in english.get("/").text
+    assert "Report a violation, follow your report" in english.get("/").text
+    again = indonesian.get("/").text
+    assert '<html lang="id">' in first and '<html lang="id">' in again
+    assert "Report a violation, follow your report" not in again
+
+
+def test_a_kept_page_carries_each_visitors_own_csrf_token(make_app):
+    app = make_app.with_reference_data(WTF_CSRF_ENABLED=True)
+    one, other = app.test_client(), app.test_client()
+    first, second = one.get("/").text, other.get("/").text
+    assert CSRF_MARK not in first and CSRF_MARK not in second
+    mine, theirs = TOKEN.search(first).group(1), TOKEN.search(second).group(1)
+    assert mine != theirs
+    refused = other.post("/bahasa", data={"lang": "en", "next": "/", "csrf_token": mine})
+    assert refused.status_code == 400  # one visitor's token is no good to another
+    taken = other.post("/bahasa", data={"lang": "en", "next": "/", "csrf_token": theirs})
+    assert taken.status_code == 303
+    assert '<html lang="en">' in other.get("/").text
+
+
+def test_transparency_pages_are_kept_per_language_and_filter(app):
+    indonesian, english = app.test_client(), app.test_client()
+    in_english(english)
+    assert "Transparansi" in indonesian.get("/transparansi").text
+    page = english.get("/transparansi").text
+    assert '<html lang="en">' in page and "Transparansi" not in page
+    assert '<html lang="id">' in indonesian.get("/transparansi").text
+
+
+def test_two_residents_each_see_only_their_own_report_in_their_language(
+    app, client, report_form
+):
+    codes = [
+        code_on(post_report(client, report_form(description=text), follow=True).text)
+        for text in (
+            "Pertama: akun resmi dinas membagikan poster kampanye.",
+            "Kedua: camat memasang baliho calon di kantor kecamatan.",
+        )
+    ]
+    first, second = app.test_client(), app.test_client()
+    in_english(second)
+    for visitor, code in zip((first, second), codes, strict=True):
+        assert visitor.post("/lacak", data={"code": code}).status_code == 303
+    for _ in range(2):  # the second time round would come from any cache
+        mine, theirs = first.get("/lacak/status").text, second.get("/lacak/status").text
+        assert "Pertama:" in mine and "Kedua:" not in mine
+        assert "Kedua:" in theirs and "Pertama:" not in theirs
+        assert "Diterima, menunggu pemeriksaan" in mine
+        assert "Received, waiting to be checked" in theirs
