@@ -57,7 +57,10 @@ services:
 test: install-test translations
 	bash scripts/test.sh
 
+# bench/pages.py: each page's share of a hello-world under the same gunicorn settings, with wrk.
 bench: install instance/config.py translations
+	@bash scripts/debian-packages.sh wrk
+	$(PY) bench/pages.py
 	$(PY) bench/intake.py
 	$(PY) bench/triage.py
 	$(PY) bench/public.py
