@@ -47,9 +47,7 @@ def test_transparency_pages_are_kept_per_language_and_filter(app):
     assert '<html lang="id">' in indonesian.get("/transparansi").text
 
 
-def test_two_residents_each_see_only_their_own_report_in_their_language(
-    app, client, report_form
-):
+def test_two_residents_each_see_only_their_own_report_in_their_language(app, client, report_form):
     codes = [
         code_on(post_report(client, report_form(description=text), follow=True).text)
         for text in (

@@ -5,6 +5,7 @@ service_request_id is the case reference. Any case answers by id with non-identi
 Dates are whole days in the portal's time zone, like every public page.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -125,7 +126,7 @@ def request_select() -> sa.Select:
     )
 
 
-def as_requests(rows: list[Any]) -> list[dict[str, Any]]:
+def as_requests(rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Cases as Open311 requests, with the first publishable image of each found in one query."""
     publications = [row[4] for row in rows if row[0].is_published and row[4] is not None]
     firsts = _first_images(publications)
@@ -231,7 +232,7 @@ def search_requests(
         query = query.where(Case.status.in_([str(s) for s in FINISHED]))
     query = query.order_by(Case.created_at.desc(), Case.id.desc())
     rows = db.session.execute(query.limit(page_size).offset((page - 1) * page_size)).all()
-    return as_requests(list(rows))
+    return as_requests(rows)
 
 
 def find_region(address_id: str, address_string: str) -> Region | None:
