@@ -65,3 +65,17 @@ def test_two_residents_each_see_only_their_own_report_in_their_language(app, cli
         assert "Kedua:" in theirs and "Pertama:" not in theirs
         assert "Diterima, menunggu pemeriksaan" in mine
         assert "Received, waiting to be checked" in theirs
+
+
+def test_open311_list_is_kept_per_language_and_answers_a_repeated_poll_with_304(app, case_pair):
+    indonesian, english = app.test_client(), app.test_client()
+    in_english(english)
+    first = indonesian.get("/open311/v2/requests.json")
+    names = [english.get("/open311/v2/requests.json").json[0]["service_name"]]
+    names.append(indonesian.get("/open311/v2/requests.json").json[0]["service_name"])
+    assert names[0] != names[1] and names[1] == first.json[0]["service_name"]
+    tag = first.headers["ETag"]
+    again = indonesian.get("/open311/v2/requests.json", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""
+    other = english.get("/open311/v2/requests.json", headers={"If-None-Match": tag})
+    assert other.status_code == 200  # the English list is another document

@@ -153,7 +153,10 @@ def list_requests(fmt: str) -> Response:
             page_size=page_size,
         ),
     )
-    return respond(fmt, items, "service_requests", "request")
+    # A client that polls the list (as Open311 clients do) gets 304 while nothing changed.
+    response = respond(fmt, items, "service_requests", "request")
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def _csv(text: str) -> list[str]:
