@@ -59,6 +59,7 @@ from portal.intake.queries import (
     get_receipt_view,
     get_report_by_code,
     get_status_view,
+    get_tracked_report,
 )
 from portal.intake.tracking import format_code, new_idempotency_key, normalize_code
 from portal.intake.windows import form_notice, received_notice
@@ -273,7 +274,7 @@ def tracked_report() -> Report | None:
         forget_tracked()
         return None
     session[TRACKED_AT_KEY] = int(time.time())
-    return db.session.get(Report, report_id)
+    return get_tracked_report(report_id)
 
 
 def forget_tracked() -> None:
