@@ -79,3 +79,22 @@ def test_open311_list_is_kept_per_language_and_answers_a_repeated_poll_with_304(
     assert again.status_code == 304 and again.data == b""
     other = english.get("/open311/v2/requests.json", headers={"If-None-Match": tag})
     assert other.status_code == 200  # the English list is another document
+
+
+def test_kept_report_forms_carry_each_visitors_own_token_and_one_time_key(make_app):
+    app = make_app.with_reference_data(WTF_CSRF_ENABLED=True)
+    one, other = app.test_client(), app.test_client()
+    pages = [one.get("/lapor").text, other.get("/lapor").text, one.get("/lapor").text]
+    keys = [re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', p).group(1) for p in pages]
+    tokens = [TOKEN.search(p).group(1) for p in pages]
+    assert len(set(keys)) == 3  # a fresh one-time key for every form shown
+    assert tokens[0] != tokens[1]
+    assert all(CSRF_MARK not in p and "__portal-" not in p for p in pages)
+
+
+def test_logged_in_staff_and_residents_never_share_a_kept_page(app, make_user, login_as):
+    staff, resident = app.test_client(), app.test_client()
+    assert 'href="/petugas/"' not in resident.get("/").text  # kept for residents now
+    login_as(staff, make_user(role="officer"))
+    assert 'href="/petugas/"' in staff.get("/").text
+    assert 'href="/petugas/"' not in resident.get("/").text

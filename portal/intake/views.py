@@ -26,6 +26,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.access import public
+from portal.clock import local_today
 from portal.db import DatabaseBusy, db, unit_of_work, utcnow
 from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
@@ -78,6 +79,7 @@ TRACKED_AT_KEY = "tracked_at"
 UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415, "not_an_image": 415}
 # The buttons of the form without scripts: go on with the chosen category, or choose again.
 CATEGORY_STEP, CHANGE_STEP = "category", "change"
+FORM_KEY_MARK = "__portal-form-key__"
 
 
 def _limit(name: str) -> Callable[[], str]:
@@ -102,17 +104,14 @@ def home() -> str:
 @limiter.limit(_limit("REPORT_RATE_LIMIT"), methods=["POST"], exempt_when=lambda: _is_step())
 def report() -> ResponseReturnValue:
     """The report form; a valid post files the report and redirects to the receipt."""
+    if request.method == "GET":
+        return empty_report_form()
     categories, regions = list_categories(), list_regions()
     form = ReportForm()
     fill_choices(form, categories, regions)
     if not IDEMPOTENCY_KEY.fullmatch(form.idempotency_key.data or ""):
         form.idempotency_key.data = new_idempotency_key()
     form_session_secret()  # the session that renders the form holds the secret its marks need
-    if request.method == "GET":
-        chosen = next((c for c in categories if c.code == request.args.get("kategori")), None)
-        if chosen is not None:  # a link (or the no-script first step) names the category
-            form.category.data = chosen.id
-        return render_report_form(form, categories)
     step = request.form.get("step")
     if step in (CATEGORY_STEP, CHANGE_STEP):
         return category_step(form, categories, is_change=step == CHANGE_STEP)
@@ -171,6 +170,26 @@ def upload_status(problem: str | None) -> int:
 def retry_after(unavailable: DatabaseBusy | StorageUnavailable) -> dict[str, str]:
     """The Retry-After header of a 503 answered with a page of our own."""
     return {"Retry-After": str(unavailable.retry_after)}
+
+
+def empty_report_form() -> str:
+    """The form before anything is typed (with the category a link names), kept alike for
+    every visitor: only its CSRF token and one-time key are theirs (portal/pagecache.py)."""
+    form_session_secret()  # the session that renders the form holds the secret its marks need
+    key = new_idempotency_key()
+
+    def render() -> str:
+        categories, regions = list_categories(), list_regions()
+        form = ReportForm()
+        fill_choices(form, categories, regions)
+        form.idempotency_key.data = key
+        chosen = next((c for c in categories if c.code == request.args.get("kategori")), None)
+        if chosen is not None:  # a link (or the no-script first step) names the category
+            form.category.data = chosen.id
+        return render_report_form(form, categories)[0]
+
+    # The legal-window notice counts from today's date.
+    return cached_page(render, own={FORM_KEY_MARK: key}, key=local_today().isoformat())
 
 
 def render_report_form(

@@ -156,7 +156,8 @@ def list_requests(fmt: str) -> Response:
     # A client that polls the list (as Open311 clients do) gets 304 while nothing changed.
     response = respond(fmt, items, "service_requests", "request")
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def _csv(text: str) -> list[str]:
