@@ -59,7 +59,10 @@ test: install-test translations
 
 # bench/scale.py and bench/intake.py also run on PostgreSQL + S3 when BENCH_PG_URL (and
 # BENCH_S3_ENDPOINT) name scratch services; BENCH_CASES sets the large size (default 100000).
+# bench/pages.py: each page's share of a hello-world under the same gunicorn settings, with wrk.
 bench: install instance/config.py translations
+	@bash scripts/debian-packages.sh wrk
+	$(PY) bench/pages.py
 	$(PY) bench/intake.py
 	$(PY) bench/scale.py
 	$(PY) bench/triage.py

@@ -1,10 +1,11 @@
-"""A hello-world Flask app, the baseline for bench/public.py: bench.wsgi_hello:app."""
+"""A hello-world Flask app, the baseline of the HTTP benchmarks: bench.wsgi_hello:app."""
 
 from flask import Flask
 
 app = Flask(__name__)
 
 
-@app.get("/transparansi")
-def hello() -> str:
+@app.get("/", defaults={"path": ""})
+@app.get("/<path:path>")
+def hello(path: str) -> str:
     return "Hello, world!"

@@ -4,6 +4,7 @@
 Environment: PORTAL_GUNICORN_BIND, PORTAL_GUNICORN_WORKERS, PORTAL_GUNICORN_TIMEOUT.
 """
 
+import gc
 import os
 
 wsgi_app = "app:app"
@@ -42,3 +43,13 @@ preload_app = True
 # gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl),
 # which two servers on one machine would fight over; the portal does not use it.
 control_socket_disable = True
+
+
+def pre_fork(server, worker):  # noqa: ANN001, ARG001  (gunicorn's hook signature)
+    """Move everything the preloaded app allocated out of the cyclic collector's sight.
+
+    Python's advice for fork without exec (the `gc.freeze` documentation): the collector then
+    never walks the app's ~200,000 long-lived objects in each worker, and does not touch their
+    pages (copy-on-write memory stays shared).
+    """
+    gc.freeze()

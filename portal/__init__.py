@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from portal import clock, errors, extensions, i18n, security
+from portal import clock, errors, extensions, i18n, pagecache, security
 from portal.config import Defaults
 from portal.db import configure_sqlite
 from portal.settings import finalize_config
@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     clock.init_app(app)
     security.init_app(app)
+    pagecache.init_app(app)
     with app.app_context():
         if extensions.db.engine.dialect.name == "sqlite":
             configure_sqlite(extensions.db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

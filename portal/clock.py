@@ -42,10 +42,20 @@ def end_of_local_day(day: date) -> datetime:
 def zone_label(moment: datetime) -> str:
     """The zone's short name in the reader's language: “WIB”, else “GMT+07:00”."""
     local = moment.astimezone(install_zone())
-    name = get_timezone_name(local, "short", locale=get_locale())
-    if name[:1] in "+-":  # no short name in this language (English): the GMT offset instead
-        return get_timezone_gmt(local, "long", locale=get_locale())
-    return name
+    locale = get_locale()
+    # Babel searches CLDR on every call and a page shows dozens of moments; the name depends
+    # only on the language, the zone and which of its offsets applies.
+    key = (str(locale), local.tzinfo, local.utcoffset(), local.dst())
+    label = _ZONE_LABELS.get(key)
+    if label is None:
+        label = get_timezone_name(local, "short", locale=locale)
+        if label[:1] in "+-":  # no short name in this language (English): the GMT offset
+            label = get_timezone_gmt(local, "long", locale=locale)
+        _ZONE_LABELS[key] = label
+    return label
+
+
+_ZONE_LABELS: dict[tuple, str] = {}
 
 
 def format_day(day: date | datetime, width: str = "long") -> str:

@@ -126,6 +126,13 @@ class Defaults:
     # public
     PUBLISH_REQUIRES_REVIEW = False  # a second officer or a supervisor approves publication
     TRANSPARENCY_K = 5  # counts from fewer reports than this are shown as "<k"
+    # Public pages shared by every visitor (portal/pagecache.py), in Flask-Caching: a directory
+    # under instance/ by default, shared by the server's processes; "RedisCache" with
+    # CACHE_REDIS_URL for several servers. Tests use one cache per app ("SimpleCache").
+    CACHE_TYPE = "FileSystemCache"
+    CACHE_DIR: str | None = None  # defaults to instance/cache
+    CACHE_THRESHOLD = 2000
+    PAGE_CACHE_SECONDS = 60
     STATS_CACHE_SECONDS = 60  # in-process cache of the transparency figures per filter
     OPEN311_MAX_IDS = 200  # service_request_id list length
     OPEN311_PAGE_SIZE = 50

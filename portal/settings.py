@@ -34,4 +34,8 @@ def finalize_config(app: Flask, environ: Mapping[str, str], explicit: Mapping) -
         cfg["IDEMPOTENCY_HMAC_KEY"] = hmac.new(
             str(cfg["SECRET_KEY"]).encode(), b"idempotency-key", hashlib.sha256
         ).hexdigest()
+    if cfg.get("TESTING") and "CACHE_TYPE" not in explicit:
+        cfg["CACHE_TYPE"] = "SimpleCache"  # one per app: a test never sees another's pages
+    if not cfg.get("CACHE_DIR"):
+        cfg["CACHE_DIR"] = os.path.join(app.instance_path, "cache")
     os.makedirs(app.instance_path, exist_ok=True)

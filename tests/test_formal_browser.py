@@ -1,7 +1,7 @@
-"""The formal laporan on a 360 px phone in Chromium, in Indonesian and in English: the resident opens the
-formal questions (her answers kept), is refused a wrong NIK by its field, files with her ID
-card, sees the checklist on her receipt; the officer asks for a witness; she completes it on
-her status page; the officer registers it and she sees the number and her form to sign. On
+"""The formal laporan on a 360 px phone in Chromium, in Indonesian and in English: the resident
+opens the formal questions (her answers kept), is refused a wrong NIK by its field, files with
+her ID card, sees the checklist on her receipt; the officer asks for a witness; she completes it
+on her status page; the officer registers it and she sees the number and her form to sign. On
 every page: no sideways scrolling and no WCAG 2.2 AA violation that axe-core finds."""
 
 from datetime import date, timedelta

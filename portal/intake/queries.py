@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.cases.models import CaseEvent, Message, Visibility
 from portal.db import db
@@ -212,10 +213,27 @@ def list_timeline(report: Report) -> list[TimelineEntry]:
     return [TimelineEntry(kind=e.kind, at=e.created_at, data=dict(e.data or {})) for e in events]
 
 
+def get_tracked_report(report_id: int) -> Report | None:
+    """A report with what its status page reads, in three queries instead of one per part."""
+    return db.session.get(
+        Report,
+        report_id,
+        options=(
+            joinedload(Report.case),
+            joinedload(Report.category),
+            selectinload(Report.evidence),
+            selectinload(Report.links),
+        ),
+    )
+
+
 def get_status_view(report: Report, locale: str) -> StatusView:
     """What the status page shows to the holder of this report's tracking code."""
     messages = db.session.scalars(
-        sa.select(Message).where(Message.report_id == report.id).order_by(Message.id)
+        sa.select(Message)
+        .where(Message.report_id == report.id)
+        .order_by(Message.id)
+        .options(selectinload(Message.evidence))
     ).all()
     # Only whether others reported the same matter, never how many or who.
     first, case_reports = db.session.execute(

@@ -5,8 +5,8 @@ import time
 
 from flask import current_app, session
 
-from portal.db import db
 from portal.intake.models import Report
+from portal.intake.queries import get_tracked_report
 
 TRACKED_KEY = "tracked_report_id"
 TRACKED_AT_KEY = "tracked_at"
@@ -26,7 +26,7 @@ def tracked_report() -> Report | None:
         forget_tracked()
         return None
     session[TRACKED_AT_KEY] = int(time.time())
-    return db.session.get(Report, report_id)
+    return get_tracked_report(report_id)
 
 
 def forget_tracked() -> None:

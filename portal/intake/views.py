@@ -82,6 +82,7 @@ from portal.intake.receipt import TEMPLATE, receipt_context, receipt_filename, r
 from portal.intake.tracked import forget_tracked, remember_tracked, tracked_report
 from portal.intake.tracking import new_idempotency_key, normalize_code
 from portal.intake.windows import form_notice, received_notice
+from portal.pagecache import cached_page
 from portal.pdf import PdfUnavailable
 from portal.reference.groups import group_categories
 from portal.reference.queries import list_categories, list_regions
@@ -96,6 +97,7 @@ UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415, "not_an_image": 415}
 # open the formal laporan's questions, check its checklist, add a witness row (intake/formal).
 CATEGORY_STEP, CHANGE_STEP = "category", "change"
 FORMAL_STEPS = (OPEN_STEP, CHECK_STEP, WITNESS_STEP)
+FORM_KEY_MARK = "__portal-form-key__"
 
 
 def _limit(name: str) -> Callable[[], str]:
@@ -111,7 +113,7 @@ def _is_step() -> bool:
 @public
 def home() -> str:
     """The front door: file a report or follow one, and what anonymity means here."""
-    return render_template("intake/home.html")
+    return cached_page(lambda: render_template("intake/home.html"))
 
 
 @bp.route("/lapor", methods=["GET", "POST"])
@@ -120,6 +122,8 @@ def home() -> str:
 @limiter.limit(_limit("REPORT_RATE_LIMIT"), methods=["POST"], exempt_when=lambda: _is_step())
 def report() -> ResponseReturnValue:
     """The report form; a valid post files the report and redirects to the receipt."""
+    if request.method == "GET":
+        return empty_report_form()
     categories, regions = list_categories(), list_regions()
     form = ReportForm()
     fill_choices(form, categories, regions)
@@ -127,11 +131,6 @@ def report() -> ResponseReturnValue:
         form.idempotency_key.data = new_idempotency_key()
     form_session_secret()  # the session that renders the form holds the secret its marks need
     formal = formal_form()
-    if request.method == "GET":
-        chosen = next((c for c in categories if c.code == request.args.get("kategori")), None)
-        if chosen is not None:  # a link (or the no-script first step) names the category
-            form.category.data = chosen.id
-        return render_report_form(form, categories, formal=formal)
     step = request.form.get("step")
     if step in (CATEGORY_STEP, CHANGE_STEP):
         return category_step(form, categories, is_change=step == CHANGE_STEP)
@@ -219,6 +218,26 @@ def upload_status(problem: str | None) -> int:
 def retry_after(unavailable: DatabaseBusy | StorageUnavailable) -> dict[str, str]:
     """The Retry-After header of a 503 answered with a page of our own."""
     return {"Retry-After": str(unavailable.retry_after)}
+
+
+def empty_report_form() -> str:
+    """The form before anything is typed (with the category a link names), kept alike for
+    every visitor: only its CSRF token and one-time key are theirs (portal/pagecache.py)."""
+    form_session_secret()  # the session that renders the form holds the secret its marks need
+    key = new_idempotency_key()
+
+    def render() -> str:
+        categories, regions = list_categories(), list_regions()
+        form = ReportForm()
+        fill_choices(form, categories, regions)
+        form.idempotency_key.data = key
+        chosen = next((c for c in categories if c.code == request.args.get("kategori")), None)
+        if chosen is not None:  # a link (or the no-script first step) names the category
+            form.category.data = chosen.id
+        return render_report_form(form, categories, formal=formal_form())[0]
+
+    # The legal-window notice counts from today's date.
+    return cached_page(render, own={FORM_KEY_MARK: key}, key=local_today().isoformat())
 
 
 def render_report_form(

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.db import unit_of_work, utcnow
+from portal.extensions import cache
 from portal.public.opendata.heads import publish_heads
 from portal.public.tally import update_stats
 
@@ -20,6 +21,7 @@ def refresh_stats_command(full: bool) -> None:
     """Bring the transparency aggregates up to date (run every few minutes)."""
     with unit_of_work():
         total = update_stats(full=full)
+    cache.clear()  # every process's transparency pages show the new figures at once
     click.echo(f"Statistics up to date over {total} cases")
 
 

@@ -18,6 +18,7 @@ from portal.cases.workflow import OUTCOME_LABELS, STATUS_LABELS
 from portal.db import db
 from portal.errors import render_error
 from portal.i18n import current_language
+from portal.pagecache import cached_page
 from portal.public.charts import chart, duration, share, shown
 from portal.public.params import (
     BadParam,
@@ -148,6 +149,10 @@ SANCTIONS = {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Not known")}
 @public
 def transparency() -> str:
     """Totals, breakdowns, medians and referral outcomes, with small cells suppressed."""
+    return cached_page(_transparency_page, current_app.config["STATS_CACHE_SECONDS"])
+
+
+def _transparency_page() -> str:
     filters, form = _filters()
     # The figures' HTML is cached per filter and language; only the page frame is per visitor.
     cache = current_app.extensions.setdefault("public_page_cache", {})

@@ -13,6 +13,7 @@ from portal.cases.models import Case
 from portal.db import db
 from portal.extensions import csrf, limiter
 from portal.i18n import current_language
+from portal.pagecache import cached_value
 from portal.public.models import Open311Ticket
 from portal.public.open311.formats import FORMATS, error, respond
 from portal.public.open311.operations import submit_open311
@@ -141,15 +142,22 @@ def list_requests(fmt: str) -> Response:
         raise BadParam(
             _("Only the first %(n)d results can be paged through; narrow the dates.", n=MAX_OFFSET)
         )
-    items = search_requests(
-        codes=_csv(args.get("service_code", ""))[:50],
-        statuses=sorted(set(statuses)),
-        start=start,
-        end=end,
-        page=page,
-        page_size=page_size,
+    items = cached_value(
+        "open311-requests",
+        lambda: search_requests(
+            codes=_csv(args.get("service_code", ""))[:50],
+            statuses=sorted(set(statuses)),
+            start=start,
+            end=end,
+            page=page,
+            page_size=page_size,
+        ),
     )
-    return respond(fmt, items, "service_requests", "request")
+    # A client that polls the list (as Open311 clients do) gets 304 while nothing changed.
+    response = respond(fmt, items, "service_requests", "request")
+    response.add_etag()
+    response.make_conditional(request)
+    return response
 
 
 def _csv(text: str) -> list[str]:

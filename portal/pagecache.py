@@ -1,0 +1,70 @@
+"""Public pages and answers kept in the shared cache (Flask-Caching), for a short time.
+
+Only what is the same for every visitor is kept: a page is keyed by its language, host and full
+path. The visitor's own values in it (their CSRF token, a report form's one-time key) are put
+back as markers in the kept copy and filled in afresh for each visitor. Pages for logged-in
+staff and pages with a flashed message are never kept nor served from the cache. Nothing a
+resident or an officer alone may see goes through here.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+
+from portal.extensions import cache
+
+CSRF_MARK = "__portal-csrf-token__"
+
+
+def cached_page(
+    render: Callable[[], str],
+    seconds: int | None = None,
+    own: Mapping[str, str] | None = None,
+    key: str = "",
+) -> str:
+    """The page `render` returns, from the cache when this language and address are there.
+
+    `own` maps a marker to this visitor's value of something the page shows; `key` adds to the
+    cache key (a date the page depends on). Kept for `seconds` (PAGE_CACHE_SECONDS by default);
+    0 keeps nothing.
+    """
+    seconds = current_app.config["PAGE_CACHE_SECONDS"] if seconds is None else seconds
+    if "_flashes" in session or "_user_id" in session or seconds <= 0:
+        return render()
+    values = {CSRF_MARK: generate_csrf(), **(own or {})}
+    cache_key = f"{_key('page')}|{key}"
+    kept = cache.get(cache_key)
+    if kept is None:
+        html = kept = render()
+        for mark, value in values.items():
+            kept = kept.replace(value, mark)
+        cache.set(cache_key, kept, timeout=seconds)
+        return html
+    for mark, value in values.items():
+        kept = kept.replace(mark, value)
+    return kept
+
+
+def cached_value(name: str, compute: Callable[[], Any]) -> Any:
+    """compute()'s result for this language and address, from the cache when it is there."""
+    seconds = current_app.config["PAGE_CACHE_SECONDS"]
+    if seconds <= 0:
+        return compute()
+    key = _key(name)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=seconds)
+    return value
+
+
+def _key(name: str) -> str:
+    return f"{name}|{get_locale()}|{request.host}|{request.full_path}"
+
+
+def init_app(app: Flask) -> None:
+    """Bind the cache."""
+    cache.init_app(app)
