@@ -133,6 +133,9 @@ class Defaults:
     CACHE_DIR: str | None = None  # defaults to instance/cache
     CACHE_THRESHOLD = 2000
     PAGE_CACHE_SECONDS = 60
+    # Keys carry this prefix so that emptying the cache (refresh-stats, a new start) removes only
+    # the portal's pages, never other keys of a shared Redis.
+    CACHE_KEY_PREFIX = "portal-page:"
     STATS_CACHE_SECONDS = 60  # in-process cache of the transparency figures per filter
     OPEN311_MAX_IDS = 200  # service_request_id list length
     OPEN311_PAGE_SIZE = 50

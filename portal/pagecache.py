@@ -66,5 +66,8 @@ def _key(name: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Bind the cache."""
+    """Bind the cache, and empty it: a new start may bring new templates or settings, and a
+    page kept by the old code must not outlive it."""
     cache.init_app(app)
+    with app.app_context():
+        cache.clear()

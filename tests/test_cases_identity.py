@@ -358,6 +358,7 @@ def test_a_merged_at_risk_case_makes_its_target_at_risk(app, make_case, make_use
 
 
 def test_the_form_offers_the_tick_and_keeps_it_on_a_refused_form(app, client, report_form):
+    from portal.extensions import cache
     from tests.fixtures.intake import post_report
 
     page = client.get("/lapor").text
@@ -370,4 +371,6 @@ def test_the_form_offers_the_tick_and_keeps_it_on_a_refused_form(app, client, re
     tick += refused.text.split('id="fears_retaliation"')[1].split(">", 1)[0]
     assert "checked" in tick
     app.config["IDENTITY_CUSTODIAN"] = False
+    with app.app_context():  # a changed setting takes effect on the next start, which empties
+        cache.clear()  # the page cache (portal/pagecache.py); here the test empties it
     assert 'id="custodian-note"' not in client.get("/lapor").text

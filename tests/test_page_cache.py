@@ -98,3 +98,21 @@ def test_logged_in_staff_and_residents_never_share_a_kept_page(app, make_user, l
     login_as(staff, make_user(role="officer"))
     assert 'href="/petugas/"' in staff.get("/").text
     assert 'href="/petugas/"' not in resident.get("/").text
+
+
+def test_a_new_start_empties_the_kept_pages(make_app, tmp_path):
+    """Pages kept on disk by a running portal are gone when it starts again (new templates or
+    settings must not be hidden behind old copies)."""
+    settings = {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "cache")}
+    first = make_app.with_reference_data(**settings)
+    first.test_client().get("/")
+
+    def kept(app) -> list[str]:  # the cache's entry files (cachelib leaves out its own count)
+        from portal.extensions import cache
+
+        with app.app_context():
+            return list(cache.cache._list_dir())
+
+    assert kept(first)  # the home page, on disk
+    second = make_app(**settings)  # the next start, on the same folder
+    assert kept(second) == []
