@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole suite: SQLite (with the Chromium journeys and coverage) and PostgreSQL, the two
+# Runs the whole suite: SQLite (with the Chromium journeys) and PostgreSQL, the two
 # passes side by side (they share no database, port, bucket prefix or Redis key; much of a pass is
 # waiting on servers, browsers and subprocesses, so two passes keep two cores busy). Called by
 # `make test`. TEST_PASSES=serial runs them one after the other.
@@ -23,6 +23,10 @@ cleanup() {
 trap cleanup EXIT
 eval "$(bash scripts/services.sh start)"   # exports TEST_PG_URL, TEST_S3_* and TEST_REDIS_URL
 
+# COVERAGE=1 measures line and branch coverage of the SQLite pass (slower; not run in CI).
+cov_args=()
+[ "${COVERAGE:-0}" = 1 ] && cov_args=(--cov --cov-report=term:skip-covered)
+
 status=0
 echo "== Import floors (import-linter) =="
 "$VENV/bin/lint-imports" --no-cache | tail -n 6 || status=$?
@@ -34,14 +38,14 @@ postgres_pass() {
 }
 if [ "${TEST_PASSES:-parallel}" = serial ]; then
   echo "== Suite on SQLite (with browser tests in Chromium) =="
-  "$VENV/bin/python" -m pytest -q --cov --cov-report=term:skip-covered tests || status=$?
+  "$VENV/bin/python" -m pytest -q "${cov_args[@]}" tests || status=$?
   echo "== Suite on PostgreSQL =="
   (postgres_pass) || status=$?
 else
   postgres_pass >"$pg_log" 2>&1 &
   pg_pid=$!
   echo "== Suite on SQLite (with browser tests in Chromium; PostgreSQL runs alongside) =="
-  "$VENV/bin/python" -m pytest -q --cov --cov-report=term:skip-covered tests || status=$?
+  "$VENV/bin/python" -m pytest -q "${cov_args[@]}" tests || status=$?
   pg_status=0
   wait "$pg_pid" || pg_status=$?
   pg_pid=""
