@@ -63,6 +63,8 @@ def add_demo_laporans(cases: dict[str, Case], users: dict[str, User], team: Team
         return
     first = get_report_by_idempotency_key("demo-kominfo-1")
     third = get_report_by_idempotency_key("demo-kominfo-3")
+    if first is None:
+        return
     registered = _laporan(
         first,
         FormalDraft(

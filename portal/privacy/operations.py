@@ -122,8 +122,17 @@ def _erase_contact(report: Report) -> dict[str, Any] | None:
     return erased
 
 
-IDENTITY_TEXT = ("full_name", "nik", "birth_place", "sex", "occupation", "nationality")
-IDENTITY_TEXT += ("address", "phone", "email")
+IDENTITY_TEXT: tuple[str, ...] = (
+    "full_name",
+    "nik",
+    "birth_place",
+    "sex",
+    "occupation",
+    "nationality",
+    "address",
+    "phone",
+    "email",
+)
 
 
 def _erase_formal_identity(report: Report) -> tuple[bool, int]:

@@ -119,8 +119,18 @@ def get_holdings(report: Report) -> Holdings:
     )
 
 
-IDENTITY_FIELDS = ("full_name", "nik", "birth_place", "birth_date", "sex", "occupation")
-IDENTITY_FIELDS += ("nationality", "address", "phone", "email")
+IDENTITY_FIELDS: tuple[str, ...] = (
+    "full_name",
+    "nik",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "occupation",
+    "nationality",
+    "address",
+    "phone",
+    "email",
+)
 
 
 def _formal_holdings(report: Report) -> dict[str, Any]:
