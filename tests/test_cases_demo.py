@@ -47,7 +47,9 @@ def demo_folder(tmp_path_factory, _sqlite_templates):
     app = create_app(config)
     if PG_URL:
         _postgres.prepare(app, seeded=True)
+    app.config["TESTING"] = False  # load as `make run` does: e.g. email addresses by real rules
     load(app)
+    app.config["TESTING"] = True
     with app.app_context():
         snapshot = _postgres.snapshot() if PG_URL else None
         db.session.remove()

@@ -30,7 +30,7 @@ PARTY = {
 }
 
 
-def _identity(name: str, nik: str, email: str) -> dict:
+def _identity(name: str, nik: str) -> dict:
     return {
         "full_name": name,
         "nik": nik,
@@ -41,7 +41,7 @@ def _identity(name: str, nik: str, email: str) -> dict:
         "nationality": "Indonesia",
         "address": "Jl. Yos Sudarso No. 12, Lubuk Linggau",
         "phone": "081234567890",
-        "email": email,
+        "email": "",  # optional; demo addresses (@demo.test) pass only a test app's email rules
     }
 
 
@@ -68,7 +68,7 @@ def add_demo_laporans(cases: dict[str, Case], users: dict[str, User], team: Team
     registered = _laporan(
         first,
         FormalDraft(
-            identity=_identity("Warga Demo Satu", "1673014403880001", "warga1@demo.test"),
+            identity=_identity("Warga Demo Satu", "1673014403880001"),
             party=PARTY,
             is_civil_servant=False,
             event_place="Akun Instagram @diskominfo.lubuklinggau",
@@ -87,7 +87,7 @@ def add_demo_laporans(cases: dict[str, Case], users: dict[str, User], team: Team
         waiting = _laporan(
             third,
             FormalDraft(
-                identity=_identity("Warga Demo Tiga", "1673014403880003", "warga3@demo.test"),
+                identity=_identity("Warga Demo Tiga", "1673014403880003"),
                 party=PARTY,
                 event_place="Akun Instagram @diskominfo.lubuklinggau",
                 id_card=("ktp.png", screenshot("KTP", 9)),
