@@ -57,17 +57,12 @@ services:
 test: install-test translations
 	bash scripts/test.sh
 
-# bench/scale.py and bench/intake.py also run on PostgreSQL + S3 when BENCH_PG_URL (and
-# BENCH_S3_ENDPOINT) name scratch services; BENCH_CASES sets the large size (default 100000).
-# bench/pages.py: each page's share of a hello-world under the same gunicorn settings, with wrk.
+# Every benchmark on SQLite, then on PostgreSQL (+ S3): scripts/bench.sh starts a scratch
+# cluster of its own. BENCH_CASES (default 1000000) is bench/scale.py's large size; BENCH_ONLY
+# picks some of pages, intake, scale. The other bench/*.py are run by hand (README, Benchmarks).
 bench: install instance/config.py translations
-	@bash scripts/debian-packages.sh wrk
-	$(PY) bench/pages.py
-	$(PY) bench/intake.py
-	$(PY) bench/scale.py
-	$(PY) bench/triage.py
-	$(PY) bench/public.py
-	$(PY) bench/search.py
+	@bash scripts/debian-packages.sh wrk redis-server
+	bash scripts/bench.sh
 
 # Style, the import floors (import-linter contracts in pyproject.toml) and types.
 lint: install-test

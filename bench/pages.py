@@ -4,9 +4,11 @@ interleaved rounds. Prints each page's median share of hello-world's requests pe
 machine's load and the share of CPU that processes other than the servers and wrk used.
 
     .venv/bin/python bench/pages.py [--rounds 3] [--seconds 10] [--connections 32] [--fresh]
+    .venv/bin/python bench/pages.py --database postgresql+psycopg://USER:PW@HOST:PORT/SCRATCH
 
-The portal runs on the demo data (`flask demo load`) in instance/bench/, built on first use.
-How to read the output: README.md, "Benchmarks".
+The portal runs on the demo data (`flask demo load`), built on first use: in an SQLite file in
+instance/bench/, or in the PostgreSQL database `--database` names (emptied when it is built; its
+uploads go to instance/bench-pg/). How to read the output: README.md, "Benchmarks".
 """
 
 import argparse
@@ -62,24 +64,32 @@ class Run:
     other_share: float  # of the whole machine's CPU
 
 
-def portal_env(folder: Path) -> dict[str, str]:
+def database_url(folder: Path, database: str | None) -> str:
+    return database or f"sqlite:///{folder / 'portal.sqlite3'}"
+
+
+def portal_env(folder: Path, database: str | None = None) -> dict[str, str]:
     return {
         **os.environ,
         "PORTAL_SECRET_KEY": SECRET,
-        "PORTAL_SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.sqlite3'}",
+        "PORTAL_SQLALCHEMY_DATABASE_URI": database_url(folder, database),
         "PORTAL_UPLOAD_FOLDER": str(folder / "uploads"),
         "PORTAL_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
 
 
-def build_database(folder: Path, fresh: bool) -> None:
+def build_database(folder: Path, fresh: bool, database: str | None) -> None:
     """The demo database, as `make db DEMO=1` builds it (kept for the next run)."""
-    if (folder / "ready").exists() and not fresh:
+    url = database_url(folder, database)
+    marker = folder / "ready"
+    if marker.exists() and marker.read_text() == url and not fresh:
         return
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    print("building the demo database ...", flush=True)
+    if database:
+        empty_postgresql(database)
+    print(f"building the demo database ({url.split('://')[0]}) ...", flush=True)
     for command in (
         "db upgrade",
         "reference load",
@@ -90,11 +100,22 @@ def build_database(folder: Path, fresh: bool) -> None:
         subprocess.run(
             [str(VENV_BIN / "flask"), "--app", "app", *command.split()],
             cwd=ROOT,
-            env=portal_env(folder),
+            env=portal_env(folder, database),
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    (folder / "ready").touch()
+    marker.write_text(url)
+
+
+def empty_postgresql(url: str) -> None:
+    """Drop everything in the scratch database's public schema."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 def serve(app: str, port: int, env: dict[str, str], root: Path = ROOT) -> subprocess.Popen:
@@ -109,6 +130,8 @@ def serve(app: str, port: int, env: dict[str, str], root: Path = ROOT) -> subpro
     log = open(Path(env["PORTAL_UPLOAD_FOLDER"]).parent / f"gunicorn-{port}.log", "ab")  # noqa: SIM115
     proc = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=log)
     for _ in range(300):
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn {app} exited (port {port} in use?); see {log.name}")
         try:
             get(port, "/healthz" if app == "app:app" else "/")
             return proc
@@ -146,9 +169,10 @@ def officer_cookie(port: int) -> str:
     return f"session={session}"
 
 
-def pick_rows(folder: Path) -> tuple[int, int]:
+def pick_rows(folder: Path, database: str | None) -> tuple[int, int]:
     """A case of the officer's team with the most reports, and one of its reports."""
-    os.environ.update({k: v for k, v in portal_env(folder).items() if k.startswith("PORTAL_")})
+    env = portal_env(folder, database)
+    os.environ.update({k: v for k, v in env.items() if k.startswith("PORTAL_")})
     import sqlalchemy as sa
 
     from portal import create_app
@@ -184,6 +208,24 @@ def tracking_cookie(report_id: int) -> str:
     serializer = app.session_interface.get_signing_serializer(app)
     data = {"tracked_report_id": report_id, "tracked_at": int(time.time())}
     return f"session={serializer.dumps(data)}"
+
+
+def postmaster_pid(url: str) -> int | None:
+    """The PostgreSQL server's main process when it runs on this machine: its backends' CPU
+    is part of what a page costs."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    if engine.url.host not in ("127.0.0.1", "localhost", None):
+        return None
+    with engine.connect() as conn:
+        backend = conn.scalar(sa.text("SELECT pg_backend_pid()"))
+    engine.dispose()
+    try:
+        stat = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(stat[1])
 
 
 def proc_ticks(pid: int) -> int:
@@ -261,7 +303,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--only", help="comma-separated page names (default: every page)")
-    parser.add_argument("--dir", default=str(ROOT / "instance" / "bench"))
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="a scratch PostgreSQL database for the demo data (default: SQLite in --dir)",
+    )
+    parser.add_argument("--dir", help="demo data folder (default instance/bench or bench-pg)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the demo database")
     parser.add_argument(
         "--compare",
@@ -272,16 +319,17 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: bash scripts/debian-packages.sh wrk")
-    folder = Path(args.dir).resolve()
-    build_database(folder, args.fresh)
-    case_id, report_id = pick_rows(folder)
-    env = portal_env(folder)
-    portal = serve("app:app", PORTAL_PORT, env)
-    hello = serve("bench.wsgi_hello:app", HELLO_PORT, env)
-    servers = [portal, hello]
-    if args.compare:
-        servers.append(serve("app:app", COMPARE_PORT, env, Path(args.compare).resolve()))
+    default = "bench-pg" if args.database else "bench"
+    folder = Path(args.dir or ROOT / "instance" / default).resolve()
+    build_database(folder, args.fresh, args.database)
+    case_id, report_id = pick_rows(folder, args.database)
+    env = portal_env(folder, args.database)
+    servers: list[subprocess.Popen] = []
     try:
+        servers.append(serve("app:app", PORTAL_PORT, env))
+        servers.append(serve("bench.wsgi_hello:app", HELLO_PORT, env))
+        if args.compare:
+            servers.append(serve("app:app", COMPARE_PORT, env, Path(args.compare).resolve()))
         officer = officer_cookie(PORTAL_PORT)
         pages = [
             Page("home", "/"),
@@ -296,7 +344,11 @@ def main() -> None:
             pages = [p for p in pages if p.name in args.only.split(",")]
         before = [Page(p.name, p.path, p.cookie, COMPARE_PORT) for p in pages]
         compared = before if args.compare else []
-        report(measure(pages + compared, args, [s.pid for s in servers]), pages, compared, args)
+        masters = [s.pid for s in servers]
+        postmaster = postmaster_pid(args.database) if args.database else None
+        if postmaster:  # PostgreSQL's backends count as the servers' CPU
+            masters.append(postmaster)
+        report(measure(pages + compared, args, masters), pages, compared, args)
     finally:
         for proc in servers:
             proc.terminate()
@@ -335,8 +387,9 @@ def measure(pages: list[Page], args: argparse.Namespace, masters: list[int]) -> 
 def report(
     hello_runs: list[Run], pages: list[Page], before: list[Page], args: argparse.Namespace
 ) -> None:
+    database = "PostgreSQL" if args.database else "SQLite"
     print(
-        f"\ngunicorn deploy/gunicorn.conf.py, 2 sync workers; wrk -t{args.threads} "
+        f"\n{database}: gunicorn deploy/gunicorn.conf.py, 2 sync workers; wrk -t{args.threads} "
         f"-c{args.connections} -d{args.seconds}s; {args.rounds} interleaved rounds"
     )
     print(

@@ -30,10 +30,12 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 
-# Replace each process after about 1000 requests, giving back memory it gathered (large images
-# decoded by Pillow); the jitter keeps them from restarting all at once.
-max_requests = 1000
-max_requests_jitter = 100
+# Replace each process after about 10,000 requests, giving back memory it gathered (large
+# images decoded by Pillow); the jitter keeps them from restarting all at once. At 1,000 a
+# worker serving cached pages was replaced every second under load, and each new one paid its
+# warm-up again (bench/pages.py); `when_ready` below makes that warm-up mostly the master's.
+max_requests = 10000
+max_requests_jitter = 1000
 
 # Load the app once in the master, then fork: a worker's boot would otherwise count against
 # `timeout`, and a broken setting now stops the server at start with its error. Safe because
@@ -43,6 +45,19 @@ preload_app = True
 # gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl),
 # which two servers on one machine would fight over; the portal does not use it.
 control_socket_disable = True
+
+
+def when_ready(server):  # noqa: ANN001  (gunicorn's hook signature)
+    """Compile templates and read catalogues once in the master (portal/warmup.py), so that a
+    worker that replaces another after `max_requests` starts warm."""
+    from flask import Flask
+
+    from portal.warmup import warm_up
+
+    app = server.app.wsgi()
+    if isinstance(app, Flask):
+        count = warm_up(app)
+        server.log.info("warmed up: %d templates compiled before forking workers", count)
 
 
 def pre_fork(server, worker):  # noqa: ANN001, ARG001  (gunicorn's hook signature)
