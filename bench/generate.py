@@ -1,7 +1,12 @@
 """Bulk data for the benchmarks, written through SQLAlchemy Core in batches (COPY on
-PostgreSQL) into whichever database URL is given: N cases spread over two years, a share
-published (with their publication rows), one report and one history event per case, links on
-40 % and screenshots on 30 % of the reports.
+PostgreSQL) into whichever database URL is given: N cases spread over two years in the order
+they came in, a share published (with their publication rows), one report, one history event
+and one search document per case, links on 40 % and screenshots (with their perceptual-hash
+bands) on 30 % of the reports.
+
+As on a real install that has run for years, almost every case is finished: only the newest
+RECENT cases hold the whole mix of open statuses, and STRAGGLERS older ones are still open, so
+the open work per team is about the same at 10k and at 1M cases.
 
     .venv/bin/python bench/generate.py URL N [--published 0.3]
     .venv/bin/python bench/generate.py sqlite:////tmp/bench.sqlite3 200000
@@ -25,7 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
+from portal.cases.duplicates.models import band_keys  # noqa: E402
+
 BATCH = 20_000
+RECENT = 3_000  # the newest cases: every status, about a third of them open
+STRAGGLERS = 200  # older cases still open (about)
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 SUMMARY = (
     "Akun media sosial resmi instansi memuat materi kampanye salah satu pasangan calon; "
@@ -45,6 +54,9 @@ STATUSES = [
 ]
 OUTCOMES = ["substantiated", "not_substantiated", "referred_elsewhere"]
 DONE = {"resolved", "closed"}
+FINISHED = [("resolved", 40), ("closed", 45), ("rejected", 15)]
+LINGERING = [("investigating", 3), ("waiting_for_reporter", 1)]
+SPAN = 730 * 86400
 
 
 def make_app(url: str, **extra: Any):
@@ -96,21 +108,32 @@ def defaults(table: sa.Table, known: set[str]) -> dict:
     return result
 
 
+def _status(case_id: int, n: int, rng: random.Random) -> str:
+    if case_id > n - RECENT:
+        table = STATUSES
+    elif rng.random() < STRAGGLERS / n:
+        table = LINGERING
+    else:
+        table = FINISHED
+    return rng.choices([s for s, _w in table], [w for _s, w in table])[0]
+
+
 def case_rows(n: int, cats: list, regions: list[int], published: float, rng: random.Random):
-    """(case row, publication row or None) for cases 1..n spread over the last two years."""
-    weights = [w for _s, w in STATUSES]
-    names = [s for s, _w in STATUSES]
+    """(case row, publication row or None) for cases 1..n, in the order they came in over the
+    last two years."""
     for case_id in range(1, n + 1):
-        created = NOW - timedelta(seconds=rng.randrange(730 * 86400))
+        created = NOW - timedelta(seconds=SPAN * (n - case_id + rng.random()) / n)
         cat_id, team_id = rng.choice(cats)
-        status = rng.choices(names, weights)[0]
+        status = _status(case_id, n, rng)
         responded = created + timedelta(hours=rng.randrange(1, 200)) if status != "new" else None
         resolved = (
             created + timedelta(hours=rng.randrange(24, 40 * 24))
             if status in DONE or status == "rejected"
             else None
         )
-        is_pub = rng.random() < published
+        responded = min(responded, NOW) if responded else None
+        resolved = min(resolved, NOW) if resolved else None
+        is_pub = status in DONE and rng.random() < published / 0.85
         case = {
             "id": case_id,
             "reference": f"ADU-{created.year}-{case_id:06d}",
@@ -127,7 +150,7 @@ def case_rows(n: int, cats: list, regions: list[int], published: float, rng: ran
             "resolved_at": resolved,
             "outcome": rng.choice(OUTCOMES) if status in DONE else None,
             "is_published": is_pub,
-            "published_at": created + timedelta(days=3) if is_pub else None,
+            "published_at": min(created + timedelta(days=3), NOW) if is_pub else None,
             "created_at": created,
             "updated_at": resolved or created,
         }
@@ -146,8 +169,11 @@ def case_rows(n: int, cats: list, regions: list[int], published: float, rng: ran
 
 
 def children(case: dict, rng: random.Random, accounts: int) -> dict[str, list[dict]]:
-    """The report, history event, link and screenshot rows of one case (report id = case id)."""
+    """The report, history event, link, screenshot (with its hash bands) and search rows of one
+    case (report id = evidence id = case id)."""
     cid, created = case["id"], case["created_at"]
+    account = f"akun{rng.randrange(accounts)}"
+    description = f"Laporan {cid}: unggahan kampanye oleh akun resmi."
     rows: dict[str, list[dict]] = {
         "report": [
             {
@@ -157,9 +183,9 @@ def children(case: dict, rng: random.Random, accounts: int) -> dict[str, list[di
                 "category_id": case["category_id"],
                 "region_id": case["region_id"],
                 "reported_party": case["reported_party"],
-                "reported_account": f"@akun{rng.randrange(accounts)}",
+                "reported_account": f"@{account}",
                 "answers": {},
-                "description": f"Laporan {cid}: unggahan kampanye oleh akun resmi.",
+                "description": description,
                 "visibility": "anonymous",
                 "language": "id",
                 "source": "web",
@@ -181,7 +207,9 @@ def children(case: dict, rng: random.Random, accounts: int) -> dict[str, list[di
         ],
         "link": [],
         "evidence": [],
+        "phash_band": [],
     }
+    words = [case["reported_party"], description]
     if rng.random() < 0.4:
         post = f"P{rng.randrange(max(10, case['id'] // 2 + 10))}"
         rows["link"].append(
@@ -194,10 +222,23 @@ def children(case: dict, rng: random.Random, accounts: int) -> dict[str, list[di
                 "created_at": created,
             }
         )
+        words.append(rows["link"][0]["url_canonical"])
+    rows["case_search"] = [
+        {
+            "case_id": cid,
+            "reference": case["reference"],
+            "handles": account,
+            "document": " ".join(words),
+            "emails": "",
+            "updated_at": created,
+        }
+    ]
     if rng.random() < 0.3:
         sha = hashlib.sha256(f"e{cid}".encode()).hexdigest()
+        phash = f"{rng.getrandbits(64):016x}"
         rows["evidence"].append(
             {
+                "id": cid,
                 "report_id": cid,
                 "original_key": f"sealed/{sha}",
                 "clean_key": f"clean/{sha}.png",
@@ -211,11 +252,14 @@ def children(case: dict, rng: random.Random, accounts: int) -> dict[str, list[di
                 "size_clean": 1,
                 "width": 1080,
                 "height": 2400,
-                "phash": f"{rng.getrandbits(64):016x}",
+                "phash": phash,
                 "is_publishable": False,
                 "created_at": created,
             }
         )
+        rows["phash_band"] = [
+            {"evidence_id": cid, "band_key": key, "phash": phash} for key in band_keys(phash)
+        ]
     return rows
 
 
@@ -263,26 +307,41 @@ def batches(n: int, cats: list, regions: list[int], published: float, seed: int)
         yield pending
 
 
-ORDER = ["case", "publication", "report", "case_event", "link", "evidence"]
+ORDER = ["case", "publication", "report", "case_event", "link", "evidence", "phash_band"]
+ORDER += ["case_search"]
 
 
 def generate(url: str, n: int, published: float = 0.3, seed: int = 7) -> float:
     """Fill the database at url with n cases; returns the seconds it took."""
-    from portal.cases.duplicates.queries import backfill_phash_bands
+    from portal.cases.models import SEARCH_DDL_POSTGRESQL, SEARCH_DDL_SQLITE
     from portal.db import db
     from portal.public.stats import refresh_stats
 
     started = time.perf_counter()
-    app = make_app(url)
+    extra_config = {}
+    if url.startswith("postgresql"):  # the portal role's 120 s limit is for requests
+        options = "-c statement_timeout=0 -c maintenance_work_mem=256MB"
+        extra_config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": options}}
+    app = make_app(url, **extra_config)
     cats, regions = prepare(app)
     with app.app_context():
         tables = {name: db.metadata.tables[name] for name in ORDER}
         extra: dict[str, dict] = {}
+        postgres = db.engine.dialect.name == "postgresql"
         with db.engine.begin() as conn:
             # indexes are built once at the end: faster than keeping them up to date
             indexes = [ix for name in ORDER for ix in tables[name].indexes]
             for index in indexes:
                 index.drop(conn)
+            if postgres:
+                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                for sql in SEARCH_DDL_POSTGRESQL:
+                    if sql.startswith("CREATE INDEX"):
+                        name = sql.split()[5]
+                        conn.exec_driver_sql(f"DROP INDEX {name}")
+            else:  # the full-text table is built in one go at the end
+                conn.exec_driver_sql("PRAGMA cache_size = -262144")
+                conn.exec_driver_sql("DROP TRIGGER case_search_fts_ai")
             for pending in batches(n, cats, regions, published, seed):
                 for name in ORDER:
                     rows = pending.get(name, [])
@@ -291,19 +350,32 @@ def generate(url: str, n: int, published: float = 0.3, seed: int = 7) -> float:
                     write(conn, tables[name], [{**extra[name], **r} for r in rows])
             for index in indexes:
                 index.create(conn)
-            if conn.dialect.name == "postgresql":
+            if postgres:
+                for sql in SEARCH_DDL_POSTGRESQL:
+                    conn.exec_driver_sql(sql)
                 for name in ORDER:  # explicit ids leave the sequences behind
-                    conn.execute(
-                        sa.text(
-                            f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                            f'(SELECT coalesce(max(id), 1) FROM "{name}"))'
+                    if "id" in tables[name].c:
+                        conn.execute(
+                            sa.text(
+                                f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                                f'(SELECT coalesce(max(id), 1) FROM "{name}"))'
+                            )
                         )
-                    )
-        backfill_phash_bands()
+            else:
+                conn.exec_driver_sql(
+                    "INSERT INTO case_search_fts(case_search_fts) VALUES ('rebuild')"
+                )
+                for sql in SEARCH_DDL_SQLITE:
+                    conn.exec_driver_sql(sql)
         refresh_stats()
         db.session.commit()
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+        # PostgreSQL gets the statistics autovacuum would gather; SQLite none, as the portal
+        # never runs ANALYZE there: its plans are those of an install without statistics.
+        if postgres:
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    "VACUUM ANALYZE"
+                )
         db.session.remove()
         db.engine.dispose()
     return time.perf_counter() - started
