@@ -95,6 +95,31 @@ def median_ms(fn: Callable[[], object], runs: int, rounds: int = 3) -> tuple[flo
     return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
 
 
+def ensure_database(url: str) -> None:
+    """Create a missing PostgreSQL scratch database (the role needs CREATEDB; else say how)."""
+    if not url.startswith("postgresql"):
+        return
+    target = sa.engine.make_url(url)
+    try:
+        sa.create_engine(target, poolclass=sa.pool.NullPool).connect().close()
+        return
+    except sa.exc.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+    server = sa.create_engine(
+        target.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+    )
+    try:
+        with server.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    except sa.exc.DBAPIError:
+        sys.exit(
+            f"Database {target.database} does not exist and {target.username} may not create it:"
+            f" psql -c 'CREATE DATABASE \"{target.database}\" OWNER {target.username}'"
+            " as a superuser"
+        )
+
+
 def count_cases(url: str) -> int:
     try:
         engine = sa.create_engine(url)
@@ -282,6 +307,7 @@ def refresh_timings(app, user_id: int, rounds: int = 3) -> tuple[tuple, tuple]:
 
 
 def measure(url: str, n: int, runs: int, reuse: bool) -> dict[str, tuple[float, float]]:
+    ensure_database(url)
     if not (reuse and count_cases(url) == n):
         if url.startswith("sqlite:///"):
             for suffix in ("", "-wal", "-shm"):
