@@ -171,9 +171,9 @@ def _similar_evidence(
     found: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     # Open cases are few on an install that keeps up (finished ones stay out of suggestions):
     # compare with every screenshot of theirs, a cost that follows the open work, not the
-    # archive. Past OPEN_EVIDENCE_CAP of them, the band index below finds the candidates.
-    # The open cases' ids as a list to start from: without statistics SQLite would otherwise
-    # walk the cases from the index of "merged into nothing", which holds nearly all of them.
+    # archive; past OPEN_EVIDENCE_CAP of them, the band index finds the candidates. The query
+    # starts from the list of open case ids: without statistics SQLite would otherwise walk
+    # the cases through the index of "merged into nothing", which holds nearly all of them.
     listed = aliased(Case)
     open_ids = sa.select(listed.id).where(listed.status.in_(OPEN_VALUES))
     rows = db.session.execute(
