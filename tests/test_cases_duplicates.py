@@ -1,7 +1,9 @@
 """Duplicates: automatic joining on links, suggestions from screenshots and accounts."""
 
+import pytest
 import sqlalchemy as sa
 
+from portal.cases.duplicates import queries
 from portal.cases.duplicates.queries import list_duplicate_suggestions, reject_suggestion
 from portal.cases.models import Case, CaseEvent, Status
 from portal.db import db
@@ -21,7 +23,17 @@ VARIANTS = [
 BASE = "f0e1d2c3b4a59687"
 
 
-def test_fourteen_reports_of_one_post_make_one_case_and_screenshots_are_suggested(app_ctx):
+@pytest.fixture(params=["open screenshots", "band index"])
+def similarity_path(request, monkeypatch):
+    """Screenshots are compared one by one while the open cases hold few, else found through
+    the band index: both ways must find the same suggestions."""
+    if request.param == "band index":
+        monkeypatch.setattr(queries, "OPEN_EVIDENCE_CAP", 0)
+
+
+def test_fourteen_reports_of_one_post_make_one_case_and_screenshots_are_suggested(
+    app_ctx, similarity_path
+):
     original = screenshot(1, 720, 1280)
     first = file_report(links=[VARIANTS[0]])
     store_evidence(report=first, data=encode(original), filename="post.png")
@@ -88,7 +100,9 @@ def test_oldest_open_case_wins_when_links_match_several(app_ctx):
     assert newer.report_count == 1
 
 
-def test_hashes_within_threshold_are_found_whatever_bands_the_bits_fall_in(app_ctx):
+def test_hashes_within_threshold_are_found_whatever_bands_the_bits_fall_in(
+    app_ctx, similarity_path
+):
     main = case_of(file_report(phashes=[BASE]))
     # 10 bits spread 3+3+2+2 over the four 16-bit bands: no band is equal any more.
     spread = case_of(file_report(phashes=[flip(BASE, [0, 1, 2, 16, 17, 18, 32, 33, 48, 49])]))
@@ -125,9 +139,10 @@ def test_rejected_suggestion_is_hidden_and_recorded_on_both_cases(app_ctx, make_
         assert "duplicate_rejected" in list(kinds)
 
 
-def test_reindex_command_indexes_evidence_loaded_without_the_orm(app):
+def test_reindex_command_indexes_evidence_loaded_without_the_orm(app, monkeypatch):
     from portal.cases.duplicates.models import PhashBand
 
+    monkeypatch.setattr(queries, "OPEN_EVIDENCE_CAP", 0)  # the band index is what finds them
     with app.app_context():
         main_id = file_report(phashes=[BASE]).case_id
         other_id = file_report(phashes=[flip(BASE, [3])]).case_id

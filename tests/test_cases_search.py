@@ -222,3 +222,19 @@ def test_no_public_page_can_reach_the_staff_search():
     for path in public:
         text = path.read_text()
         assert "cases.search" not in text and "case_search" not in text, path
+
+
+@pytest.mark.parametrize("text", ["sembako", "@camat"])
+def test_a_common_word_ranks_its_newest_matches_whatever_the_window(
+    app, officer_client, make_case, monkeypatch, text
+):
+    # Only the newest RANK_WINDOW matches are ranked; PostgreSQL looks for them among the
+    # newest cases first, widening the window until it holds them: the same cases either way.
+    from portal.cases import search
+
+    cases = [make_case(account=f"@camat_{i}", description=f"Bagi sembako {i}") for i in range(6)]
+    newest = [c.reference for c in cases[::-1][:3]]
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    for first_window in (1, 2, 1000):
+        monkeypatch.setattr(search, "FIRST_WINDOW", first_window)
+        assert found(officer_client, text) == newest, first_window

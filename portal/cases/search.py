@@ -281,17 +281,15 @@ def _by_handle(text: str, scope: sa.ColumnElement[bool], limit: int) -> list[int
     if db.engine.dialect.name == "postgresql":
         if len(handle) < 3:
             return found
-        partial = sa.select(CaseSearch.case_id).where(
-            CaseSearch.handles.ilike(f"%{_escape_like(handle)}%", escape="\\")
+        partial = (
+            sa.select(CaseSearch.case_id, sa.func.similarity(CaseSearch.handles, handle))
+            .join(Case, Case.id == CaseSearch.case_id)
+            # LIKE, not ILIKE: the index holds handles lower-case, as `handle` is
+            .where(CaseSearch.handles.like(f"%{_escape_like(handle)}%", escape="\\"), scope)
         )
-        ranked = sa.func.similarity(CaseSearch.handles, handle).desc()
-        query = _scoped(partial.order_by(ranked), scope, limit)
-    else:
-        match = fts5_query(handle, column="handles")
-        if match is None:
-            return found
-        query = _fts(match, scope, limit)
-    return found + _ids(query)
+        return found + _ranked(partial, limit)
+    match = fts5_query(handle, column="handles")
+    return found + _ids(_fts(match, scope, limit)) if match else found
 
 
 def _by_partial_reference(text: str, scope: sa.ColumnElement[bool], limit: int) -> list[int]:
@@ -310,13 +308,36 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _scoped(query: sa.Select[Any], scope: sa.ColumnElement[bool], limit: int) -> sa.Select[Any]:
-    return query.join(Case, Case.id == CaseSearch.case_id).where(scope).limit(limit)
-
-
 FTS = sa.table("case_search_fts", sa.column("rowid"))
 # Ranking looks at the newest matches only: a word in every case costs what a rare one does.
 RANK_WINDOW = 500
+# PostgreSQL finds those among the newest cases first: ids within a window of the highest,
+# widened to where the matches seen so far say RANK_WINDOW of them lie, until it holds them
+# (or every case). A common word then reads a few thousand rows, not all its matches; the
+# newest RANK_WINDOW matches are the same either way.
+FIRST_WINDOW = 5_000
+
+
+def _newest_matches(query: sa.Select[Any]) -> list[Any]:
+    """The rows (case_id, score) of the newest RANK_WINDOW matches of a CaseSearch query."""
+    top = db.session.scalar(sa.select(sa.func.max(CaseSearch.case_id))) or 0
+    window = FIRST_WINDOW
+    while True:
+        bounded = query if window >= top else query.where(CaseSearch.case_id > top - window)
+        rows = db.session.execute(
+            bounded.order_by(CaseSearch.case_id.desc()).limit(RANK_WINDOW)
+        ).all()
+        if len(rows) >= RANK_WINDOW or window >= top:
+            return list(rows)
+        wanted = window * RANK_WINDOW * 5 // (4 * len(rows)) if rows else window * 10
+        window = max(2 * window, wanted)
+
+
+def _ranked(query: sa.Select[Any], limit: int) -> list[int]:
+    """Case ids of the newest matches of a (case_id, score) query, best score first."""
+    rows = _newest_matches(query)
+    rows.sort(key=lambda row: (-row[1], -row[0]))
+    return [row[0] for row in rows[:limit]]
 
 
 def _fts(match: str, scope: sa.ColumnElement[bool], limit: int) -> sa.Select[Any]:
@@ -341,16 +362,12 @@ def _by_text(text: str, scope: sa.ColumnElement[bool], limit: int) -> list[int]:
         prefixed = tsquery_prefix(text)
         if prefixed:  # the words as typed, the last one a prefix, or the web-search reading
             query = query.op("||")(sa.func.to_tsquery(simple, prefixed))
-        newest = (
-            sa.select(CaseSearch.case_id, sa.func.ts_rank(tsv, query).label("s"))
+        matches = (
+            sa.select(CaseSearch.case_id, sa.func.ts_rank(tsv, query))
             .join(Case, Case.id == CaseSearch.case_id)
             .where(tsv.op("@@")(query), scope)
-            .order_by(CaseSearch.case_id.desc())
-            .limit(RANK_WINDOW)
-            .subquery()
         )
-        ranked = sa.select(newest.c.case_id).order_by(newest.c.s.desc(), newest.c.case_id.desc())
-        return _ids(ranked.limit(limit))
+        return _ranked(matches, limit)
     match = fts5_query(text)
     return _ids(_fts(match, scope, limit)) if match else []
 
@@ -384,7 +401,8 @@ def search_cases(
     else:
         if _HANDLE.match(text):
             add(_by_handle(text, scope, limit), "handle")
-        add(_by_text(text, scope, limit), "text")
+        if len(found) < limit:  # else no word match would be shown: the page is full
+            add(_by_text(text, scope, limit), "text")
     ids = list(found)[:limit]
     cases = {
         c.id: c

@@ -54,6 +54,8 @@ class StatCell(Model):
 
     __table_args__ = (
         sa.Index("ix_stat_cell_scope", "is_rollup", "region_id", "month"),
+        # the unfiltered page's cases per region, read from the index alone
+        sa.Index("ix_stat_cell_region_n", "is_rollup", "region_id", "n"),
         sa.Index(
             "ix_stat_cell_month_category", "month", "category_id", "region_id"
         ),  # folding deltas
@@ -78,6 +80,8 @@ class StatDuration(Model):
 
     __table_args__ = (
         sa.Index("ix_stat_duration_scope", "is_rollup", "region_id", "kind", "month"),
+        # the unfiltered page's histograms, summed in hour order from the index alone
+        sa.Index("ix_stat_duration_histogram", "is_rollup", "kind", "hours", "n"),
         sa.Index(
             "ix_stat_duration_month_category", "month", "category_id", "region_id"
         ),  # folding deltas

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.cases.duplicates.models import (
     BANDS,
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 OPEN_VALUES = [str(s) for s in OPEN]
 CHUNK = 900  # stay under SQLite's bound-parameter limit
+OPEN_EVIDENCE_CAP = 3000  # screenshots of open cases compared one by one, below this many
 
 
 def open_case_clause() -> sa.ColumnElement[bool]:
@@ -166,12 +167,44 @@ def _similar_evidence(
     ).all()
     if not mine:
         return {}
+    my_values = [(int(m.phash, 16), m.id) for m in mine]
+    found: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    # Open cases are few on an install that keeps up (finished ones stay out of suggestions):
+    # compare with every screenshot of theirs, a cost that follows the open work, not the
+    # archive; past OPEN_EVIDENCE_CAP of them, the band index finds the candidates. The query
+    # starts from the list of open case ids: without statistics SQLite would otherwise walk
+    # the cases through the index of "merged into nothing", which holds nearly all of them.
+    listed = aliased(Case)
+    open_ids = sa.select(listed.id).where(listed.status.in_(OPEN_VALUES))
+    rows = db.session.execute(
+        sa.select(Evidence.id, Evidence.phash, Report.case_id)
+        .join(Report, Report.id == Evidence.report_id)
+        .join(Case, Case.id == Report.case_id)
+        .where(Case.id.in_(open_ids), others, Evidence.phash.is_not(None))
+        .limit(OPEN_EVIDENCE_CAP + 1)
+    ).all()
+    if len(rows) <= OPEN_EVIDENCE_CAP:
+        for row in rows:
+            value = int(row.phash, 16)
+            distance, mine_id = min(((value ^ v).bit_count(), i) for v, i in my_values)
+            if distance <= threshold:
+                found[row.case_id].append((mine_id, row.id, distance))
+        return found
+    return _similar_by_bands({m.phash for m in mine}, my_values, threshold, others)
+
+
+def _similar_by_bands(
+    phashes: set[str],
+    my_values: list[tuple[int, int]],
+    threshold: int,
+    others: sa.ColumnElement[bool],
+) -> dict[int, list[tuple[int, int, int]]]:
+    """_similar_evidence through the perceptual-hash bands (many open screenshots)."""
     # Multi-index hashing: two hashes within `threshold` bits agree within
     # threshold // BANDS bits on at least one band, so this candidate set misses none.
     keys: set[int] = set()
-    for phash in {row.phash for row in mine}:
+    for phash in phashes:
         keys |= _keys_within(phash, threshold // BANDS)
-    my_values = [(int(m.phash, 16), m.id) for m in mine]
     hits: dict[int, tuple[int, int]] = {}  # their evidence id -> (distance, my evidence id)
     ordered = sorted(keys)
     for start in range(0, len(ordered), CHUNK):
