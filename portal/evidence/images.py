@@ -96,8 +96,11 @@ def accept_image(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int)
     return open_checked(data, max_pixels=max_pixels, max_side=max_side)
 
 
-def finish_image(data: bytes, image: Image.Image, *, thumb_side: int) -> ProcessedImage:
-    """The clean copy, thumbnail and fingerprints of an image accept_image() let through."""
+def finish_image(
+    data: bytes, image: Image.Image, *, thumb_side: int, sha256_original: str | None = None
+) -> ProcessedImage:
+    """The clean copy, thumbnail and fingerprints of an image accept_image() let through
+    (`sha256_original`: the upload's digest, when the caller has it already)."""
     fmt = "JPEG" if image.format == "MPO" else str(image.format)
     lossless = fmt in ("PNG", "GIF") or (fmt == "WEBP" and webp_is_lossless(data))
     image = normalise(image)
@@ -113,7 +116,7 @@ def finish_image(data: bytes, image: Image.Image, *, thumb_side: int) -> Process
         clean_ext=ext,
         thumb=thumb.getvalue(),
         thumb_mime="image/webp",
-        sha256_original=hashlib.sha256(data).hexdigest(),
+        sha256_original=sha256_original or hashlib.sha256(data).hexdigest(),
         sha256_clean=hashlib.sha256(clean).hexdigest(),
         width=image.width,
         height=image.height,
