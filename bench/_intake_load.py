@@ -11,22 +11,21 @@ its CPU is measured and printed, so a run where it is not small can be seen as s
 
 import http.client
 import os
-import statistics
+import socket
 import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from urllib3 import encode_multipart_formdata
 
-from bench._cpu import Window, endpoint_pid, postmaster_pid
+from bench._cpu import Window, listeners, own_thread_wait, process_roots, worker_pids
+from bench._intake_figures import TARGET, Run, Series, Tally, judge, print_series
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8791
 KEY_MARK = b"K" * 32  # the one-time key's place in the prebuilt body
-TARGET = 0.8
 
 
 def targets(tmp: str) -> list[tuple[str, dict[str, str]]]:
@@ -79,7 +78,16 @@ def prepare(url: str) -> tuple[str, str]:
     return str(category), str(region)
 
 
-def serve(settings: dict[str, str], log: Path) -> subprocess.Popen:
+def free_port() -> int:
+    """A port nobody listens on now (other benchmarks may run on this machine at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(settings: dict[str, str], log: Path, port: int) -> subprocess.Popen:
+    """gunicorn with the production settings file; the access log (next to `log`) holds each
+    request's time in the worker, queueing for a free worker left out."""
     env = {
         **os.environ,
         **settings,
@@ -88,24 +96,32 @@ def serve(settings: dict[str, str], log: Path) -> subprocess.Popen:
         "PORTAL_RATELIMIT_ENABLED": "false",
         "PORTAL_MAIL_SUPPRESS_SEND": "true",
         "PORTAL_LOG_LEVEL": "WARNING",
-        "PORTAL_GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "PORTAL_GUNICORN_BIND": f"127.0.0.1:{port}",
     }
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-c", "deploy/gunicorn.conf.py"],
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                *("-c", "deploy/gunicorn.conf.py"),
+                *("--access-logfile", str(log.with_name("access.log"))),
+                *("--access-logformat", "%(L)s"),
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=out,
         )
     for _ in range(300):
+        if proc.poll() is not None:
+            break
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
+            if conn.getresponse().status == 200 and proc.pid in listeners(port):
+                return proc  # our own server answered, not another one on this port
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     proc.terminate()
     raise RuntimeError(f"gunicorn did not start; its log: {log}")
 
@@ -135,15 +151,19 @@ def body(png: bytes, category: str, region: str) -> tuple[bytes, bytes, str]:
     return before, after, content_type
 
 
-def file_reports(form: tuple[bytes, bytes, str], count: int, errors: list[str]) -> None:
+def file_reports(form: tuple[bytes, bytes, str], port: int, count: int, out: Tally) -> None:
+    """One client: `count` reports one after the other, each on a new connection (sync
+    workers close it after the response), timed; and how long this thread waited for a CPU."""
     before, after, content_type = form
+    errors = out.errors
     for _ in range(count):
+        start = time.perf_counter()
         parts = [before, os.urandom(16).hex().encode(), after]
         headers = {
             "Content-Type": content_type,
             "Content-Length": str(sum(len(p) for p in parts)),
         }
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         try:
             conn.request("POST", "/lapor", parts, headers)
             response = conn.getresponse()
@@ -154,32 +174,38 @@ def file_reports(form: tuple[bytes, bytes, str], count: int, errors: list[str]) 
             errors.append(type(exc).__name__)
         finally:
             conn.close()
+            out.latencies.append(time.perf_counter() - start)
+    out.waits.append(own_thread_wait())
 
 
-@dataclass
-class Run:
-    rate: float  # reports per second
-    errors: list[str]
-    window: Window
-    done: int
+def database_name(url: str) -> str:
+    """The PostgreSQL database a configuration uses (its backends' CPU waits count)."""
+    import sqlalchemy as sa
 
-    def per_report(self, part: str) -> float | None:
-        """CPU seconds a part used per report."""
-        assert self.window.parts is not None
-        seconds = self.window.parts.get(part)
-        return None if seconds is None else seconds / self.done
-
-    def cores(self, seconds: float) -> float:
-        return seconds / self.window.elapsed
+    return (sa.engine.make_url(url).database or "") if url.startswith("postgresql") else ""
 
 
-def rate(form, roots: dict[str, int], clients: int, reports: int) -> Run:
+@dataclass(frozen=True)
+class Served:
+    """One configuration being loaded: its request body, server and what to account."""
+
+    form: tuple[bytes, bytes, str]
+    port: int
+    roots: dict[str, int]
+    log: Path
+    database: str
+
+
+def rate(served: Served, clients: int, reports: int) -> Run:
     """N clients filing `reports` reports each, with the CPU every part used meanwhile."""
-    errors: list[str] = []
+    tally = Tally()
+    access = served.log.with_name("access.log")
+    seen = access.stat().st_size if access.exists() else 0
     threads = [
-        threading.Thread(target=file_reports, args=(form, reports, errors)) for _ in range(clients)
+        threading.Thread(target=file_reports, args=(served.form, served.port, reports, tally))
+        for _ in range(clients)
     ]
-    window = Window(roots).start()
+    window = Window(served.roots, database=served.database).start()
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -187,111 +213,35 @@ def rate(form, roots: dict[str, int], clients: int, reports: int) -> Run:
         t.join()
     elapsed = time.perf_counter() - start
     window.stop()
-    return Run(clients * reports / elapsed, errors, window, clients * reports)
+    time.sleep(0.05)  # the last access log line
+    with open(access, "rb") as f:
+        f.seek(seen)
+        tally.service = [float(line) for line in f.read().split()]
+    return Run(clients * reports / elapsed, tally.errors, window, clients * reports, tally)
 
 
-@dataclass
-class Series:
-    runs: dict[int, list[Run]] = field(default_factory=dict)
-
-    def median_rate(self, n: int) -> float:
-        return statistics.median(r.rate for r in self.runs[n])
-
-
-def roots_of(master: int, settings: dict[str, str]) -> dict[str, int]:
-    """The process trees to account: the gunicorn master, and the database and S3 servers
-    when they run on this machine (SQLite runs inside the workers)."""
-    roots = {"workers": master}
-    if settings["DATABASE_URL"].startswith("postgresql"):
-        pid = postmaster_pid(settings["DATABASE_URL"])
-        if pid is not None:
-            roots["database"] = pid
-    endpoint = settings.get("PORTAL_S3_ENDPOINT_URL", "").strip('"')
-    if endpoint and (pid := endpoint_pid(endpoint)) is not None:
-        roots["S3"] = pid
-    return roots
-
-
-def load_one(label: str, settings, png: bytes, clients: list[int], reports: int, rounds: int):
+def load_one(settings, png: bytes, clients: list[int], reports: int, rounds: int):
     """Interleaved rounds (1, 4, 8 clients, then again) so that machine noise hits each alike."""
     ids = prepare(settings["DATABASE_URL"])
     form = body(png, *ids)
     log = Path(settings["PORTAL_UPLOAD_FOLDER"]).parent / "gunicorn.log"
-    proc = serve(settings, log)
+    port = free_port()
+    proc = serve(settings, log, port)
     series = Series({n: [] for n in clients})
     try:
-        roots = roots_of(proc.pid, settings)
-        rate(form, roots, 8, 2)  # warm-up: every worker's first request and connection
+        endpoint = settings.get("PORTAL_S3_ENDPOINT_URL", "").strip('"')
+        url = settings["DATABASE_URL"]
+        roots = process_roots(proc.pid, url, endpoint)
+        served = Served(form, port, roots, log, database_name(url))
+        rate(served, 8, 2)  # warm-up: every worker's first request and connection
+        series.workers = len(worker_pids(proc.pid))
         for _ in range(rounds):
             for n in clients:
-                series.runs[n].append(rate(form, roots, n, reports))
+                series.runs[n].append(rate(served, n, reports))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    return series, roots
-
-
-def ms(seconds: float | None) -> str:
-    return "    -" if seconds is None else f"{seconds * 1000:5.0f}"
-
-
-def print_series(label: str, series: Series, roots: dict[str, int], clients: list[int]) -> int:
-    """One line per client count (medians over the rounds) and its CPU; returns the errors."""
-    single = series.median_rate(clients[0]) * clients[0] if clients[0] == 1 else None
-    print(f"  {label}")
-    print(
-        "    clients  reports/s  share of 2x one  |  CPU ms per report: workers database"
-        "   S3 client  |  cores: ours others idle"
-    )
-    errors = 0
-    for n in clients:
-        runs = series.runs[n]
-        errors += sum(len(r.errors) for r in runs)
-        med = statistics.median
-        per = {p: med((r.per_report(p) or 0) for r in runs) for p in ("workers", "client")}
-        for part in ("database", "S3"):
-            per[part] = med(r.per_report(part) or 0 for r in runs) if part in roots else None
-        ours = med(r.cores(sum(r.window.parts.values())) for r in runs)  # type: ignore[union-attr]
-        others = med(r.cores(r.window.others) for r in runs)
-        idle = med(r.cores(r.window.idle) for r in runs)
-        share = f"{series.median_rate(n) / (2 * single):5.2f}" if single else "    -"
-        failed = [e for r in runs for e in r.errors]
-        print(
-            f"    {n:7d}  {series.median_rate(n):9.2f}  {share:>15}  |  "
-            f"{ms(per['workers']):>26} {ms(per['database']):>8} {ms(per['S3']):>4} "
-            f"{ms(per['client']):>6}  |  {ours:11.2f} {others:6.2f} {idle:4.2f}"
-            + (f"  {len(failed)} ERRORS ({', '.join(sorted(set(failed)))})" if failed else "")
-        )
-    return errors
-
-
-def judge(series: Series, clients: list[int]) -> None:
-    """What a busy machine hides. `used`: the share of the cores the other processes left free
-    that our parts (workers, database, S3, client) used, 1.00 when nothing in the portal
-    serialises; `CPU per report` against one client's: what running side by side costs; and
-    how many cores one client kept busy (on an idle machine the N-client share is at most
-    2 / (2 x that), so above 1.25 the target cannot be met by any concurrency)."""
-    if clients[0] != 1:
-        return
-    cores = os.cpu_count() or 1
-
-    def cpu(r: Run) -> float:
-        return sum((r.window.parts or {}).values()) / r.done
-
-    lone = statistics.median(cpu(r) for r in series.runs[1])
-    busy = statistics.median(r.cores(sum((r.window.parts or {}).values())) for r in series.runs[1])
-    print(f"    1 client: {lone * 1000:.0f} ms CPU per report (all parts), {busy:.2f} cores busy")
-    for n in clients[1:]:
-        runs = series.runs[n]
-        used = statistics.median(
-            r.cores(sum((r.window.parts or {}).values())) / (cores - r.cores(r.window.others))
-            for r in runs
-        )
-        each = statistics.median(cpu(r) for r in runs)
-        print(
-            f"    {n} clients: used {used:.2f} of the cores left free by others; "
-            f"{each * 1000:.0f} ms CPU per report ({each / lone:.2f}x one client's)"
-        )
+    return series, roots, log
 
 
 def run_load(png: bytes, clients: list[int], reports: int, rounds: int = 3) -> int:
@@ -307,7 +257,10 @@ def run_load(png: bytes, clients: list[int], reports: int, rounds: int = 3) -> i
     errors = 0
     with tempfile.TemporaryDirectory() as tmp:
         for label, settings in targets(tmp):
-            series, roots = load_one(label, settings, png, clients, reports, rounds)
-            errors += print_series(label, series, roots, clients)
+            series, roots, log = load_one(settings, png, clients, reports, rounds)
+            failed = print_series(label, series, roots, clients)
             judge(series, clients)
+            if failed:
+                print("    the end of gunicorn's log:\n" + log.read_text()[-3000:])
+            errors += failed
     return errors

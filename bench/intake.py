@@ -1,17 +1,29 @@
 """Intake benchmark: a report with one 1080x2400 PNG screenshot through the whole WSGI app,
-beside the bare Pillow work on the same image, in the same run. Prints medians and the ratio
-(target <= 1.3), then the peak memory of one report carrying a 40-megapixel image, then the
-throughput of 1, 4 and 8 concurrent clients filing reports to gunicorn with the production
-settings (deploy/gunicorn.conf.py): N clients against 2x the single-client rate (target >= 0.8),
-on SQLite and, with BENCH_PG_URL (and BENCH_S3_ENDPOINT), on PostgreSQL + S3.
+beside the bare Pillow work on the same image, in the same run. Prints the median CPU of each
+and the ratio (target <= 1.3), the SQLite write lock's hold per report, then the peak memory
+of one report carrying a 40-megapixel image (target <= 512 MiB), then the throughput of 1, 4
+and 8 concurrent clients filing reports to gunicorn with the production settings
+(deploy/gunicorn.conf.py): N clients against 2x the single-client rate (target >= 0.8, 0
+errors), on SQLite and, with BENCH_PG_URL (and BENCH_S3_ENDPOINT), on PostgreSQL + S3.
+Exits with 1 when a request of the load part failed.
 
-    .venv/bin/python bench/intake.py [--runs 30] [--reports 12]
+Reading the load part (bench/_intake_load.py): each line gives the CPU per report of the
+gunicorn workers, the database server, the S3 server and this load generator, and the cores
+that ours, every other process and nobody used. On a machine others keep busy the shares
+say little ("BUSY MACHINE"); the estimates below each table take out what a busy machine
+changes (waits for a CPU) and say what an idle one would show, and how much of that the CPU
+per report allows at all (one client keeps more than one core busy when the database and S3
+server work beside its worker). "the bare Pillow work in 2 processes at once" is what this
+machine's second core gave pure CPU work during the run (2.00 when it is free).
+
+    .venv/bin/python bench/intake.py [--runs 30] [--rounds 3] [--reports 8] [--only-load]
     BENCH_PG_URL=postgresql+psycopg://... BENCH_S3_ENDPOINT=http://127.0.0.1:8344 \
         BENCH_S3_BUCKET=portal-test BENCH_S3_KEYS=portal:portal-secret \
         .venv/bin/python bench/intake.py
 """
 
 import argparse
+import gc
 import hashlib
 import io
 import os
@@ -100,13 +112,11 @@ def form_data(app, png: bytes) -> dict:
     }
 
 
-def time_it(fn, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+def time_it(fn) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call; CPU of the whole process (threads the call starts)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 PEAK_CHILD = """
@@ -250,15 +260,24 @@ def single_process(args: argparse.Namespace) -> None:
         holds = write_lock_holds(app)
         submit()  # warm-up: imports, template compilation, first connection
         bare_pillow(png)
+        gc.collect()
+        gc.freeze()  # as gunicorn's pre_fork hook does for each worker (deploy/gunicorn.conf.py)
         request_times, bare_times = [], []
         for _ in range(args.runs):  # interleaved so that machine noise hits both alike
-            request_times += time_it(submit, 1)
-            bare_times += time_it(lambda: bare_pillow(png), 1)
-        req, bare = statistics.median(request_times), statistics.median(bare_times)
+            request_times.append(time_it(submit))
+            bare_times.append(time_it(lambda: bare_pillow(png)))
+        med = statistics.median
+        req, bare = med(t[1] for t in request_times), med(t[1] for t in bare_times)
         print(f"screenshot: 1080x2400 PNG, {len(png) / 1024:.0f} KiB; {args.runs} runs each")
-        print(f"report through the WSGI app: median {req * 1000:.1f} ms")
-        print(f"bare Pillow work:            median {bare * 1000:.1f} ms")
-        print(f"ratio app/bare: {req / bare:.2f}  (target <= 1.3)")
+        print(
+            f"report through the WSGI app: median {req * 1000:.1f} ms CPU "
+            f"({med(t[0] for t in request_times) * 1000:.1f} ms wall)"
+        )
+        print(
+            f"bare Pillow work:            median {bare * 1000:.1f} ms CPU "
+            f"({med(t[0] for t in bare_times) * 1000:.1f} ms wall)"
+        )
+        print(f"ratio app/bare (CPU): {req / bare:.2f}  (target <= 1.3)")
         held = statistics.median(holds[1:])
         print(
             f"SQLite write lock held per report (BEGIN IMMEDIATE to COMMIT): median "
