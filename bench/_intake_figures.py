@@ -107,7 +107,10 @@ def judge(series: Series, clients: list[int]) -> None:
     report's CPU (every part) and its latency less the time our threads waited for a CPU.
     One client's rate is then 1 / that latency; N clients' the lower of N / their latency and
     cores / CPU per report. CPU per report above one client's is what running side by side
-    costs; latency above one client's beyond the CPU is waiting on each other (locks)."""
+    costs; latency above one client's beyond the CPU is waiting on each other (locks). With
+    PostgreSQL and S3 on this machine, one client keeps more than a core busy (those servers
+    work beside its worker, partly after answering), which caps its share below 1; the last
+    line leaves their CPU out, as when they run on other machines."""
     if clients[0] != 1:
         return
     print(f"    {series.workers} gunicorn workers; on an idle machine (estimates):")
@@ -133,3 +136,10 @@ def judge(series: Series, clients: list[int]) -> None:
             f"about {projected:.2f} of 2x one client (the CPU allows "
             f"{cores / each * lone_path / 2:.2f})"
         )
+        if len(series.runs[n][0].window.parts or {}) > 2:  # a database or S3 server beside us
+            own = med(
+                (r.per_report("workers") or 0) + (r.per_report("client") or 0)
+                for r in series.runs[n]
+            )
+            alone = min(min(n, series.workers) / path, cores / own) * lone_path / 2
+            print(f"      with the database and S3 servers on other machines: about {alone:.2f}")
