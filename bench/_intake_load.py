@@ -1,21 +1,31 @@
 """The load part of bench/intake.py: gunicorn with the production settings
-(deploy/gunicorn.conf.py) serving the portal, N client threads filing reports over HTTP, the
-throughput against 2x the single-client rate, and the CPU the workers spent per report."""
+(deploy/gunicorn.conf.py, its own worker count for this machine) serving the portal, N client
+threads filing reports over HTTP in interleaved rounds, the throughput against 2x the
+single-client rate, and the CPU each part used per report: the gunicorn workers, the database
+server, the S3 server, this load generator, and every other process on the machine.
+
+The load generator is kept cheap: every request body is one multipart body built once, sent
+from memory with a fresh one-time key spliced in (the key is the only part that must differ);
+its CPU is measured and printed, so a run where it is not small can be seen as such.
+"""
 
 import http.client
 import os
+import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from urllib3 import encode_multipart_formdata
 
+from bench._cpu import Window, listeners, own_thread_wait, process_roots, worker_pids
+from bench._intake_figures import TARGET, Run, Series, Tally, judge, print_series
+
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8791
-TICKS = os.sysconf("SC_CLK_TCK")
+KEY_MARK = b"K" * 32  # the one-time key's place in the prebuilt body
 
 
 def targets(tmp: str) -> list[tuple[str, dict[str, str]]]:
@@ -68,7 +78,16 @@ def prepare(url: str) -> tuple[str, str]:
     return str(category), str(region)
 
 
-def serve(settings: dict[str, str]) -> subprocess.Popen:
+def free_port() -> int:
+    """A port nobody listens on now (other benchmarks may run on this machine at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(settings: dict[str, str], log: Path, port: int) -> subprocess.Popen:
+    """gunicorn with the production settings file; the access log (next to `log`) holds each
+    request's time in the worker, queueing for a free worker left out."""
     env = {
         **os.environ,
         **settings,
@@ -77,34 +96,38 @@ def serve(settings: dict[str, str]) -> subprocess.Popen:
         "PORTAL_RATELIMIT_ENABLED": "false",
         "PORTAL_MAIL_SUPPRESS_SEND": "true",
         "PORTAL_LOG_LEVEL": "WARNING",
-        "PORTAL_GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "PORTAL_GUNICORN_BIND": f"127.0.0.1:{port}",
     }
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-c", "deploy/gunicorn.conf.py"], cwd=ROOT, env=env
-    )
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                *("-c", "deploy/gunicorn.conf.py"),
+                *("--access-logfile", str(log.with_name("access.log"))),
+                *("--access-logformat", "%(L)s"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
     for _ in range(300):
+        if proc.poll() is not None:
+            break
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
+            if conn.getresponse().status == 200 and proc.pid in listeners(port):
+                return proc  # our own server answered, not another one on this port
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     proc.terminate()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"gunicorn did not start; its log: {log}")
 
 
-def worker_cpu(master: int) -> float:
-    """CPU seconds (user + system) of the master's worker processes so far."""
-    total = 0.0
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    for pid in children:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / TICKS
-    return total
-
-
-def body(png: bytes, category: str, region: str) -> tuple[bytes, str]:
+def body(png: bytes, category: str, region: str) -> tuple[bytes, bytes, str]:
+    """The report form as one multipart body, split around its one-time key."""
     from datetime import date, timedelta
 
     today = date.today()
@@ -120,18 +143,29 @@ def body(png: bytes, category: str, region: str) -> tuple[bytes, str]:
         "links": "https://www.instagram.com/p/C9xYz12AbCd/?igsh=abc",
         "visibility": "confidential",
         "contact_email": "warga@example.com",
-        "idempotency_key": os.urandom(16).hex(),
+        "idempotency_key": KEY_MARK.decode(),
         "screenshots": ("layar.png", png, "image/png"),
     }
-    return encode_multipart_formdata(fields)
+    data, content_type = encode_multipart_formdata(fields)
+    before, after = data.split(KEY_MARK)
+    return before, after, content_type
 
 
-def file_reports(png: bytes, ids: tuple[str, str], count: int, errors: list[str]) -> None:
+def file_reports(form: tuple[bytes, bytes, str], port: int, count: int, out: Tally) -> None:
+    """One client: `count` reports one after the other, each on a new connection (sync
+    workers close it after the response), timed; and how long this thread waited for a CPU."""
+    before, after, content_type = form
+    errors = out.errors
     for _ in range(count):
-        data, content_type = body(png, *ids)
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        start = time.perf_counter()
+        parts = [before, os.urandom(16).hex().encode(), after]
+        headers = {
+            "Content-Type": content_type,
+            "Content-Length": str(sum(len(p) for p in parts)),
+        }
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         try:
-            conn.request("POST", "/lapor", data, {"Content-Type": content_type})
+            conn.request("POST", "/lapor", parts, headers)
             response = conn.getresponse()
             response.read()
             if response.status != 303:
@@ -140,57 +174,93 @@ def file_reports(png: bytes, ids: tuple[str, str], count: int, errors: list[str]
             errors.append(type(exc).__name__)
         finally:
             conn.close()
+            out.latencies.append(time.perf_counter() - start)
+    out.waits.append(own_thread_wait())
 
 
-def rate(master: int, png: bytes, ids: tuple[str, str], clients: int, reports: int):
-    """Reports per second, errors, and worker CPU seconds per report for N clients."""
-    errors: list[str] = []
+def database_name(url: str) -> str:
+    """The PostgreSQL database a configuration uses (its backends' CPU waits count)."""
+    import sqlalchemy as sa
+
+    return (sa.engine.make_url(url).database or "") if url.startswith("postgresql") else ""
+
+
+@dataclass(frozen=True)
+class Served:
+    """One configuration being loaded: its request body, server and what to account."""
+
+    form: tuple[bytes, bytes, str]
+    port: int
+    roots: dict[str, int]
+    log: Path
+    database: str
+
+
+def rate(served: Served, clients: int, reports: int) -> Run:
+    """N clients filing `reports` reports each, with the CPU every part used meanwhile."""
+    tally = Tally()
+    access = served.log.with_name("access.log")
+    seen = access.stat().st_size if access.exists() else 0
     threads = [
-        threading.Thread(target=file_reports, args=(png, ids, reports, errors))
+        threading.Thread(target=file_reports, args=(served.form, served.port, reports, tally))
         for _ in range(clients)
     ]
-    cpu = worker_cpu(master)
+    window = Window(served.roots, database=served.database).start()
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
-    done = clients * reports
-    return done / elapsed, errors, (worker_cpu(master) - cpu) / done
+    window.stop()
+    time.sleep(0.05)  # the last access log line
+    with open(access, "rb") as f:
+        f.seek(seen)
+        tally.service = [float(line) for line in f.read().split()]
+    return Run(clients * reports / elapsed, tally.errors, window, clients * reports, tally)
 
 
-def run_load(png: bytes, clients: list[int], reports: int) -> None:
-    workers = os.environ.get("PORTAL_GUNICORN_WORKERS") or "the default"
-    print(f"\nconcurrent intake: gunicorn (deploy/gunicorn.conf.py, {workers} workers), ")
-    print(f"{reports} reports per client, one {len(png) // 1024} KiB screenshot each")
+def load_one(settings, png: bytes, clients: list[int], reports: int, rounds: int):
+    """Interleaved rounds (1, 4, 8 clients, then again) so that machine noise hits each alike."""
+    ids = prepare(settings["DATABASE_URL"])
+    form = body(png, *ids)
+    log = Path(settings["PORTAL_UPLOAD_FOLDER"]).parent / "gunicorn.log"
+    port = free_port()
+    proc = serve(settings, log, port)
+    series = Series({n: [] for n in clients})
+    try:
+        endpoint = settings.get("PORTAL_S3_ENDPOINT_URL", "").strip('"')
+        url = settings["DATABASE_URL"]
+        roots = process_roots(proc.pid, url, endpoint)
+        served = Served(form, port, roots, log, database_name(url))
+        rate(served, 8, 2)  # warm-up: every worker's first request and connection
+        series.workers = len(worker_pids(proc.pid))
+        for _ in range(rounds):
+            for n in clients:
+                series.runs[n].append(rate(served, n, reports))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return series, roots, log
+
+
+def run_load(png: bytes, clients: list[int], reports: int, rounds: int = 3) -> int:
+    """Load every configuration; returns the number of failed requests."""
+    workers = os.environ.get("PORTAL_GUNICORN_WORKERS")
+    print(
+        f"\nconcurrent intake: gunicorn with deploy/gunicorn.conf.py "
+        f"({workers or 'its default'} sync workers for {os.cpu_count()} cores), "
+        f"{reports} reports per client and round, {rounds} interleaved rounds (medians), "
+        f"one {len(png) // 1024} KiB screenshot each, all on one case (one link); "
+        f"target: 4 and 8 clients >= {TARGET} of 2x one client, 0 errors"
+    )
+    errors = 0
     with tempfile.TemporaryDirectory() as tmp:
         for label, settings in targets(tmp):
-            ids = prepare(settings["DATABASE_URL"])
-            proc = serve(settings)
-            try:
-                # warm-up: every worker's first request (imports, templates, connections)
-                rate(proc.pid, png, ids, 8, 2)
-                single = None
-                for n in clients:
-                    per_s, errors, cpu = rate(proc.pid, png, ids, n, reports)
-                    single = single or per_s
-                    share = per_s / (2 * single)
-                    print(
-                        f"  {label:26} {n} client(s): {per_s:5.2f} reports/s, "
-                        f"{cpu * 1000:4.0f} ms worker CPU per report, "
-                        f"{per_s * cpu:4.2f} cores busy, "
-                        f"{share:4.2f} of 2x one client, {len(errors)} errors"
-                        + (f" ({', '.join(sorted(set(errors)))})" if errors else ""),
-                        flush=True,
-                    )
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    from bench._screens import screenshot_png
-
-    run_load(screenshot_png(), [1, 4, 8], 8)
+            series, roots, log = load_one(settings, png, clients, reports, rounds)
+            failed = print_series(label, series, roots, clients)
+            judge(series, clients)
+            if failed:
+                print("    the end of gunicorn's log:\n" + log.read_text()[-3000:])
+            errors += failed
+    return errors

@@ -168,6 +168,27 @@ def test_the_write_lock_is_free_while_screenshots_are_processed_and_stored(
     assert stored()["evidence"] == 2
 
 
+def test_a_report_takes_the_write_lock_at_its_first_write(busy_app, report_form):
+    """Hashing the form's marks and reading back what the request had read before the unit of
+    work come after the lock is taken only if they must: the lock's first statement writes."""
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+        statements.append(" ".join(statement.split()[:2]).upper())
+
+    client = busy_app.test_client()
+    assert post_report(client, report_form()).status_code == 303  # warm: reference data read
+    with busy_app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert post_report(client, report_form()).status_code == 303
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    locked = statements[statements.index("BEGIN IMMEDIATE") + 1 :]
+    assert locked[0].split()[0] in ("UPDATE", "INSERT"), statements
+
+
 def test_a_unit_of_work_holds_the_write_lock_and_a_request_read_does_not(busy_app):
     path = database_path(busy_app)
     with busy_app.test_request_context("/lapor", method="POST"):

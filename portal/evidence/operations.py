@@ -68,13 +68,16 @@ def store_image(*, data: bytes, filename: str) -> StoredImage:
         max_side=cfg["MAX_SIDE"],
     )
     storage = get_storage()
-    sealed_key = content_key(SEALED, hashlib.sha256(data).hexdigest())
+    sha256_original = hashlib.sha256(data).hexdigest()
+    sealed_key = content_key(SEALED, sha256_original)
     # The accepted original is written (and fsynced) while the clean copy is encoded: that
     # write is most of the storage time of an upload. Leaving the block waits for it.
     with ThreadPoolExecutor(max_workers=1) as pool:
         sealed = pool.submit(storage.put, sealed_key, data, "application/octet-stream")
         try:
-            processed = finish_image(data, image, thumb_side=cfg["THUMBNAIL_SIDE"])
+            processed = finish_image(
+                data, image, thumb_side=cfg["THUMBNAIL_SIDE"], sha256_original=sha256_original
+            )
         finally:
             del image
             if sealed.exception() is None:  # a failed put stored nothing: nothing to undo

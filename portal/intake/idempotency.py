@@ -20,6 +20,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from portal.intake.drafts import ReportDraft
 
 
@@ -70,8 +72,8 @@ def holder_of(draft: ReportDraft) -> FormHolder | None:
 def fingerprint(draft: ReportDraft) -> str:
     """SHA-256 over what a submission says (not the page language it was sent in)."""
     content = {
-        "category": getattr(draft.category, "id", None),
-        "region": getattr(draft.region, "id", None),
+        "category": _row_id(draft.category),
+        "region": _row_id(draft.region),
         "reported_party": draft.reported_party,
         "description": draft.description,
         "answers": sorted(draft.answers.items()),
@@ -88,6 +90,15 @@ def fingerprint(draft: ReportDraft) -> str:
     }
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _row_id(row: object) -> int | None:
+    """A row's id without loading it: inside a unit of work a row read before it is expired,
+    and loading it would begin the transaction (on SQLite take the write lock) early."""
+    if row is None:
+        return None
+    identity = sa.inspect(row).identity
+    return identity[0] if identity else getattr(row, "id", None)
 
 
 def form_lookup(draft: ReportDraft, *, hmac_key: str) -> tuple[FormHolder, str] | None:
