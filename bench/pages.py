@@ -18,6 +18,7 @@ import os
 import random
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -30,7 +31,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-PORTAL_PORT, HELLO_PORT, COMPARE_PORT = 8781, 8782, 8783
+
+
+def free_port() -> int:
+    """A port nobody listens on now (fixed ports clashed with other servers on the machine)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORTAL_PORT, HELLO_PORT, COMPARE_PORT = free_port(), free_port(), free_port()
 SECRET = "bench-http"  # noqa: S105  (a throw-away server on localhost)
 OFFICER = "petugas@demo.test"
 TARGETS = {
