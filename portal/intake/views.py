@@ -83,6 +83,7 @@ from portal.intake.tracked import forget_tracked, remember_tracked, tracked_repo
 from portal.intake.tracking import new_idempotency_key, normalize_code
 from portal.intake.windows import form_notice, received_notice
 from portal.pagecache import cached_page
+from portal.security import unlimited
 from portal.pdf import PdfUnavailable
 from portal.reference.groups import group_categories
 from portal.reference.queries import list_categories, list_regions
@@ -111,6 +112,7 @@ def _is_step() -> bool:
 
 @bp.get("/")
 @public
+@unlimited
 def home() -> str:
     """The front door: file a report or follow one, and what anonymity means here."""
     return cached_page(lambda: render_template("intake/home.html"))
@@ -362,6 +364,7 @@ def track() -> ResponseReturnValue:
 
 @bp.get("/lacak/status")
 @public
+@unlimited
 def status() -> ResponseReturnValue:
     """The status of the tracked report: timeline, messages, evidence, reply form."""
     report_row = tracked_report()
