@@ -1,11 +1,10 @@
 """Security headers and small helpers for hostile input."""
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from typing import Any
-
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_talisman import Talisman
