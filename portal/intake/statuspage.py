@@ -49,8 +49,10 @@ def status_key(report_id: int) -> str | None:
     Read before the page itself: a write committed in between makes the kept copy newer than
     its key, never older.
     """
-    # On the session's connection, in its transaction: what the page then reads is no older.
-    row = db.session.connection().execute(KEY_QUERY, {"report_id": report_id}).first()
+    # A connection of its own, given back at once: on a kept page the request's session never
+    # opens one (nor closes one at its end).
+    with db.engine.connect() as connection:
+        row = connection.execute(KEY_QUERY, {"report_id": report_id}).first()
     if row is None:
         return None
     now = utcnow()
