@@ -161,3 +161,15 @@ def test_each_device_of_a_report_keeps_its_own_csrf_token(make_app, report_form)
         devices[1], {"body": "Token saya sendiri.", "csrf_token": theirs}, url="/lacak/balas"
     )
     assert taken.status_code == 303
+
+
+def test_a_kept_page_goes_only_to_a_device_that_still_holds_the_report(app, client, report_form):
+    code = file_one(client, report_form)
+    forgetting, idle = tracking(app, code), tracking(app, code)
+    kept(forgetting)
+    assert app.test_client().get(STATUS).headers["Location"] == "/lacak"  # a stranger
+    assert forgetting.post("/lacak/lupakan").status_code == 303
+    assert forgetting.get(STATUS).headers["Location"] == "/lacak"
+    with idle.session_transaction() as session:
+        session["tracked_at"] -= 31 * 60
+    assert idle.get(STATUS).headers["Location"] == "/lacak"
