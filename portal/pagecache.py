@@ -1,12 +1,15 @@
-"""Public pages and answers kept in the shared cache (Flask-Caching), for a short time.
+"""Pages and answers kept in the shared cache (Flask-Caching), for a short time.
 
-Only what is the same for every visitor is kept: a page is keyed by its language, host and full
-path. The visitor's own values in it (their CSRF token, a report form's one-time key) are put
-back as markers in the kept copy and filled in afresh for each visitor. Pages for logged-in
-staff and pages with a flashed message are never kept nor served from the cache. Nothing a
-resident or an officer alone may see goes through here.
+A page is keyed by its language, host and full path, and by what the caller adds. Public pages
+add nothing or a date: they are the same for every visitor. A resident's status page adds its
+report, case and the case's page version (intake/statuspage.py), and is asked for only after
+the session check that this device holds the report. The visitor's own values in a page (their
+CSRF token, a report form's one-time key) are put back as markers in the kept copy and filled
+in afresh for each visitor. Pages for logged-in staff and pages with a flashed message are
+never kept nor served from the cache. Nothing an officer alone may see goes through here.
 """
 
+import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -59,6 +62,25 @@ def cached_value(name: str, compute: Callable[[], Any]) -> Any:
         value = compute()
         cache.set(key, value, timeout=seconds)
     return value
+
+
+GENERATION_KEY = "generation"
+
+
+def shared_generation() -> str:
+    """A token shared by every process, renewed by new_generation(): part of the keys of pages
+    that show rows whose changes no page version follows (names of categories, ...). A token
+    the cache dropped is replaced by a new one, never by an old one."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=0)
+        value = cache.get(GENERATION_KEY) or secrets.token_hex(8)
+    return str(value)
+
+
+def new_generation() -> None:
+    """Every page keyed by the shared generation is from now on looked for under a new key."""
+    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=0)
 
 
 def _key(name: str) -> str:

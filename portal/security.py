@@ -1,14 +1,19 @@
 """Security headers and small helpers for hostile input."""
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_talisman import Talisman
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.extensions import limiter
 
 CSP = {
     "default-src": "'self'",
@@ -33,7 +38,8 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
-    Talisman(
+    app.session_interface = CookieSessions()
+    SiteHeaders(
         app,
         force_https=https,
         strict_transport_security=https,
@@ -44,6 +50,84 @@ def init_app(app: Flask) -> None:
         permissions_policy={"geolocation": "(self)", "camera": "()", "microphone": "()"},
     )
     app.before_request(refuse_unstorable_input)
+    skip_limiter_on_unlimited_views(app)
+
+
+class SiteHeaders(Talisman):
+    """Flask-Talisman, with each view's options and policy texts worked out once.
+
+    Talisman looks up the view's options four times a response and joins the same policies
+    into the same header texts each time; the headers are the same, only worked out once.
+    A view's options (its `talisman_view_options`) are set when the view is defined.
+    """
+
+    def __init__(self, app: Flask, **options: Any) -> None:
+        self._view_options: dict[str | None, dict] = {}
+        self._policies: dict[int, tuple[Any, str]] = {}
+        super().__init__(app, **options)
+
+    def _get_local_options(self) -> dict:
+        endpoint = request.endpoint
+        options = self._view_options.get(endpoint)
+        if options is None:
+            options = self._view_options[endpoint] = super()._get_local_options()
+        return options
+
+    def _parse_policy(self, policy: Any) -> str:
+        if hasattr(request, "csp_nonce"):  # a nonce differs on every response
+            return super()._parse_policy(policy)
+        kept = self._policies.get(id(policy))
+        if kept is None or kept[0] is not policy:  # the policy itself is kept: ids stay unique
+            kept = self._policies[id(policy)] = (policy, super()._parse_policy(policy))
+        return kept[1]
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per key.
+
+    Flask builds a new serializer (and its signers) twice a request; the cookies are the same.
+    """
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("portal_session_serializer")
+        if kept is None or kept[0] != keys:
+            kept = (keys, super().get_signing_serializer(app))
+            app.extensions["portal_session_serializer"] = kept
+        return kept[1]
+
+
+UNLIMITED_ATTR = "portal_unlimited"
+# Settings that put a rate limit on every route; with one of them set, no view is unlimited.
+SITE_WIDE_LIMITS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_IN_MEMORY_FALLBACK")
+
+
+def unlimited(view: Callable) -> Callable:
+    """This view has no rate limit of its own: the limiter's check is skipped for it (a tenth of
+    what a cached page costs) unless a site-wide limit is configured. Never with @limiter.limit."""
+    setattr(view, UNLIMITED_ATTR, True)
+    return view
+
+
+def skip_limiter_on_unlimited_views(app: Flask) -> None:
+    """Wrap Flask-Limiter's before-request check so that views marked @unlimited skip it.
+
+    With no limit on the view and none site-wide the check finds nothing to count; it still
+    resolves, filters and evaluates an empty set of limits on every request.
+    """
+    if any(app.config.get(name) for name in SITE_WIDE_LIMITS):
+        return
+    hooks = app.before_request_funcs.setdefault(None, [])
+    check = limiter._check_request_limit
+    if check not in hooks:
+        return
+
+    def check_limited_views() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        if not getattr(view, UNLIMITED_ATTR, False):
+            check()
+
+    hooks[hooks.index(check)] = check_limited_views
 
 
 def keep_retry_after_for_waits(response: Response) -> Response:

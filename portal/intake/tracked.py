@@ -20,13 +20,20 @@ def remember_tracked(report: Report) -> None:
 
 def tracked_report() -> Report | None:
     """The report this device opened with its code, while the idle time has not run out."""
+    report_id = tracked_report_id()
+    return None if report_id is None else get_tracked_report(report_id)
+
+
+def tracked_report_id() -> int | None:
+    """The id of the report this device opened with its code, while the idle time has not run
+    out (each call counts as activity); the report itself is not read."""
     report_id, seen = session.get(TRACKED_KEY), session.get(TRACKED_AT_KEY, 0)
     idle = current_app.config["TRACK_IDLE_MINUTES"] * 60
     if not report_id or time.time() - seen > idle:
         forget_tracked()
         return None
     session[TRACKED_AT_KEY] = int(time.time())
-    return get_tracked_report(report_id)
+    return int(report_id)
 
 
 def forget_tracked() -> None:

@@ -7,6 +7,7 @@ session remembers the report id (never the code) for a limited idle time.
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -32,7 +33,7 @@ from portal.clock import local_today
 from portal.db import DatabaseBusy, db, unit_of_work, utcnow
 from portal.evidence.storage import StorageUnavailable
 from portal.extensions import csrf, limiter
-from portal.i18n import current_language
+from portal.intake import statuspage
 from portal.intake.drafts import REQUIRED, HeldFile, ReportDraft, check_screenshots
 from portal.intake.filing import (
     FORM_BINDING_KEY,
@@ -62,7 +63,6 @@ from portal.intake.formal.filing import (
     form_checklist,
     formal_errors,
     formal_form,
-    formal_status,
     keep_id_card,
 )
 from portal.intake.formal.forms import CompletionForm, FormalForm
@@ -77,17 +77,25 @@ from portal.intake.labels import (
 )
 from portal.intake.models import Report
 from portal.intake.operations import ScreenshotRejected, reply_to_case
-from portal.intake.queries import get_report_by_code, get_status_view
+from portal.intake.queries import get_report_by_code
 from portal.intake.receipt import TEMPLATE, receipt_context, receipt_filename, receipt_pdf
-from portal.intake.tracked import forget_tracked, remember_tracked, tracked_report
+from portal.intake.statuspage import no_store, status_html, status_key, tracked_status_html
+from portal.intake.tracked import (
+    forget_tracked,
+    remember_tracked,
+    tracked_report,
+    tracked_report_id,
+)
 from portal.intake.tracking import new_idempotency_key, normalize_code
-from portal.intake.windows import form_notice, received_notice
+from portal.intake.windows import form_notice
 from portal.pagecache import cached_page
 from portal.pdf import PdfUnavailable
 from portal.reference.groups import group_categories
 from portal.reference.queries import list_categories, list_regions
+from portal.security import unlimited
 
 bp = Blueprint("intake", __name__)
+bp.record_once(statuspage.register)
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # A refused upload says what happened (RFC 9110): too large (413), not an image type we take
@@ -111,6 +119,7 @@ def _is_step() -> bool:
 
 @bp.get("/")
 @public
+@unlimited
 def home() -> str:
     """The front door: file a report or follow one, and what anonymity means here."""
     return cached_page(lambda: render_template("intake/home.html"))
@@ -362,31 +371,21 @@ def track() -> ResponseReturnValue:
 
 @bp.get("/lacak/status")
 @public
+@unlimited
 def status() -> ResponseReturnValue:
     """The status of the tracked report: timeline, messages, evidence, reply form."""
-    report_row = tracked_report()
-    if report_row is None:
+    report_id = tracked_report_id()
+    key = status_key(report_id) if report_id is not None else None
+    if report_id is None or key is None:
         return redirect(url_for("intake.track"))
-    return render_status(report_row, ReplyForm())
+    return no_store(Response(cached_page(partial(tracked_status_html, report_id), key=key)))
 
 
 def render_status(
     report_row: Report, reply_form: ReplyForm, code: int = 200, completion: Any = None
 ) -> Response:
-    """The status page, never cached."""
-    response = Response(
-        render_template(
-            "intake/status.html",
-            view=get_status_view(report_row, current_language()),
-            window=received_notice(report_row.created_at, report_row.window_closes_at),
-            reply_form=reply_form,
-            forget_form=ForgetForm(),
-            formal=formal_status(report_row, now=utcnow(), form=completion),
-        ),
-        status=code,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """The status page answering a form, never cached."""
+    return no_store(Response(status_html(report_row, reply_form, completion), status=code))
 
 
 @bp.post("/lacak/balas")

@@ -37,6 +37,7 @@ from portal.public.queries import (
 from portal.public.stats import get_transparency
 from portal.reference.models import Category, Region
 from portal.reference.queries import list_categories, list_regions
+from portal.security import unlimited
 
 bp = Blueprint("public", __name__)
 
@@ -147,6 +148,7 @@ SANCTIONS = {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Not known")}
 
 @bp.get("/transparansi")
 @public
+@unlimited
 def transparency() -> str:
     """Totals, breakdowns, medians and referral outcomes, with small cells suppressed."""
     return cached_page(_transparency_page, current_app.config["STATS_CACHE_SECONDS"])
