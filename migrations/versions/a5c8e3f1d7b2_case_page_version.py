@@ -1,7 +1,7 @@
 """case page version: bumped with every write that changes what a case's pages show
 
 Revision ID: a5c8e3f1d7b2
-Revises: 7b3d9e2f4a61
+Revises: 5e8a1c3f9b27
 Create Date: 2026-12-02 11:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a5c8e3f1d7b2'
-down_revision = '7b3d9e2f4a61'
+down_revision = '5e8a1c3f9b27'
 branch_labels = None
 depends_on = None
 
