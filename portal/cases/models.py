@@ -59,6 +59,9 @@ class Case(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # Bumped with every write that changes what its page shows (cases/freshness.py): the key
+    # of the copies kept of its pages. Not the optimistic `version`, which only Case rows move.
+    page_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __mapper_args__ = {"version_id_col": version}
     # The queue's keyset sorts, with and without a team scope (see queries.list_queue).

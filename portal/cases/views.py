@@ -13,7 +13,11 @@ from werkzeug.wrappers import Response
 
 from portal.access import roles_required, staff_user
 from portal.accounts.models import Role, User
-from portal.cases import operations, queries
+from portal.cases import (
+    freshness,  # noqa: F401  (its listeners keep the page versions)
+    operations,
+    queries,
+)
 from portal.cases.canned import fill_placeholders
 from portal.cases.colleague import confirms_colleague
 from portal.cases.forms import (
