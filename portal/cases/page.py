@@ -177,7 +177,10 @@ def _filters(form: QueueForm) -> queries.QueueFilters:
     )
 
 
-def _choices(form: QueueForm, user: User, locale: str) -> None:
+def _choices(form: QueueForm, user: User, locale: str) -> list[Any]:
+    """Fill the filter form's choices; returns the rows loaded, which the caller keeps while
+    it renders (the session holds rows only while someone does: the queue's rows then find
+    their category, region and team there without a query)."""
     any_ = [("", _l("Any"))]  # an empty value, which the queue drops from its URLs
     categories = db.session.scalars(sa.select(Category).order_by(Category.sort_order)).all()
     form.category.choices = choices(any_ + [(c.id, c.name(locale)) for c in categories])
@@ -193,6 +196,7 @@ def _choices(form: QueueForm, user: User, locale: str) -> None:
     form.assignee.choices = choices(
         any_ + [(0, _l("Unassigned"))] + [(u.id, u.name) for u in members]
     )
+    return [categories, regions, teams, members]
 
 
 def clean_queue_args(args: Mapping[str, str]) -> dict[str, str] | None:
@@ -204,7 +208,7 @@ def clean_queue_args(args: Mapping[str, str]) -> dict[str, str] | None:
 def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     """Filters, one keyset page, and tab counts; InvalidCursor for a bad `after`."""
     form = QueueForm(formdata=args)
-    _choices(form, user, current_language())
+    references = _choices(form, user, current_language())
     form.validate()
     filters = _filters(form)
     filters.after = args.get("after") or None
@@ -215,7 +219,9 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
         hits = search_cases(filters.q, queries.scope(user), user_id=user.id, now=now)
         page = queries.QueuePage([hit.case for hit in hits], None)
     else:
-        page = queries.list_queue(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
+        page = queries.list_queue(
+            user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"], references_loaded=True
+        )
     return {
         "hit_tabs": {hit.case.id: hit.tab for hit in hits} if hits is not None else None,
         "form": form,
@@ -232,6 +238,7 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
         "first_url": url_for("cases.queue", **{**kept, "tab": filters.tab}),
         "is_admin": user.role == Role.ADMIN,
         "at_risk": queries.list_at_risk(c.id for c in page.cases),
+        "references": references,
     }
 
 

@@ -105,8 +105,11 @@ def _conditions(user: User, f: QueueFilters, now: datetime) -> list[sa.ColumnEle
     return conds
 
 
-def list_queue(user: User, filters: QueueFilters, *, now: datetime, limit: int = 50) -> QueuePage:
-    """One page of the queue after the cursor; InvalidCursor for a cursor we did not issue."""
+def queue_statement(
+    user: User, filters: QueueFilters, *, now: datetime, limit: int
+) -> sa.Select[Any]:
+    """The select of one queue page (limit + 1 rows, to know whether there is a next page);
+    InvalidCursor for a cursor we did not issue."""
     column, descending = SORTS.get(filters.sort, SORTS["newest"])
     query = sa.select(Case).where(*_conditions(user, filters, now))
     if filters.after:
@@ -114,18 +117,31 @@ def list_queue(user: User, filters: QueueFilters, *, now: datetime, limit: int =
     order = [column.desc(), Case.id.desc()] if descending else [column.asc(), Case.id.asc()]
     if column in NULLS_LAST:
         order = [column.asc().nulls_last(), Case.id.asc()]
+    return query.order_by(*order).limit(limit + 1)
+
+
+def list_queue(
+    user: User,
+    filters: QueueFilters,
+    *,
+    now: datetime,
+    limit: int = 50,
+    references_loaded: bool = False,
+) -> QueuePage:
+    """One page of the queue after the cursor; InvalidCursor for a cursor we did not issue.
+    With `references_loaded` (every category, region and team already in the session, as the
+    queue's filter form loads them) only the assignees are loaded with the page."""
+    column, _ = SORTS.get(filters.sort, SORTS["newest"])
     # selectinload, not joins: the page query stays a plain index walk that stops at the limit
     # (with joins PostgreSQL misjudged deep pages and sorted every row before the cursor).
-    query = (
-        query.order_by(*order)
-        .limit(limit + 1)
-        .options(
+    loads = [selectinload(Case.assignee)]
+    if not references_loaded:
+        loads += [
             selectinload(Case.category),
             selectinload(Case.region),
             selectinload(Case.team),
-            selectinload(Case.assignee),
-        )
-    )
+        ]
+    query = queue_statement(user, filters, now=now, limit=limit).options(*loads)
     cases = list(db.session.scalars(query))
     next_cursor = None
     if len(cases) > limit:
@@ -181,18 +197,21 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
 
 
 def count_tabs(user: User, *, now: datetime, cap: int) -> dict[str, tuple[int, bool]]:
-    """Cases per tab in the user's scope, counted up to `cap` (True when there are more)."""
-    counts = {}
-    for tab in TABS:
-        limited = (
+    """Cases per tab in the user's scope, counted up to `cap` (True when there are more), in
+    one statement: each tab a capped count as a scalar subquery."""
+    counts = [
+        sa.select(sa.func.count())
+        .select_from(
             sa.select(Case.id)
             .where(scope(user), _tab_condition(tab, user, now))
             .limit(cap + 1)
             .subquery()
         )
-        n = db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
-        counts[tab] = (min(n, cap), n > cap)
-    return counts
+        .scalar_subquery()
+        for tab in TABS
+    ]
+    row = db.session.execute(sa.select(*counts)).one()
+    return {tab: (min(n or 0, cap), (n or 0) > cap) for tab, n in zip(TABS, row, strict=True)}
 
 
 def load_case_page(case: Case) -> list[Report]:
