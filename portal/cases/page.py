@@ -389,7 +389,7 @@ def assignee_choices(case: Case) -> list[tuple[Any, str]]:
     ]
 
 
-def detail_key(case: Case, user: User) -> tuple[Hashable, ...]:
+def detail_key(case: Case | sa.Row[Any], user: User) -> tuple[Hashable, ...]:
     """What the case page shows beyond the case's own rows (cases/kept.py): the viewer, the
     duplicates' generation, the deadline's state now, and a supervisor's assign form's counts
     of open cases (other cases move them)."""

@@ -74,6 +74,25 @@ def get_case_for(user: User, case_id: int) -> Case | None:
     return db.session.scalar(sa.select(Case).where(Case.id == case_id, scope(user)))
 
 
+def peek_case_for(user: User, case_id: int) -> sa.Row[Any] | None:
+    """The case's id, team, page version, status and deadline when the user may see it, else
+    None: what a kept case page is found by, without loading the case."""
+    if user.role != Role.ADMIN and user.team_id is None:
+        return None
+    kind = "all" if user.role == Role.ADMIN else "team"
+    params = {"case_id": case_id, "team_id": user.team_id}
+    return db.session.connection().execute(_peek_statement(kind), params).first()
+
+
+@functools.cache
+def _peek_statement(kind: str) -> sa.Select[Any]:
+    team_scope = sa.true() if kind == "all" else Case.team_id == sa.bindparam("team_id")
+    columns = (Case.id, Case.team_id, Case.page_version, Case.status, Case.due_at)
+    return cast(
+        sa.Select[Any], sa.select(*columns).where(Case.id == sa.bindparam("case_id"), team_scope)
+    )
+
+
 def _tab_condition(tab: str, user: User, now: datetime) -> sa.ColumnElement[bool]:
     if tab == "new":
         return Case.status == Status.NEW

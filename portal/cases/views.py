@@ -94,17 +94,24 @@ def detail(case_id: int) -> str:
     """Everything about one case, with the moves the user may make; to a team that
     transferred the case away, where it went and why."""
     user = staff_user()
-    case = queries.get_case_for(user, case_id)
-    if case is None:
+    peek = queries.peek_case_for(user, case_id)  # the access check, before any kept page
+    if peek is None:
         away = queries.list_transfers_away(case_id, user.team_id)
         if not away:
             abort(404)
         return render_template("cases/transferred_away.html", transfers=away)
     to = request.args.get("to", type=int)
+    shown: list[Case] = []
+
+    def render() -> str:
+        case = queries.get_case_for(user, case_id)
+        if case is None:  # moved away since the peek
+            abort(404)
+        shown.append(case)
+        return render_template("cases/detail.html", **detail_context(case, user, message_to=to))
+
     return kept.kept_page(
-        detail_key(case, user),
-        lambda: render_template("cases/detail.html", **detail_context(case, user, message_to=to)),
-        keep=lambda: keeps_detail(case),
+        detail_key(peek, user), render, keep=lambda: all(keeps_detail(c) for c in shown)
     )
 
 
