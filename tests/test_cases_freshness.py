@@ -180,7 +180,11 @@ def test_reference_data_tells_the_listeners_after_commit(app, app_ctx):
     def rename() -> None:
         user.name = "Nama Baru"
 
+    def log_in() -> None:
+        user.failed_logins, user.last_login_at = 0, utcnow()
+
     committed(read_only)  # nothing every case shows: not heard
+    committed(log_in)  # a login's bookkeeping: not heard
     assert not heard
     committed(rename)
     assert heard == [1]

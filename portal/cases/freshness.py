@@ -82,8 +82,9 @@ from portal.public.models import (
 from portal.reference.models import Category, Region
 from portal.worker.models import WorkerHeartbeat
 
-# A reference to what a row belongs to: ("case", id), ("report", id), ("evidence", id),
-# ("laporan", id), ("request", id), ("capture", id) or ("url", canonical address).
+# A reference to what a row belongs to: ("case", id), ("merged", id: the case and the one it
+# was merged into), ("report", id), ("evidence", id), ("laporan", id), ("request", id),
+# ("capture", id) or ("url", canonical address).
 Ref = tuple[str, Any]
 Resolver = Callable[[Any], Iterable[Ref]]
 
@@ -131,7 +132,7 @@ RESOLVERS: dict[type, Resolver] = {
     LegalHold: by("case", "case_id"),
     Open311Ticket: by("case", "case_id"),
     IdentityRequest: by("case", "case_id"),
-    CaseRisk: by("case", "case_id"),
+    CaseRisk: by("merged", "case_id"),  # the case a merged one went into shows its risk too
     Publication: by("case", "case_id"),
     Referral: by("case", "case_id"),
     ReportedCivilServant: by("case", "case_id"),
@@ -165,6 +166,11 @@ EVERY_CASE: dict[type, str] = {
     IdentityCustodian: "who may decide identity requests",
     OfficialAccount: "the official accounts a case names",
     RegistrationFormat: "the registration section's number pattern",
+}
+
+# Of these, only the named columns show (a login's own bookkeeping changes no page).
+EVERY_CASE_FIELDS: dict[type, tuple[str, ...]] = {
+    User: ("name", "email", "role", "team_id", "is_active"),
 }
 
 # Rows no case page and no status page shows.
@@ -221,7 +227,7 @@ BUMPED_KEY = "portal.page_bumped"  # once per transaction: no reader sees its mi
 LISTENERS_KEY = "portal.every_case_listeners"
 
 
-def on_every_case_change(app: App, listener: Callable[[], None]) -> None:
+def on_every_case_change(app: App, listener: Callable[[], object]) -> None:
     """Call `listener` after a commit of this app that changed rows every case page may show
     (kept per app, like the case-page sections: a test makes many apps)."""
     listeners = app.extensions.setdefault(LISTENERS_KEY, [])
@@ -247,6 +253,13 @@ def resolve(connection: sa.Connection, refs: Iterable[Ref]) -> set[int]:
             sa.select(Capture.url_canonical).where(Capture.id.in_(sorted(captures)))
         )
         wanted.setdefault("url", set()).update(urls)
+    if merged := wanted.pop("merged", None):
+        targets = connection.scalars(
+            sa.select(Case.merged_into_id).where(
+                Case.id.in_(sorted(merged)), Case.merged_into_id.is_not(None)
+            )
+        )
+        wanted.setdefault("case", set()).update([*merged, *targets])
     found = {int(i) for i in wanted.pop("case", ())}
     for kind, keys in wanted.items():
         found.update(connection.scalars(_LOOKUPS[kind](sorted(keys))))
@@ -291,10 +304,18 @@ def _after_flush(session: Session, _context: object) -> None:
 def _refs(session: Session, obj: Any) -> list[Ref]:
     resolver = RESOLVERS.get(type(obj))
     if resolver is None:
-        if type(obj) in EVERY_CASE:
+        if type(obj) in EVERY_CASE and _shows_everywhere(session, obj):
             session.info[EVERY_CASE_KEY] = True
         return []
     return list(resolver(obj))
+
+
+def _shows_everywhere(session: Session, obj: Any) -> bool:
+    fields = EVERY_CASE_FIELDS.get(type(obj))
+    if fields is None or obj in session.new or obj in session.deleted:
+        return True
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in fields)
 
 
 @sa.event.listens_for(Session, "after_commit")

@@ -8,10 +8,13 @@ its letter when that letter was never used in the new case, else takes the first
 the move's history event records the old and the new label."""
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import format_date, format_time
+from flask import g, has_request_context
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.cases.models import ReportLabel
 from portal.db import db
@@ -51,13 +54,34 @@ def assign_label(report: Report, case_id: int) -> str:
     return mine
 
 
+VISIBILITY_WORDS: dict[str, Any] = {
+    ContactVisibility.ANONYMOUS: _l("anonymous"),
+    ContactVisibility.CONFIDENTIAL: _l("confidential"),
+    ContactVisibility.NAMED: _l("named"),
+}
+
+
 def label_text(report: Report) -> str:
-    """'Reporter B · 2 Dec 06.13 · confidential · email ✓' in the install's time zone."""
-    visibility = {
-        ContactVisibility.ANONYMOUS: _("anonymous"),
-        ContactVisibility.CONFIDENTIAL: _("confidential"),
-        ContactVisibility.NAMED: _("named"),
-    }.get(ContactVisibility(report.visibility), report.visibility)
+    """'Reporter B · 2 Dec 06.13 · confidential · email ✓' in the install's time zone.
+
+    Kept for the request: the case page shows each report's label in several places."""
+    key = (
+        report.id,
+        report.label,
+        report.created_at,
+        report.visibility,
+        bool(report.contact_email),
+        str(get_locale()),
+    )
+    kept = g.setdefault("report_label_texts", {}) if has_request_context() else {}
+    text = kept.get(key)
+    if text is None:
+        text = kept[key] = _label_text(report)
+    return text
+
+
+def _label_text(report: Report) -> str:
+    visibility = VISIBILITY_WORDS.get(report.visibility, report.visibility)
     email = _("email ✓") if report.contact_email else _("no email")
     return " · ".join(
         [

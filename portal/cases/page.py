@@ -2,7 +2,8 @@
 contexts of the queue and the case page (reads only; the views stay thin). The sub-areas and
 capture add their sections with register_case_section, so this module never imports them."""
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
@@ -13,11 +14,12 @@ from flask.sansio.app import App
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from portal.access import staff_user
 from portal.accounts.models import Role, Team, User
-from portal.cases import queries
+from portal.cases import kept, queries
 from portal.cases.canned import fill_placeholders
 from portal.cases.deadlines import is_overdue
 from portal.cases.forms import (
@@ -177,7 +179,10 @@ def _filters(form: QueueForm) -> queries.QueueFilters:
     )
 
 
-def _choices(form: QueueForm, user: User, locale: str) -> None:
+def _choices(form: QueueForm, user: User, locale: str) -> list[Any]:
+    """Fill the filter form's choices; returns the rows loaded, which the caller keeps while
+    it renders (the session holds rows only while someone does: the queue's rows then find
+    their category, region and team there without a query)."""
     any_ = [("", _l("Any"))]  # an empty value, which the queue drops from its URLs
     categories = db.session.scalars(sa.select(Category).order_by(Category.sort_order)).all()
     form.category.choices = choices(any_ + [(c.id, c.name(locale)) for c in categories])
@@ -193,6 +198,7 @@ def _choices(form: QueueForm, user: User, locale: str) -> None:
     form.assignee.choices = choices(
         any_ + [(0, _l("Unassigned"))] + [(u.id, u.name) for u in members]
     )
+    return [categories, regions, teams, members]
 
 
 def clean_queue_args(args: Mapping[str, str]) -> dict[str, str] | None:
@@ -201,10 +207,41 @@ def clean_queue_args(args: Mapping[str, str]) -> dict[str, str] | None:
     return kept if len(kept) < len(args) else None
 
 
+def queue_key(user: User, args: Mapping[str, str]) -> tuple[Hashable, ...] | None:
+    """What the queue page shows, read cheaply: its rows' ids, page versions and overdue
+    marks, and the tab counts, with the viewer's parts (cases/kept.py); None for a search,
+    which is not kept. InvalidCursor for a bad `after`."""
+    filters = _parsed_filters(tuple(sorted(args.items())))
+    if filters.q.strip():
+        return None
+    cfg, now = current_app.config, utcnow()
+    rows = queries.queue_versions(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
+    counts = queries.count_tabs(user, now=now, cap=cfg["CASES_COUNT_CAP"])
+    return (
+        *kept.viewer_parts(user),
+        "queue",
+        tuple((row.id, row.page_version, is_overdue(row.status, row.due_at, now)) for row in rows),
+        kept.as_key(counts),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_filters(args: tuple[tuple[str, str], ...]) -> queries.QueueFilters:
+    """The queue's filters from its arguments, as queue_context reads them (the same form;
+    it needs no choices to read them, validate_choice=False), kept per argument list."""
+    form = QueueForm(formdata=MultiDict(args))
+    for field in (form.category, form.region, form.team, form.assignee):
+        field.choices = []
+    form.validate()
+    filters = _filters(form)
+    filters.after = dict(args).get("after") or None
+    return filters
+
+
 def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
     """Filters, one keyset page, and tab counts; InvalidCursor for a bad `after`."""
     form = QueueForm(formdata=args)
-    _choices(form, user, current_language())
+    references = _choices(form, user, current_language())
     form.validate()
     filters = _filters(form)
     filters.after = args.get("after") or None
@@ -215,7 +252,9 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
         hits = search_cases(filters.q, queries.scope(user), user_id=user.id, now=now)
         page = queries.QueuePage([hit.case for hit in hits], None)
     else:
-        page = queries.list_queue(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
+        page = queries.list_queue(
+            user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"], references_loaded=True
+        )
     return {
         "hit_tabs": {hit.case.id: hit.tab for hit in hits} if hits is not None else None,
         "form": form,
@@ -232,6 +271,7 @@ def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:
         "first_url": url_for("cases.queue", **{**kept, "tab": filters.tab}),
         "is_admin": user.role == Role.ADMIN,
         "at_risk": queries.list_at_risk(c.id for c in page.cases),
+        "references": references,
     }
 
 
@@ -347,6 +387,31 @@ def assignee_choices(case: Case) -> list[tuple[Any, str]]:
         )
         for u, count in queries.list_assignable(case.team_id)
     ]
+
+
+def detail_key(case: Case | sa.Row[Any], user: User) -> tuple[Hashable, ...]:
+    """What the case page shows beyond the case's own rows (cases/kept.py): the viewer, the
+    duplicates' generation, the deadline's state now, and a supervisor's assign form's counts
+    of open cases (other cases move them)."""
+    parts: tuple[Hashable, ...] = (
+        *kept.viewer_parts(user),
+        "case",
+        case.id,
+        case.page_version,
+        kept.generation(kept.DUPLICATES),
+        is_overdue(case.status, case.due_at, utcnow()),
+    )
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        parts += (tuple((u.id, n) for u, n in queries.list_assignable(case.team_id)),)
+    return parts
+
+
+def keeps_detail(case: Case) -> bool:
+    """Whether a rendering of the case page may be kept: not when it printed a confidential
+    reporter's contact (no custodian holds identities on this install)."""
+    if "confidential" not in shown_contacts():
+        return True
+    return all(report.visibility != "confidential" for report in case.reports)
 
 
 def detail_context(case: Case, user: User, message_to: int | None = None) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """Reads on cases: the triage queue (keyset pages, tab counts) and one case with its reports."""
 
 import base64
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
@@ -14,7 +16,7 @@ from portal.accounts.models import Role, User
 from portal.cases.identity.models import CaseRisk
 from portal.cases.models import CannedReply, Case, CaseEvent, Message, ReportLabel, Status
 from portal.cases.workflow import FINISHED, OPEN
-from portal.db import db
+from portal.db import UTCDateTime, db
 from portal.intake.findings.models import Finding
 from portal.intake.models import Report
 
@@ -72,6 +74,25 @@ def get_case_for(user: User, case_id: int) -> Case | None:
     return db.session.scalar(sa.select(Case).where(Case.id == case_id, scope(user)))
 
 
+def peek_case_for(user: User, case_id: int) -> sa.Row[Any] | None:
+    """The case's id, team, page version, status and deadline when the user may see it, else
+    None: what a kept case page is found by, without loading the case."""
+    if user.role != Role.ADMIN and user.team_id is None:
+        return None
+    kind = "all" if user.role == Role.ADMIN else "team"
+    params = {"case_id": case_id, "team_id": user.team_id}
+    return db.session.connection().execute(_peek_statement(kind), params).first()
+
+
+@functools.cache
+def _peek_statement(kind: str) -> sa.Select[Any]:
+    team_scope = sa.true() if kind == "all" else Case.team_id == sa.bindparam("team_id")
+    columns = (Case.id, Case.team_id, Case.page_version, Case.status, Case.due_at)
+    return cast(
+        sa.Select[Any], sa.select(*columns).where(Case.id == sa.bindparam("case_id"), team_scope)
+    )
+
+
 def _tab_condition(tab: str, user: User, now: datetime) -> sa.ColumnElement[bool]:
     if tab == "new":
         return Case.status == Status.NEW
@@ -105,8 +126,11 @@ def _conditions(user: User, f: QueueFilters, now: datetime) -> list[sa.ColumnEle
     return conds
 
 
-def list_queue(user: User, filters: QueueFilters, *, now: datetime, limit: int = 50) -> QueuePage:
-    """One page of the queue after the cursor; InvalidCursor for a cursor we did not issue."""
+def queue_statement(
+    user: User, filters: QueueFilters, *, now: datetime, limit: int
+) -> sa.Select[Any]:
+    """The select of one queue page (limit + 1 rows, to know whether there is a next page);
+    InvalidCursor for a cursor we did not issue."""
     column, descending = SORTS.get(filters.sort, SORTS["newest"])
     query = sa.select(Case).where(*_conditions(user, filters, now))
     if filters.after:
@@ -114,18 +138,55 @@ def list_queue(user: User, filters: QueueFilters, *, now: datetime, limit: int =
     order = [column.desc(), Case.id.desc()] if descending else [column.asc(), Case.id.asc()]
     if column in NULLS_LAST:
         order = [column.asc().nulls_last(), Case.id.asc()]
+    return query.order_by(*order).limit(limit + 1)
+
+
+def queue_versions(
+    user: User, filters: QueueFilters, *, now: datetime, limit: int
+) -> list[sa.Row[Any]]:
+    """The ids, page versions, statuses and deadlines of one queue page's rows (and the one
+    after it): what a kept queue page is found by (cases/kept.py)."""
+    statement = _versions_statement(
+        user.role, user.team_id, user.id, tuple(vars(filters).items()), limit
+    )
+    return list(db.session.connection().execute(statement, {"now": now}))
+
+
+@functools.lru_cache(maxsize=512)
+def _versions_statement(
+    role: str, team_id: int | None, user_id: int, filters: tuple[tuple[str, Any], ...], limit: int
+) -> sa.Select[Any]:
+    """queue_statement's columns for the key, built once per viewer and filters, `now` bound
+    at execution (building the statement cost more than running it)."""
+    user = cast(User, SimpleNamespace(role=role, team_id=team_id, id=user_id))
+    now = cast(datetime, sa.bindparam("now", type_=UTCDateTime))
+    statement = queue_statement(user, QueueFilters(**dict(filters)), now=now, limit=limit)
+    columns = (Case.id, Case.page_version, Case.status, Case.due_at)
+    return cast(sa.Select[Any], statement.with_only_columns(*columns))
+
+
+def list_queue(
+    user: User,
+    filters: QueueFilters,
+    *,
+    now: datetime,
+    limit: int = 50,
+    references_loaded: bool = False,
+) -> QueuePage:
+    """One page of the queue after the cursor; InvalidCursor for a cursor we did not issue.
+    With `references_loaded` (every category, region and team already in the session, as the
+    queue's filter form loads them) only the assignees are loaded with the page."""
+    column, _ = SORTS.get(filters.sort, SORTS["newest"])
     # selectinload, not joins: the page query stays a plain index walk that stops at the limit
     # (with joins PostgreSQL misjudged deep pages and sorted every row before the cursor).
-    query = (
-        query.order_by(*order)
-        .limit(limit + 1)
-        .options(
+    loads = [selectinload(Case.assignee)]
+    if not references_loaded:
+        loads += [
             selectinload(Case.category),
             selectinload(Case.region),
             selectinload(Case.team),
-            selectinload(Case.assignee),
-        )
-    )
+        ]
+    query = queue_statement(user, filters, now=now, limit=limit).options(*loads)
     cases = list(db.session.scalars(query))
     next_cursor = None
     if len(cases) > limit:
@@ -181,18 +242,38 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
 
 
 def count_tabs(user: User, *, now: datetime, cap: int) -> dict[str, tuple[int, bool]]:
-    """Cases per tab in the user's scope, counted up to `cap` (True when there are more)."""
-    counts = {}
-    for tab in TABS:
-        limited = (
+    """Cases per tab in the user's scope, counted up to `cap` (True when there are more), in
+    one statement: each tab a capped count as a scalar subquery."""
+    if user.role == Role.ADMIN:
+        kind = "all"
+    elif user.team_id is None:
+        return {tab: (0, False) for tab in TABS}
+    else:
+        kind = "team"
+    params = {"team_id": user.team_id, "user_id": user.id, "now": now, "cap": cap + 1}
+    row = db.session.connection().execute(_count_statement(kind), params).one()
+    return {tab: (min(n or 0, cap), (n or 0) > cap) for tab, n in zip(TABS, row, strict=True)}
+
+
+@functools.cache
+def _count_statement(kind: str) -> sa.Select[Any]:
+    """The tab counts' statement, built once per scope kind with bound parameters (building
+    seven subqueries cost more than running them)."""
+    team_scope = sa.true() if kind == "all" else Case.team_id == sa.bindparam("team_id")
+    user = cast(User, SimpleNamespace(id=sa.bindparam("user_id")))
+    now = cast(datetime, sa.bindparam("now", type_=UTCDateTime))
+    counts = [
+        sa.select(sa.func.count())
+        .select_from(
             sa.select(Case.id)
-            .where(scope(user), _tab_condition(tab, user, now))
-            .limit(cap + 1)
+            .where(team_scope, _tab_condition(tab, user, now))
+            .limit(sa.bindparam("cap", type_=sa.Integer))
             .subquery()
         )
-        n = db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
-        counts[tab] = (min(n, cap), n > cap)
-    return counts
+        .scalar_subquery()
+        for tab in TABS
+    ]
+    return sa.select(*counts)
 
 
 def load_case_page(case: Case) -> list[Report]:

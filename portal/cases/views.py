@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,6 +16,7 @@ from portal.access import roles_required, staff_user
 from portal.accounts.models import Role, User
 from portal.cases import (
     freshness,  # noqa: F401  (its listeners keep the page versions)
+    kept,
     operations,
     queries,
 )
@@ -37,7 +39,10 @@ from portal.cases.page import (
     case_or_404,
     clean_queue_args,
     detail_context,
+    detail_key,
+    keeps_detail,
     queue_context,
+    queue_key,
 )
 from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
 from portal.db import db, unit_of_work
@@ -70,12 +75,17 @@ def queue() -> str | tuple[str, int] | Response:
     clean = clean_queue_args(request.args)
     if clean is not None:  # the filter form sends every field: keep its URL short, no "None"
         return redirect(url_for("cases.queue", **cast(dict[str, Any], clean)))
+    user = staff_user()
+
+    def render() -> str:
+        return render_template("cases/queue.html", **queue_context(user, request.args))
+
     try:
-        context = queue_context(staff_user(), request.args)
+        parts = queue_key(user, request.args)
+        return render() if parts is None else kept.kept_page(parts, render)
     except queries.InvalidCursor:
         message = _("This page link is no longer valid. Start again from the first page.")
         return render_template("errors/error.html", code=400, message=message), 400
-    return render_template("cases/queue.html", **context)
 
 
 @bp.get("/kasus/<int:case_id>")
@@ -84,14 +94,30 @@ def detail(case_id: int) -> str:
     """Everything about one case, with the moves the user may make; to a team that
     transferred the case away, where it went and why."""
     user = staff_user()
-    case = queries.get_case_for(user, case_id)
-    if case is None:
+    peek = queries.peek_case_for(user, case_id)  # the access check, before any kept page
+    if peek is None:
         away = queries.list_transfers_away(case_id, user.team_id)
         if not away:
             abort(404)
         return render_template("cases/transferred_away.html", transfers=away)
     to = request.args.get("to", type=int)
-    return render_template("cases/detail.html", **detail_context(case, user, message_to=to))
+    shown: list[Case] = []
+
+    def render() -> str:
+        case = queries.get_case_for(user, case_id)
+        if case is None:  # moved away since the peek
+            abort(404)
+        shown.append(case)
+        return render_template("cases/detail.html", **detail_context(case, user, message_to=to))
+
+    return kept.kept_page(
+        detail_key(peek, user), render, keep=lambda: all(keeps_detail(c) for c in shown)
+    )
+
+
+@bp.record_once
+def _keep_pages(state: BlueprintSetupState) -> None:
+    kept.init_app(state.app)
 
 
 @bp.get("/bukti/<int:evidence_id>/asli")
