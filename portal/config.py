@@ -133,6 +133,9 @@ class Defaults:
     CACHE_DIR: str | None = None  # defaults to instance/cache
     CACHE_THRESHOLD = 2000
     PAGE_CACHE_SECONDS = 60
+    # The case page and the queue kept per viewer (portal/cases/kept.py). Never stale: a write
+    # changes the case's page version, so this only bounds how long an unused copy takes space.
+    STAFF_PAGE_CACHE_SECONDS = 600
     # Keys carry this prefix so that emptying the cache (refresh-stats, a new start) removes only
     # the portal's pages, never other keys of a shared Redis.
     CACHE_KEY_PREFIX = "portal-page:"

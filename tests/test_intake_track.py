@@ -215,3 +215,19 @@ def test_status_change_and_internal_notes_as_the_reporter_sees_them(
     assert "Sudah diperiksa, menunggu petugas" in html  # the status, in words
     assert "Status diubah: Sudah diperiksa" in html  # and in the timeline
     assert "Catatan internal X" not in html
+
+
+def test_reading_the_status_page_keeps_the_report_open_noted_to_the_minute(
+    app, client, report_form
+):
+    code = file_one(client, report_form)
+    visitor = app.test_client()
+    visitor.post("/lacak", data={"code": code})
+    with visitor.session_transaction() as session:
+        session["tracked_at"] -= 29 * 60
+    assert visitor.get("/lacak/status").status_code == 200  # activity: the idle time restarts
+    with visitor.session_transaction() as session:
+        session["tracked_at"] -= 29 * 60
+    assert visitor.get("/lacak/status").status_code == 200  # 58 minutes after the code
+    # Within the minute the session is not written again: no new cookie for each page.
+    assert "Set-Cookie" not in visitor.get("/lacak/status").headers

@@ -10,6 +10,8 @@ from portal.intake.queries import get_tracked_report
 
 TRACKED_KEY = "tracked_report_id"
 TRACKED_AT_KEY = "tracked_at"
+# Activity is noted to the minute: the idle time runs from the last noted moment.
+ACTIVITY_STEP = 60
 
 
 def remember_tracked(report: Report) -> None:
@@ -32,7 +34,8 @@ def tracked_report_id() -> int | None:
     if not report_id or time.time() - seen > idle:
         forget_tracked()
         return None
-    session[TRACKED_AT_KEY] = int(time.time())
+    if time.time() - seen >= ACTIVITY_STEP:  # not on every page: each write re-signs the cookie
+        session[TRACKED_AT_KEY] = int(time.time())
     return int(report_id)
 
 
