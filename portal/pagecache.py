@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
@@ -37,18 +37,28 @@ def cached_page(
     seconds = current_app.config["PAGE_CACHE_SECONDS"] if seconds is None else seconds
     if "_flashes" in session or "_user_id" in session or seconds <= 0:
         return render()
-    values = {CSRF_MARK: generate_csrf(), **(own or {})}
     cache_key = f"{_key('page')}|{key}"
     kept = cache.get(cache_key)
     if kept is None:
         html = kept = render()
-        for mark, value in values.items():
+        field = current_app.config["WTF_CSRF_FIELD_NAME"]
+        for mark, value in _own_values(own, shows_token=field in g).items():
             kept = kept.replace(value, mark)
         cache.set(cache_key, kept, timeout=seconds)
         return html
-    for mark, value in values.items():
+    for mark, value in _own_values(own, shows_token=CSRF_MARK in kept).items():
         kept = kept.replace(mark, value)
     return kept
+
+
+def _own_values(own: Mapping[str, str] | None, shows_token: bool) -> dict[str, str]:
+    """The visitor's values by marker. A CSRF token only when the page shows one (rendering it
+    left it in `g`, or the kept copy has its marker): making one gives a first-time visitor a
+    session, and a cookie to sign."""
+    values = dict(own or {})
+    if shows_token:
+        values[CSRF_MARK] = generate_csrf()
+    return values
 
 
 def cached_value(name: str, compute: Callable[[], Any]) -> Any:

@@ -179,6 +179,17 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def sent_from_this_site() -> bool:
+    """Whether a POST came from one of this site's own pages, by its Origin header (or, when a
+    browser sends none, its Referer): OWASP's "verifying origin with standard headers". Browsers
+    send Origin with every cross-site form POST, so a request with neither header is not a
+    browser's and passes (a script can send anything anyway)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if source is None:
+        return True
+    return urlsplit(source).netloc == request.host
+
+
 # Stored bytes are never a page. Should a browser ever render one as a document, CSP's
 # `sandbox` (CSP Level 3) gives it what an <iframe sandbox> would: no script, no forms, no
 # plugins, an opaque origin. Flask-Talisman writes the CSP header after every view and takes a

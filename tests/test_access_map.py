@@ -18,6 +18,11 @@ CSRF_CHECKED_BY_FORM = {
     # The report form validates its own token so that a refusal keeps what the resident typed.
     "intake.report",
 }
+CSRF_CHECKED_BY_ORIGIN = {
+    # The language switch on every page: its Origin (or Referer) must be this site, so that
+    # public pages carry no token and a first-time visitor needs no session.
+    "site.set_language",
+}
 # Public endpoints under the staff prefix (everything else there must be role-checked).
 PUBLIC_STAFF_PATHS = {"accounts.login", "twofactor.login_code"}
 STAFF_PREFIX = "/petugas/"
@@ -142,6 +147,11 @@ def test_every_post_needs_a_csrf_token(make_app, make_user, login_as):
     for rule in rules(protected):
         if "POST" not in rule.methods or rule.endpoint in CSRF_EXEMPT_APIS:
             continue
+        if rule.endpoint in CSRF_CHECKED_BY_ORIGIN:
+            response = client.post(dummy_url(rule), headers={"Origin": "https://evil.example"})
+            if response.status_code != 400:
+                accepted.append(f"{rule.endpoint} from another site -> {response.status_code}")
+            continue
         response = client.post(dummy_url(rule), data={"anything": "1"})
         # 400 with the error page, or with the form shown again and what was typed kept
         if response.status_code != 400 or EXPIRED not in response.text:
@@ -155,7 +165,7 @@ def test_csrf_exemptions_are_all_on_the_list(app):
         for rule in rules(app)
         if _qualified_name(app.view_functions[rule.endpoint]) in csrf._exempt_views
     }
-    unlisted = exempt - CSRF_EXEMPT_APIS - CSRF_CHECKED_BY_FORM
+    unlisted = exempt - CSRF_EXEMPT_APIS - CSRF_CHECKED_BY_FORM - CSRF_CHECKED_BY_ORIGIN
     assert not unlisted, "csrf.exempt without a line in this file: " + ", ".join(sorted(unlisted))
 
 

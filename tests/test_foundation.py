@@ -50,7 +50,7 @@ def test_unknown_language_is_ignored(client):
 
 def test_post_without_csrf_token_is_refused_with_a_clear_message(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
-    response = app.test_client().post("/bahasa", data={"lang": "en"})
+    response = app.test_client().post("/lacak/lupakan")
     assert response.status_code == 400
     assert 'lang="id"' in response.text
     assert (

@@ -6,7 +6,7 @@ import re
 from portal.pagecache import CSRF_MARK
 from tests.fixtures.intake import code_on, post_report
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def in_english(client) -> None:
@@ -24,18 +24,32 @@ def test_a_kept_home_page_is_served_in_each_visitors_language(app):
     assert "Report a violation, follow your report" not in again
 
 
-def test_a_kept_page_carries_each_visitors_own_csrf_token(make_app):
+def test_a_kept_public_page_gives_a_first_time_visitor_no_session(make_app):
     app = make_app.with_reference_data(WTF_CSRF_ENABLED=True)
-    one, other = app.test_client(), app.test_client()
-    first, second = one.get("/").text, other.get("/").text
-    assert CSRF_MARK not in first and CSRF_MARK not in second
-    mine, theirs = TOKEN.search(first).group(1), TOKEN.search(second).group(1)
-    assert mine != theirs
-    refused = other.post("/bahasa", data={"lang": "en", "next": "/", "csrf_token": mine})
-    assert refused.status_code == 400  # one visitor's token is no good to another
-    taken = other.post("/bahasa", data={"lang": "en", "next": "/", "csrf_token": theirs})
+    for path in ("/", "/", "/transparansi", "/transparansi"):  # rendered, then kept
+        response = app.test_client().get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, path
+        assert "csrf_token" not in response.text and CSRF_MARK not in response.text
+
+
+def test_the_language_switch_is_taken_only_from_this_sites_pages(make_app):
+    app = make_app.with_reference_data(WTF_CSRF_ENABLED=True)
+    visitor = app.test_client()
+    for origin in ("https://evil.example", "null", "http://localhost.evil.example"):
+        refused = visitor.post("/bahasa", data={"lang": "en"}, headers={"Origin": origin})
+        assert refused.status_code == 400, origin
+        assert "tidak dikirim dari situs ini" in refused.text
+    refused = visitor.post(
+        "/bahasa", data={"lang": "en"}, headers={"Referer": "https://evil.example/page"}
+    )
+    assert refused.status_code == 400
+    assert '<html lang="id">' in visitor.get("/").text
+    taken = visitor.post(
+        "/bahasa", data={"lang": "en", "next": "/"}, headers={"Origin": "http://localhost"}
+    )
     assert taken.status_code == 303
-    assert '<html lang="en">' in other.get("/").text
+    assert '<html lang="en">' in visitor.get("/").text
 
 
 def test_transparency_pages_are_kept_per_language_and_filter(app):
