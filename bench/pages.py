@@ -210,13 +210,20 @@ def tracking_cookie(report_id: int) -> str:
     """The session a resident's browser holds after entering the report's tracking code.
 
     Signed with the server's key, as /lacak would set it: the code itself is only stored hashed.
+    Like a browser's, it holds the CSRF secret Flask-WTF put there when /lacak showed its form.
     """
+    import secrets
+
     from flask import Flask
 
     app = Flask(__name__)
     app.secret_key = SECRET
     serializer = app.session_interface.get_signing_serializer(app)
-    data = {"tracked_report_id": report_id, "tracked_at": int(time.time())}
+    data = {
+        "csrf_token": secrets.token_hex(20),
+        "tracked_report_id": report_id,
+        "tracked_at": int(time.time()),
+    }
     return f"session={serializer.dumps(data)}"
 
 
