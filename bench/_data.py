@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from bench._rows import evidence_row
 from portal.db import db
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -143,26 +144,7 @@ def fill(n_cases: int, n_reports: int, seed: int = 7, batch: int = 5000) -> None
             )
         if rng.random() < 0.5:
             sha = hashlib.sha256(f"e{rid}".encode()).hexdigest()
-            evidence.append(
-                {
-                    "report_id": rid,
-                    "original_key": f"sealed/{sha}",
-                    "clean_key": f"clean/{sha}.png",
-                    "thumb_key": f"thumb/{sha}.webp",
-                    "original_filename": "x.png",
-                    "original_format": "PNG",
-                    "clean_mime": "image/png",
-                    "sha256_original": sha,
-                    "sha256_clean": sha,
-                    "size_original": 1,
-                    "size_clean": 1,
-                    "width": 1080,
-                    "height": 2400,
-                    "phash": f"{rng.getrandbits(64):016x}",
-                    "is_publishable": False,
-                    "created_at": created,
-                }
-            )
+            evidence.append(evidence_row(rid, sha, f"{rng.getrandbits(64):016x}", created))
     _insert(Report, reports, batch)
     _insert(Link, links, batch)
     _insert(Evidence, evidence, batch)

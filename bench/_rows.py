@@ -164,27 +164,7 @@ def children(case: dict, rng: random.Random, accounts: int) -> dict[str, list[di
     if rng.random() < 0.3:
         sha = hashlib.sha256(f"e{cid}".encode()).hexdigest()
         phash = f"{rng.getrandbits(64):016x}"
-        rows["evidence"].append(
-            {
-                "id": cid,
-                "report_id": cid,
-                "original_key": f"sealed/{sha}",
-                "clean_key": f"clean/{sha}.png",
-                "thumb_key": f"thumb/{sha}.webp",
-                "original_filename": "x.png",
-                "original_format": "PNG",
-                "clean_mime": "image/png",
-                "sha256_original": sha,
-                "sha256_clean": sha,
-                "size_original": 1,
-                "size_clean": 1,
-                "width": 1080,
-                "height": 2400,
-                "phash": phash,
-                "is_publishable": False,
-                "created_at": created,
-            }
-        )
+        rows["evidence"].append({"id": cid, **evidence_row(cid, sha, phash, created)})
         rows["phash_band"] = [
             {"evidence_id": cid, "band_key": key, "phash": phash} for key in band_keys(phash)
         ]
@@ -207,3 +187,25 @@ def batches(n: int, cats: list, regions: list[int], published: float, seed: int)
             pending = {}
     if pending:
         yield pending
+
+
+def evidence_row(report_id: int, sha: str, phash: str, created: datetime) -> dict:
+    """A screenshot row of a generated report (its files are never read)."""
+    return {
+        "report_id": report_id,
+        "original_key": f"sealed/{sha}",
+        "clean_key": f"clean/{sha}.png",
+        "thumb_key": f"thumb/{sha}.webp",
+        "original_filename": "x.png",
+        "original_format": "PNG",
+        "clean_mime": "image/png",
+        "sha256_original": sha,
+        "sha256_clean": sha,
+        "size_original": 1,
+        "size_clean": 1,
+        "width": 1080,
+        "height": 2400,
+        "phash": phash,
+        "is_publishable": False,
+        "created_at": created,
+    }
