@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from bench._rows import evidence_row
+from bench._rows import created_event_row, evidence_row
 from portal.db import db
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -90,20 +90,7 @@ def fill(n_cases: int, n_reports: int, seed: int = 7, batch: int = 5000) -> None
                 "version": 1,
             }
         )
-        digest = hashlib.sha256(f"{cid}".encode()).hexdigest()
-        events.append(
-            {
-                "case_id": cid,
-                "seq": 1,
-                "kind": "created",
-                "visibility": "public",
-                "actor_label": "system",
-                "data": {},
-                "created_at": created,
-                "prev_hash": "0" * 64,
-                "hash": digest,
-            }
-        )
+        events.append(created_event_row(cid, created))
     _insert(Case, rows, batch)
     _insert(CaseEvent, events, batch)
     case_ids = [r["id"] for r in rows]

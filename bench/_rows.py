@@ -120,19 +120,7 @@ def children(case: dict, rng: random.Random, accounts: int) -> dict[str, list[di
                 "created_at": created,
             }
         ],
-        "case_event": [
-            {
-                "case_id": cid,
-                "seq": 1,
-                "kind": "created",
-                "visibility": "public",
-                "actor_label": "system",
-                "data": {},
-                "created_at": created,
-                "prev_hash": "0" * 64,
-                "hash": hashlib.sha256(f"{cid}".encode()).hexdigest(),
-            }
-        ],
+        "case_event": [created_event_row(cid, created)],
         "link": [],
         "evidence": [],
         "phash_band": [],
@@ -208,4 +196,19 @@ def evidence_row(report_id: int, sha: str, phash: str, created: datetime) -> dic
         "phash": phash,
         "is_publishable": False,
         "created_at": created,
+    }
+
+
+def created_event_row(case_id: int, created: datetime) -> dict:
+    """A generated case's first history event ("created"), the head of its chain."""
+    return {
+        "case_id": case_id,
+        "seq": 1,
+        "kind": "created",
+        "visibility": "public",
+        "actor_label": "system",
+        "data": {},
+        "created_at": created,
+        "prev_hash": "0" * 64,
+        "hash": hashlib.sha256(f"{case_id}".encode()).hexdigest(),
     }

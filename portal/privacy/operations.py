@@ -22,7 +22,7 @@ from portal.db import db, unit_of_work, utcnow
 from portal.evidence.models import Evidence, Redaction, UnredactedApproval
 from portal.evidence.operations import referenced_keys
 from portal.evidence.storage import get_storage
-from portal.intake.formal.models import FormalLaporan
+from portal.intake.formal.models import IDENTITY_FIELDS, FormalLaporan
 from portal.intake.models import Report
 from portal.notify.models import OutboxMessage
 from portal.privacy.models import LegalHold, PendingFileRemoval
@@ -122,17 +122,7 @@ def _erase_contact(report: Report) -> dict[str, Any] | None:
     return erased
 
 
-IDENTITY_TEXT: tuple[str, ...] = (
-    "full_name",
-    "nik",
-    "birth_place",
-    "sex",
-    "occupation",
-    "nationality",
-    "address",
-    "phone",
-    "email",
-)
+IDENTITY_TEXT = tuple(name for name in IDENTITY_FIELDS if name != "birth_date")
 
 
 def _erase_formal_identity(report: Report) -> tuple[bool, int]:

@@ -14,7 +14,7 @@ from portal.cases.models import Message
 from portal.db import db
 from portal.evidence.models import Evidence
 from portal.evidence.storage import StoredFileMissing, get_storage
-from portal.intake.formal.models import FormalLaporan
+from portal.intake.formal.models import IDENTITY_FIELDS, FormalLaporan
 from portal.intake.models import Report
 from portal.privacy.queries import get_active_hold, list_erasures
 
@@ -117,20 +117,6 @@ def get_holdings(report: Report) -> Holdings:
         is_held=get_active_hold(report.case_id) is not None,
         **_formal_holdings(report),
     )
-
-
-IDENTITY_FIELDS: tuple[str, ...] = (
-    "full_name",
-    "nik",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "occupation",
-    "nationality",
-    "address",
-    "phone",
-    "email",
-)
 
 
 def _formal_holdings(report: Report) -> dict[str, Any]:

@@ -14,19 +14,9 @@ from flask_babel import lazy_gettext as _l
 from portal.cases.referrals.asn import NIK_DIGITS, NIP_DIGITS, clean_number, number_problem
 from portal.cases.registration.requirements import LaporanFacts
 from portal.intake.drafts import IN_THE_FUTURE, HeldFile, Problem, _is_email, _is_phone
+from portal.intake.formal.models import IDENTITY_FIELDS
 
-IDENTITY = (
-    "full_name",
-    "nik",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "occupation",
-    "nationality",
-    "address",
-    "phone",
-    "email",
-)
+IDENTITY = IDENTITY_FIELDS
 PARTY = (
     "party_name",
     "party_address",

@@ -91,6 +91,22 @@ class FormalIdentity(Model):
     laporan = relationship("FormalLaporan", back_populates="identity")
 
 
+# The reporter's identity as the laporan form asks for it, in the form's order: the one list the
+# form, the resident's own data pages and erasure all read.
+IDENTITY_FIELDS: tuple[str, ...] = (
+    "full_name",
+    "nik",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "occupation",
+    "nationality",
+    "address",
+    "phone",
+    "email",
+)
+
+
 class FormalWitness(Model):
     """One witness named in a laporan."""
 

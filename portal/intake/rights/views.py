@@ -12,6 +12,7 @@ from portal.access import public
 from portal.db import unit_of_work
 from portal.extensions import limiter
 from portal.intake.formal.forms import IdentityFields
+from portal.intake.formal.models import IDENTITY_FIELDS
 from portal.intake.labels import VISIBILITY_HELP
 from portal.intake.models import Report
 from portal.intake.rights.forms import ContactForm, EraseContactForm
@@ -24,7 +25,7 @@ from portal.privacy.operations import (
     remove_pending_files,
 )
 from portal.privacy.policy import Kind
-from portal.privacy.subject import IDENTITY_FIELDS, build_export, get_holdings
+from portal.privacy.subject import build_export, get_holdings
 
 bp = Blueprint("rights", __name__, url_prefix="/lacak/data-saya")
 
