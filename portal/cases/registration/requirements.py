@@ -14,6 +14,8 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from portal.intake.formal.models import IDENTITY_FIELDS
+
 FORMIL, MATERIIL = "formil", "materiil"
 # Code -> (group, the reporter-facing words).
 ITEMS = {
@@ -60,16 +62,8 @@ class LaporanFacts:
     window_closes_at: datetime | None = None  # None: the category has no window
 
 
-IDENTITY_REQUIRED = (
-    "full_name",
-    "nik",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "occupation",
-    "nationality",
-    "address",
-)
+# Every answer of the identity but the optional contact details.
+IDENTITY_REQUIRED = tuple(name for name in IDENTITY_FIELDS if name not in ("phone", "email"))
 
 
 @dataclass(frozen=True)
