@@ -166,6 +166,10 @@ def officer_cookie(port: int) -> str:
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # No User-Agent, as wrk sends none: Flask-Login's session protection marks a session seen
+    # from another browser as not fresh, and wrk, replaying the login's cookie, would make
+    # every request write that mark and sign a new cookie (a browser keeps the new one).
+    opener.addheaders = []
     url = f"http://127.0.0.1:{port}/petugas/masuk"
     html = opener.open(url).read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
@@ -173,6 +177,9 @@ def officer_cookie(port: int) -> str:
         raise RuntimeError("no CSRF token on the login page")
     form = {"csrf_token": token.group(1), "email": OFFICER, "password": PASSWORD}
     opener.open(url, urllib.parse.urlencode(form).encode()).read()
+    # A staff page once more: a fresh login's session gets its CSRF secret on the first page
+    # with a form; wrk replays the cookie a browser would hold from then on.
+    opener.open(f"http://127.0.0.1:{port}/petugas/kasus/").read()
     session = next((c.value for c in jar if c.name == "session"), None)
     if session is None:
         raise RuntimeError("the demo officer could not log in")

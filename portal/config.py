@@ -128,13 +128,15 @@ class Defaults:
     TRANSPARENCY_K = 5  # counts from fewer reports than this are shown as "<k"
     # Public pages shared by every visitor (portal/pagecache.py), in Flask-Caching: a directory
     # under instance/ by default, shared by the server's processes; "RedisCache" with
-    # CACHE_REDIS_URL for several servers. Tests use one cache per app ("SimpleCache").
+    # CACHE_REDIS_URL as soon as there are two app machines (kept pages are found by tokens
+    # every commit renews in the cache). Tests use one cache per app ("SimpleCache").
     CACHE_TYPE = "FileSystemCache"
     CACHE_DIR: str | None = None  # defaults to instance/cache
     CACHE_THRESHOLD = 2000
     PAGE_CACHE_SECONDS = 60
-    # The case page and the queue kept per viewer (portal/cases/kept.py). Never stale: a write
-    # changes the case's page version, so this only bounds how long an unused copy takes space.
+    # The case page and the queue kept per viewer (portal/cases/kept.py). Never stale: a commit
+    # renews the tokens they are found by, so this bounds how long an unused copy takes space
+    # (and how long one may outlive a commit that could not reach the cache).
     STAFF_PAGE_CACHE_SECONDS = 600
     # Keys carry this prefix so that emptying the cache (refresh-stats, a new start) removes only
     # the portal's pages, never other keys of a shared Redis.

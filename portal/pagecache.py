@@ -41,6 +41,8 @@ def cached_page(
     kept = cache.get(cache_key)
     if kept is None:
         html = kept = render()
+        if g.pop("portal_page_not_kept", False):
+            return html
         field = current_app.config["WTF_CSRF_FIELD_NAME"]
         for mark, value in _own_values(own, shows_token=field in g).items():
             kept = kept.replace(value, mark)
@@ -75,22 +77,48 @@ def cached_value(name: str, compute: Callable[[], Any]) -> Any:
 
 
 GENERATION_KEY = "generation"
+TOKEN_SECONDS = 86400  # a token the cache dropped only costs a miss; none lives forever
+
+
+def tokens(*names: str) -> list[str]:
+    """The current token of each name, shared by every process through the cache: parts of
+    the keys of kept pages, renewed by renew() after a commit that changes what those pages
+    show (so a kept page is found without asking the database whether it is current).
+
+    Random, never counted: a token the cache dropped is replaced by a new one, never by an old
+    one. A page rendered while a writer commits is kept under the token before the writer's
+    renewal, which no reader asks for afterwards.
+    """
+    found = cache.get_many(*names)
+    missing = [name for name, value in zip(names, found, strict=True) if value is None]
+    if missing:
+        for name in missing:
+            cache.add(name, secrets.token_hex(8), timeout=TOKEN_SECONDS)
+        found = cache.get_many(*names)  # another process's add may have won
+    return [secrets.token_hex(8) if value is None else str(value) for value in found]
+
+
+def renew(*names: str) -> None:
+    """Every page kept under these tokens is from now on looked for under new ones."""
+    if names:
+        fresh = {name: secrets.token_hex(8) for name in names}
+        cache.set_many(fresh, timeout=TOKEN_SECONDS)
 
 
 def shared_generation() -> str:
-    """A token shared by every process, renewed by new_generation(): part of the keys of pages
-    that show rows whose changes no page version follows (names of categories, ...). A token
-    the cache dropped is replaced by a new one, never by an old one."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=0)
-        value = cache.get(GENERATION_KEY) or secrets.token_hex(8)
-    return str(value)
+    """The token of rows whose changes no page version follows (names of categories, ...)."""
+    return tokens(GENERATION_KEY)[0]
 
 
 def new_generation() -> None:
     """Every page keyed by the shared generation is from now on looked for under a new key."""
-    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=0)
+    renew(GENERATION_KEY)
+
+
+def dont_keep() -> None:
+    """The page being rendered for cached_page() must not be kept (it found the key it was
+    asked for out of date): it is given to this visitor only."""
+    g.portal_page_not_kept = True
 
 
 def _key(name: str) -> str:

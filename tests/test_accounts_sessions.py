@@ -152,6 +152,18 @@ def test_activity_keeps_the_session_alive(app, client, logged_in):
     assert client.get("/petugas/").status_code == 200
 
 
+def test_activity_is_noted_to_the_minute(app, client, logged_in):
+    """Pages within a minute of the noted activity leave the signed cookie as it is."""
+    client.get("/petugas/")
+    assert "Set-Cookie" not in client.get("/petugas/").headers
+    with client.session_transaction() as session:
+        session["seen_at"] -= 61
+        before = session["seen_at"]
+    assert "Set-Cookie" in client.get("/petugas/").headers
+    with client.session_transaction() as session:
+        assert session["seen_at"] >= before + 61
+
+
 def test_session_ends_after_the_absolute_limit_even_when_active(app, client, logged_in):
     with client.session_transaction() as session:
         session["login_at"] -= app.config["STAFF_MAX_HOURS"] * 3600 + 1

@@ -161,3 +161,46 @@ def test_a_new_look_alike_report_elsewhere_reaches_the_duplicates_count(app, mak
         assert case_of(other).id != case_id
         db.session.commit()
     assert 'class="duplicate-count"><strong>' in page(reader, case_id)
+
+
+def test_a_new_case_reaches_a_kept_queue_at_once(app, make_case, make_user, login_as):
+    """A kept queue is found by a token every commit that bumps a case renews, not by its
+    rows: a case filed after the copy was kept is listed on the next view."""
+    first = make_case()
+    reader = officer_client(app, login_as, make_user())
+    assert first.reference in reader.get("/petugas/kasus/").text
+    second = make_case(description="Camat memasang baliho calon di kantor kecamatan.")
+    assert second.id != first.id
+    listed = reader.get("/petugas/kasus/").text
+    assert first.reference in listed and second.reference in listed
+
+
+def test_a_queue_is_kept_only_until_the_next_deadline_in_its_scope(
+    app, make_case, make_user, login_as
+):
+    """A row turns overdue and the overdue tab's count moves with the clock alone: a kept
+    queue ends when the next deadline of an open case the viewer sees passes."""
+    from portal.accounts.models import Team
+    from portal.cases.page import queue_keep_for
+
+    soon, closed, elsewhere = make_case(), make_case(), make_case()
+    officer = make_user()
+    now = utcnow()
+    with app.app_context():
+        for made, seconds in ((soon, 90), (closed, 30), (elsewhere, 20)):
+            db.session.get(Case, made.id).due_at = now + timedelta(seconds=seconds)
+        db.session.get(Case, closed.id).status = "resolved"
+        other_team = db.session.scalar(sa.select(Team.id).where(Team.slug == "bawaslu-jabar"))
+        db.session.get(Case, elsewhere.id).team_id = other_team
+        db.session.commit()
+        user = db.session.get(User, officer.id)
+        with app.test_request_context():
+            assert 85 <= queue_keep_for(user, now) <= 90
+            assert (
+                queue_keep_for(user, now + timedelta(seconds=91))
+                == app.config["STAFF_PAGE_CACHE_SECONDS"]
+            )
+        db.session.get(Case, soon.id).due_at = now + timedelta(milliseconds=500)
+        db.session.commit()
+        with app.test_request_context():  # under a second: not kept at all
+            assert queue_keep_for(user, now) <= 0

@@ -88,17 +88,17 @@ def test_a_capture_of_the_reports_link_gives_the_page_a_new_key(app, client, rep
     the status page is looked for afresh (it shows no capture today; a page that will must
     not need another mechanism)."""
     from portal.capture.models import Capture
-    from portal.intake.statuspage import status_key
+    from portal.intake.statuspage import report_meta, status_key
 
     code = file_one(client, report_form)
     visitor = tracking(app, code)
     kept(visitor)
     with app.test_request_context():
         report = report_of(app, code)
-        before = status_key(report.id)
+        before = status_key(report.id, report_meta(report.id))
         db.session.add(Capture(url_canonical=report.links[0].url_canonical))
         db.session.commit()
-        assert status_key(report.id) != before
+        assert status_key(report.id, report_meta(report.id)) != before
 
 
 def test_a_renamed_category_shows_at_once(app, client, report_form):
@@ -173,3 +173,67 @@ def test_a_kept_page_goes_only_to_a_device_that_still_holds_the_report(app, clie
     with idle.session_transaction() as session:
         session["tracked_at"] -= 31 * 60
     assert idle.get(STATUS).headers["Location"] == "/lacak"
+
+
+def test_a_report_merged_into_another_case_shows_that_cases_news(
+    app, client, report_form, make_user
+):
+    """The report's case is kept beside the page (statuspage.report_meta): after a merge the
+    copy names the old case, the next view finds that out, and the target's news shows."""
+    from portal.cases.duplicates.operations import merge_cases
+    from portal.cases.history import record_event
+    from portal.cases.models import Message
+
+    code = file_one(client, report_form)
+    other = file_one(
+        app.test_client(),
+        report_form,
+        links="https://x.com/pemkot/status/987",
+        description="Camat memasang baliho calon di kantor kecamatan.",
+    )
+    visitor = tracking(app, code)
+    kept(visitor)
+    officer = make_user()
+    with app.app_context():
+        source, target = report_of(app, code).case, report_of(app, other).case
+        assert source.id != target.id
+        merge_cases(source=source, target=target, actor=officer)
+        db.session.commit()
+        target_id, target_reference = target.id, target.reference
+    assert target_reference in kept(visitor)
+    with app.app_context():
+        report = report_of(app, code)
+        assert report.case_id == target_id
+        db.session.add(
+            Message(
+                case_id=target_id,
+                report_id=report.id,
+                direction="to_reporter",
+                body="Laporan Anda kami gabungkan; kapan Anda melihatnya?",
+            )
+        )
+        record_event(report.case, "message", visibility="reporter", report=report)
+        db.session.commit()
+    assert "kami gabungkan" in kept(visitor)
+
+
+def test_a_kept_page_is_found_without_the_database(app, client, report_form):
+    """What a kept copy is found by (the report's case, the case's token) comes from the
+    cache: a status page served from it sends no statement to the database."""
+    import sqlalchemy as sa
+
+    visitor = tracking(app, file_one(client, report_form))
+    kept(visitor)
+    statements = []
+
+    def note(*args):
+        statements.append(args[2])
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert visitor.get(STATUS).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert statements == []

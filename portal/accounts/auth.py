@@ -5,6 +5,7 @@ import hashlib
 import time
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app, flash, request, session
 from flask.sessions import SessionMixin
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import User
+from portal.accounts.twofactor.models import RolePolicy
 from portal.db import db
 from portal.extensions import login_manager
 from portal.i18n import SESSION_KEY as LANGUAGE_KEY
@@ -25,13 +27,23 @@ login_manager.localize_callback = str  # the lazy message, in the language of th
 
 
 class SessionUser(UserMixin):
-    """The logged-in staff member, as Flask-Login sees them."""
+    """The logged-in staff member, as Flask-Login sees them, with whether their role requires
+    two-step sign-in when it was read with them (None: not read)."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, two_factor_required: bool | None = None) -> None:
         self.user = user
+        self.two_factor_required = two_factor_required
 
     def get_id(self) -> str:
         return f"{self.user.id}:{self.user.session_version}"
+
+
+# The user and their role's two-step policy, in the one statement every staff request makes.
+_USER_WITH_POLICY = (
+    sa.select(User, RolePolicy.is_two_factor_required)
+    .outerjoin(RolePolicy, RolePolicy.role == User.role)
+    .where(User.id == sa.bindparam("user_id"))
+)
 
 
 @login_manager.user_loader
@@ -40,10 +52,13 @@ def load_user(session_id: str) -> SessionUser | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
+    row = db.session.execute(_USER_WITH_POLICY, {"user_id": int(user_id)}).first()
+    if row is None:
         return None
-    return SessionUser(user)
+    user, required = row
+    if not user.is_active or user.session_version != int(version):
+        return None
+    return SessionUser(user, two_factor_required=bool(required))
 
 
 def stamp_session(session: SessionMixin) -> None:
@@ -98,6 +113,11 @@ def forbid_caching(response: Response) -> Response:
     return response
 
 
+# Activity is noted to the minute (the idle time runs from the last noted moment): noting it
+# on every request would re-sign the session cookie on every page.
+ACTIVITY_STEP = 60
+
+
 def enforce_timeouts() -> None:
     """Before each request: end an expired staff session, otherwise note the activity."""
     if "_user_id" not in session or request.endpoint == "static":
@@ -107,7 +127,8 @@ def enforce_timeouts() -> None:
         end_session()
         flash(_("Your session has ended. Please log in again."), "info")
         return
-    session["seen_at"] = now
+    if now - session["seen_at"] >= ACTIVITY_STEP:
+        session["seen_at"] = now
 
 
 # Known devices: a browser where a user once logged in may still try while their account is

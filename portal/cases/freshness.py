@@ -7,10 +7,12 @@ the resolver registered for its model (`RESOLVERS`): the case itself, rows with 
 of a report, of a screenshot, of a formal laporan, of an identity request, and captures (shared
 by every case with a link to the same address). One Core UPDATE then adds one to
 `case.page_version` (Core, so Case's own optimistic `version` and `updated_at` stay as they
-are). Models whose rows every case page may show (names of staff, teams, categories) are listed
-in `EVERY_CASE`: their commit tells the listeners given to `on_every_case_change`. Models that
-no case page shows are listed in `UNSHOWN` with the reason; a test refuses a model in none of
-the three, so a new one cannot be forgotten.
+are). After the commit, the listeners given to `on_case_change` learn which cases it bumped
+(kept pages renew their tokens: portal/pagecache.py). Models whose rows every case page may
+show (names of staff, teams, categories) are listed in `EVERY_CASE`: their commit tells the
+listeners given to `on_every_case_change`. Models that no case page shows are listed in
+`UNSHOWN` with the reason; a test refuses a model in none of the three, so a new one cannot be
+forgotten.
 
 Bulk UPDATE/DELETE statements are not seen by the flush; each one that touches a case's rows
 today comes with a case event in the same unit (claim, merge, split, erasure), which bumps it.
@@ -225,12 +227,23 @@ EVERY_CASE_KEY = "portal.every_case_changed"
 PENDING_KEY = "portal.page_bump"  # cases of rows this flush deletes
 BUMPED_KEY = "portal.page_bumped"  # once per transaction: no reader sees its middle
 LISTENERS_KEY = "portal.every_case_listeners"
+CASE_LISTENERS_KEY = "portal.case_listeners"
+# Every case bumped since the last commit. Kept across a savepoint's rollback: a token renewed
+# for a case whose change was undone only costs a kept page.
+TOUCHED_KEY = "portal.cases_touched"
 
 
 def on_every_case_change(app: App, listener: Callable[[], object]) -> None:
     """Call `listener` after a commit of this app that changed rows every case page may show
     (kept per app, like the case-page sections: a test makes many apps)."""
     listeners = app.extensions.setdefault(LISTENERS_KEY, [])
+    if listener not in listeners:
+        listeners.append(listener)
+
+
+def on_case_change(app: App, listener: Callable[[set[int]], object]) -> None:
+    """Call `listener` with the ids of the cases a commit of this app bumped, after it."""
+    listeners = app.extensions.setdefault(CASE_LISTENERS_KEY, [])
     if listener not in listeners:
         listeners.append(listener)
 
@@ -299,6 +312,7 @@ def _after_flush(session: Session, _context: object) -> None:
     due = (pending | resolve(connection, refs)) - done
     bump(connection, due)
     done.update(due)
+    session.info.setdefault(TOUCHED_KEY, set()).update(due)
 
 
 def _refs(session: Session, obj: Any) -> list[Ref]:
@@ -321,13 +335,34 @@ def _shows_everywhere(session: Session, obj: Any) -> bool:
 @sa.event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     session.info.pop(BUMPED_KEY, None)
-    if session.info.pop(EVERY_CASE_KEY, False) and has_app_context():
-        for listener in list(current_app.extensions.get(LISTENERS_KEY, ())):
-            listener()
+    touched = session.info.pop(TOUCHED_KEY, None)
+    everywhere = session.info.pop(EVERY_CASE_KEY, False)
+    if not has_app_context():
+        return
+    extensions = current_app.extensions
+    if touched:
+        for listener in list(extensions.get(CASE_LISTENERS_KEY, ())):
+            _tell(listener, touched)
+    if everywhere:
+        for listener in list(extensions.get(LISTENERS_KEY, ())):
+            _tell(listener)
+
+
+def _tell(listener: Callable[..., object], *args: object) -> None:
+    """Run an after-commit listener. The commit stands whatever it does: a failure (the
+    cache's server down) is logged, and the pages it would have renewed run out with their
+    cache time."""
+    try:
+        listener(*args)
+    except Exception:
+        current_app.logger.exception("renewing kept pages after a commit failed")
 
 
 @sa.event.listens_for(Session, "after_rollback")
 @sa.event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, *_previous: object) -> None:
-    for key in (EVERY_CASE_KEY, PENDING_KEY, BUMPED_KEY):  # also a savepoint's: bump again
+    # Also a savepoint's: bump again. What to renew after the commit stays (TOUCHED_KEY,
+    # EVERY_CASE_KEY): the changes before a savepoint still commit, and renewing too much
+    # only costs kept pages.
+    for key in (PENDING_KEY, BUMPED_KEY):
         session.info.pop(key, None)

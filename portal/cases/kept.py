@@ -6,7 +6,9 @@ every commit of rows any case page shows (names, teams, categories: `REFERENCE`)
 renewed after every change to what duplicate suggestions are computed from (`DUPLICATES`),
 the viewer (id, role, team), the language, the local date and hour (deadlines and windows
 are shown relative to them), the address with its arguments, and whatever else the caller
-adds (a queue page's rows and counts, read fresh). The caller checks access before asking.
+adds. A queue page adds a token renewed after every commit that bumps any case (`CASES`), and
+is kept only until the next deadline of a case in its scope passes (a row turns overdue, a tab
+count moves): it is found without the database. The caller checks access before asking.
 
 Never kept: a page with a flashed message (the flash would be shown again), a rendering the
 caller says must not be kept (one that shows a confidential reporter's contact), one that
@@ -15,7 +17,6 @@ filled in afresh for each request, as the public page cache does (portal/pagecac
 """
 
 import hashlib
-import secrets
 from collections.abc import Callable, Hashable
 from itertools import chain
 from typing import Any
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.cases.duplicates.models import DuplicateDecision
-from portal.cases.freshness import on_every_case_change
+from portal.cases.freshness import on_case_change, on_every_case_change
 from portal.cases.models import Case
 from portal.clock import local_now
 from portal.db import db
@@ -36,10 +37,14 @@ from portal.evidence.models import Evidence, Link
 from portal.extensions import cache
 from portal.i18n import current_language
 from portal.intake.models import Report
+from portal.pagecache import renew, tokens
 
 CSRF_MARK = "__staff-csrf-token__"
 REFERENCE = "staff-generation:reference"
 DUPLICATES = "staff-generation:duplicates"
+# Renewed after every commit that bumps any case's page version: what a queue page shows (its
+# rows, the tab counts) changes only with such a commit, or with the clock.
+CASES = "staff-generation:cases"
 DEFAULT_SECONDS = 600  # STAFF_PAGE_CACHE_SECONDS; a kept page is never stale, only evicted
 # What duplicate suggestions are computed from: reports, their screenshots and links, which
 # cases are open and in whose scope, and the officers' answers to suggestions.
@@ -55,18 +60,7 @@ def seconds() -> int:
 
 def generation(name: str) -> str:
     """The current token of a generation (a new one when the cache has none)."""
-    token = cache.get(name)
-    if token is None:
-        token = renew(name)
-    return str(token)
-
-
-def renew(name: str) -> str:
-    """A new token: every page kept under the old one is out of reach from now on. Random,
-    not counted, so that a token lost from the cache never comes back."""
-    token = secrets.token_hex(8)
-    cache.set(name, token, timeout=0)
-    return token
+    return tokens(name)[0]
 
 
 def viewer_parts(user: User) -> tuple[Hashable, ...]:
@@ -92,9 +86,12 @@ def kept_page(
     parts: tuple[Hashable, ...],
     render: Callable[[], str],
     keep: Callable[[], bool] = lambda: True,
+    keep_for: Callable[[], int] | None = None,
 ) -> str:
     """The page render() makes, from the cache when it is kept under `parts` (which the
-    caller builds with viewer_parts and its own), else rendered and kept when keep() says so."""
+    caller builds with viewer_parts and its own), else rendered and kept when keep() says so,
+    for STAFF_PAGE_CACHE_SECONDS or, when the caller gives `keep_for`, as many seconds as it
+    says after rendering (0: not at all)."""
     if not may_keep():
         return render()
     key = "staff|" + hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -103,8 +100,9 @@ def kept_page(
     if html is not None:
         return str(html).replace(CSRF_MARK, token)
     html = render()
-    if keep() and "_flashes" not in session and not _wrote():
-        cache.set(key, html.replace(token, CSRF_MARK), timeout=seconds())
+    timeout = seconds() if keep_for is None else min(seconds(), keep_for())
+    if timeout > 0 and keep() and "_flashes" not in session and not _wrote():
+        cache.set(key, html.replace(token, CSRF_MARK), timeout=timeout)
     return html
 
 
@@ -115,8 +113,10 @@ def _wrote() -> bool:
 
 
 def init_app(app: App) -> None:
-    """Renew the reference generation after every commit of rows every case page shows."""
+    """Renew the reference generation after every commit of rows every case page shows, and
+    the cases' generation after every commit that bumps a case."""
     on_every_case_change(app, lambda: renew(REFERENCE))
+    on_case_change(app, lambda _ids: renew(CASES))
 
 
 def _changes_duplicate_inputs(session: Session) -> bool:
@@ -142,7 +142,10 @@ def _note_duplicate_inputs(session: Session, _context: object) -> None:
 @sa.event.listens_for(Session, "after_commit")
 def _renew_duplicates(session: Session) -> None:
     if session.info.pop(_CHANGED_KEY, False) and has_app_context():
-        renew(DUPLICATES)
+        try:
+            renew(DUPLICATES)
+        except Exception:  # the commit stands; kept pages run out with their cache time
+            current_app.logger.exception("renewing the duplicates' generation failed")
 
 
 @sa.event.listens_for(Session, "after_rollback")

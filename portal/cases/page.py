@@ -2,7 +2,7 @@
 contexts of the queue and the case page (reads only; the views stay thin). The sub-areas and
 capture add their sections with register_case_section, so this module never imports them."""
 
-import functools
+import math
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +14,6 @@ from flask.sansio.app import App
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from portal.access import staff_user
@@ -208,34 +207,22 @@ def clean_queue_args(args: Mapping[str, str]) -> dict[str, str] | None:
 
 
 def queue_key(user: User, args: Mapping[str, str]) -> tuple[Hashable, ...] | None:
-    """What the queue page shows, read cheaply: its rows' ids, page versions and overdue
-    marks, and the tab counts, with the viewer's parts (cases/kept.py); None for a search,
-    which is not kept. InvalidCursor for a bad `after`."""
-    filters = _parsed_filters(tuple(sorted(args.items())))
-    if filters.q.strip():
+    """What the queue page shows, found without the database (cases/kept.py): the viewer's
+    parts and the cases' generation, renewed after every commit that bumps a case; None for a
+    search, which is not kept. The page is kept until the next deadline (`queue_keep_for`)."""
+    if args.get("q", "").strip():
         return None
-    cfg, now = current_app.config, utcnow()
-    rows = queries.queue_versions(user, filters, now=now, limit=cfg["CASES_PAGE_SIZE"])
-    counts = queries.count_tabs(user, now=now, cap=cfg["CASES_COUNT_CAP"])
-    return (
-        *kept.viewer_parts(user),
-        "queue",
-        tuple((row.id, row.page_version, is_overdue(row.status, row.due_at, now)) for row in rows),
-        kept.as_key(counts),
-    )
+    return (*kept.viewer_parts(user), "queue", kept.generation(kept.CASES))
 
 
-@functools.lru_cache(maxsize=512)
-def _parsed_filters(args: tuple[tuple[str, str], ...]) -> queries.QueueFilters:
-    """The queue's filters from its arguments, as queue_context reads them (the same form;
-    it needs no choices to read them, validate_choice=False), kept per argument list."""
-    form = QueueForm(formdata=MultiDict(args))
-    for field in (form.category, form.region, form.team, form.assignee):
-        field.choices = []
-    form.validate()
-    filters = _filters(form)
-    filters.after = dict(args).get("after") or None
-    return filters
+def queue_keep_for(user: User, since: datetime) -> int:
+    """How long a queue page rendered after `since` may still be kept, in whole seconds: until
+    the next deadline after `since` of an open case in the viewer's scope passes (a row turns
+    overdue, the overdue tab's count moves)."""
+    due = queries.next_due(user, after=since)
+    if due is None:
+        return kept.seconds()
+    return math.floor((due - utcnow()).total_seconds())
 
 
 def queue_context(user: User, args: Mapping[str, str]) -> dict[str, Any]:

@@ -93,6 +93,15 @@ def _peek_statement(kind: str) -> sa.Select[Any]:
     )
 
 
+def next_due(user: User, *, after: datetime) -> datetime | None:
+    """The earliest deadline after `after` of an open case in the user's scope."""
+    return db.session.scalar(
+        sa.select(sa.func.min(Case.due_at)).where(
+            scope(user), Case.due_at > after, Case.status.in_(OPEN_VALUES)
+        )
+    )
+
+
 def _tab_condition(tab: str, user: User, now: datetime) -> sa.ColumnElement[bool]:
     if tab == "new":
         return Case.status == Status.NEW

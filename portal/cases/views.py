@@ -42,10 +42,11 @@ from portal.cases.page import (
     detail_key,
     keeps_detail,
     queue_context,
+    queue_keep_for,
     queue_key,
 )
 from portal.cases.workflow import STATUS_LABELS, CaseError, StaleCase, change_status
-from portal.db import db, unit_of_work
+from portal.db import db, unit_of_work, utcnow
 from portal.evidence.models import Evidence
 from portal.evidence.storage import StoredFileMissing, get_storage
 from portal.intake.models import Report
@@ -80,9 +81,12 @@ def queue() -> str | tuple[str, int] | Response:
     def render() -> str:
         return render_template("cases/queue.html", **queue_context(user, request.args))
 
+    since = utcnow()  # before the rows are read: the next deadline after it ends the copy
     try:
         parts = queue_key(user, request.args)
-        return render() if parts is None else kept.kept_page(parts, render)
+        if parts is None:
+            return render()
+        return kept.kept_page(parts, render, keep_for=lambda: queue_keep_for(user, since))
     except queries.InvalidCursor:
         message = _("This page link is no longer valid. Start again from the first page.")
         return render_template("errors/error.html", code=400, message=message), 400

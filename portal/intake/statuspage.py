@@ -1,76 +1,116 @@
 """The resident's status page, kept per report in the shared page cache (portal/pagecache.py).
 
-A kept copy is found only under everything its HTML depends on:
-- the report, its case and the case's page version, which cases/freshness.py bumps in the same
-  transaction as every write the page shows (a reply, an officer's message or status change,
-  the worker's capture result, a cleaned screenshot, the formal laporan, an identity decision);
-  a report moved to another case is under another key;
+A kept copy is found only under everything its HTML depends on, and found without the database:
+- the report, its case, and the case's token, renewed after every commit that bumps the case's
+  page version (cases/freshness.py bumps it in the same transaction as every write the page
+  shows: a reply, an officer's message or status change, the worker's capture result, a cleaned
+  screenshot, the formal laporan, an identity decision); a report moved to another case is
+  under another key;
 - the shared generation, renewed after a commit that changes rows every case may show (a
   category's name, the legal regime's wording: `on_every_case_change`);
 - the language, host and address (pagecache), the local day and whether the report's legal
   window is still open (all the page reads from the clock).
+The report's case and window are kept too (`report_meta`); a page rendered under a copy that
+is out of date sees it, is not kept, and drops the copy. A commit that could not renew its
+tokens (the cache's server down) leaves kept pages to run out with PAGE_CACHE_SECONDS.
 The visitor's CSRF token is filled in afresh; a page with a flashed message, a staff session,
 and pages answering a POST (form errors) are never kept nor served from the cache. The tracked
 report's session check runs before any of this, so a copy is only ever given to a device that
 holds the report.
 """
 
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import Response, abort, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 
-from portal.cases.freshness import on_every_case_change
-from portal.cases.models import Case
+from portal.cases.freshness import on_case_change, on_every_case_change
 from portal.clock import local_today
 from portal.db import db, utcnow
+from portal.extensions import cache
 from portal.i18n import current_language
 from portal.intake.formal.filing import formal_status
 from portal.intake.forms import ForgetForm, ReplyForm
 from portal.intake.models import Report
 from portal.intake.queries import get_status_view, get_tracked_report
 from portal.intake.windows import received_notice
-from portal.pagecache import new_generation, shared_generation
+from portal.pagecache import GENERATION_KEY, TOKEN_SECONDS, dont_keep, new_generation, renew, tokens
 
 _report = sa.inspect(Report).local_table
-_case = sa.inspect(Case).local_table
-# Built once, a Core statement: it runs on every view of a status page, kept or not.
-KEY_QUERY = (
-    sa.select(_report.c.case_id, _case.c.page_version, _report.c.window_closes_at)
-    .join(_case, _case.c.id == _report.c.case_id)
-    .where(_report.c.id == sa.bindparam("report_id"))
+# Built once, a Core statement: what a status page's key needs of the report, read when the
+# cache does not have it.
+META_QUERY = sa.select(_report.c.case_id, _report.c.window_closes_at).where(
+    _report.c.id == sa.bindparam("report_id"), _report.c.case_id.is_not(None)
 )
+Meta = tuple[int, datetime | None]  # the report's case, and when its legal window closes
 
 
-def status_key(report_id: int) -> str | None:
-    """The cache key of this report's status page as it is now; None when the report is gone.
-
-    Read before the page itself: a write committed in between makes the kept copy newer than
-    its key, never older.
+def status_key(report_id: int, meta: Meta) -> str:
+    """The cache key of this report's status page as it is now, with the report's case and
+    window (`report_meta`): the case's token (renewed after every commit that bumps its page
+    version) and the shared generation, from the cache. Read before the page itself: a write
+    committed in between makes the kept copy newer than its key, never older.
     """
-    # A connection of its own, given back at once: on a kept page the request's session never
-    # opens one (nor closes one at its end).
-    with db.engine.connect() as connection:
-        row = connection.execute(KEY_QUERY, {"report_id": report_id}).first()
-    if row is None:
-        return None
+    case_id, closes_at = meta
+    case_token, generation = tokens(case_token_name(case_id), GENERATION_KEY)
     now = utcnow()
-    is_open = row.window_closes_at is None or now <= row.window_closes_at
+    is_open = closes_at is None or now <= closes_at
     return (
-        f"status|report={report_id}|case={row.case_id}|v={row.page_version}"
-        f"|g={shared_generation()}|day={local_today(now).isoformat()}|open={is_open}"
+        f"status|report={report_id}|case={case_id}|t={case_token}"
+        f"|g={generation}|day={local_today(now).isoformat()}|open={is_open}"
     )
 
 
+def report_meta(report_id: int) -> Meta | None:
+    """The report's case and window closing time, from the cache, else from the database.
+
+    The cache's copy may be out of date (the report moved to another case, or was erased):
+    the page rendered under it sees that and drops it (`tracked_status_html`), so it lasts one
+    view. A copy is never taken for the page itself.
+    """
+    name = meta_name(report_id)
+    meta = cache.get(name)
+    if meta is None:
+        # A connection of its own, given back at once: the request's session stays unopened.
+        with db.engine.connect() as connection:
+            row = connection.execute(META_QUERY, {"report_id": report_id}).first()
+        if row is None:
+            return None
+        meta = (row.case_id, row.window_closes_at)
+        cache.set(name, meta, timeout=TOKEN_SECONDS)
+    return cast(Meta, meta)
+
+
+def meta_name(report_id: int) -> str:
+    return f"status-meta|{report_id}"
+
+
+def case_token_name(case_id: int) -> str:
+    return f"case-token|{case_id}"
+
+
+def renew_case_tokens(case_ids: set[int]) -> None:
+    """After a commit that bumped these cases' page versions: their status pages are from now
+    on looked for under new keys."""
+    renew(*(case_token_name(case_id) for case_id in sorted(case_ids)))
+
+
 def register(state: BlueprintSetupState) -> None:
-    """Renew the shared generation after commits that change what every case page shows."""
+    """Renew the case tokens after commits that bump cases, and the shared generation after
+    commits that change what every case page shows."""
+    on_case_change(state.app, renew_case_tokens)
     on_every_case_change(state.app, new_generation)
 
 
-def tracked_status_html(report_id: int) -> str:
-    """The status page of a GET, for the cache to keep (after the session check)."""
+def tracked_status_html(report_id: int, meta: Meta) -> str:
+    """The status page of a GET, for the cache to keep (after the session check), when the
+    report is still where `meta`, from which its key was made, says."""
     report_row = get_tracked_report(report_id)
+    if report_row is None or (report_row.case_id, report_row.window_closes_at) != meta:
+        cache.delete(meta_name(report_id))
+        dont_keep()
     if report_row is None:  # erased since its key was read
         abort(redirect(url_for("intake.track")))
     return status_html(report_row, ReplyForm())

@@ -79,7 +79,13 @@ from portal.intake.models import Report
 from portal.intake.operations import ScreenshotRejected, reply_to_case
 from portal.intake.queries import get_report_by_code
 from portal.intake.receipt import TEMPLATE, receipt_context, receipt_filename, receipt_pdf
-from portal.intake.statuspage import no_store, status_html, status_key, tracked_status_html
+from portal.intake.statuspage import (
+    no_store,
+    report_meta,
+    status_html,
+    status_key,
+    tracked_status_html,
+)
 from portal.intake.tracked import (
     forget_tracked,
     remember_tracked,
@@ -375,10 +381,11 @@ def track() -> ResponseReturnValue:
 def status() -> ResponseReturnValue:
     """The status of the tracked report: timeline, messages, evidence, reply form."""
     report_id = tracked_report_id()
-    key = status_key(report_id) if report_id is not None else None
-    if report_id is None or key is None:
+    meta = report_meta(report_id) if report_id is not None else None
+    if report_id is None or meta is None:
         return redirect(url_for("intake.track"))
-    return no_store(Response(cached_page(partial(tracked_status_html, report_id), key=key)))
+    render = partial(tracked_status_html, report_id, meta)
+    return no_store(Response(cached_page(render, key=status_key(report_id, meta))))
 
 
 def render_status(

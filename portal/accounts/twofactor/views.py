@@ -58,7 +58,10 @@ def require_enrolment() -> Response | None:
     if not current_user.is_authenticated:
         return None
     user = current_user.user
-    if not queries.is_required(user.role) or queries.is_enrolled(user):
+    required = current_user.two_factor_required  # read with the user, when it was
+    if required is None:
+        required = queries.is_required(user.role)
+    if not required or queries.is_enrolled(user):
         return None
     flash(_("Your role requires two-step sign-in. Set it up to continue."), "info")
     return redirect(url_for("twofactor.setup"), code=303)
