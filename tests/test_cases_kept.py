@@ -69,7 +69,7 @@ def test_officers_with_other_rights_never_see_each_others_rendering(
     made = make_case()
     officer = officer_client(app, login_as, make_user())
     supervisor = officer_client(app, login_as, make_user(role="supervisor"))
-    outsider = officer_client(app, login_as, make_user(team="bawaslu-jabar"))
+    outsider = officer_client(app, login_as, make_user(team="inspektorat-sumsel"))
     assign = f'action="/petugas/kasus/{made.id}/tugaskan"'
     assert assign not in page(officer, made.id)
     assert assign in page(supervisor, made.id)
@@ -190,7 +190,7 @@ def test_a_queue_is_kept_only_until_the_next_deadline_in_its_scope(
         for made, seconds in ((soon, 90), (closed, 30), (elsewhere, 20)):
             db.session.get(Case, made.id).due_at = now + timedelta(seconds=seconds)
         db.session.get(Case, closed.id).status = "resolved"
-        other_team = db.session.scalar(sa.select(Team.id).where(Team.slug == "bawaslu-jabar"))
+        other_team = db.session.scalar(sa.select(Team.id).where(Team.slug == "inspektorat-sumsel"))
         db.session.get(Case, elsewhere.id).team_id = other_team
         db.session.commit()
         user = db.session.get(User, officer.id)
@@ -204,3 +204,40 @@ def test_a_queue_is_kept_only_until_the_next_deadline_in_its_scope(
         db.session.commit()
         with app.test_request_context():  # under a second: not kept at all
             assert queue_keep_for(user, now) <= 0
+
+
+def test_a_transfer_reaches_both_teams_kept_queues(app, make_case, make_user, login_as):
+    """A queue is kept under its team's token: a case transferred away leaves the old team's
+    queue and joins the new team's at once, and a write to another team's case leaves a
+    team's kept queue as it is."""
+    from portal.accounts.models import Team
+    from portal.cases import kept
+    from portal.cases.triage.operations import transfer_case
+
+    made = make_case()
+    supervisor = make_user(role="supervisor")
+    sender = officer_client(app, login_as, make_user())
+    receiver_user = make_user(team="inspektorat-sumsel")
+    receiver = officer_client(app, login_as, receiver_user)
+    assert made.reference in sender.get("/petugas/kasus/").text
+    assert made.reference not in receiver.get("/petugas/kasus/").text
+    with app.test_request_context():
+        receiving = kept.queue_generation(db.session.get(User, receiver_user.id))
+        before = kept.generation(receiving)
+        case = db.session.get(Case, made.id)
+        case.priority = (case.priority or 0) + 1  # a write to the sending team's case only
+        db.session.commit()
+        assert kept.generation(receiving) == before
+        team = db.session.scalar(sa.select(Team).where(Team.slug == "inspektorat-sumsel"))
+        actor = db.session.get(User, supervisor.id)
+        transfer_case(case=db.session.get(Case, made.id), team=team, actor=actor, reason="Wilayah")
+        db.session.commit()
+        assert kept.generation(receiving) != before
+    assert made.reference not in sender.get("/petugas/kasus/").text
+    assert made.reference in receiver.get("/petugas/kasus/").text
+    with app.app_context():  # moved back by a plain change of its team, in one flush
+        case = db.session.get(Case, made.id)
+        case.team_id = made.team_id
+        db.session.commit()
+    assert made.reference not in receiver.get("/petugas/kasus/").text
+    assert made.reference in sender.get("/petugas/kasus/").text

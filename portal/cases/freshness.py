@@ -228,9 +228,11 @@ PENDING_KEY = "portal.page_bump"  # cases of rows this flush deletes
 BUMPED_KEY = "portal.page_bumped"  # once per transaction: no reader sees its middle
 LISTENERS_KEY = "portal.every_case_listeners"
 CASE_LISTENERS_KEY = "portal.case_listeners"
-# Every case bumped since the last commit. Kept across a savepoint's rollback: a token renewed
-# for a case whose change was undone only costs a kept page.
+# Every case bumped since the last commit, and their teams (a transferred case's both). Kept
+# across a savepoint's rollback: a token renewed for a change that was undone only costs a
+# kept page.
 TOUCHED_KEY = "portal.cases_touched"
+TEAMS_KEY = "portal.teams_touched"
 
 
 def on_every_case_change(app: App, listener: Callable[[], object]) -> None:
@@ -241,8 +243,9 @@ def on_every_case_change(app: App, listener: Callable[[], object]) -> None:
         listeners.append(listener)
 
 
-def on_case_change(app: App, listener: Callable[[set[int]], object]) -> None:
-    """Call `listener` with the ids of the cases a commit of this app bumped, after it."""
+def on_case_change(app: App, listener: Callable[[set[int], set[int]], object]) -> None:
+    """Call `listener` with the ids of the cases a commit of this app bumped, and of the
+    teams those cases were with before or after it, after the commit."""
     listeners = app.extensions.setdefault(CASE_LISTENERS_KEY, [])
     if listener not in listeners:
         listeners.append(listener)
@@ -279,23 +282,35 @@ def resolve(connection: sa.Connection, refs: Iterable[Ref]) -> set[int]:
     return found
 
 
-def bump(connection: sa.Connection, case_ids: Iterable[int]) -> None:
-    """Add one to these cases' page versions (updated_at kept: Core would refresh it)."""
+def bump(connection: sa.Connection, case_ids: Iterable[int]) -> set[int]:
+    """Add one to these cases' page versions (updated_at kept: Core would refresh it); the
+    teams they are with."""
     ids = sorted(set(case_ids))
     if not ids:
-        return
+        return set()
     table = cast(sa.Table, Case.__table__)
-    connection.execute(
+    teams = connection.scalars(
         sa.update(table)
         .where(table.c.id.in_(ids))
         .values(page_version=table.c.page_version + 1, updated_at=table.c.updated_at)
+        .returning(table.c.team_id)
     )
+    return {team for team in teams if team is not None}
+
+
+def _note_teams(session: Session, rows: Iterable[Any]) -> None:
+    """The teams of the cases among these rows, before and after this flush."""
+    teams = session.info.setdefault(TEAMS_KEY, set())
+    for obj in rows:
+        if isinstance(obj, Case):
+            teams.update(values(obj, "team_id"))
 
 
 @sa.event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context: object, _instances: object) -> None:
     # Deleted rows are resolved while the rows they point through still exist.
     refs = [ref for obj in session.deleted for ref in _refs(session, obj)]
+    _note_teams(session, session.deleted)
     if refs:
         pending = session.info.setdefault(PENDING_KEY, set())
         pending.update(resolve(session.connection(), refs))
@@ -303,14 +318,16 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
 
 @sa.event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: object) -> None:
-    refs = [ref for obj in changed_rows(session) for ref in _refs(session, obj)]
+    changed = list(changed_rows(session))
+    refs = [ref for obj in changed for ref in _refs(session, obj)]
+    _note_teams(session, changed)
     pending = session.info.pop(PENDING_KEY, set())
     if not refs and not pending:
         return
     connection = session.connection()
     done = session.info.setdefault(BUMPED_KEY, set())
     due = (pending | resolve(connection, refs)) - done
-    bump(connection, due)
+    session.info.setdefault(TEAMS_KEY, set()).update(bump(connection, due))
     done.update(due)
     session.info.setdefault(TOUCHED_KEY, set()).update(due)
 
@@ -336,13 +353,14 @@ def _shows_everywhere(session: Session, obj: Any) -> bool:
 def _after_commit(session: Session) -> None:
     session.info.pop(BUMPED_KEY, None)
     touched = session.info.pop(TOUCHED_KEY, None)
+    teams = session.info.pop(TEAMS_KEY, set())
     everywhere = session.info.pop(EVERY_CASE_KEY, False)
     if not has_app_context():
         return
     extensions = current_app.extensions
     if touched:
         for listener in list(extensions.get(CASE_LISTENERS_KEY, ())):
-            _tell(listener, touched)
+            _tell(listener, touched, teams)
     if everywhere:
         for listener in list(extensions.get(LISTENERS_KEY, ())):
             _tell(listener)

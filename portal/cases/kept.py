@@ -6,9 +6,10 @@ every commit of rows any case page shows (names, teams, categories: `REFERENCE`)
 renewed after every change to what duplicate suggestions are computed from (`DUPLICATES`),
 the viewer (id, role, team), the language, the local date and hour (deadlines and windows
 are shown relative to them), the address with its arguments, and whatever else the caller
-adds. A queue page adds a token renewed after every commit that bumps any case (`CASES`), and
-is kept only until the next deadline of a case in its scope passes (a row turns overdue, a tab
-count moves): it is found without the database. The caller checks access before asking.
+adds. A queue page adds a token renewed after every commit that bumps a case of the viewer's
+team, or any case for an admin (`CASES`, `queue_generation`), and is kept only until the next
+deadline of a case in its scope passes (a row turns overdue, a tab count moves): it is found
+without the database. The caller checks access before asking.
 
 Never kept: a page with a flashed message (the flash would be shown again), a rendering the
 caller says must not be kept (one that shows a confidential reporter's contact), one that
@@ -27,7 +28,7 @@ from flask.sansio.app import App
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.cases.duplicates.models import DuplicateDecision
 from portal.cases.freshness import on_case_change, on_every_case_change
 from portal.cases.models import Case
@@ -42,8 +43,9 @@ from portal.pagecache import renew, tokens
 CSRF_MARK = "__staff-csrf-token__"
 REFERENCE = "staff-generation:reference"
 DUPLICATES = "staff-generation:duplicates"
-# Renewed after every commit that bumps any case's page version: what a queue page shows (its
-# rows, the tab counts) changes only with such a commit, or with the clock.
+# Renewed after every commit that bumps a case's page version: what a queue page shows (its
+# rows, the tab counts) changes only with such a commit, or with the clock. One for every
+# case (an admin's queue), and one per team, renewed for the teams the cases were with.
 CASES = "staff-generation:cases"
 DEFAULT_SECONDS = 600  # STAFF_PAGE_CACHE_SECONDS; a kept page is never stale, only evicted
 # What duplicate suggestions are computed from: reports, their screenshots and links, which
@@ -116,7 +118,20 @@ def init_app(app: App) -> None:
     """Renew the reference generation after every commit of rows every case page shows, and
     the cases' generation after every commit that bumps a case."""
     on_every_case_change(app, lambda: renew(REFERENCE))
-    on_case_change(app, lambda _ids: renew(CASES))
+    on_case_change(app, renew_queues)
+
+
+def queue_generation(user: User) -> str:
+    """The name of the token the user's queue is kept under: their team's, or, for an admin
+    (and anyone without a team), every case's."""
+    if user.role == Role.ADMIN or user.team_id is None:
+        return CASES
+    return f"{CASES}:team={user.team_id}"
+
+
+def renew_queues(_case_ids: set[int], teams: set[int]) -> None:
+    """After a commit that bumped cases: every case's queue token, and their teams'."""
+    renew(CASES, *(f"{CASES}:team={team}" for team in sorted(teams)))
 
 
 def _changes_duplicate_inputs(session: Session) -> bool:

@@ -208,11 +208,12 @@ def clean_queue_args(args: Mapping[str, str]) -> dict[str, str] | None:
 
 def queue_key(user: User, args: Mapping[str, str]) -> tuple[Hashable, ...] | None:
     """What the queue page shows, found without the database (cases/kept.py): the viewer's
-    parts and the cases' generation, renewed after every commit that bumps a case; None for a
-    search, which is not kept. The page is kept until the next deadline (`queue_keep_for`)."""
+    parts and their queue's generation, renewed after every commit that bumps a case of their
+    team (any case, for an admin); None for a search, which is not kept. The page is kept
+    until the next deadline (`queue_keep_for`)."""
     if args.get("q", "").strip():
         return None
-    return (*kept.viewer_parts(user), "queue", kept.generation(kept.CASES))
+    return (*kept.viewer_parts(user), "queue", kept.generation(kept.queue_generation(user)))
 
 
 def queue_keep_for(user: User, since: datetime) -> int:

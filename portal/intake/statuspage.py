@@ -91,7 +91,7 @@ def case_token_name(case_id: int) -> str:
     return f"case-token|{case_id}"
 
 
-def renew_case_tokens(case_ids: set[int]) -> None:
+def renew_case_tokens(case_ids: set[int], _teams: set[int]) -> None:
     """After a commit that bumped these cases' page versions: their status pages are from now
     on looked for under new keys."""
     renew(*(case_token_name(case_id) for case_id in sorted(case_ids)))
