@@ -10,9 +10,10 @@ A kept copy is found only under everything its HTML depends on, and found withou
   category's name, the legal regime's wording: `on_every_case_change`);
 - the language, host and address (pagecache), the local day and whether the report's legal
   window is still open (all the page reads from the clock).
-The report's case and window are kept too (`report_meta`); a page rendered under a copy that
-is out of date sees it, is not kept, and drops the copy. A commit that could not renew its
-tokens (the cache's server down) leaves kept pages to run out with PAGE_CACHE_SECONDS.
+The report's case and window are noted in the device's session (`report_meta`); a page
+rendered under a note that is out of date sees it, is not kept, and notes the new ones. A
+commit that could not renew its tokens (the cache's server down) leaves kept pages to run out
+with PAGE_CACHE_SECONDS.
 The visitor's CSRF token is filled in afresh; a page with a flashed message, a staff session,
 and pages answering a POST (form errors) are never kept nor served from the cache. The tracked
 report's session check runs before any of this, so a copy is only ever given to a device that
@@ -20,23 +21,23 @@ holds the report.
 """
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, redirect, render_template, url_for
+from flask import Response, abort, redirect, render_template, session, url_for
 from flask.blueprints import BlueprintSetupState
 
 from portal.cases.freshness import on_case_change, on_every_case_change
 from portal.clock import local_today
 from portal.db import db, utcnow
-from portal.extensions import cache
 from portal.i18n import current_language
 from portal.intake.formal.filing import formal_status
 from portal.intake.forms import ForgetForm, ReplyForm
 from portal.intake.models import Report
 from portal.intake.queries import get_status_view, get_tracked_report
+from portal.intake.tracked import TRACKED_CASE_KEY, forget_tracked
 from portal.intake.windows import received_notice
-from portal.pagecache import GENERATION_KEY, TOKEN_SECONDS, dont_keep, new_generation, renew, tokens
+from portal.pagecache import GENERATION_KEY, dont_keep, new_generation, renew, tokens
 
 _report = sa.inspect(Report).local_table
 # Built once, a Core statement: what a status page's key needs of the report, read when the
@@ -64,27 +65,30 @@ def status_key(report_id: int, meta: Meta) -> str:
 
 
 def report_meta(report_id: int) -> Meta | None:
-    """The report's case and window closing time, from the cache, else from the database.
+    """The report's case and window closing time as this device last found them (its
+    session), else from the database, then noted in the session; None when the report is gone.
 
-    The cache's copy may be out of date (the report moved to another case, or was erased):
-    the page rendered under it sees that and drops it (`tracked_status_html`), so it lasts one
-    view. A copy is never taken for the page itself.
+    The session's copy may be out of date (the report moved to another case): the page
+    rendered under it sees that, is not kept, and notes where the report is now
+    (`tracked_status_html`), so it lasts one view.
     """
-    name = meta_name(report_id)
-    meta = cache.get(name)
-    if meta is None:
-        # A connection of its own, given back at once: the request's session stays unopened.
-        with db.engine.connect() as connection:
-            row = connection.execute(META_QUERY, {"report_id": report_id}).first()
-        if row is None:
-            return None
-        meta = (row.case_id, row.window_closes_at)
-        cache.set(name, meta, timeout=TOKEN_SECONDS)
-    return cast(Meta, meta)
+    held = session.get(TRACKED_CASE_KEY)
+    if isinstance(held, list) and len(held) == 3 and held[0] == report_id:
+        _, case_id, closes_at = held
+        return case_id, datetime.fromisoformat(closes_at) if closes_at else None
+    # A connection of its own, given back at once: the request's session stays unopened.
+    with db.engine.connect() as connection:
+        row = connection.execute(META_QUERY, {"report_id": report_id}).first()
+    if row is None:
+        return None
+    meta = (row.case_id, row.window_closes_at)
+    note_meta(report_id, meta)
+    return meta
 
 
-def meta_name(report_id: int) -> str:
-    return f"status-meta|{report_id}"
+def note_meta(report_id: int, meta: Meta) -> None:
+    case_id, closes_at = meta
+    session[TRACKED_CASE_KEY] = [report_id, case_id, closes_at and closes_at.isoformat()]
 
 
 def case_token_name(case_id: int) -> str:
@@ -108,11 +112,13 @@ def tracked_status_html(report_id: int, meta: Meta) -> str:
     """The status page of a GET, for the cache to keep (after the session check), when the
     report is still where `meta`, from which its key was made, says."""
     report_row = get_tracked_report(report_id)
-    if report_row is None or (report_row.case_id, report_row.window_closes_at) != meta:
-        cache.delete(meta_name(report_id))
-        dont_keep()
     if report_row is None:  # erased since its key was read
+        forget_tracked()
         abort(redirect(url_for("intake.track")))
+    found = (report_row.case_id, report_row.window_closes_at)
+    if found != meta:
+        note_meta(report_id, found)
+        dont_keep()
     return status_html(report_row, ReplyForm())
 
 

@@ -10,6 +10,9 @@ from portal.intake.queries import get_tracked_report
 
 TRACKED_KEY = "tracked_report_id"
 TRACKED_AT_KEY = "tracked_at"
+# Where the status page last found the report: [report id, case id, window closing time (ISO)
+# or None], the parts of its key the report decides (intake/statuspage.py).
+TRACKED_CASE_KEY = "tracked_case"
 # Activity is noted to the minute: the idle time runs from the last noted moment.
 ACTIVITY_STEP = 60
 
@@ -18,6 +21,7 @@ def remember_tracked(report: Report) -> None:
     """This device opened the report with its code."""
     session[TRACKED_KEY] = report.id
     session[TRACKED_AT_KEY] = int(time.time())
+    session.pop(TRACKED_CASE_KEY, None)
 
 
 def tracked_report() -> Report | None:
@@ -43,3 +47,4 @@ def forget_tracked() -> None:
     """Drop the tracked report from this device's session."""
     session.pop(TRACKED_KEY, None)
     session.pop(TRACKED_AT_KEY, None)
+    session.pop(TRACKED_CASE_KEY, None)

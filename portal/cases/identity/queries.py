@@ -1,7 +1,9 @@
 """Reads of identity custody: who is a custodian for a case, the requests and what they allow,
 and whether a case is at risk."""
 
+import functools
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,13 +24,21 @@ from portal.intake.models import ContactVisibility, Report
 
 REQUIRED_APPROVALS = 1
 REQUIRED_APPROVALS_AT_RISK = 2
-# What the case panel and the inbox print of a request, loaded with it (no query per row).
-SHOWN_WITH_REQUEST = (
-    selectinload(IdentityRequest.report),
-    selectinload(IdentityRequest.requester),
-    selectinload(IdentityRequest.decisions).selectinload(IdentityDecision.custodian),
-    selectinload(IdentityRequest.case),
-)
+
+
+@functools.cache
+def shown_with_request() -> tuple[Any, ...]:
+    """What the case panel and the inbox print of a request, loaded with it (no query per
+    row). Built on first use, not on import: a loader option configures every mapper, and a
+    module importing this one before all models are (a test, a script) would fail."""
+    return (
+        selectinload(IdentityRequest.report),
+        selectinload(IdentityRequest.requester),
+        selectinload(IdentityRequest.decisions).selectinload(IdentityDecision.custodian),
+        selectinload(IdentityRequest.case),
+    )
+
+
 __all__ = ["list_at_risk"]  # with the queue's query, for the custodians' inbox
 
 
@@ -111,7 +121,7 @@ def list_requests(case: Case) -> Sequence[IdentityRequest]:
     return db.session.scalars(
         sa.select(IdentityRequest)
         .where(IdentityRequest.case_id == case.id)
-        .options(*SHOWN_WITH_REQUEST)
+        .options(*shown_with_request())
         .order_by(IdentityRequest.id.desc())
     ).all()
 
@@ -127,7 +137,7 @@ def list_pending_for(user: User) -> Sequence[IdentityRequest]:
             IdentityRequest.requester_id != user.id,
             custodian_condition(user),
         )
-        .options(*SHOWN_WITH_REQUEST)
+        .options(*shown_with_request())
         .order_by(IdentityRequest.created_at)
     ).all()
 
