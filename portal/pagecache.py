@@ -85,9 +85,9 @@ def tokens(*names: str) -> list[str]:
     the keys of kept pages, renewed by renew() after a commit that changes what those pages
     show (so a kept page is found without asking the database whether it is current).
 
-    Random, never counted: a token the cache dropped is replaced by a new one, never by an old
-    one. A page rendered while a writer commits is kept under the token before the writer's
-    renewal, which no reader asks for afterwards.
+    Random, never counted: a token dropped (by renew() or by the cache) is replaced by a new
+    one, never by an old one. A page rendered while a writer commits is kept under the token
+    before the writer's renewal, which no reader asks for afterwards.
     """
     found = cache.get_many(*names)
     missing = [name for name, value in zip(names, found, strict=True) if value is None]
@@ -99,10 +99,12 @@ def tokens(*names: str) -> list[str]:
 
 
 def renew(*names: str) -> None:
-    """Every page kept under these tokens is from now on looked for under new ones."""
+    """Every page kept under these tokens is from now on looked for under new ones: the tokens
+    are dropped, and the next reader of each makes a new one (tokens()). Dropping, not writing
+    new ones, adds nothing to the cache for the many cases a commit bumps that nobody views (a
+    full FileSystemCache reads its whole folder on each write to make room)."""
     if names:
-        fresh = {name: secrets.token_hex(8) for name in names}
-        cache.set_many(fresh, timeout=TOKEN_SECONDS)
+        cache.delete_many(*names)
 
 
 def shared_generation() -> str:

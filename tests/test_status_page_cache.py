@@ -40,6 +40,18 @@ def report_of(app, code: str):
     return get_report_by_code(normalize_code(code), key=app.config["TRACKING_KEY"])
 
 
+def send_to_reporter(report, body: str) -> None:
+    """An officer's message to the report's reporter, committed as the message form does."""
+    from portal.cases.history import record_event
+    from portal.cases.models import Message
+
+    db.session.add(
+        Message(case_id=report.case_id, report_id=report.id, direction="to_reporter", body=body)
+    )
+    record_event(report.case, "message", visibility="reporter", report=report)
+    db.session.commit()
+
+
 def test_a_reply_shows_at_once_and_its_notice_only_once(app, client, report_form):
     visitor = tracking(app, file_one(client, report_form))
     assert "Sekitar pukul 14.00" not in kept(visitor)
@@ -54,25 +66,13 @@ def test_a_reply_shows_at_once_and_its_notice_only_once(app, client, report_form
 
 
 def test_an_officers_message_and_status_change_show_at_once(app, client, report_form, make_user):
-    from portal.cases.history import record_event
-    from portal.cases.models import Message
     from portal.cases.workflow import change_status
 
     code = file_one(client, report_form)
     visitor = tracking(app, code)
     assert "Diterima, menunggu pemeriksaan" in kept(visitor)
     with app.app_context():
-        report = report_of(app, code)
-        db.session.add(
-            Message(
-                case_id=report.case_id,
-                report_id=report.id,
-                direction="to_reporter",
-                body="Kapan unggahan itu dihapus?",
-            )
-        )
-        record_event(report.case, "message", visibility="reporter", report=report)
-        db.session.commit()
+        send_to_reporter(report_of(app, code), "Kapan unggahan itu dihapus?")
     assert "Kapan unggahan itu dihapus?" in kept(visitor)
     officer = make_user()
     with app.app_context():
@@ -178,11 +178,10 @@ def test_a_kept_page_goes_only_to_a_device_that_still_holds_the_report(app, clie
 def test_a_report_merged_into_another_case_shows_that_cases_news(
     app, client, report_form, make_user
 ):
-    """The report's case is kept beside the page (statuspage.report_meta): after a merge the
-    copy names the old case, the next view finds that out, and the target's news shows."""
+    """The report's case is noted in the device's session (statuspage.report_meta): after a
+    merge the note names the old case, the next view finds that out, and the target's news
+    shows."""
     from portal.cases.duplicates.operations import merge_cases
-    from portal.cases.history import record_event
-    from portal.cases.models import Message
 
     code = file_one(client, report_form)
     other = file_one(
@@ -204,16 +203,7 @@ def test_a_report_merged_into_another_case_shows_that_cases_news(
     with app.app_context():
         report = report_of(app, code)
         assert report.case_id == target_id
-        db.session.add(
-            Message(
-                case_id=target_id,
-                report_id=report.id,
-                direction="to_reporter",
-                body="Laporan Anda kami gabungkan; kapan Anda melihatnya?",
-            )
-        )
-        record_event(report.case, "message", visibility="reporter", report=report)
-        db.session.commit()
+        send_to_reporter(report, "Laporan Anda kami gabungkan; kapan Anda melihatnya?")
     assert "kami gabungkan" in kept(visitor)
 
 
