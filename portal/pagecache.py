@@ -77,7 +77,6 @@ def cached_value(name: str, compute: Callable[[], Any]) -> Any:
 
 
 GENERATION_KEY = "generation"
-TOKEN_SECONDS = 86400  # a token the cache dropped only costs a miss; none lives forever
 
 
 def tokens(*names: str) -> list[str]:
@@ -93,9 +92,17 @@ def tokens(*names: str) -> list[str]:
     missing = [name for name, value in zip(names, found, strict=True) if value is None]
     if missing:
         for name in missing:
-            cache.add(name, secrets.token_hex(8), timeout=TOKEN_SECONDS)
+            cache.add(name, secrets.token_hex(8), timeout=_token_seconds())
         found = cache.get_many(*names)  # another process's add may have won
     return [secrets.token_hex(8) if value is None else str(value) for value in found]
+
+
+def _token_seconds() -> int:
+    """As long as the longest kept page: a token outliving its pages would only hold a place
+    in the cache (a full FileSystemCache makes room one entry at a time, reading its whole
+    folder each time, unless expired entries free many at once); one gone sooner costs a miss."""
+    config = current_app.config
+    return max(60, config["PAGE_CACHE_SECONDS"], config.get("STAFF_PAGE_CACHE_SECONDS", 0))
 
 
 def renew(*names: str) -> None:
