@@ -206,6 +206,7 @@ def test_each_link_is_canonicalised_once_per_submission(
         submit_report(social_draft(links=(IG_LINK,)), source="web")  # a draft not validated
         assert len(canonicalisations) == 4
         links = [
-            [link.url_canonical for link in r.links] for r in db.session.scalars(sa.select(Report))
+            [link.url_canonical for link in r.links]
+            for r in db.session.scalars(sa.select(Report).order_by(Report.id))  # filing order
         ]
     assert links[1] == links[2] == ["https://www.instagram.com/p/C9xYz12AbCd/"]
