@@ -114,11 +114,6 @@ def renew(*names: str) -> None:
         cache.delete_many(*names)
 
 
-def shared_generation() -> str:
-    """The token of rows whose changes no page version follows (names of categories, ...)."""
-    return tokens(GENERATION_KEY)[0]
-
-
 def new_generation() -> None:
     """Every page keyed by the shared generation is from now on looked for under a new key."""
     renew(GENERATION_KEY)

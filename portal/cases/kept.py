@@ -65,8 +65,9 @@ def generation(name: str) -> str:
     return tokens(name)[0]
 
 
-def viewer_parts(user: User) -> tuple[Hashable, ...]:
-    """What of the viewer, the request and the time every staff page depends on."""
+def viewer_parts(user: User, *generations: str) -> tuple[Hashable, ...]:
+    """What of the viewer, the request and the time every staff page depends on, with the
+    reference generation and the page's own `generations` (read from the cache at once)."""
     now = local_now()
     return (
         user.id,
@@ -76,7 +77,7 @@ def viewer_parts(user: User) -> tuple[Hashable, ...]:
         now.date().isoformat(),
         now.hour,
         request.full_path,
-        generation(REFERENCE),
+        *tokens(REFERENCE, *generations),
     )
 
 

@@ -213,7 +213,7 @@ def queue_key(user: User, args: Mapping[str, str]) -> tuple[Hashable, ...] | Non
     until the next deadline (`queue_keep_for`)."""
     if args.get("q", "").strip():
         return None
-    return (*kept.viewer_parts(user), "queue", kept.generation(kept.queue_generation(user)))
+    return (*kept.viewer_parts(user, kept.queue_generation(user)), "queue")
 
 
 def queue_keep_for(user: User, since: datetime) -> int:
@@ -382,11 +382,10 @@ def detail_key(case: Case | sa.Row[Any], user: User) -> tuple[Hashable, ...]:
     duplicates' generation, the deadline's state now, and a supervisor's assign form's counts
     of open cases (other cases move them)."""
     parts: tuple[Hashable, ...] = (
-        *kept.viewer_parts(user),
+        *kept.viewer_parts(user, kept.DUPLICATES),
         "case",
         case.id,
         case.page_version,
-        kept.generation(kept.DUPLICATES),
         is_overdue(case.status, case.due_at, utcnow()),
     )
     if user.role in (Role.SUPERVISOR, Role.ADMIN):
